@@ -1,0 +1,14 @@
+"""cuesheet: a soundtrack cue catalog and song identifier."""
+
+from cuesheet.errors import CuesheetError, InputError, NotFound, ParseError, SourceError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CuesheetError",
+    "InputError",
+    "NotFound",
+    "ParseError",
+    "SourceError",
+    "__version__",
+]

@@ -1,0 +1,3 @@
+from cuesheet.cli import main
+
+main()
