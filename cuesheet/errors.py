@@ -47,3 +47,13 @@ class NotFound(CuesheetError):
 
 class SourceError(CuesheetError):
     """A metadata source failed (network, HTTP status, garbage) after retries."""
+
+
+class InputErrors(CuesheetError):
+    """Several input errors found in one pass, so a curator fixes them all at once."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        first = str(errors[0]) if errors else "invalid input"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)

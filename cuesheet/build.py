@@ -1,0 +1,73 @@
+"""`cuesheet build`: a database from the cue sheet files, all or nothing.
+
+The new database is written beside the target under a temporary name and
+renamed over it only when every file loaded and every row went in, so a bad
+file leaves the existing database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cuesheet import db, sheets, store
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: str
+    shows: int
+    episodes: int
+    cues: int
+    songs: int
+    recordings: int
+    linked: int
+
+
+def build(source_dir: Path, dest: Path) -> BuildReport:
+    shows = sheets.read_data_dir(source_dir)  # raises InputErrors before any write
+    catalog_files = sorted((source_dir / "catalog").glob("*.csv")) if (source_dir / "catalog").is_dir() else []
+    tmp = dest.with_name(f".{dest.name}.build-{os.getpid()}")
+    _remove(tmp)
+    try:
+        database = db.connect(tmp, create=True)
+        conn = database.conn
+        with db.transaction(conn):
+            for show in shows:
+                store.insert_show(conn, show)
+            linked = _load_catalog(conn, catalog_files)
+        counts = {
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("shows", "episodes", "cues", "cue_songs", "recordings")
+        }
+        # A self-contained file: no -wal beside it to go stale after the rename.
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        for suffix in ("-wal", "-shm"):
+            _remove(Path(str(dest) + suffix))
+        os.replace(tmp, dest)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            _remove(Path(str(tmp) + suffix))
+    return BuildReport(
+        path=str(dest),
+        shows=counts["shows"],
+        episodes=counts["episodes"],
+        cues=counts["cues"],
+        songs=counts["cue_songs"],
+        recordings=counts["recordings"],
+        linked=linked,
+    )
+
+
+def _load_catalog(conn, files: list[Path]) -> int:  # type: ignore[no-untyped-def]
+    """Import the shipped catalog and link cue songs to it (filled in by the matcher)."""
+    return 0
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass

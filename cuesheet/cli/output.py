@@ -1,0 +1,69 @@
+"""Rendering for the command line: one JSON helper for every listing, rich for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cuesheet.errors import CuesheetError, InputErrors
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def emit_json(items: Iterable[Any], *, nl: bool = False) -> None:
+    """`--json`: a JSON array; `--nl`: one object per line (for streaming into jq)."""
+    data = [item.to_json() if hasattr(item, "to_json") else item for item in items]
+    if nl:
+        for item in data:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def emit(
+    items: list[Any], *, as_json: bool, nl: bool, render: Callable[[list[Any]], None]
+) -> None:
+    if as_json or nl:
+        emit_json(items, nl=nl)
+    else:
+        render(items)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def note(message: str) -> None:
+    err_console.print(escape(message), style="dim", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """A user's mistake is one line on stderr and exit 1, never a traceback."""
+    import sqlite3
+
+    try:
+        yield
+    except InputErrors as exc:
+        for error in exc.errors:
+            err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+        if len(exc.errors) > 1:
+            err_console.print(f"{len(exc.errors)} errors; nothing was written.", highlight=False)
+        raise typer.Exit(1) from None
+    except CuesheetError as exc:
+        raise fail(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise fail(f"database error: {exc}") from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted; nothing was written.")
+        raise typer.Exit(130) from None

@@ -1,0 +1,370 @@
+"""The database: where it is, how it is opened, and its schema as numbered migrations.
+
+Every connection runs the migrations that are missing, so an old `cues.sqlite`
+upgrades in place the first time a newer cuesheet opens it. Each migration runs
+in its own transaction and records itself in `_migrations`; running them again
+does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from cuesheet.errors import CuesheetError
+
+DEFAULT_DB = "cues.sqlite"
+ENV_DB = "CUESHEET_DB"
+# Curators may run two processes at once (issue: two curators); a writer waits
+# this long for the other's transaction instead of failing at once.
+BUSY_TIMEOUT_MS = 10_000
+
+KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
+CONFIDENCES = ("high", "medium", "low")
+MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected")
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register a migration; its function name (m001_...) is its record in `_migrations`."""
+    MIGRATIONS.append(Migration(fn.__name__, fn))
+    return fn
+
+
+def resolve_path(db: str | os.PathLike[str] | None) -> Path:
+    """--db beats CUESHEET_DB beats ./cues.sqlite."""
+    if db:
+        return Path(db)
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env)
+    return Path(DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (and migrate) a cuesheet database.
+
+    A missing file is a user mistake unless `create` is set: opening it would
+    silently make an empty database and every question would answer "nothing".
+    """
+    p = Path(path)
+    if not create and str(p) != ":memory:" and not p.exists():
+        raise CuesheetError(
+            f"no database at {p}",
+            remedy="run `cuesheet build` to build it from data/, or pass --db PATH / set CUESHEET_DB",
+        )
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{p}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+        )
+    else:
+        # isolation_level=None: transactions are ours (transaction() below),
+        # never opened behind our back by the sqlite3 module.
+        conn = sqlite3.connect(str(p), check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        if str(p) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn)
+    else:
+        pending = pending_migrations(conn)
+        if pending:
+            raise CuesheetError(
+                f"database {p} needs upgrading ({len(pending)} migrations)",
+                remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
+            )
+    return sqlite_utils.Database(conn)
+
+
+def applied_migrations(conn: sqlite3.Connection) -> set[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not exists:
+        return set()
+    return {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[Migration]:
+    done = applied_migrations(conn)
+    return [m for m in MIGRATIONS if m.name not in done]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the missing migrations in order; returns the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied = []
+    for m in pending_migrations(conn):
+        with transaction(conn):
+            # A second process may have applied it while we waited for the lock.
+            if m.name in applied_migrations(conn):
+                continue
+            m.apply(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
+            )
+        applied.append(m.name)
+    return applied
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """executescript() without its implicit COMMIT, so a migration stays atomic."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            if statement.strip().strip(";").strip():
+                conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One operation, one transaction: all of it lands or none of it does.
+
+    BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the
+    busy timeout instead of one failing half-way with "database is locked".
+    Nested use joins the outer transaction.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+# --- the schema ---------------------------------------------------------------
+
+# The text a viewer searches for one cue: its songs (as entered, as identified,
+# and the linked recording), performers, scene and episode titles. The FTS
+# table below is refreshed from this view by triggers, so the index cannot
+# drift from the data whatever program writes it.
+_CUE_DOC_VIEW = """
+CREATE VIEW cue_doc AS
+SELECT
+  c.id AS cue_id,
+  (SELECT group_concat(coalesce(s.title, '') || ' ' || coalesce(r.title, '') || ' '
+                       || coalesce(s.text, '') || ' ' || coalesce(r.album, ''), ' / ')
+     FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
+    WHERE s.cue_id = c.id) AS songs,
+  (SELECT group_concat(coalesce(s.artist, '') || ' ' || coalesce(r.artist, ''), ' / ')
+     FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
+    WHERE s.cue_id = c.id) AS artists,
+  (SELECT group_concat(coalesce(p.character, '') || ' ' || coalesce(p.actor, ''), ' / ')
+     FROM cue_performers p WHERE p.cue_id = c.id) AS performers,
+  coalesce(c.scene, '') AS scene,
+  e.title || ' ' || coalesce((SELECT group_concat(alias, ' / ') FROM episode_aliases a
+                               WHERE a.episode_id = e.id), '') AS episode
+FROM cues c JOIN episodes e ON e.id = c.episode_id
+"""
+
+
+def _refresh(cue_ids_sql: str) -> str:
+    return f"""
+  DELETE FROM cue_fts WHERE rowid IN ({cue_ids_sql});
+  INSERT INTO cue_fts (rowid, songs, artists, performers, scene, episode)
+    SELECT cue_id, songs, artists, performers, scene, episode FROM cue_doc
+     WHERE cue_id IN ({cue_ids_sql});"""
+
+
+_FTS_TRIGGERS = {
+    "cues_ai": ("AFTER INSERT ON cues", _refresh("NEW.id")),
+    "cues_au": ("AFTER UPDATE ON cues", _refresh("NEW.id")),
+    "cues_ad": ("AFTER DELETE ON cues", "DELETE FROM cue_fts WHERE rowid = OLD.id;"),
+    "cue_songs_ai": ("AFTER INSERT ON cue_songs", _refresh("NEW.cue_id")),
+    "cue_songs_au": ("AFTER UPDATE ON cue_songs", _refresh("OLD.cue_id, NEW.cue_id")),
+    "cue_songs_ad": ("AFTER DELETE ON cue_songs", _refresh("OLD.cue_id")),
+    "cue_performers_ai": ("AFTER INSERT ON cue_performers", _refresh("NEW.cue_id")),
+    "cue_performers_au": ("AFTER UPDATE ON cue_performers", _refresh("OLD.cue_id, NEW.cue_id")),
+    "cue_performers_ad": ("AFTER DELETE ON cue_performers", _refresh("OLD.cue_id")),
+    "episodes_au": (
+        "AFTER UPDATE OF title ON episodes",
+        _refresh("SELECT id FROM cues WHERE episode_id = NEW.id"),
+    ),
+    "episode_aliases_ai": (
+        "AFTER INSERT ON episode_aliases",
+        _refresh("SELECT id FROM cues WHERE episode_id = NEW.episode_id"),
+    ),
+    "episode_aliases_ad": (
+        "AFTER DELETE ON episode_aliases",
+        _refresh("SELECT id FROM cues WHERE episode_id = OLD.episode_id"),
+    ),
+    "recordings_au": (
+        "AFTER UPDATE OF title, artist, album ON recordings",
+        _refresh("SELECT cue_id FROM cue_songs WHERE recording_id = NEW.id"),
+    ),
+}
+
+
+@migration
+def m001_initial(conn: sqlite3.Connection) -> None:
+    kinds = ", ".join(f"'{k}'" for k in KINDS)
+    confidences = ", ".join(f"'{c}'" for c in CONFIDENCES)
+    statuses = ", ".join(f"'{s}'" for s in MATCH_STATUSES)
+    run_script(
+        conn,
+        f"""
+CREATE TABLE shows (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  year INTEGER,
+  network TEXT,
+  notes TEXT
+);
+CREATE TABLE show_aliases (
+  show_id INTEGER NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  PRIMARY KEY (show_id, alias)
+);
+-- Where facts come from: a dedicated song list, a recap, a review ...
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  show_id INTEGER REFERENCES shows(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  title TEXT,
+  url TEXT,
+  date TEXT,
+  UNIQUE (show_id, key)
+);
+CREATE TABLE characters (
+  id INTEGER PRIMARY KEY,
+  show_id INTEGER NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  full_name TEXT,
+  actor TEXT,
+  notes TEXT,
+  UNIQUE (show_id, name)
+);
+CREATE TABLE episodes (
+  id INTEGER PRIMARY KEY,
+  show_id INTEGER NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+  season INTEGER NOT NULL CHECK (season >= 1),
+  number INTEGER NOT NULL CHECK (number >= 1),
+  title TEXT NOT NULL,
+  air_date TEXT,
+  length_ms INTEGER,
+  -- A season is never assumed complete: 1 only when a curator says every cue is known.
+  complete INTEGER NOT NULL DEFAULT 0,
+  notes TEXT,
+  UNIQUE (show_id, season, number)
+);
+CREATE TABLE episode_aliases (
+  episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  PRIMARY KEY (episode_id, alias)
+);
+-- Recordings are the local catalog: one row per exact recording (the Chet
+-- Baker take, not the Sinatra one), whatever source described it.
+CREATE TABLE recordings (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  artist TEXT NOT NULL,
+  version TEXT,
+  year INTEGER,
+  duration_ms INTEGER,
+  album TEXT,
+  isrc TEXT,
+  mbid TEXT,
+  spotify_id TEXT,
+  links TEXT,           -- JSON object: other listen links by name
+  source TEXT NOT NULL DEFAULT 'catalog',
+  row_key TEXT UNIQUE,  -- identity of an imported row, so re-imports do not duplicate
+  added_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX recordings_isrc ON recordings (isrc);
+CREATE INDEX recordings_mbid ON recordings (mbid);
+CREATE INDEX recordings_spotify_id ON recordings (spotify_id);
+CREATE TABLE cues (
+  id INTEGER PRIMARY KEY,
+  episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL CHECK (number >= 1),
+  -- 1 when the scene order is known; 0 when the number is a source list's order.
+  order_confirmed INTEGER NOT NULL DEFAULT 0,
+  time_in_ms INTEGER,
+  time_out_ms INTEGER,
+  fps REAL,
+  scene TEXT,
+  usage TEXT,
+  kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+  confidence TEXT CHECK (confidence IN ({confidences})),
+  notes TEXT,
+  UNIQUE (episode_id, number),
+  CHECK (time_out_ms IS NULL OR time_in_ms IS NULL OR time_out_ms >= time_in_ms)
+);
+CREATE TABLE cue_songs (
+  id INTEGER PRIMARY KEY,
+  cue_id INTEGER NOT NULL REFERENCES cues(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  text TEXT NOT NULL,       -- the song as entered, messy as it was
+  title TEXT,               -- the working identification
+  artist TEXT,
+  version TEXT,
+  confidence TEXT CHECK (confidence IN ({confidences})),
+  notes TEXT,
+  recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+  match_status TEXT NOT NULL DEFAULT 'unmatched' CHECK (match_status IN ({statuses})),
+  UNIQUE (cue_id, position)
+);
+CREATE INDEX cue_songs_recording ON cue_songs (recording_id);
+CREATE TABLE cue_performers (
+  id INTEGER PRIMARY KEY,
+  cue_id INTEGER NOT NULL REFERENCES cues(id) ON DELETE CASCADE,
+  cue_song_id INTEGER REFERENCES cue_songs(id) ON DELETE CASCADE,  -- a mashup part
+  position INTEGER NOT NULL,
+  character TEXT,
+  actor TEXT,
+  inferred INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX cue_performers_cue ON cue_performers (cue_id);
+-- Provenance: each row says "source S states that field F of this cue/song is V".
+-- Disagreements are two claims with different values; none is ever dropped.
+CREATE TABLE claims (
+  id INTEGER PRIMARY KEY,
+  cue_id INTEGER NOT NULL REFERENCES cues(id) ON DELETE CASCADE,
+  cue_song_id INTEGER REFERENCES cue_songs(id) ON DELETE CASCADE,
+  field TEXT NOT NULL,
+  value TEXT,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  confidence TEXT CHECK (confidence IN ({confidences})),
+  notes TEXT
+);
+CREATE INDEX claims_cue ON claims (cue_id);
+CREATE VIEW conflicts AS
+  SELECT cue_id, cue_song_id, field, count(DISTINCT lower(value)) AS n_values
+    FROM claims GROUP BY cue_id, cue_song_id, field
+  HAVING count(DISTINCT lower(value)) > 1;
+CREATE VIRTUAL TABLE cue_fts USING fts5 (
+  songs, artists, performers, scene, episode,
+  tokenize = 'trigram'
+);
+{_CUE_DOC_VIEW};
+"""
+    )
+    for name, (when, body) in _FTS_TRIGGERS.items():
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")

@@ -1,0 +1,136 @@
+"""The cue sheet as plain data: what a curator writes and what `build` stores.
+
+These dataclasses are the shape of the YAML files (see docs/cue-sheet-format.md)
+and of `cue import`; the database tables mirror them one to one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Cue-sheet usage codes (formats.md section 4); a lip-sync is a visual vocal.
+USAGE_CODES = {
+    "VV": "visual vocal",
+    "VI": "visual instrumental",
+    "BV": "background vocal",
+    "BI": "background instrumental",
+    "MT": "main title",
+    "ET": "end title",
+    "OT": "opening theme",
+    "CT": "closing theme",
+    "TH": "theme",
+    "VS": "visual source",
+    "FV": "featured vocal",
+    "FI": "featured instrumental",
+    "BG": "background",
+}
+SONG_FIELDS = ("title", "artist", "version")
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Character:
+    name: str
+    full_name: str | None = None
+    actor: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Performer:
+    character: str | None = None
+    actor: str | None = None
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Another value for a song field, as another source states it."""
+
+    field: str
+    value: str
+    sources: tuple[str, ...]
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordingRef:
+    """A recording pinned by hand in a cue sheet (a curator's decision)."""
+
+    title: str
+    artist: str
+    version: str | None = None
+    album: str | None = None
+    year: int | None = None
+    duration_ms: int | None = None
+    isrc: str | None = None
+    mbid: str | None = None
+    spotify_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Song:
+    title: str
+    artist: str
+    version: str | None = None
+    text: str | None = None
+    performers: tuple[Performer, ...] = ()
+    sources: tuple[str, ...] = ()
+    confidence: str | None = None
+    notes: str | None = None
+    claims: tuple[Claim, ...] = ()
+    recording: RecordingRef | None = None
+
+    @property
+    def entered(self) -> str:
+        """The text as the curator typed it; title and artist when they gave parts."""
+        return self.text or f"{self.title} - {self.artist}"
+
+
+@dataclass(frozen=True)
+class Cue:
+    number: int
+    kind: str
+    songs: tuple[Song, ...]
+    order_confirmed: bool = False
+    time_in_ms: int | None = None
+    time_out_ms: int | None = None
+    scene: str | None = None
+    performers: tuple[Performer, ...] = ()
+    usage: str | None = None
+    confidence: str | None = None
+    sources: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Episode:
+    season: int
+    number: int
+    title: str
+    aliases: tuple[str, ...] = ()
+    air_date: str | None = None
+    length_ms: int | None = None
+    complete: bool = False
+    notes: str | None = None
+    cues: tuple[Cue, ...] = ()
+
+
+@dataclass(frozen=True)
+class Show:
+    slug: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    year: int | None = None
+    network: str | None = None
+    notes: str | None = None
+    sources: tuple[Source, ...] = ()
+    characters: tuple[Character, ...] = ()
+    episodes: tuple[Episode, ...] = field(default=())

@@ -1,0 +1,582 @@
+"""Cue sheet files (YAML, one per episode) read into the model, with every error located.
+
+A curator's typo must come back as `data/soundtrack/s01e03.yaml:41: cues[2].kind: ...`,
+so the YAML is loaded node by node with line numbers kept, and validation
+collects every problem in a file set before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cuesheet import timecode
+from cuesheet.db import CONFIDENCES, KINDS
+from cuesheet.errors import InputError, InputErrors, ParseError
+from cuesheet.model import (
+    SONG_FIELDS,
+    USAGE_CODES,
+    Character,
+    Claim,
+    Cue,
+    Episode,
+    Performer,
+    RecordingRef,
+    Show,
+    Song,
+    Source,
+)
+
+SHOW_FILE = "show.yaml"
+EPISODE_FILE = re.compile(r"^s(\d{2,})e(\d{2,})\.ya?ml$")
+SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+# --- YAML with line numbers ---------------------------------------------------
+
+
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that remembers lines, and reads `2:15` as text.
+
+    YAML 1.1 reads `2:15` as the base-60 integer 135; in a cue sheet it is a
+    time, and the timecode parser must see it as typed.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        self.flatten_mapping(node)
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:  # type: ignore[override]
+        if ":" in node.value:
+            return node.value
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | str:  # type: ignore[override]
+        if ":" in node.value:
+            return node.value
+        return super().construct_yaml_float(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(f"not valid YAML: {exc.problem or exc}", file=str(path), line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+
+
+# --- validation ----------------------------------------------------------------
+
+
+class _Checker:
+    """Reads fields out of LineDicts, collecting errors instead of stopping at the first."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = str(file)
+        self.errors: list[InputError] = []
+
+    def error(self, message: str, line: int | None, field: str) -> None:
+        self.errors.append(InputError(message, file=self.file, line=line, field=field))
+
+    def mapping(self, value: Any, where: str, line: int | None) -> LineDict | None:
+        if not isinstance(value, dict):
+            self.error(f"expected a mapping (key: value lines), got {_kind(value)}", line, where)
+            return None
+        return value  # type: ignore[return-value]
+
+    def keys(self, d: LineDict, allowed: Iterable[str], where: str) -> None:
+        allowed = set(allowed)
+        for key in d:
+            if key not in allowed:
+                self.error(
+                    f"unknown key {key!r} (known: {', '.join(sorted(allowed))})",
+                    _line(d, key),
+                    _join(where, key),
+                )
+
+    def text(self, d: LineDict, key: str, where: str, *, required: bool = False) -> str | None:
+        value = d.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error("is required", _line(d, key), _join(where, key))
+            return None
+        if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.error(f"expected text, got {_kind(value)}", _line(d, key), _join(where, key))
+            return None
+        return value.strip()
+
+    def integer(
+        self, d: LineDict, key: str, where: str, *, required: bool = False, minimum: int = 1
+    ) -> int | None:
+        value = d.get(key)
+        if value is None:
+            if required:
+                self.error("is required", _line(d, key), _join(where, key))
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"expected a whole number, got {value!r}", _line(d, key), _join(where, key))
+            return None
+        if value < minimum:
+            self.error(f"must be {minimum} or more, got {value}", _line(d, key), _join(where, key))
+            return None
+        return value
+
+    def boolean(self, d: LineDict, key: str, where: str, default: bool = False) -> bool:
+        value = d.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(f"expected true or false, got {value!r}", _line(d, key), _join(where, key))
+            return default
+        return value
+
+    def choice(self, d: LineDict, key: str, where: str, choices: Iterable[str]) -> str | None:
+        value = self.text(d, key, where)
+        if value is None:
+            return None
+        choices = tuple(choices)
+        if value not in choices:
+            self.error(
+                f"{value!r} is not one of {', '.join(choices)}", _line(d, key), _join(where, key)
+            )
+            return None
+        return value
+
+    def strings(self, d: LineDict, key: str, where: str) -> tuple[str, ...]:
+        value = d.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            self.error("expected a list of text", _line(d, key), _join(where, key))
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def time(self, d: LineDict, key: str, where: str) -> int | None:
+        value = d.get(key)
+        if value is None:
+            return None
+        try:
+            return timecode.parse_time(str(value))
+        except ParseError as exc:
+            self.error(exc.message, _line(d, key), _join(where, key))
+            return None
+
+    def items(self, d: LineDict, key: str, where: str) -> list[tuple[int, Any, int]]:
+        value = d.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(f"expected a list, got {_kind(value)}", _line(d, key), _join(where, key))
+            return []
+        lines = getattr(value, "item_lines", [_line(d, key)] * len(value))
+        return [(i, item, lines[i]) for i, item in enumerate(value)]
+
+
+def _line(d: Any, key: str) -> int | None:
+    return getattr(d, "key_lines", {}).get(key) or getattr(d, "line", None)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value).__mro__[1] if type(value) in (LineDict, LineList) else type(value),
+        type(value).__name__,
+    )
+
+
+# --- the files -------------------------------------------------------------------
+
+SHOW_KEYS = ("show", "slug", "aliases", "year", "network", "notes", "sources", "characters")
+EPISODE_KEYS = (
+    "season", "episode", "title", "aliases", "air_date", "length", "complete", "notes", "cues",
+)
+CUE_KEYS = (
+    "cue", "order", "time_in", "time_out", "scene", "performers", "usage", "kind",
+    "confidence", "sources", "notes", "songs",
+)
+SONG_KEYS = (
+    "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
+    "claims", "recording",
+)
+RECORDING_KEYS = (
+    "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
+)
+
+
+def read_show_dir(folder: Path) -> Show:
+    """One show: its show.yaml and every sNNeNN.yaml beside it. Raises InputErrors."""
+    show_path = folder / SHOW_FILE
+    if not show_path.exists():
+        raise InputErrors([InputError(f"missing {SHOW_FILE}", file=str(folder))])
+    errors: list[InputError] = []
+    try:
+        show = _read_show(show_path, folder.name, errors)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+    source_keys = {s.key for s in show.sources}
+    episodes: list[Episode] = []
+    seen: dict[tuple[int, int], Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name == SHOW_FILE or path.suffix not in (".yaml", ".yml"):
+            continue
+        if not EPISODE_FILE.match(path.name):
+            errors.append(
+                InputError("episode files are named sNNeNN.yaml (e.g. s01e03.yaml)", file=str(path))
+            )
+            continue
+        try:
+            episode = read_episode_file(path, source_keys, errors)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        if episode is None:
+            continue
+        key = (episode.season, episode.number)
+        if key in seen:
+            errors.append(
+                InputError(
+                    f"season {key[0]} episode {key[1]} is also in {seen[key].name}",
+                    file=str(path),
+                    field="episode",
+                )
+            )
+        seen[key] = path
+        episodes.append(episode)
+    if errors:
+        raise InputErrors(errors)
+    episodes.sort(key=lambda e: (e.season, e.number))
+    return Show(**{**show.__dict__, "episodes": tuple(episodes)})
+
+
+def read_data_dir(root: Path) -> list[Show]:
+    """Every show folder under data/ (a folder holding show.yaml)."""
+    if not root.is_dir():
+        raise InputError("not a folder", file=str(root), remedy="pass --from DIR with cue sheets")
+    folders = sorted(p for p in root.iterdir() if (p / SHOW_FILE).exists())
+    if not folders:
+        raise InputError(
+            f"no show folders (a folder with {SHOW_FILE})", file=str(root),
+            remedy="see docs/cue-sheet-format.md",
+        )
+    shows, errors = [], []
+    for folder in folders:
+        try:
+            shows.append(read_show_dir(folder))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InputErrors(errors)
+    return shows
+
+
+def _read_show(path: Path, default_slug: str, errors: list[InputError]) -> Show:
+    c = _Checker(path)
+    d = c.mapping(load_yaml(path), "", 1)
+    if d is None:
+        errors.extend(c.errors)
+        return Show(slug=default_slug, name=default_slug)
+    c.keys(d, SHOW_KEYS, "")
+    sources = []
+    raw_sources = d.get("sources") or {}
+    if c.mapping(raw_sources, "sources", _line(d, "sources")) is not None:
+        for key, value in raw_sources.items():
+            where = f"sources.{key}"
+            if not SOURCE_KEY.match(key):
+                c.error("source keys use a-z, 0-9 and '-'", _line(raw_sources, key), where)
+            entry = c.mapping(value, where, _line(raw_sources, key))
+            if entry is None:
+                continue
+            c.keys(entry, ("title", "url", "date"), where)
+            sources.append(
+                Source(key, c.text(entry, "title", where), c.text(entry, "url", where),
+                       c.text(entry, "date", where))
+            )
+    characters = []
+    for i, item, line in c.items(d, "characters", ""):
+        where = f"characters[{i}]"
+        entry = c.mapping(item, where, line)
+        if entry is None:
+            continue
+        c.keys(entry, ("name", "full_name", "actor", "notes"), where)
+        name = c.text(entry, "name", where, required=True)
+        if name:
+            characters.append(
+                Character(name, c.text(entry, "full_name", where), c.text(entry, "actor", where),
+                          c.text(entry, "notes", where))
+            )
+    slug = c.text(d, "slug", "") or default_slug
+    show = Show(
+        slug=slug,
+        name=c.text(d, "show", "", required=True) or slug,
+        aliases=c.strings(d, "aliases", ""),
+        year=c.integer(d, "year", "", minimum=1900),
+        network=c.text(d, "network", ""),
+        notes=c.text(d, "notes", ""),
+        sources=tuple(sources),
+        characters=tuple(characters),
+    )
+    errors.extend(c.errors)
+    return show
+
+
+def read_episode_file(
+    path: Path, source_keys: set[str] | None, errors: list[InputError]
+) -> Episode | None:
+    """An episode file; problems go to `errors`. `source_keys=None` skips the source check."""
+    c = _Checker(path)
+    d = c.mapping(load_yaml(path), "", 1)
+    if d is None:
+        errors.extend(c.errors)
+        return None
+    episode = read_episode(d, c, source_keys)
+    errors.extend(c.errors)
+    return episode
+
+
+def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Episode | None:
+    c.keys(d, EPISODE_KEYS, "")
+    season = c.integer(d, "season", "", required=True)
+    number = c.integer(d, "episode", "", required=True)
+    title = c.text(d, "title", "", required=True)
+    cues: list[Cue] = []
+    numbers: dict[int, int | None] = {}
+    for i, item, line in c.items(d, "cues", ""):
+        cue = _read_cue(item, f"cues[{i}]", line, c, source_keys)
+        if cue is None:
+            continue
+        if cue.number in numbers:
+            c.error(
+                f"cue number {cue.number} is used twice (also on line {numbers[cue.number]})",
+                line, f"cues[{i}].cue",
+            )
+        numbers[cue.number] = line
+        cues.append(cue)
+    air_date = d.get("air_date")
+    if air_date is not None and not isinstance(air_date, dt.date):
+        if not (isinstance(air_date, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", air_date)):
+            c.error(f"expected a date YYYY-MM-DD, got {air_date!r}", _line(d, "air_date"), "air_date")
+            air_date = None
+    if season is None or number is None or title is None:
+        return None
+    return Episode(
+        season=season,
+        number=number,
+        title=title,
+        aliases=c.strings(d, "aliases", ""),
+        air_date=str(air_date) if air_date is not None else None,
+        length_ms=c.time(d, "length", ""),
+        complete=c.boolean(d, "complete", ""),
+        notes=c.text(d, "notes", ""),
+        cues=tuple(sorted(cues, key=lambda q: q.number)),
+    )
+
+
+def _read_cue(
+    item: Any, where: str, line: int, c: _Checker, source_keys: set[str] | None
+) -> Cue | None:
+    d = c.mapping(item, where, line)
+    if d is None:
+        return None
+    c.keys(d, CUE_KEYS, where)
+    number = c.integer(d, "cue", where, required=True)
+    kind = c.choice(d, "kind", where, KINDS)
+    if "kind" not in d:
+        c.error("is required", line, f"{where}.kind")
+    usage = c.text(d, "usage", where)
+    if usage is not None and usage.upper() not in USAGE_CODES:
+        c.error(f"{usage!r} is not a usage code ({', '.join(USAGE_CODES)})",
+                _line(d, "usage"), f"{where}.usage")
+    order = c.choice(d, "order", where, ("confirmed", "list"))
+    time_in = c.time(d, "time_in", where)
+    time_out = c.time(d, "time_out", where)
+    if time_in is not None and time_out is not None and time_out < time_in:
+        c.error("is before time_in", _line(d, "time_out"), f"{where}.time_out")
+    sources = _sources(d, where, c, source_keys)
+    songs = []
+    for i, song_item, song_line in c.items(d, "songs", where):
+        song = _read_song(song_item, f"{where}.songs[{i}]", song_line, c, source_keys)
+        if song is not None:
+            songs.append(song)
+    if "songs" not in d or not d.get("songs"):
+        c.error("a cue needs at least one song", line, f"{where}.songs")
+    if kind == "mashup" and len(d.get("songs") or []) < 2:
+        c.error("a mashup needs two or more songs", _line(d, "kind"), f"{where}.kind")
+    if number is None or kind is None:
+        return None
+    return Cue(
+        number=number,
+        kind=kind,
+        songs=tuple(songs),
+        order_confirmed=order == "confirmed",
+        time_in_ms=time_in,
+        time_out_ms=time_out,
+        scene=c.text(d, "scene", where),
+        performers=_performers(d, where, c),
+        usage=usage.upper() if usage else None,
+        confidence=c.choice(d, "confidence", where, CONFIDENCES),
+        sources=sources,
+        notes=c.text(d, "notes", where),
+    )
+
+
+def _read_song(
+    item: Any, where: str, line: int, c: _Checker, source_keys: set[str] | None
+) -> Song | None:
+    if isinstance(item, str):
+        # A bare string is the song as heard; matching identifies it later.
+        return Song(title=item.strip(), artist="", text=item.strip()) if item.strip() else None
+    d = c.mapping(item, where, line)
+    if d is None:
+        return None
+    c.keys(d, SONG_KEYS, where)
+    title = c.text(d, "title", where)
+    artist = c.text(d, "artist", where)
+    text = c.text(d, "text", where)
+    if not title and not text:
+        c.error("is required (or give the song as heard in `text`)", line, f"{where}.title")
+        return None
+    claims = []
+    for i, claim_item, claim_line in c.items(d, "claims", where):
+        cw = f"{where}.claims[{i}]"
+        cd = c.mapping(claim_item, cw, claim_line)
+        if cd is None:
+            continue
+        c.keys(cd, ("field", "value", "sources", "notes"), cw)
+        field = c.choice(cd, "field", cw, SONG_FIELDS)
+        value = c.text(cd, "value", cw, required=True)
+        claim_sources = _sources(cd, cw, c, source_keys)
+        if not claim_sources:
+            c.error("a claim names the sources that state it", claim_line, f"{cw}.sources")
+        if field and value:
+            claims.append(Claim(field, value, claim_sources, c.text(cd, "notes", cw)))
+    return Song(
+        title=title or text or "",
+        artist=artist or "",
+        version=c.text(d, "version", where),
+        text=text,
+        performers=_performers(d, where, c),
+        sources=_sources(d, where, c, source_keys),
+        confidence=c.choice(d, "confidence", where, CONFIDENCES),
+        notes=c.text(d, "notes", where),
+        claims=tuple(claims),
+        recording=_recording(d, where, c),
+    )
+
+
+def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:
+    if d.get("recording") is None:
+        return None
+    rw = f"{where}.recording"
+    rd = c.mapping(d["recording"], rw, _line(d, "recording"))
+    if rd is None:
+        return None
+    c.keys(rd, RECORDING_KEYS, rw)
+    title = c.text(rd, "title", rw, required=True)
+    artist = c.text(rd, "artist", rw, required=True)
+    if not title or not artist:
+        return None
+    from cuesheet import ids  # local: ids is small, but keep sheets importable alone
+
+    values: dict[str, Any] = {}
+    for key, check in (("isrc", ids.normalize_isrc), ("mbid", ids.normalize_mbid),
+                       ("spotify_id", ids.normalize_spotify_id)):
+        raw = c.text(rd, key, rw)
+        if raw:
+            try:
+                values[key] = check(raw)
+            except ParseError as exc:
+                c.error(exc.message, _line(rd, key), f"{rw}.{key}")
+    return RecordingRef(
+        title=title,
+        artist=artist,
+        version=c.text(rd, "version", rw),
+        album=c.text(rd, "album", rw),
+        year=c.integer(rd, "year", rw, minimum=1000),
+        duration_ms=c.time(rd, "duration", rw),
+        **values,
+    )
+
+
+def _performers(d: LineDict, where: str, c: _Checker) -> tuple[Performer, ...]:
+    out = []
+    for i, item, line in c.items(d, "performers", where):
+        pw = f"{where}.performers[{i}]"
+        if isinstance(item, str):
+            out.append(Performer(character=item.strip()))
+            continue
+        pd = c.mapping(item, pw, line)
+        if pd is None:
+            continue
+        c.keys(pd, ("character", "actor", "inferred"), pw)
+        character, actor = c.text(pd, "character", pw), c.text(pd, "actor", pw)
+        if not character and not actor:
+            c.error("give a character or an actor", line, pw)
+            continue
+        out.append(Performer(character, actor, c.boolean(pd, "inferred", pw)))
+    return tuple(out)
+
+
+def _sources(
+    d: LineDict, where: str, c: _Checker, source_keys: set[str] | None
+) -> tuple[str, ...]:
+    keys = c.strings(d, "sources", where)
+    if source_keys is not None:
+        for key in keys:
+            if key not in source_keys:
+                c.error(f"unknown source {key!r} (add it to show.yaml sources)",
+                        _line(d, "sources"), f"{where}.sources" if where else "sources")
+    return keys

@@ -1,0 +1,164 @@
+"""Writing the cue sheet model into the database (and reading shows/sources back).
+
+Callers hold the transaction (db.transaction); these functions only insert, so
+a failure anywhere leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from cuesheet.model import Cue, Episode, Performer, RecordingRef, Show, Song
+
+
+def insert_show(conn: sqlite3.Connection, show: Show) -> int:
+    cur = conn.execute(
+        "INSERT INTO shows (slug, name, year, network, notes) VALUES (?, ?, ?, ?, ?)",
+        [show.slug, show.name, show.year, show.network, show.notes],
+    )
+    show_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT OR IGNORE INTO show_aliases (show_id, alias) VALUES (?, ?)",
+        [(show_id, a) for a in show.aliases],
+    )
+    conn.executemany(
+        "INSERT INTO sources (show_id, key, title, url, date) VALUES (?, ?, ?, ?, ?)",
+        [(show_id, s.key, s.title, s.url, s.date) for s in show.sources],
+    )
+    conn.executemany(
+        "INSERT INTO characters (show_id, name, full_name, actor, notes) VALUES (?, ?, ?, ?, ?)",
+        [(show_id, c.name, c.full_name, c.actor, c.notes) for c in show.characters],
+    )
+    for episode in show.episodes:
+        insert_episode(conn, show_id, episode)
+    return show_id
+
+
+def insert_episode(conn: sqlite3.Connection, show_id: int, episode: Episode) -> int:
+    cur = conn.execute(
+        """INSERT INTO episodes (show_id, season, number, title, air_date, length_ms, complete, notes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [show_id, episode.season, episode.number, episode.title, episode.air_date,
+         episode.length_ms, int(episode.complete), episode.notes],
+    )
+    episode_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT OR IGNORE INTO episode_aliases (episode_id, alias) VALUES (?, ?)",
+        [(episode_id, a) for a in episode.aliases],
+    )
+    sources = source_ids(conn, show_id)
+    for cue in episode.cues:
+        insert_cue(conn, episode_id, cue, sources)
+    return episode_id
+
+
+def source_ids(conn: sqlite3.Connection, show_id: int) -> dict[str, int]:
+    return dict(conn.execute("SELECT key, id FROM sources WHERE show_id = ?", [show_id]).fetchall())
+
+
+def insert_cue(
+    conn: sqlite3.Connection, episode_id: int, cue: Cue, sources: dict[str, int]
+) -> int:
+    cur = conn.execute(
+        """INSERT INTO cues (episode_id, number, order_confirmed, time_in_ms, time_out_ms,
+                             scene, usage, kind, confidence, notes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [episode_id, cue.number, int(cue.order_confirmed), cue.time_in_ms, cue.time_out_ms,
+         cue.scene, cue.usage, cue.kind, cue.confidence, cue.notes],
+    )
+    cue_id = int(cur.lastrowid)
+    _insert_performers(conn, cue_id, None, cue.performers)
+    if cue.scene:
+        for key in cue.sources:
+            _claim(conn, cue_id, None, "scene", cue.scene, sources[key], cue.confidence, None)
+    for position, song in enumerate(cue.songs, start=1):
+        insert_song(conn, cue_id, position, song, cue, sources)
+    return cue_id
+
+
+def insert_song(
+    conn: sqlite3.Connection,
+    cue_id: int,
+    position: int,
+    song: Song,
+    cue: Cue,
+    sources: dict[str, int],
+) -> int:
+    recording_id = upsert_recording(conn, song.recording) if song.recording else None
+    confidence = song.confidence or cue.confidence
+    cur = conn.execute(
+        """INSERT INTO cue_songs (cue_id, position, text, title, artist, version, confidence,
+                                  notes, recording_id, match_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [cue_id, position, song.entered, song.title or None, song.artist or None, song.version,
+         confidence, song.notes, recording_id, "curated" if recording_id else "unmatched"],
+    )
+    song_id = int(cur.lastrowid)
+    _insert_performers(conn, cue_id, song_id, song.performers)
+    # The song's own values are the working choice, stated by its sources.
+    for key in song.sources or cue.sources:
+        for field in ("title", "artist", "version"):
+            value = getattr(song, field)
+            if value:
+                _claim(conn, cue_id, song_id, field, value, sources[key], confidence, None)
+    for claim in song.claims:
+        for key in claim.sources:
+            _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
+    return song_id
+
+
+def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = "cue sheet") -> int:
+    """Find the recording a cue sheet pins (by id first, then by its text), or add it."""
+    for column in ("mbid", "spotify_id", "isrc"):
+        value = getattr(ref, column)
+        if value:
+            row = conn.execute(
+                f"SELECT id FROM recordings WHERE {column} = ? ORDER BY id LIMIT 1", [value]
+            ).fetchone()
+            if row:
+                return int(row[0])
+    row = conn.execute(
+        """SELECT id FROM recordings WHERE title = ? AND artist = ?
+             AND coalesce(version, '') = coalesce(?, '') AND coalesce(album, '') = coalesce(?, '')
+           ORDER BY id LIMIT 1""",
+        [ref.title, ref.artist, ref.version, ref.album],
+    ).fetchone()
+    if row:
+        return int(row[0])
+    cur = conn.execute(
+        """INSERT INTO recordings (title, artist, version, year, duration_ms, album, isrc, mbid,
+                                   spotify_id, links, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [ref.title, ref.artist, ref.version, ref.year, ref.duration_ms, ref.album, ref.isrc,
+         ref.mbid, ref.spotify_id, json.dumps({}), source],
+    )
+    return int(cur.lastrowid)
+
+
+def _insert_performers(
+    conn: sqlite3.Connection, cue_id: int, song_id: int | None, performers: tuple[Performer, ...]
+) -> None:
+    conn.executemany(
+        """INSERT INTO cue_performers (cue_id, cue_song_id, position, character, actor, inferred)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(cue_id, song_id, i, p.character, p.actor, int(p.inferred))
+         for i, p in enumerate(performers, start=1)],
+    )
+
+
+def _claim(
+    conn: sqlite3.Connection,
+    cue_id: int,
+    song_id: int | None,
+    field: str,
+    value: str,
+    source_id: int,
+    confidence: str | None,
+    notes: str | None,
+) -> None:
+    conn.execute(
+        """INSERT INTO claims (cue_id, cue_song_id, field, value, source_id, confidence, notes)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [cue_id, song_id, field, value, source_id, confidence, notes],
+    )
