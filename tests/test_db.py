@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cuesheet import db
+from cuesheet.errors import CuesheetError
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def test_fresh_database_has_the_whole_schema(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    for table in ("shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
+                  "recordings", "cues", "cue_songs", "cue_performers", "claims", "cue_fts",
+                  "conflicts", "cue_doc", "_migrations"):
+        assert table in names
+    assert columns(conn, "cues") == [
+        "id", "episode_id", "number", "order_confirmed", "time_in_ms", "time_out_ms", "fps",
+        "scene", "usage", "kind", "confidence", "notes",
+    ]
+    assert columns(conn, "cue_songs")[:10] == [
+        "id", "cue_id", "position", "text", "title", "artist", "version", "confidence", "notes",
+        "recording_id",
+    ]
+    for col in ("title", "artist", "version", "year", "duration_ms", "album", "isrc", "mbid",
+                "spotify_id", "links"):
+        assert col in columns(conn, "recordings")
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"cues_ai", "cue_songs_au", "cue_performers_ad", "episodes_au", "recordings_au"} <= triggers
+    applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    assert applied == [m.name for m in db.MIGRATIONS]
+    assert applied[0] == "m001_initial"
+
+
+def test_connection_settings(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite"
+    db.connect(path, create=True).conn.close()
+    conn = db.connect(path).conn
+    assert db.migrate(conn) == []
+    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(db.MIGRATIONS)
+
+
+def test_old_database_upgrades_in_place(tmp_path: Path) -> None:
+    """A database made by the first release gets the later migrations on open, data kept."""
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    db.MIGRATIONS[0].apply(conn)
+    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'then')")
+    conn.execute("INSERT INTO shows (slug, name) VALUES ('old', 'Old Show')")
+    conn.close()
+    upgraded = db.connect(path).conn
+    assert upgraded.execute("SELECT name FROM shows").fetchall() == [("Old Show",)]
+    applied = [r[0] for r in upgraded.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    assert applied == [m.name for m in db.MIGRATIONS]
+
+
+def test_missing_database_is_one_line_with_a_remedy(tmp_path: Path) -> None:
+    with pytest.raises(CuesheetError) as info:
+        db.connect(tmp_path / "nope.sqlite")
+    assert "cuesheet build" in str(info.value)
+    assert not (tmp_path / "nope.sqlite").exists()
+
+
+def test_resolve_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert db.resolve_path(None) == Path("cues.sqlite")
+    monkeypatch.setenv("CUESHEET_DB", str(tmp_path / "env.sqlite"))
+    assert db.resolve_path(None) == tmp_path / "env.sqlite"
+    assert db.resolve_path(tmp_path / "flag.sqlite") == tmp_path / "flag.sqlite"
+
+
+def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    with pytest.raises(RuntimeError):
+        with db.transaction(conn):
+            conn.execute("INSERT INTO shows (slug, name) VALUES ('a', 'A')")
+            raise RuntimeError("boom")
+    assert conn.execute("SELECT count(*) FROM shows").fetchone()[0] == 0
+
+
+def _fts(conn: sqlite3.Connection, text: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT rowid FROM cue_fts WHERE cue_fts MATCH ?", [f'"{text}"'])]
+
+
+def test_fts_follows_every_table_it_indexes(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
+    conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
+    conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
+    assert _fts(conn, "rooftop") == [7]
+    assert _fts(conn, "pilot") == [7]
+    conn.execute("INSERT INTO cue_songs (cue_id, position, text, title, artist) VALUES (7, 1, 'x', 'Elastic Heart', 'Sia')")
+    assert _fts(conn, "elastic") == [7]
+    conn.execute("UPDATE cue_songs SET title = 'Chandelier'")
+    assert _fts(conn, "elastic") == [] and _fts(conn, "chandelier") == [7]
+    conn.execute("INSERT INTO cue_performers (cue_id, position, character, actor) VALUES (7, 1, 'Nellie', 'Callie Hernandez')")
+    assert _fts(conn, "hernandez") == [7]
+    conn.execute("INSERT INTO recordings (id, title, artist, album) VALUES (3, 'Chandelier', 'Sia', '1000 Forms of Fear')")
+    conn.execute("UPDATE cue_songs SET recording_id = 3")
+    assert _fts(conn, "forms of fear") == [7]
+    conn.execute("UPDATE recordings SET album = 'Other Album'")
+    assert _fts(conn, "forms of fear") == [] and _fts(conn, "other album") == [7]
+    conn.execute("UPDATE episodes SET title = 'Opening Night'")
+    assert _fts(conn, "pilot") == [] and _fts(conn, "opening night") == [7]
+    conn.execute("INSERT INTO episode_aliases VALUES (1, 'First One')")
+    assert _fts(conn, "first one") == [7]
+    conn.execute("DELETE FROM cues WHERE id = 7")
+    assert _fts(conn, "rooftop") == []
