@@ -17,7 +17,6 @@ from rapidfuzz import fuzz
 from cuesheet import ids
 from cuesheet.episodes import (
     EpisodeInfo,
-    EpisodeNotFound,
     episode_code,
     parse_episode,
     resolve_episode,
@@ -209,18 +208,9 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeR
         aliases[episode_id].append(alias)
     infos = {(r[1], r[2]): r for r in rows}
     spec = parse_episode(text)
-    try:
-        info = resolve_episode(
-            spec, [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows]
-        )
-    except EpisodeNotFound as exc:
-        close = "; ".join(f'{episode_code(c.season, c.episode)} "{c.title}"' for c in exc.choices[:4])
-        what_ = "matches several episodes" if len(exc.choices) > 1 and spec.words else "matches no episode"
-        raise EpisodeNotFound(
-            f"{text!r} {what_} of {show.name}",
-            choices=exc.choices,
-            remedy=f"closest: {close}" if close else "`cuesheet episodes` lists them",
-        ) from None
+    info = resolve_episode(
+        spec, [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows], show=show.name
+    )
     r = infos[(info.season, info.episode)]
     return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -110,73 +112,66 @@ def search_command(
         raise typer.Exit(1)
 
 
-def song_lines(answer: lookup.Answer) -> Text:
-    out = Text()
-    for i, song in enumerate(answer.songs):
-        if i:
-            out.append("\n+ " if answer.kind == "mashup" else "\n")
-        out.append(song.title or song.text, style="bold")
-        if song.artist:
-            out.append(f" — {song.artist}")
-        extra = ", ".join(str(x) for x in (song.version, song.year) if x)
-        if extra:
-            out.append(f" ({extra})", style="dim")
-        if song.performers:
-            out.append(" · " + _people(song.performers), style="italic")
-        if "spotify" in song.links:
-            out.append(f"\n  {song.links['spotify']}", style="cyan")
-        elif "musicbrainz" in song.links:
-            out.append(f"\n  {song.links['musicbrainz']}", style="cyan")
-    for c in answer.conflicts:
-        values = " vs ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in c["values"])
-        out.append(f"\n⚠ sources disagree on {c['field']}: {values}", style="yellow")
-    return out
-
-
 def _people(performers: list[dict]) -> str:
     parts = []
     for p in performers:
         who = p.get("character") or p.get("actor") or "?"
         if p.get("character") and p.get("actor"):
             who = f"{p['character']} ({p['actor']})"
-        parts.append(who + (" [inferred]" if p.get("inferred") else ""))
+        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
     return ", ".join(parts)
+
+
+def answer_card(a: lookup.Answer, *, scored: bool = False, with_episode: bool = False) -> Group:
+    """One cue as a few lines a person reads top-down; narrow terminals wrap it indented."""
+    out = Text()
+    head = f"{a.cue:>3}" + (" " if a.order_confirmed else "*")
+    out.append(head, style="bold")
+    if with_episode:
+        out.append(f" {a.code} {a.episode_title} ·", style="cyan")
+    if a.time_in:
+        out.append(f" {a.time_in}" + (f"–{a.time_out}" if a.time_out else ""), style="green")
+        if a.distance_ms:
+            out.append(f" ({a.distance} away)", style="green")
+        out.append(" ·")
+    out.append(f" {a.kind}", style="magenta")
+    if a.usage:
+        out.append(f" ({a.usage})", style="dim")
+    if scored and a.score is not None:
+        out.append(f"  score {a.score:.2f}", style="dim")
+    header, out = out, Text()
+    for i, song in enumerate(a.songs):
+        if i:
+            out.append("\n" + ("+ " if a.kind == "mashup" else ""))
+        out.append(song.title or song.text, style="bold")
+        if song.artist:
+            out.append(f" — {song.artist}")
+        extra = ", ".join(str(x) for x in (song.version, song.album, song.year) if x)
+        if extra:
+            out.append(f" ({extra})", style="dim")
+        if song.performers:
+            out.append(f" · {_people(song.performers)}", style="italic")
+        for name in ("spotify", "musicbrainz"):
+            if name in song.links:
+                out.append(f"\n  {song.links[name]}", style="cyan")
+    if a.performers:
+        out.append(f"\nperformed by {_people(a.performers)}", style="italic")
+    if a.scene:
+        out.append(f"\n{a.scene}")
+    for c in a.conflicts:
+        values = " · ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in c["values"])
+        what = f"{c['field']} of {c['song']}" if c.get("song") and len(a.songs) > 1 else c["field"]
+        out.append(f"\n⚠ sources disagree on {what}: {values}", style="yellow")
+    return Group(header, Padding(out, (0, 0, 0, 5), expand=False))
 
 
 def render_answers(
     items: list[lookup.Answer], *, title: str, scored: bool = False, with_episode: bool = False
 ) -> None:
-    table = Table(title=title, show_lines=True, title_justify="left")
-    if scored:
-        table.add_column("score", justify="right")
-    if with_episode:
-        table.add_column("episode")
-    table.add_column("cue", justify="right")
-    table.add_column("time")
-    table.add_column("song", ratio=3)
-    table.add_column("performed by", ratio=2)
-    table.add_column("kind")
-    table.add_column("scene", ratio=3)
+    console.print(Text(title, style="bold underline"))
     for a in items:
-        row: list[object] = []
-        if scored:
-            row.append(f"{a.score:.2f}" if a.score is not None else "")
-        if with_episode:
-            row.append(f"{a.code}\n{a.episode_title}")
-        time = "–"
-        if a.time_in:
-            time = a.time_in + (f"–{a.time_out}" if a.time_out else "")
-        if a.distance and a.distance_ms:
-            time += f"\n({a.distance} away)"
-        row += [
-            str(a.cue) + ("" if a.order_confirmed else "*"),
-            time,
-            song_lines(a),
-            _people(a.performers) or "unknown",
-            a.kind,
-            a.scene or "",
-        ]
-        table.add_row(*row)
-    console.print(table)
+        console.print()
+        console.print(answer_card(a, scored=scored, with_episode=with_episode))
+    console.print()
     if any(not a.order_confirmed for a in items):
-        note("* order from a source's song list; the scene order is not confirmed.")
+        note("* numbered in a source's song list order; the scene order is not confirmed.")
