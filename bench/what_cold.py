@@ -1,0 +1,50 @@
+"""Cold `cuesheet what` wall time on the shipped database (goal: <= 250 ms).
+
+Each run is a new process, as a viewer's command is: interpreter start, imports,
+opening the database, the query and rendering all count.
+
+    .venv/bin/python bench/what_cold.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = Path(sys.executable).parent / "cuesheet"
+QUESTIONS = [
+    ["what", "soundtrack", "3"],
+    ["what", "soundtrak", "s1e1", "wrecks", "his", "boss's", "office"],
+    ["what", "netflix soundtrack", "sam and dante", "--json"],
+    ["search", "elastik", "hart"],
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "cues.sqlite"
+        subprocess.run([str(CLI), "build", "--from", str(ROOT / "data"), "--db", str(db)],
+                       check=True, capture_output=True)
+        print(f"{'question':<55} {'median':>8} {'p95':>8} {'max':>8}")
+        for question in QUESTIONS:
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                subprocess.run([str(CLI), *question, "--db", str(db)], check=True, capture_output=True)
+                times.append((time.perf_counter() - start) * 1000)
+            times.sort()
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            print(f"{' '.join(question):<55} {statistics.median(times):7.0f}ms {p95:7.0f}ms {times[-1]:7.0f}ms")
+
+
+if __name__ == "__main__":
+    main()
