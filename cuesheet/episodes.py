@@ -197,9 +197,15 @@ def _score(words: str, episode: EpisodeInfo) -> float:
 
 def _describe(spec: EpisodeSpec) -> str:
     if spec.words is not None:
-        return f'"{spec.words}"'
+        return f'episode "{spec.words}"'
     where = episode_code(spec.season, spec.episode) if spec.season and spec.episode else f"episode {spec.episode}"
     return where + (f"-{spec.episode_end:02d}" if spec.episode_end else "")
+
+
+def _what(spec: EpisodeSpec) -> str:
+    """`episode 11`, `episode S01E11`, `episode "xyz"`: never "episode episode 11"."""
+    described = _describe(spec)
+    return described if described.startswith("episode") else f"episode {described}"
 
 
 def _list(episodes: Sequence[EpisodeInfo]) -> str:
@@ -209,7 +215,7 @@ def _list(episodes: Sequence[EpisodeInfo]) -> str:
 def _not_found(spec: EpisodeSpec, near: Sequence[EpisodeInfo], show: str) -> EpisodeNotFound:
     closest = f"; closest: {_list(near)}" if near else ""
     return EpisodeNotFound(
-        f"no episode {_describe(spec)} in {show}{closest}",
+        f"no {_what(spec)} in {show}{closest}",
         choices=near,
         remedy="try the episode code (S01E03), its number, or other title words",
     )
