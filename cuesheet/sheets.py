@@ -232,10 +232,10 @@ def _join(where: str, key: str) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value).__mro__[1] if type(value) in (LineDict, LineList) else type(value),
-        type(value).__name__,
-    )
+    for kind, name in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 # --- the files -------------------------------------------------------------------
