@@ -8,10 +8,12 @@ file leaves the existing database exactly as it was.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet import db, sheets, store
+from cuesheet import catalog, db, sheets, store
+from cuesheet.errors import InputErrors
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,19 @@ def build(source_dir: Path, dest: Path) -> BuildReport:
     )
 
 
-def _load_catalog(conn, files: list[Path]) -> int:  # type: ignore[no-untyped-def]
-    """Import the shipped catalog and link cue songs to it (filled in by the matcher)."""
-    return 0
+def _load_catalog(conn: sqlite3.Connection, files: list[Path]) -> int:
+    """Import the shipped catalog and link the cue songs it identifies without doubt."""
+    rows = []
+    errors = []
+    for path in files:
+        try:
+            rows += catalog.read_csv(path)
+        except InputErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise InputErrors(errors)
+    catalog.insert_rows(conn, rows)
+    return catalog.link_exact(conn)
 
 
 def _remove(path: Path) -> None:
