@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cuesheet import ids
 from cuesheet.errors import InputError, InputErrors, ParseError
+from cuesheet.files import read_text
 from cuesheet.normalize import fold, match_key
 from cuesheet.timecode import parse_time
 
@@ -44,12 +45,7 @@ class CatalogRow:
 
 def read_csv(path: Path) -> list[CatalogRow]:
     """Rows of a catalog CSV; raises InputErrors listing every bad row."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), file=str(path)) from None
+    text = read_text(path)
     reader = csv.DictReader(text.splitlines())
     header = reader.fieldnames or []
     errors: list[InputError] = []

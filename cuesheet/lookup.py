@@ -22,10 +22,11 @@ from cuesheet.episodes import (
     resolve_episode,
 )
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.normalize import fold
 from cuesheet.ranking import CueText, rank
 from cuesheet.timecode import format_time, parse_time
 
-# How near a time (ms) must be to count as "the nearest cues" when no cue spans it.
+# How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3
 
 
@@ -128,8 +129,6 @@ def shows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def find_show(conn: sqlite3.Connection, text: str) -> ShowRef:
     """A show by name, slug or alias, forgiving typos and extra words ("netflix soundtrack")."""
-    from cuesheet.normalize import fold
-
     rows = conn.execute(
         """SELECT s.id, s.slug, s.name, (SELECT count(DISTINCT season) FROM episodes e
                                          WHERE e.show_id = s.id)
@@ -358,7 +357,6 @@ class WhatResult:
     episode: EpisodeRef
     mode: str  # "sheet", "words" or "time"
     answers: list[Answer]
-    note: str | None = None
 
 
 def what(
@@ -473,8 +471,6 @@ def _fts_candidates(conn: sqlite3.Connection, words: str, show: ShowRef | None) 
     Each trigram is quoted as an FTS string, so no user text reaches MATCH
     syntax: quotes, `*`, NEAR, `-`, `^` and parentheses are plain characters.
     """
-    from cuesheet.normalize import fold
-
     grams: list[str] = []
     for word in fold(words).split():
         if len(word) < 3:
@@ -519,7 +515,6 @@ def _cue_text(a: Answer) -> CueText:
         performers=" ".join(performers),
         scene=a.scene or "",
         episode=a.episode_title,
-        kind=a.kind,
     )
 
 

@@ -39,7 +39,6 @@ class CueText:
     performers: str = ""
     scene: str = ""
     episode: str = ""
-    kind: str = ""
 
 
 @dataclass(frozen=True)

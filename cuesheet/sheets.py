@@ -18,6 +18,7 @@ import yaml
 from cuesheet import timecode
 from cuesheet.db import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, ParseError
+from cuesheet.files import read_text
 from cuesheet.model import (
     SONG_FIELDS,
     USAGE_CODES,
@@ -94,12 +95,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), file=str(path)) from None
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
