@@ -1,0 +1,154 @@
+"""Settings: a TOML file in the user's config directory, then environment, then flags.
+
+One frozen `Config` carries every setting, so a source or an export is
+handed its settings explicitly and tests build one without touching files.
+Secrets live only here: `masked()` is what `config show` prints, and nothing
+else may write a `Config` anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from cuesheet.errors import InputError
+
+ENV_CONFIG = "CUESHEET_CONFIG"
+OFFICIAL_MUSICBRAINZ = "https://musicbrainz.org"
+OFFICIAL_SPOTIFY_API = "https://api.spotify.com/v1/"
+OFFICIAL_SPOTIFY_TOKEN = "https://accounts.spotify.com/api/token"
+OFFICIAL_SPOTIFY_AUTHORIZE = "https://accounts.spotify.com/authorize"
+
+SECRET_FIELDS = frozenset({"spotify_client_secret"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting with its default; the TOML keys are these names, grouped by table."""
+
+    # [musicbrainz]
+    musicbrainz_url: str = OFFICIAL_MUSICBRAINZ
+    # Requests per second; MusicBrainz asks for at most 1 on its own servers.
+    musicbrainz_rate: float = 1.0
+    contact: str = "https://github.com/cuesheet/cuesheet"
+    # [spotify]
+    spotify_client_id: str | None = None
+    spotify_client_secret: str | None = None
+    spotify_api_url: str = OFFICIAL_SPOTIFY_API
+    spotify_token_url: str = OFFICIAL_SPOTIFY_TOKEN
+    spotify_authorize_url: str = OFFICIAL_SPOTIFY_AUTHORIZE
+    spotify_redirect_uri: str = "http://127.0.0.1:8765/callback"
+    spotify_market: str | None = None
+    # [network]
+    timeout: float = 10.0
+    retries: int = 3
+    cache_ttl_days: float = 30.0
+    # [curator]
+    curator: str | None = None
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as `config show` prints them: secrets reduced to whether they are set."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS and value:
+                value = "****" + value[-2:] if len(value) > 8 else "****"
+            out[f.name] = value
+        return out
+
+
+# TOML table and key -> Config field.
+_TOML_KEYS: dict[tuple[str, str], str] = {
+    ("musicbrainz", "url"): "musicbrainz_url",
+    ("musicbrainz", "rate"): "musicbrainz_rate",
+    ("musicbrainz", "contact"): "contact",
+    ("spotify", "client_id"): "spotify_client_id",
+    ("spotify", "client_secret"): "spotify_client_secret",
+    ("spotify", "api_url"): "spotify_api_url",
+    ("spotify", "token_url"): "spotify_token_url",
+    ("spotify", "authorize_url"): "spotify_authorize_url",
+    ("spotify", "redirect_uri"): "spotify_redirect_uri",
+    ("spotify", "market"): "spotify_market",
+    ("network", "timeout"): "timeout",
+    ("network", "retries"): "retries",
+    ("network", "cache_ttl_days"): "cache_ttl_days",
+    ("curator", "name"): "curator",
+}
+
+# Environment variable -> Config field. The names are a documented contract.
+ENV_VARS: dict[str, str] = {
+    "CUESHEET_MUSICBRAINZ_URL": "musicbrainz_url",
+    "CUESHEET_MUSICBRAINZ_RATE": "musicbrainz_rate",
+    "CUESHEET_CONTACT": "contact",
+    "SPOTIPY_CLIENT_ID": "spotify_client_id",
+    "SPOTIPY_CLIENT_SECRET": "spotify_client_secret",
+    "SPOTIPY_REDIRECT_URI": "spotify_redirect_uri",
+    "CUESHEET_SPOTIFY_API_URL": "spotify_api_url",
+    "CUESHEET_SPOTIFY_TOKEN_URL": "spotify_token_url",
+    "CUESHEET_SPOTIFY_AUTHORIZE_URL": "spotify_authorize_url",
+    "CUESHEET_SPOTIFY_MARKET": "spotify_market",
+    "CUESHEET_TIMEOUT": "timeout",
+    "CUESHEET_RETRIES": "retries",
+    "CUESHEET_CACHE_TTL_DAYS": "cache_ttl_days",
+    "CUESHEET_CURATOR": "curator",
+}
+
+
+def config_path() -> Path:
+    """$CUESHEET_CONFIG, else config.toml in the platform's user config directory."""
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("cuesheet", appauthor=False)) / "config.toml"
+
+
+def cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cuesheet", appauthor=False))
+
+
+def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
+    kind = {f.name: f.type for f in fields(Config)}[name]
+    try:
+        if kind == "float":
+            return float(value)
+        if kind == "int":
+            return int(value)
+        return None if value in ("", None) else str(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{value!r} is not a valid {kind}", file=where, field=line_field) from None
+
+
+def load(path: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:
+    """Defaults, overridden by the file, by the environment, then by flags that are not None."""
+    env = dict(os.environ) if env is None else env
+    path = path or config_path()
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+        for table, content in data.items():
+            if not isinstance(content, dict):
+                raise InputError("expected a table such as [spotify]", file=str(path), field=table)
+            for key, value in content.items():
+                name = _TOML_KEYS.get((table, key))
+                if name is None:
+                    known = ", ".join(f"{t}.{k}" for t, k in _TOML_KEYS)
+                    raise InputError(f"unknown setting (known: {known})", file=str(path),
+                                     field=f"{table}.{key}")
+                values[name] = _convert(name, value, str(path), f"{table}.{key}")
+    for var, name in ENV_VARS.items():
+        if env.get(var):
+            values[name] = _convert(name, env[var], "environment", var)
+    for name, value in flags.items():
+        if value is not None:
+            values[name] = value
+    return replace(Config(), **values)
