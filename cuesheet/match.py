@@ -25,7 +25,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from cuesheet.normalize import QueryReading, Version, fold, parse_query, split_mashup, split_version
+from cuesheet.normalize import (QueryReading, Version, fold, parse_query, split_artists, split_mashup,
+                                split_version)
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 VERDICTS = ("accepted", "review", "no_match")
@@ -307,6 +308,31 @@ def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidat
             scored.append(Scored(cand, round(best[0], 4), best[1], best[2], best[3]))
     scored.sort(key=lambda s: (-s.score, s.candidate.source, s.candidate.recording_id or 0))
     return _merge_same(scored)
+
+
+@lru_cache(maxsize=200_000)
+def _main_artist(artist: str) -> str | None:
+    main = split_artists(artist).main
+    return main[0] if main else None
+
+
+def score_record(title: str, artist: str | None, candidate: Candidate, *,
+                 duration_ms: int | None = None, album: str | None = None,
+                 year: int | None = None, weights: Weights = DEFAULT_WEIGHTS) -> Scored:
+    """One candidate scored against a record whose title and artist are already apart.
+
+    For comparing catalog rows with each other (duplicates, the benchmarks in
+    bench/): a record's fields say which part is the title, so no readings are
+    guessed, and the record's title is cleaned exactly as a candidate's is
+    (version words and feat. credits out), which keeps the score symmetric up
+    to the artist credit. Only the first main name of `artist` is compared,
+    as a query's would be.
+    """
+    clean, version = _title_parts(title)
+    reading = _Reading(clean, _main_artist(artist) if artist else None, version, "record",
+                       year or version.year, duration_ms, album)
+    total, comps, reasons = _score(reading, candidate, weights)
+    return Scored(candidate, round(total, 4), comps, reasons, reading.form)
 
 
 def _identity(c: Candidate) -> set[str]:
