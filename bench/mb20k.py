@@ -77,7 +77,7 @@ def parse_year(text: str) -> int | None:
     return None
 
 
-_MISSING = frozenset({"", "null", "unk.", "unknown", "n/a"})
+_MISSING = frozenset({"", "null", "unk.", "unknown", "n/a", "n.a."})
 _LENGTH_LIKE = re.compile(r"^[\d :.]+$|^\d+m\s*\d+sec$")
 _TRAILING_GROUP = re.compile(r"^(.*\S)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)$")
 
@@ -115,6 +115,20 @@ def readings(title: str, artist: str | None, album: str | None) -> list[Reading]
     return out
 
 
+def _unsquash(title: str) -> str:
+    """"Chronic_Future_-_Stop_Pretending", "Paul-Glass---Call-Your-Mummy": spaces put back.
+
+    Only for titles without a single space, where "_" or "-" stood for one.
+    """
+    if " " in title:
+        return title
+    if "_" in title:
+        return title.replace("_", " ")
+    if "---" in title:
+        return " - ".join(part.replace("-", " ") for part in title.split("---"))
+    return title
+
+
 def parse(r: MBRecord) -> Record:
     album = _value(r.album)
     year = parse_year(r.year)
@@ -125,7 +139,7 @@ def parse(r: MBRecord) -> Record:
     artist = _value(r.artist)
     if artist and _LENGTH_LIKE.match(artist):  # a length slipped into the artist column
         artist = None
-    title = _TRACK_NO.sub("", r.title.strip())
+    title = _unsquash(_TRACK_NO.sub("", r.title.strip()))
     found = readings(title, artist, album) or [Reading(title, artist, album)]
     return Record(r.id, r.cluster, tuple(found), parse_length(r.length), year,
                   raw=f"{r.title} | {r.length} | {r.artist} | {r.album} | {r.year}")
