@@ -157,14 +157,48 @@ def title_similarity(query_title: str, candidate_title: str) -> float:
 
 
 def artist_similarity(query_artist: str, candidate_artist: str) -> float:
-    """Best of the whole credit and its first main name ("Sia" vs "Sia feat. The Weeknd")."""
+    """Best of the whole credit and its first main name ("Sia" vs "Sia feat. The Weeknd").
+
+    Capped by how much of the query's name the candidate's credit has word
+    for word (typos allowed): "Beth Swift" and "Meredith Swift" are alike
+    letter by letter, but they are two people, and a title by the wrong one
+    must not be accepted.
+    """
     q = _strip_the(_fold(query_artist))
     full, main = _artist_keys(candidate_artist)
     best = max(_similar(q, full), _similar(q, main))
     if best < 1.0 and len(q) >= 3 and (f" {q} " in f" {full} "):
         # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
         best = max(best, 0.85)
+    if best < 1.0:
+        best = min(best, _word_coverage(q, full))
     return best
+
+
+# A query word counts as present when a credit word is this close (rapidfuzz ratio):
+# "jon"/"john" (86), "daina"/"diana" (80), "badn"/"band" (75) pass; "hards"/"wizards" (67),
+# "beth"/"meredith" (50) do not.
+_WORD_MATCH = 75
+
+
+def _word_coverage(query: str, credit: str) -> float:
+    """Share of the query name's letters in words the credit also has, typos allowed.
+
+    A word also counts when it is part of the credit written without spaces
+    ("tony" in "TonyRice"), or the credit's words run together in it.
+    """
+    words = query.split()
+    total = sum(len(w) for w in words)
+    if not total:
+        return 0.0
+    credit_words = credit.split()
+    compact = credit.replace(" ", "")
+    covered = 0
+    for w in words:
+        if (w in credit_words or (len(w) >= 4 and (w in compact or compact in w))
+                or any(fuzz.ratio(w, c) >= _WORD_MATCH for c in credit_words)):
+            covered += len(w)
+    return covered / total
 
 
 # Tags that name the same performance (a remaster, the soundtrack release of it).
