@@ -153,7 +153,29 @@ def _similar(a: str, b: str) -> float:
 
 
 def title_similarity(query_title: str, candidate_title: str) -> float:
-    return _similar(query_title, candidate_title)
+    """Folded titles alike letter by letter, and numbered alike when both are numbered.
+
+    "Track 47" and "Track 61", "Kapitel 01" and "Kapitel 35", "Piano Sonata
+    No. 2" and "No. 3" differ by a character or two but are different
+    pieces; numbers are compared in order, as far as the shorter list goes
+    ("Symphony 5" still fits "Symphony No. 5, Op. 67").
+    """
+    similar = _similar(query_title, candidate_title)
+    if similar > _NUMBER_PENALTY:
+        a, b = _numbers(query_title), _numbers(candidate_title)
+        if a and b and any(x != y for x, y in zip(a, b)):
+            similar = min(similar, _NUMBER_PENALTY)
+    return similar
+
+
+# A title whose numbers disagree is at best this similar: with the artist right, that
+# is review, never accepted.
+_NUMBER_PENALTY = 0.5
+
+
+@lru_cache(maxsize=200_000)
+def _numbers(folded: str) -> tuple[int, ...]:
+    return tuple(int(w) for w in folded.split() if w.isdigit() and len(w) <= 9)
 
 
 def artist_similarity(query_artist: str, candidate_artist: str) -> float:
@@ -202,7 +224,8 @@ def _word_coverage(query: str, credit: str) -> float:
 
 
 # Tags that name the same performance (a remaster, the soundtrack release of it).
-_SAME_PERFORMANCE = frozenset({"remaster", "from-series", "album version", "single version"})
+_SAME_PERFORMANCE = frozenset({"remaster", "from-series", "album version", "single version",
+                               "explicit", "clean"})
 
 
 def version_similarity(query: Version, candidate: Version) -> float:
@@ -222,7 +245,10 @@ def version_similarity(query: Version, candidate: Version) -> float:
     if not q and not c:
         base = 1.0 if query.tags == candidate.tags else 0.95
     elif q == c:
-        base = 1.0
+        # Same kind of take; if both also say whose or where ("Dexter remix" vs
+        # "Dave Clarke remix", "live at Wembley" vs "live in Paris"), those must agree.
+        dq, dc = _descriptor(query), _descriptor(candidate)
+        base = 0.5 if dq and dc and _similar(dq, dc) < 0.6 else 1.0
     elif not q:
         base = 0.6
     elif not c:
@@ -232,6 +258,24 @@ def version_similarity(query: Version, candidate: Version) -> float:
     else:
         base = 0.3
     return base * year_factor
+
+
+# Words that only say what kind of take a version is; what is left names the remixer,
+# the venue or the occasion.
+_KIND_WORDS = frozenset(
+    "remix remixed mix rmx rework bootleg edit version live at in from on the of recorded performed "
+    "radio single album extended club dub vocal instrumental acoustic unplugged demo mono stereo "
+    "remaster remastered karaoke cover original explicit clean edited".split()
+)
+
+
+@lru_cache(maxsize=50_000)
+def _descriptor_of(raw: str) -> str:
+    return " ".join(w for w in fold(raw).split() if w not in _KIND_WORDS and not w.isdigit())
+
+
+def _descriptor(version: Version) -> str:
+    return _descriptor_of(version.raw) if version.raw else ""
 
 
 def duration_similarity(a_ms: int, b_ms: int) -> float:

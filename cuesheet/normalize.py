@@ -130,9 +130,15 @@ _TAG_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (("instrumental",), r"\binstrumental\b"),
         (("karaoke",), r"\bkaraoke\b|\bin the style of\b.*"),
         (("cover",), r"\bcover\b|\boriginally performed by\b.*"),
+        # Store tags for the same performance with or without its words bleeped
+        # (iTunes "[Explicit]", Amazon "[Clean]", "(Album Version (Edited))").
+        (("explicit",), r"\bexplicit\b|\buncensored\b"),
+        (("clean",), r"\bclean\b|\bedited\b|\bcensored\b"),
         (("mono",), r"\bmono\b"),
         (("stereo",), r"\bstereo\b"),
         ((), r"\boriginal (?:mix|version)\b"),
+        # Release words that leak into track titles: the song is the same.
+        ((), r"\bbonus track\b|\b(?:deluxe|expanded|special|anniversary) edition\b|\bdeluxe\b"),
         # Up to three words before "remix" are the remixer ("Calvin Harris Remix").
         (("remix",), r"(?:\b\w+ ){0,3}\b(?:re)?mix(?:ed)?\b|\brmx\b|\brework\b|\bbootleg\b"),
         (("edit",), r"(?:\b\w+ ){0,2}\bedit\b"),

@@ -61,3 +61,39 @@ def test_known_title_by_an_unknown_artist_is_not_accepted() -> None:
     assert identify("Was - Beth Swift", [source]).verdict != "accepted"
     assert identify("Was - Meredith Swift", [source]).verdict == "accepted"
     assert identify("Was - Meredth Swift", [source]).verdict == "accepted"  # a typo still passes
+
+
+@pytest.mark.parametrize(
+    ("title", "other", "same"),
+    [
+        ("Whateva (feat. Monty)", "Whateva (feat. Monty) [Explicit]", True),  # iTunes-Amazon
+        ("Gone", "Gone (Album Version (Edited)) [Clean]", True),
+        ("Sunburn (Bonus Track)", "Sunburn (Deluxe Edition)", True),
+        ("Emerge (Dexter remix)", "Emerge (Dave Clarke remix)", False),       # MusicBrainz 20K
+        ("Autonomy (Cold Blank Mix)", "Autonomy (Lucky Date Mix)", False),    # iTunes-Amazon
+        ("Roads (Live at Roseland)", "Roads (Live at Roseland NYC)", True),
+        ("Lights (remix)", "Lights (Bassnectar Remix)", True),                # nobody named: no penalty
+    ],
+)
+def test_store_tags_match_and_named_takes_must_agree(title: str, other: str, same: bool) -> None:
+    scored = score_record(title, "Someone", cand(other, "Someone"))
+    assert (scored.score >= 0.95) is same, scored.reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "other", "alike"),
+    [
+        ("En dans med drager, del 219", "En dans med drager, del 502", False),  # MusicBrainz 20K
+        ("Track 47", "Track 61", False),
+        ("Piano Sonata No. 2 in A major", "Piano Sonata no. 3 in A major", False),
+        ("Kapitel 01", "Kapitel 1", True),
+        ("Symphony 5", "Symphony No. 5, Op. 67", True),
+        ("Two Hearts", "2 Hearts", True),
+        ("Sweet Spot 2.0", "Sweet Spot", True),  # one side unnumbered: letters decide
+    ],
+)
+def test_numbered_titles_must_agree_on_their_numbers(title: str, other: str, alike: bool) -> None:
+    scored = score_record(title, "Someone", cand(other, "Someone"))
+    assert (scored.components["title"] > 0.5) is alike, scored.reasons
+    if not alike:
+        assert scored.score < 0.88  # same act, other part: review at best
