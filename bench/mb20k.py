@@ -31,6 +31,7 @@ import time
 
 from cuesheet.errors import ParseError
 from cuesheet.match import DEFAULT_WEIGHTS
+from cuesheet.normalize import split_version
 from cuesheet.timecode import parse_time
 
 from bench import datasets
@@ -104,7 +105,9 @@ def readings(title: str, artist: str | None, album: str | None) -> list[Reading]
             out.append(Reading(t, a, al))
 
     add(title, artist, album)
-    if m := _TRAILING_GROUP.match(title):
+    m = _TRAILING_GROUP.match(title)
+    # A version group ("(Dexter remix)") stays in the title, where the matcher reads it.
+    if m and not split_version(f"x ({m.group(2)})")[1].raw:
         add(m.group(1), artist, album or m.group(2))
     dashes = [m.start() for m in re.finditer(re.escape(_DASH), title)]
     for cut in dict.fromkeys(dashes[:1] + dashes[-1:]):

@@ -63,14 +63,14 @@ def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
             "db_mb": db_path.stat().st_size / 2**20, "peak_mb": _peak_mb()}
 
 
-def phase_identify(db_path: Path, queries_path: Path) -> dict[str, Any]:
+def phase_identify(db_path: Path, queries_path: Path, pool: int | None = None) -> dict[str, Any]:
     from cuesheet import db
     from cuesheet.match import identify
     from cuesheet.normalize import match_key
     from cuesheet.sources.catalog import CatalogSource
 
     conn = db.connect(db_path, readonly=True).conn
-    sources = [CatalogSource(conn)]
+    sources = [CatalogSource(conn) if pool is None else CatalogSource(conn, pool=pool)]
     queries = [json.loads(line) for line in queries_path.read_text(encoding="utf-8").splitlines()]
     for text in WARMUP:
         identify(text, sources)
@@ -156,7 +156,8 @@ def summary(rows: int, imp: dict[str, Any], ide: dict[str, Any]) -> dict[str, An
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("import", "identify"):
         phase, a, b = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-        result = phase_import(a, b) if phase == "import" else phase_identify(a, b)
+        pool = int(sys.argv[4]) if len(sys.argv) > 4 else None
+        result = phase_import(a, b) if phase == "import" else phase_identify(a, b, pool)
         print(json.dumps(result))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,6 +165,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="messy variants of catalog rows")
     parser.add_argument("--absent", type=int, default=300, help="songs not in the catalog")
     parser.add_argument("--keep", action="store_true", help="keep the databases in bench/out/scale")
+    parser.add_argument("--pool", type=int, help="CatalogSource.pool (rows fetched and scored per query)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="identify only, on databases kept by an earlier --keep run")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     results = []
@@ -171,10 +175,15 @@ def main() -> None:
         print(f"{rows} rows:", flush=True)
         csv_path, queries = _files(rows, args.queries, args.absent)
         db_path = OUT / f"catalog-{rows}.sqlite"
-        imp = _child("import", str(db_path), str(csv_path))
+        if args.reuse and db_path.exists():
+            imp = {"seconds": float("nan"), "rows": rows, "db_mb": db_path.stat().st_size / 2**20,
+                   "peak_mb": float("nan")}
+        else:
+            imp = _child("import", str(db_path), str(csv_path))
         print(f"  import {imp['seconds']:.1f} s, {imp['db_mb']:.0f} MB, peak {imp['peak_mb']:.0f} MB",
               flush=True)
-        ide = _child("identify", str(db_path), str(queries))
+        pool = [str(args.pool)] if args.pool else []
+        ide = _child("identify", str(db_path), str(queries), *pool)
         s = summary(rows, imp, ide)
         print(f"  identify p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms, max {s['max_ms']:.0f} ms,"
               f" peak {s['identify_peak_mb']:.0f} MB", flush=True)
@@ -182,7 +191,7 @@ def main() -> None:
         if ide["wrong_accepts"]:
             print("  wrong accepts: " + json.dumps(ide["wrong_accepts"][:8]), flush=True)
         results.append(s)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     print()

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 from cuesheet.normalize import (QueryReading, Version, fold, parse_query, split_artists, split_mashup,
                                 split_version)
@@ -163,9 +164,20 @@ def title_similarity(query_title: str, candidate_title: str) -> float:
     similar = _similar(query_title, candidate_title)
     if similar > _NUMBER_PENALTY:
         a, b = _numbers(query_title), _numbers(candidate_title)
-        if a and b and any(x != y for x, y in zip(a, b)):
+        if a and b and any(x != y and not _digit_typo(x, y) for x, y in zip(a, b)):
             similar = min(similar, _NUMBER_PENALTY)
     return similar
+
+
+def _digit_typo(a: str, b: str) -> bool:
+    """"49"/"499", "894"/"984", "12"/"21": a slip of the fingers, not another number.
+
+    A changed digit ("No. 2"/"No. 3") is another number: that is the case to catch.
+    """
+    if len(a) == len(b):
+        return sorted(a) == sorted(b)
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) == 1 and any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 # A title whose numbers disagree is at best this similar: with the artist right, that
@@ -174,8 +186,9 @@ _NUMBER_PENALTY = 0.5
 
 
 @lru_cache(maxsize=200_000)
-def _numbers(folded: str) -> tuple[int, ...]:
-    return tuple(int(w) for w in folded.split() if w.isdigit() and len(w) <= 9)
+def _numbers(folded: str) -> tuple[str, ...]:
+    # As written, less leading zeros: "Kapitel 01" is "Kapitel 1".
+    return tuple(w.lstrip("0") or "0" for w in folded.split() if w.isdigit())
 
 
 def artist_similarity(query_artist: str, candidate_artist: str) -> float:
@@ -192,22 +205,26 @@ def artist_similarity(query_artist: str, candidate_artist: str) -> float:
     if best < 1.0 and len(q) >= 3 and (f" {q} " in f" {full} "):
         # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
         best = max(best, 0.85)
-    if best < 1.0:
+    if 0.5 < best < 1.0:  # the cap can only lower it; below 0.5 it decides nothing
         best = min(best, _word_coverage(q, full))
     return best
 
 
-# A query word counts as present when a credit word is this close (rapidfuzz ratio):
-# "jon"/"john" (86), "daina"/"diana" (80), "badn"/"band" (75) pass; "hards"/"wizards" (67),
-# "beth"/"meredith" (50) do not.
+# A query word counts as present when a credit word is this close: rapidfuzz ratio
+# "jon"/"john" 86, "daina"/"diana" 80, "badn"/"band" 75 pass, "hards"/"wizards" 67 and
+# "beth"/"meredith" 50 do not; or one swap of letters ("atb"/"tab", Damerau 0.67), which
+# "hards"/"wizards" (0.57) and "beth"/"meredith" (0.38) are not.
 _WORD_MATCH = 75
+_SWAP_MATCH = 0.66
 
 
+@lru_cache(maxsize=200_000)
 def _word_coverage(query: str, credit: str) -> float:
     """Share of the query name's letters in words the credit also has, typos allowed.
 
-    A word also counts when it is part of the credit written without spaces
-    ("tony" in "TonyRice"), or the credit's words run together in it.
+    A word also counts when it begins a credit word ("h" for "ha"), is part of
+    the credit written without spaces ("tony" in "TonyRice"), or the credit's
+    words run together in it ("katehurleey" ~ "kate hurley").
     """
     words = query.split()
     total = sum(len(w) for w in words)
@@ -217,8 +234,10 @@ def _word_coverage(query: str, credit: str) -> float:
     compact = credit.replace(" ", "")
     covered = 0
     for w in words:
-        if (w in credit_words or (len(w) >= 4 and (w in compact or compact in w))
-                or any(fuzz.ratio(w, c) >= _WORD_MATCH for c in credit_words)):
+        if (w in credit_words or (len(w) >= 4 and (w in compact or fuzz.ratio(w, compact) >= _WORD_MATCH))
+                or any(c.startswith(w) or fuzz.ratio(w, c) >= _WORD_MATCH
+                       or DamerauLevenshtein.normalized_similarity(w, c) >= _SWAP_MATCH
+                       for c in credit_words)):
             covered += len(w)
     return covered / total
 

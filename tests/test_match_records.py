@@ -97,3 +97,19 @@ def test_numbered_titles_must_agree_on_their_numbers(title: str, other: str, ali
     assert (scored.components["title"] > 0.5) is alike, scored.reasons
     if not alike:
         assert scored.score < 0.88  # same act, other part: review at best
+
+
+@pytest.mark.parametrize(
+    ("title", "other"),
+    [("Highway 49", "Highway 499"), ("Prelude and Fugue, BWV 894", "Prelude and Fugue, BWV 984"),
+     ("Symphony 1 in C minor, op. 11", "Symphony 11 in C minor, op. 11")],
+)
+def test_a_typo_in_a_number_is_not_another_number(title: str, other: str) -> None:
+    # MusicBrainz 20K: its sources mistype digits as often as letters.
+    assert score_record(title, "Someone", cand(other, "Someone")).components["title"] > 0.5
+
+
+@pytest.mark.parametrize(("query", "credit"), [("TAB", "ATB"), ("KateHurleey", "Kate Hurley"),
+                                               ("a-h", "a-ha"), ("eWbbie", "Webbi")])
+def test_artist_typos_still_count_as_the_same_name(query: str, credit: str) -> None:
+    assert artist_similarity(query, credit) >= 0.6
