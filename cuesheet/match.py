@@ -206,8 +206,15 @@ def artist_similarity(query_artist: str, candidate_artist: str) -> float:
         # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
         best = max(best, 0.85)
     if 0.5 < best < 1.0:  # the cap can only lower it; below 0.5 it decides nothing
-        best = min(best, _word_coverage(q, full))
+        coverage = _word_coverage(q, full)
+        if coverage < 1.0:
+            # One name word of three missing ("Connie Top" vs "Connie Winstons") must
+            # already keep an exact title out of `accept`.
+            best = min(best, _MISSING_WORD_CAP * coverage)
     return best
+
+
+_MISSING_WORD_CAP = 0.9
 
 
 # A query word counts as present when a credit word is this close: rapidfuzz ratio
