@@ -68,8 +68,8 @@ def vocabulary() -> Vocabulary:
     """Billboard words and names when the file is there, else the built-in lists."""
     songs = datasets.billboard()
     if not songs:
-        return Vocabulary([w.capitalize() for w in _BUILTIN_TITLE_WORDS], [1] * len(_BUILTIN_TITLE_WORDS), _BUILTIN_FIRST,
-                          _BUILTIN_LAST, "built-in word lists")
+        words = [w.capitalize() for w in _BUILTIN_TITLE_WORDS]
+        return Vocabulary(words, [1] * len(words), _BUILTIN_FIRST, _BUILTIN_LAST, "built-in word lists")
     words: Counter[str] = Counter()
     first: Counter[str] = Counter()
     last: Counter[str] = Counter()
