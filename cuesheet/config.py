@@ -31,7 +31,8 @@ class Config:
 
     # [musicbrainz]
     musicbrainz_url: str = OFFICIAL_MUSICBRAINZ
-    # Requests per second; MusicBrainz asks for at most 1 on its own servers.
+    # Requests per second; MusicBrainz asks for at most 1 on its own servers (enforced there);
+    # 0 = no limit, for a mirror of your own.
     musicbrainz_rate: float = 1.0
     contact: str = "https://github.com/cuesheet/cuesheet"
     # [spotify]
@@ -45,9 +46,28 @@ class Config:
     # [network]
     timeout: float = 10.0
     retries: int = 3
+    # Seconds before the first retry; each further retry waits twice as long.
+    backoff: float = 1.0
+    # Longest Retry-After cuesheet sits out; a service asking for more gets a clear error instead
+    # of a silent hang (Spotify has sent Retry-After of hours).
+    max_wait: float = 60.0
     cache_ttl_days: float = 30.0
+    # The response cache; None = responses.sqlite in the platform's user cache directory.
+    cache_path: str | None = None
     # [curator]
     curator: str | None = None
+
+    @property
+    def has_spotify_credentials(self) -> bool:
+        return bool(self.spotify_client_id and self.spotify_client_secret)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values that are set, so error messages and the cache can be scrubbed of them."""
+        return tuple(v for f in fields(self) if f.name in SECRET_FIELDS and (v := getattr(self, f.name)))
+
+    def cache_file(self) -> Path:
+        """Where responses are cached: `cache_path`, else the user cache directory."""
+        return Path(self.cache_path) if self.cache_path else cache_dir() / "responses.sqlite"
 
     def masked(self) -> dict[str, Any]:
         """The settings as `config show` prints them: secrets reduced to whether they are set."""
@@ -74,7 +94,10 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("spotify", "market"): "spotify_market",
     ("network", "timeout"): "timeout",
     ("network", "retries"): "retries",
+    ("network", "backoff"): "backoff",
+    ("network", "max_wait"): "max_wait",
     ("network", "cache_ttl_days"): "cache_ttl_days",
+    ("network", "cache_path"): "cache_path",
     ("curator", "name"): "curator",
 }
 
@@ -92,7 +115,10 @@ ENV_VARS: dict[str, str] = {
     "CUESHEET_SPOTIFY_MARKET": "spotify_market",
     "CUESHEET_TIMEOUT": "timeout",
     "CUESHEET_RETRIES": "retries",
+    "CUESHEET_BACKOFF": "backoff",
+    "CUESHEET_MAX_WAIT": "max_wait",
     "CUESHEET_CACHE_TTL_DAYS": "cache_ttl_days",
+    "CUESHEET_CACHE_PATH": "cache_path",
     "CUESHEET_CURATOR": "curator",
 }
 
@@ -151,4 +177,28 @@ def load(path: Path | None = None, env: dict[str, str] | None = None, **flags: A
     for name, value in flags.items():
         if value is not None:
             values[name] = value
-    return replace(Config(), **values)
+    config = replace(Config(), **values)
+    _check(config)
+    return config
+
+
+# Field -> (lowest allowed value, whether the lowest is allowed itself).
+_LIMITS: dict[str, tuple[float, bool]] = {
+    "musicbrainz_rate": (0.0, True),  # 0 = no limit, for a mirror of your own
+    "timeout": (0.0, False),
+    "retries": (0, True),
+    "backoff": (0.0, True),
+    "max_wait": (0.0, True),
+    "cache_ttl_days": (0.0, True),
+}
+
+
+def _check(config: Config) -> None:
+    """Settings that would hang or loop for ever are refused up front, naming the setting."""
+    env_names = {field: var for var, field in ENV_VARS.items()}
+    for name, (low, inclusive) in _LIMITS.items():
+        value = getattr(config, name)
+        if value < low or (value == low and not inclusive):
+            sign = ">=" if inclusive else ">"
+            raise InputError(f"{value!r} is out of range (must be {sign} {low:g})",
+                             field=f"{name} ({env_names.get(name)})")
