@@ -152,6 +152,18 @@ def httpserver(_loopback_server: "HTTPServer") -> Iterator["HTTPServer"]:
 
 
 @pytest.fixture
+def slow_server() -> Iterator["HTTPServer"]:
+    """A server of its own for handlers that answer late, so no late answer lands in another test's log."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
 def raw_server() -> Iterator[Callable[[bytes], str]]:
     """A TCP server on 127.0.0.1 that answers every connection with fixed bytes, then closes.
 

@@ -226,15 +226,17 @@ def test_503_with_retry_after_is_honoured_or_refused(httpserver: HTTPServer,
     assert len(httpserver.log) == 1
 
 
-def test_timeout(httpserver: HTTPServer, online_config: Callable[..., Config]) -> None:
+def test_timeout(slow_server: HTTPServer, online_config: Callable[..., Config]) -> None:
     import time
 
     def slow(request: Request) -> Response:
         time.sleep(0.6)
         return Response(f.mb_search([]), content_type=XML)
 
-    httpserver.expect_request("/ws/2/recording/").respond_with_handler(slow)
-    source = MusicBrainzSource(online_config(timeout=0.2, retries=1), sleep=lambda s: None)
+    slow_server.expect_request("/ws/2/recording/").respond_with_handler(slow)
+    url = slow_server.url_for("/").rstrip("/")
+    source = MusicBrainzSource(online_config(musicbrainz_url=url, timeout=0.2, retries=1),
+                               sleep=lambda s: None)
     with pytest.raises(SourceFailed, match=r"no answer from 127\.0\.0\.1:\d+ within 0.2 s after 1 retries"):
         source.search(SongQuery(title="x"))
     import socket

@@ -99,9 +99,27 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-def redact(text: str, secrets: tuple[str, ...]) -> str:
+# Secrets learnt while running (access tokens), scrubbed like the configured ones.
+_RUNTIME_SECRETS: set[str] = set()
+
+
+def remember_secret(value: str | None) -> None:
+    if value and len(value) >= 8:
+        _RUNTIME_SECRETS.add(value)
+
+
+def _holds_runtime_secret(body: object) -> bool:
+    if not _RUNTIME_SECRETS:
+        return False
+    import json
+
+    text = json.dumps(body, ensure_ascii=False)
+    return any(secret in text for secret in _RUNTIME_SECRETS)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Secrets out of any text that may be shown or stored (a server could echo them back)."""
-    for secret in secrets:
+    for secret in (*secrets, *_RUNTIME_SECRETS):
         if secret:
             text = text.replace(secret, "****")
     return re.sub(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", r"\1 ****", text)
@@ -202,7 +220,7 @@ class OnlineSource:
                 return entry.body  # type: ignore[no-any-return]  # stale beats nothing
             raise self.down from None
         self.requests += 1
-        if self.cache is not None:
+        if self.cache is not None and not _holds_runtime_secret(body):
             self.cache.put(self.name, key, body)
         return body
 

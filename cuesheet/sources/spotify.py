@@ -36,6 +36,7 @@ from cuesheet.sources.online import (
     Unreachable,
     parse_endpoint,
     quiet_client_logs,
+    remember_secret,
     retry_after_seconds,
 )
 
@@ -262,7 +263,7 @@ class SpotifySource(OnlineSource):
         assert self._auth is not None
         where = self.token.netloc
         try:
-            self._auth.get_access_token(as_dict=False)
+            remember_secret(self._auth.get_access_token(as_dict=False))
         except SpotifyOauthError as exc:
             error = getattr(exc, "error", None) or "refused"
             raise self.fail(
