@@ -214,3 +214,13 @@ class Cache:
 def open_cache(config: Any) -> Cache:
     """The cache a `Config` points at, with its TTL and its secrets to keep out."""
     return Cache(config.cache_file(), ttl_days=config.cache_ttl_days, secrets=config.secrets())
+
+
+def cache_stats(config: Any) -> CacheStats:
+    """`cache stats`: what the configured cache holds, per source."""
+    return open_cache(config).stats()
+
+
+def clear_cache(config: Any, *, source: str | None = None, stale_only: bool = False) -> int:
+    """`cache clear`: drop cached answers (all, one source's, or the stale ones); returns how many."""
+    return open_cache(config).clear(source=source, stale_only=stale_only)

@@ -151,29 +151,39 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
         raise InputError(f"{value!r} is not a valid {kind}", file=where, field=line_field) from None
 
 
+def _file_values(path: Path) -> dict[str, Any]:
+    """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
+    values: dict[str, Any] = {}
+    if not path.exists():
+        return values
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    for table, content in data.items():
+        if not isinstance(content, dict):
+            raise InputError("expected a table such as [spotify]", file=str(path), field=table)
+        for key, value in content.items():
+            name = _TOML_KEYS.get((table, key))
+            if name is None:
+                known = ", ".join(f"{t}.{k}" for t, k in _TOML_KEYS)
+                raise InputError(f"unknown setting (known: {known})", file=str(path),
+                                 field=f"{table}.{key}")
+            values[name] = _convert(name, value, str(path), f"{table}.{key}")
+    return values
+
+
+def _env_values(env: dict[str, str]) -> dict[str, Any]:
+    return {name: _convert(name, env[var], "environment", var)
+            for var, name in ENV_VARS.items() if env.get(var)}
+
+
 def load(path: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:
     """Defaults, overridden by the file, by the environment, then by flags that are not None."""
     env = dict(os.environ) if env is None else env
     path = path or config_path()
-    values: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
-        for table, content in data.items():
-            if not isinstance(content, dict):
-                raise InputError("expected a table such as [spotify]", file=str(path), field=table)
-            for key, value in content.items():
-                name = _TOML_KEYS.get((table, key))
-                if name is None:
-                    known = ", ".join(f"{t}.{k}" for t, k in _TOML_KEYS)
-                    raise InputError(f"unknown setting (known: {known})", file=str(path),
-                                     field=f"{table}.{key}")
-                values[name] = _convert(name, value, str(path), f"{table}.{key}")
-    for var, name in ENV_VARS.items():
-        if env.get(var):
-            values[name] = _convert(name, env[var], "environment", var)
+    values = _file_values(path)
+    values.update(_env_values(env))
     for name, value in flags.items():
         if value is not None:
             values[name] = value
@@ -202,3 +212,33 @@ def _check(config: Config) -> None:
             sign = ">=" if inclusive else ">"
             raise InputError(f"{value!r} is out of range (must be {sign} {low:g})",
                              field=f"{name} ({env_names.get(name)})")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as `config show` prints it: where it is set and what it is (secrets masked)."""
+
+    name: str
+    toml: str
+    env: str | None
+    value: Any
+    origin: str  # "default", "file" or "environment"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "toml": self.toml, "env": self.env, "value": self.value,
+                "origin": self.origin}
+
+
+def describe(path: Path | None = None, env: dict[str, str] | None = None) -> list[Setting]:
+    """Every setting with its masked value and whether the default, the file or the environment set it."""
+    env = dict(os.environ) if env is None else env
+    path = path or config_path()
+    masked = load(path, env).masked()
+    in_file, in_env = _file_values(path), _env_values(env)
+    toml_keys = {name: f"{table}.{key}" for (table, key), name in _TOML_KEYS.items()}
+    env_vars = {name: var for var, name in ENV_VARS.items()}
+    out = []
+    for f in fields(Config):
+        origin = "environment" if f.name in in_env else "file" if f.name in in_file else "default"
+        out.append(Setting(f.name, toml_keys.get(f.name, f.name), env_vars.get(f.name), masked[f.name], origin))
+    return out

@@ -23,3 +23,21 @@ NlOption = Annotated[bool, typer.Option("--nl", help="Print JSON, one object per
 
 def open_db(path: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
     return db.connect(db.resolve_path(path), create=create)
+
+# Shared by identify and match: which metadata sources to ask, and whether to go online.
+OfflineOption = Annotated[
+    bool,
+    typer.Option("--offline", help="Go online to no source: answer from the catalog and the response cache."),
+]
+SourceOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--source",
+        help="Sources to ask, comma-separated: catalog, musicbrainz, spotify. Default: all.",
+        show_default=False,
+    ),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option("--refresh", help="Ask the online sources again even when the cache has a fresh answer."),
+]

@@ -1,0 +1,100 @@
+"""`cuesheet cache …` and `cuesheet config …` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cuesheet.cache import DAY, Cache
+from cuesheet.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cache_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "responses.sqlite"
+    monkeypatch.setenv("CUESHEET_CACHE_PATH", str(path))
+    monkeypatch.setenv("CUESHEET_CACHE_TTL_DAYS", "10")
+    return path
+
+
+def fill(path: Path) -> None:
+    cache = Cache(path, ttl_days=10)
+    now = time.time()
+    cache.put("musicbrainz", "a", {"recording-list": []}, now=now)
+    cache.put("musicbrainz", "b", {"recording-list": []}, now=now - 20 * DAY)
+    cache.put("spotify", "c", {"tracks": {"items": []}}, now=now)
+    cache.close()
+
+
+def test_cache_stats_empty(cache_file: Path) -> None:
+    result = runner.invoke(app, ["cache", "stats"])
+    assert result.exit_code == 0
+    assert "empty (nothing fetched yet)" in result.output
+    assert not cache_file.exists()
+
+
+def test_cache_stats_and_json(cache_file: Path) -> None:
+    fill(cache_file)
+    result = runner.invoke(app, ["cache", "stats"])
+    assert result.exit_code == 0, result.output
+    assert "musicbrainz" in result.output and "spotify" in result.output
+    assert "cache clear --stale" in result.output
+    data = json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)
+    assert data["path"] == str(cache_file) and data["entries"] == 3 and data["ttl_days"] == 10
+    assert [(s["source"], s["entries"], s["fresh"], s["stale"]) for s in data["sources"]] == [
+        ("musicbrainz", 2, 1, 1), ("spotify", 1, 1, 0)]
+
+
+def test_cache_clear(cache_file: Path) -> None:
+    fill(cache_file)
+    result = runner.invoke(app, ["cache", "clear", "--stale"])
+    assert result.exit_code == 0 and "Removed 1 cached stale answer." in result.output
+    result = runner.invoke(app, ["cache", "clear", "--source", "Spotify"])
+    assert "Removed 1 cached spotify answer." in result.output
+    result = runner.invoke(app, ["cache", "clear"])
+    assert "Removed 1 cached answer." in result.output
+    bad = runner.invoke(app, ["cache", "clear", "--source", "catalog"])
+    assert bad.exit_code == 2 and "not an online source" in bad.output
+
+
+def test_config_show_masks_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "very-secret-value-123456"
+    conf = tmp_path / "c.toml"
+    conf.write_text(f'[spotify]\nclient_id = "my-id"\nclient_secret = "{secret}"\n', encoding="utf-8")
+    monkeypatch.setenv("CUESHEET_CONFIG", str(conf))
+    monkeypatch.setenv("CUESHEET_TIMEOUT", "4")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0, result.output
+    assert secret not in result.output
+    assert 'client_secret = "****56"' in result.output
+    assert 'client_id = "my-id"' in result.output and "from the config file" in result.output
+    assert "timeout = 4.0" in result.output and "from $CUESHEET_TIMEOUT" in result.output
+    data = json.loads(runner.invoke(app, ["config", "show", "--json"]).stdout)
+    assert secret not in json.dumps(data)
+    assert data["path"] == str(conf) and data["exists"] is True
+    by_name = {s["name"]: s for s in data["settings"]}
+    assert by_name["spotify_client_secret"] == {
+        "name": "spotify_client_secret", "toml": "spotify.client_secret", "env": "SPOTIPY_CLIENT_SECRET",
+        "value": "****56", "origin": "file"}
+    assert by_name["timeout"]["origin"] == "environment"
+
+
+def test_config_show_bad_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = tmp_path / "c.toml"
+    conf.write_text("[network]\ntimeout = 'soon'\n", encoding="utf-8")
+    monkeypatch.setenv("CUESHEET_CONFIG", str(conf))
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"error: {conf}: network.timeout: 'soon' is not a valid float"]
+
+
+def test_config_path(isolated_env: Path) -> None:
+    result = runner.invoke(app, ["config", "path"])
+    assert result.stdout.strip() == str(isolated_env / ".config" / "cuesheet" / "config.toml")
