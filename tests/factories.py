@@ -191,11 +191,12 @@ def mb_work(s: Song, index: int = 0) -> str:
     work_id = mbid(s.n * 10 + index, "work")
     iswc = f"<iswc-list><iswc>{w.iswc}</iswc></iswc-list>" if w.iswc else ""
     rels = []
-    for role, names in (("composer", w.composers), ("lyricist", w.lyricists)):
+    for role, offset, names in (("composer", 0, w.composers), ("lyricist", 50, w.lyricists)):
         for j, name in enumerate(names):
+            artist_id = mbid(s.n * 100 + offset + j, "artist")
             rels.append(
-                f'<relation type="{role}"><target>{mbid(s.n * 100 + j, "artist")}</target>'
-                f'<direction>backward</direction><artist id="{mbid(s.n * 100 + j, "artist")}">'
+                f'<relation type="{role}"><target>{artist_id}</target>'
+                f'<direction>backward</direction><artist id="{artist_id}">'
                 f"<name>{escape(name)}</name><sort-name>{escape(name)}</sort-name></artist></relation>"
             )
     labels = "".join(
