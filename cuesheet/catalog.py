@@ -279,36 +279,6 @@ def insert_rows(conn: sqlite3.Connection, rows: list[CatalogRow], source: str = 
     return max(cur.rowcount, 0)
 
 
-def link_exact(conn: sqlite3.Connection) -> int:
-    """Link unmatched cue songs to the one recording with the same title and main artist.
-
-    Only an unambiguous fit is linked: when the catalog holds several takes
-    (Sia's 2013 and 2014 "Elastic Heart") and nothing in the cue sheet chooses
-    between them, the song stays unmatched for the matcher and the review queue.
-    A year in the song's version ("2000 re-recording") chooses by year.
-    """
-    by_key: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
-    for rec_id, title, artist, year in conn.execute("SELECT id, title, artist, year FROM recordings"):
-        by_key[match_key(title, artist)].append((rec_id, year))
-    linked = 0
-    songs = conn.execute(
-        "SELECT id, title, artist, version FROM cue_songs"
-        " WHERE match_status = 'unmatched' AND recording_id IS NULL AND title IS NOT NULL AND artist IS NOT NULL"
-    ).fetchall()
-    for song_id, title, artist, version in songs:
-        fits = by_key.get(match_key(title, artist), [])
-        year = re.search(r"\b(1[89]\d\d|20\d\d)\b", version or "")
-        if year and len(fits) > 1:
-            fits = [f for f in fits if f[1] == int(year.group(1))]
-        if len(fits) == 1:
-            conn.execute(
-                "UPDATE cue_songs SET recording_id = ?, match_status = 'accepted' WHERE id = ?",
-                [fits[0][0], song_id],
-            )
-            linked += 1
-    return linked
-
-
 @dataclass(frozen=True)
 class CatalogStats:
     recordings: int
