@@ -62,7 +62,7 @@ def test_no_credentials(httpserver: HTTPServer, online_config: Callable[..., Con
 def test_unreachable_network_is_said_once(online_config: Callable[..., Config], closed_port: int) -> None:
     url = f"http://127.0.0.1:{closed_port}"
     config = online_config(musicbrainz_url=url, spotify_api_url=url + "/v1/", spotify_token_url=url + "/api/token")
-    sources, skipped = select_sources(None, config)
+    sources, skipped = select_sources(None, config, names=["musicbrainz", "spotify"])
     assert reasons(skipped) == [f"musicbrainz: cannot reach 127.0.0.1:{closed_port} (connection refused)",
                                 f"spotify: cannot reach 127.0.0.1:{closed_port} (connection refused)"]
     # Skipped sources answer from the cache, and a miss is no candidates, not an error.
