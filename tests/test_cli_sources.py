@@ -98,3 +98,49 @@ def test_config_show_bad_file_is_one_line(tmp_path: Path, monkeypatch: pytest.Mo
 def test_config_path(isolated_env: Path) -> None:
     result = runner.invoke(app, ["config", "path"])
     assert result.stdout.strip() == str(isolated_env / ".config" / "cuesheet" / "config.toml")
+
+
+def _point_at(monkeypatch: pytest.MonkeyPatch, base: str, tmp_path: Path) -> None:
+    for name, value in {
+        "CUESHEET_MUSICBRAINZ_URL": base, "CUESHEET_MUSICBRAINZ_RATE": "0",
+        "CUESHEET_SPOTIFY_API_URL": base + "/v1/", "CUESHEET_SPOTIFY_TOKEN_URL": base + "/api/token",
+        "CUESHEET_CACHE_PATH": str(tmp_path / "responses.sqlite"), "CUESHEET_RETRIES": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_identify_asks_musicbrainz_then_answers_offline(
+        httpserver, shipped_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories as f
+
+    song = f.song(7, "Elastic Heart", "Sia", album="1000 Forms of Fear", date="2014", duration_ms=257_000)
+    httpserver.expect_request("/ws/2/recording/").respond_with_data(f.mb_search([song]),
+                                                                    content_type="application/xml")
+    _point_at(monkeypatch, httpserver.url_for("/").rstrip("/"), tmp_path)
+    args = ["identify", "elastic heart sia", "--source", "musicbrainz", "--db", str(shipped_db), "--json"]
+    online = runner.invoke(app, args)
+    assert online.exit_code == 0, online.output
+    data = json.loads(online.stdout)
+    assert data["candidates"][0]["source"] == "musicbrainz"
+    assert data["candidates"][0]["ids"]["mbid"] == song.mbid
+    asked = len(httpserver.log)
+    offline = runner.invoke(app, [*args, "--offline"])
+    assert offline.exit_code == 0
+    assert json.loads(offline.stdout)["candidates"][0]["ids"]["mbid"] == song.mbid
+    assert "skipped musicbrainz: --offline" in offline.stderr
+    assert len(httpserver.log) == asked  # the cache answered
+
+
+def test_identify_without_credentials_says_why(shipped_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path, closed_port: int) -> None:
+    _point_at(monkeypatch, f"http://127.0.0.1:{closed_port}", tmp_path)
+    result = runner.invoke(app, ["identify", "smile nat king cole", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"skipped musicbrainz: cannot reach 127.0.0.1:{closed_port} (connection refused)",
+        "skipped spotify: no credentials (set SPOTIPY_CLIENT_ID and SPOTIPY_CLIENT_SECRET)",
+    ]
+    assert "Smile" in result.stdout  # the catalog still answers
+    bad = runner.invoke(app, ["identify", "x", "--source", "discogs", "--db", str(shipped_db)])
+    assert bad.exit_code == 2
+    assert "unknown source 'discogs' (known: catalog, musicbrainz, spotify)" in bad.stderr
