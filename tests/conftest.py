@@ -25,6 +25,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"sqlite {sqlite3.sqlite_version}"
 
 
+_NOWHERE: list[int] = []
+
+
+def _nowhere_port() -> int:
+    """A loopback port that was free when the session started (bound, then released)."""
+    if not _NOWHERE:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            _NOWHERE.append(int(s.getsockname()[1]))
+    return _NOWHERE[0]
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads the user's config, credentials, proxies or database."""
@@ -39,6 +53,12 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
             "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
         ):
             monkeypatch.delenv(name, raising=False)
+    # Online sources default to the real services; a test that does not point them at its own
+    # loopback server finds them refused at once (a port nobody listens on), never the internet.
+    nowhere = f"http://127.0.0.1:{_nowhere_port()}"
+    monkeypatch.setenv("CUESHEET_MUSICBRAINZ_URL", nowhere)
+    monkeypatch.setenv("CUESHEET_SPOTIFY_API_URL", nowhere + "/v1/")
+    monkeypatch.setenv("CUESHEET_SPOTIFY_TOKEN_URL", nowhere + "/api/token")
     return home
 
 
