@@ -118,3 +118,43 @@ def works_checked(conn: sqlite3.Connection, recording_id: int) -> bool:
     return conn.execute(
         "SELECT 1 FROM recordings WHERE id = ? AND works_checked_at IS NOT NULL", [recording_id]
     ).fetchone() is not None
+
+
+@dataclass
+class WorksReport:
+    checked: int = 0  # recordings whose works were fetched (or answered from the cache)
+    works: int = 0  # works found among them
+    skipped: str | None = None  # why fetching stopped early (source offline, failing ...)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "works": self.works, "skipped": self.skipped}
+
+
+def fetch_works(conn: sqlite3.Connection, source: Any, recording_ids: list[int] | None = None, *,
+                refresh: bool = False) -> WorksReport:
+    """Fetch and store the works of recordings that have an MBID and were never checked.
+
+    `source` is a MusicBrainz source (anything with `works(mbid) -> list[Work]`).
+    Each recording is saved as soon as its answer is in, so an interruption keeps
+    what was fetched; a source that is skipped or fails ends the run with its reason.
+    """
+    from cuesheet.sources import SourceSkipped
+
+    sql = "SELECT id, mbid FROM recordings WHERE mbid IS NOT NULL"
+    params: list[Any] = []
+    if not refresh:
+        sql += " AND works_checked_at IS NULL"
+    if recording_ids is not None:
+        sql += f" AND id IN ({','.join('?' * len(recording_ids))})"
+        params += recording_ids
+    report = WorksReport()
+    for recording_id, mbid in conn.execute(sql + " ORDER BY id", params).fetchall():
+        try:
+            works = source.works(mbid)
+        except SourceSkipped as exc:
+            report.skipped = str(exc)
+            break
+        save_works(conn, recording_id, works)
+        report.checked += 1
+        report.works += len(works)
+    return report

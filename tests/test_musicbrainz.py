@@ -320,3 +320,32 @@ def test_stale_entries_are_refetched(httpserver: HTTPServer, online_config: Call
     serve(httpserver, f.mb_search([SOLO]))
     assert len(MusicBrainzSource(config, cache).search(SongQuery(title="x"))) == 1
     assert len(httpserver.log) == 1
+
+
+def test_fetch_works_for_recordings_with_an_mbid(httpserver: HTTPServer, source: MusicBrainzSource,
+                                                 tmp_path: Path) -> None:
+    from cuesheet.works import fetch_works, works_checked
+
+    serve(httpserver, f.mb_lookup(ELASTIC), path=f"/ws/2/recording/{ELASTIC.mbid}")
+    serve(httpserver, f.mb_work(ELASTIC), path=f"/ws/2/work/{f.mbid(10, 'work')}")
+    serve(httpserver, f.mb_error("Not Found"), status=404, path=f"/ws/2/recording/{SOLO.mbid}")
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    for mbid in (ELASTIC.mbid, SOLO.mbid, None):
+        conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('t', 'a', ?)", [mbid])
+    report = fetch_works(conn, source)
+    assert (report.checked, report.works, report.skipped) == (2, 1, None)
+    assert works_checked(conn, 1) and works_checked(conn, 2) and not works_checked(conn, 3)
+    assert fetch_works(conn, source).checked == 0  # checked ones are not asked again
+    assert [w.title for w in works_for_recording(conn, 1)] == ["Elastic Heart"]
+    assert works_for_recording(conn, 2) == []
+
+
+def test_fetch_works_stops_with_the_reason_when_offline(online_config: Callable[..., Config],
+                                                        tmp_path: Path) -> None:
+    from cuesheet.works import fetch_works
+
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('t', 'a', ?)", [ELASTIC.mbid])
+    report = fetch_works(conn, MusicBrainzSource(online_config(), offline="--offline"))
+    assert (report.checked, report.works, report.skipped) == (0, 0, "musicbrainz: --offline")
+    assert conn.execute("SELECT works_checked_at FROM recordings").fetchone()[0] is None

@@ -29,7 +29,7 @@ from cuesheet import __version__, ids
 from cuesheet.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError
-from cuesheet.sources import Candidate, SongQuery
+from cuesheet.sources import Candidate, SongQuery, SourceSkipped
 from cuesheet.sources.online import (
     OnlineSource,
     Transient,
@@ -227,13 +227,19 @@ class MusicBrainzSource(OnlineSource):
     # --- more than the interface: ISRCs and works -------------------------------------
 
     def recording(self, mbid: str) -> dict[str, Any] | None:
-        """The recording with artists, releases, ISRCs and work relationships; None if unknown."""
+        """The recording with artists, releases, ISRCs and work relationships; None if unknown.
+
+        Offline with nothing cached raises SourceSkipped: that is "cannot say", not "no such recording".
+        """
         mbid = ids.normalize_mbid(mbid)
         body = self.cached(
             ("recording", mbid, "inc=" + "+".join(LOOKUP_INCLUDES)),
             lambda: self._lookup("recording", mbid, LOOKUP_INCLUDES),
         )
-        if not body or body.get("not_found"):
+        if body is None:
+            # Offline and never fetched: unknown, not "no such recording".
+            raise SourceSkipped(self.name, self.offline or "offline")
+        if body.get("not_found"):
             return None
         return body.get("recording")  # type: ignore[no-any-return]
 
@@ -256,7 +262,9 @@ class MusicBrainzSource(OnlineSource):
                 ("work", work_id, "inc=" + "+".join(WORK_INCLUDES)),
                 lambda work_id=work_id: self._lookup("work", work_id, WORK_INCLUDES),
             )
-            if body and body.get("work"):
+            if body is None:
+                raise SourceSkipped(self.name, self.offline or "offline")
+            if body.get("work"):
                 works.append(work_from_message(body["work"]))
             elif work.get("title"):
                 works.append(Work(title=work["title"], mbid=work_id))

@@ -29,7 +29,7 @@ from urllib3.util.retry import Retry
 from cuesheet import ids
 from cuesheet.cache import Cache
 from cuesheet.config import Config
-from cuesheet.sources import Candidate, SongQuery
+from cuesheet.sources import Candidate, SongQuery, SourceSkipped
 from cuesheet.sources.online import (
     OnlineSource,
     Transient,
@@ -190,7 +190,9 @@ class SpotifySource(OnlineSource):
             ("track", spotify_id, f"market={self.market or ''}"),
             lambda: self._track(spotify_id),
         )
-        if not body or body.get("not_found"):
+        if body is None:
+            raise SourceSkipped(self.name, self.offline or "offline")
+        if body.get("not_found"):
             return None
         return track_to_candidate(body)
 
