@@ -192,7 +192,7 @@ def test_api_timeout(slow_server: HTTPServer, online_config: Callable[..., Confi
     base = slow_server.url_for("/").rstrip("/")
     source = SpotifySource(online_config(spotify_api_url=base + "/v1/", spotify_token_url=base + "/api/token",
                                          timeout=0.2, retries=1), sleep=lambda s: None)
-    with pytest.raises(SourceFailed, match=r"spotify: no answer from 127\.0\.0\.1:\d+ within 0.2 s after 1 retries"):
+    with pytest.raises(SourceFailed, match=r"spotify: no answer from 127\.0\.0\.1:\d+ within 0.2 s after 1 retry"):
         source.search(SongQuery(title="x", artist="y"))
 
 

@@ -42,6 +42,10 @@ class SourceFailed(SourceError, SourceSkipped):
         self.remedy = remedy
 
 
+class GaveUp(SourceFailed):
+    """A service still failing after every retry; the source stays down for the rest of the run."""
+
+
 class Transient(Exception):
     """A failure worth another try (5xx, 429, timeout, cut-off body), with the wait asked for."""
 
@@ -196,6 +200,14 @@ class OnlineSource:
     def fail(self, reason: str, *, remedy: str | None = None) -> SourceFailed:
         return SourceFailed(self.name, redact(reason, self.config.secrets()), remedy=remedy)
 
+    def gave_up(self, reason: str, *, retried: bool = True) -> GaveUp:
+        """The service kept failing (5xx, 429, timeouts) through every retry."""
+        n = self.config.retries
+        if retried and n:
+            reason += f" after {n} {'retry' if n == 1 else 'retries'}"
+        return GaveUp(self.name, redact(reason, self.config.secrets()),
+                      remedy="try again later, or use --offline")
+
     def cached(self, key_parts: tuple[object, ...], fetch: Callable[[], T]) -> T | None:
         """The answer for one request: from the cache when allowed, else fetched and stored.
 
@@ -219,6 +231,13 @@ class OnlineSource:
             if entry is not None:
                 return entry.body  # type: ignore[no-any-return]  # stale beats nothing
             raise self.down from None
+        except GaveUp as exc:
+            # Still failing after every retry: the service is in trouble, so the rest of this
+            # run does not wait through the same retries again for each song.
+            self.down = exc
+            if entry is not None:
+                return entry.body  # type: ignore[no-any-return]
+            raise
         self.requests += 1
         if self.cache is not None and not _holds_runtime_secret(body):
             self.cache.put(self.name, key, body)
@@ -232,17 +251,13 @@ class OnlineSource:
                 return call()
             except Transient as exc:
                 if attempt == attempts:
-                    retried = f" after {self.config.retries} retries" if self.config.retries else ""
-                    raise self.fail(f"{exc.reason}{retried}",
-                                    remedy="try again later, or use --offline") from None
+                    raise self.gave_up(exc.reason) from None
                 wait = self.config.backoff * 2 ** (attempt - 1)
                 if exc.retry_after is not None:
                     if exc.retry_after > self.config.max_wait:
-                        raise self.fail(
+                        raise self.gave_up(
                             f"{exc.reason}; the service asks to wait {exc.retry_after:g} s "
-                            f"(more than max_wait {self.config.max_wait:g} s)",
-                            remedy="try again later, or use --offline",
-                        ) from None
+                            f"(more than max_wait {self.config.max_wait:g} s)", retried=False) from None
                     wait = max(wait, exc.retry_after)
                 log.info("%s: %s; retrying in %.2f s", self.name, exc.reason, wait)
                 self._sleep(wait)

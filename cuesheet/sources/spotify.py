@@ -289,17 +289,13 @@ class SpotifySource(OnlineSource):
         if status == 429:
             asked = retry_after_seconds((exc.headers or {}).get("Retry-After"))
             if asked is not None and asked > self.config.max_wait:
-                return self.fail(
+                return self.gave_up(
                     f"rate limited (HTTP 429); the service asks to wait {asked:g} s "
-                    f"(more than max_wait {self.config.max_wait:g} s)",
-                    remedy="try again later, or use --offline",
-                )
-            return self.fail(f"rate limited (HTTP 429) after {self.config.retries} retries",
-                             remedy="try again later, or use --offline")
+                    f"(more than max_wait {self.config.max_wait:g} s)", retried=False)
+            return self.gave_up(f"rate limited (HTTP 429 from {where})")
         if status is not None and status >= 500:
-            retried = f" after {self.config.retries} retries" if self.config.retries else ""
-            return self.fail(f"server error (HTTP {status} from {where}){retried}",
-                             remedy="try again later, or use --offline")
+            # urllib3 already retried these with backoff inside spotipy's session.
+            return self.gave_up(f"server error (HTTP {status} from {where})")
         if status == 401:
             return self.fail(f"{where} refused the access token (HTTP 401)",
                              remedy="check SPOTIPY_CLIENT_ID and SPOTIPY_CLIENT_SECRET")
