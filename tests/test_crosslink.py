@@ -121,3 +121,18 @@ def test_save_fills_a_catalog_row_and_keeps_its_values(conn: sqlite3.Connection)
 ])
 def test_same_value(field: str, a: object, b: object, same: bool) -> None:
     assert same_value(field, a, b) is same
+
+
+def test_combine_keeps_both_ids_and_the_other_view(conn: sqlite3.Connection) -> None:
+    from cuesheet.sources.crosslink import combine
+
+    mb = Candidate("Smile", "Nat King Cole", "musicbrainz", album="Smile", year=1954,
+                   ids={"mbid": "m1", "isrc": "QZCUE0000001"}, links={"musicbrainz": "https://mb/m1"})
+    sp = Candidate("Smile", "Nat King Cole", "spotify", album="Greatest Hits", year=1998,
+                   ids={"spotify_id": "s1", "isrc": "QZCUE0000001"}, links={"spotify": "https://sp/s1"})
+    both = combine(mb, sp)
+    assert both.source == "musicbrainz" and both.album == "Smile"
+    assert both.ids == {"mbid": "m1", "isrc": "QZCUE0000001", "spotify_id": "s1"}
+    assert set(both.links) == {"musicbrainz", "spotify"}
+    rid = save_candidate(conn, both)
+    assert {d.field for d in recording_disagreements(conn, rid)} == {"album", "year"}

@@ -80,6 +80,24 @@ def crosslink(candidates: Iterable[Candidate], sources: Sequence[Source], *,
     return out
 
 
+def combine(primary: Candidate, other: Candidate) -> Candidate:
+    """One candidate for two descriptions of the same recording (e.g. found by the same ISRC).
+
+    The primary's facts stay; the other's ids and links are added where the primary has
+    none, and the other itself travels in `also`, so saving records any disagreement.
+    """
+    if other is primary:
+        return primary
+    ids = {**other.ids, **primary.ids}
+    links = {**other.links, **primary.links}
+    base = {f: getattr(primary, f) for f in Candidate.__dataclass_fields__}
+    base.update(ids=ids, links=links)
+    if base["recording_id"] is None:
+        base["recording_id"] = other.recording_id
+    also = (*getattr(primary, "also", ()), other)
+    return LinkedCandidate(**base, also=also)
+
+
 def _words(artist: str) -> frozenset[str]:
     return frozenset(w for w in fold(artist).split() if w not in _CONNECTORS)
 
