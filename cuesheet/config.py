@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ class Config:
     contact: str = "https://github.com/cuesheet/cuesheet"
     # [spotify]
     spotify_client_id: str | None = None
-    spotify_client_secret: str | None = None
+    spotify_client_secret: str | None = field(default=None, repr=False)  # never in a repr or traceback
     spotify_api_url: str = OFFICIAL_SPOTIFY_API
     spotify_token_url: str = OFFICIAL_SPOTIFY_TOKEN
     spotify_authorize_url: str = OFFICIAL_SPOTIFY_AUTHORIZE

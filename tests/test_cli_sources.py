@@ -144,3 +144,42 @@ def test_identify_without_credentials_says_why(shipped_db: Path, monkeypatch: py
     bad = runner.invoke(app, ["identify", "x", "--source", "discogs", "--db", str(shipped_db)])
     assert bad.exit_code == 2
     assert "unknown source 'discogs' (known: catalog, musicbrainz, spotify)" in bad.stderr
+
+
+def test_secret_stays_out_of_output_database_and_cache(
+        httpserver, shipped_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A recognisable secret, a token service that refuses it (echoing it back) and a failing API:
+    neither stdout, stderr, the database nor the cache holds the secret afterwards."""
+    from werkzeug import Request, Response
+
+    from tests import factories as f
+
+    secret = "RECOGNISABLE-secret-4242-xyzzy"
+    _point_at(monkeypatch, httpserver.url_for("/").rstrip("/"), tmp_path)
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", "some-client")
+    monkeypatch.setenv("SPOTIPY_CLIENT_SECRET", secret)
+
+    def refuse(request: Request) -> Response:
+        return Response(json.dumps({"error": "invalid_client",
+                                    "error_description": f"bad secret {secret} / {request.headers}"}),
+                        status=401, content_type="application/json")
+
+    httpserver.expect_request("/api/token").respond_with_handler(refuse)
+    httpserver.expect_request("/ws/2/recording/").respond_with_data(f"<error>{secret}</error>", status=500)
+    outputs = []
+    for args in (["identify", "elastic heart sia"], ["identify", "smile", "--json"], ["match"],
+                 ["config", "show"], ["config", "show", "--json"], ["cache", "stats"]):
+        result = runner.invoke(app, [*args, "--db", str(shipped_db)] if args[0] in ("identify", "match")
+                               else args)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout + result.stderr)
+    joined = "\n".join(outputs)
+    assert "spotify: the token service at" in joined  # the failure was said ...
+    assert secret not in joined  # ... without the secret
+    import base64
+
+    basic = base64.b64encode(f"some-client:{secret}".encode()).decode()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert secret.encode() not in data and basic.encode() not in data, path

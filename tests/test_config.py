@@ -114,3 +114,7 @@ def test_config_path_is_the_platform_config_dir(isolated_env: Path, monkeypatch:
     assert config.config_path() == isolated_env / ".config" / "cuesheet" / "config.toml"
     monkeypatch.setenv("CUESHEET_CONFIG", "/somewhere/else.toml")
     assert config.config_path() == Path("/somewhere/else.toml")
+
+
+def test_secret_is_not_in_the_repr() -> None:
+    assert "hunter2-secret" not in repr(config.Config(spotify_client_secret="hunter2-secret"))
