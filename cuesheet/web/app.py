@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -64,6 +64,14 @@ SECURITY_HEADERS = {
 
 class BadRequest(CuesheetError):
     """A query parameter the page cannot use (empty search, limit out of range)."""
+
+
+class PageNotFound(NotFound):
+    """A path that names nothing, with links to the pages the viewer probably wanted."""
+
+    def __init__(self, message: str, links: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.links = links
 
 
 class Unavailable(CuesheetError):
@@ -200,8 +208,8 @@ def create_app(db_path: str | Path) -> Starlette:
                 return show
             episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
         if not episodes:
-            raise NotFound(f"{show.name} has no season {season} in the database",
-                           remedy=f"{show.name} has {show.seasons} season(s)")
+            raise PageNotFound(f"{show.name} has no season {season} in the database",
+                               [(show_url(show.slug), f"All {show.name} episodes")])
         return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes)
 
     def episode_page(request: Request) -> Response:
@@ -217,7 +225,12 @@ def create_app(db_path: str | Path) -> Starlette:
             try:
                 episode = lookup.find_episode(conn, show, episode_code(season, number))
             except CuesheetError as exc:  # a path names an episode exactly, or nothing
-                raise NotFound(exc.message, remedy=f"{show.name}'s episodes are listed at {show_url(show.slug)}") from None
+                near = [
+                    (episode_url(show.slug, e.season, e.episode), f"{episode_code(e.season, e.episode)} {e.title}")
+                    for e in getattr(exc, "choices", [])
+                ]
+                message = exc.message.split(";")[0]  # the closest ones become links below
+                raise PageNotFound(message, [*near, (show_url(show.slug), f"All {show.name} episodes")]) from None
             listing = lookup.episodes(conn, show)
             sheet = lookup.episode_cues(conn, episode)
             sources = lookup.show_sources(conn, show)
@@ -258,7 +271,11 @@ def create_app(db_path: str | Path) -> Starlette:
         artist_slug = request.path_params["artist"]
         title_slug = request.path_params["title"]
         with connection() as conn:
-            result = lookup.song(conn, artist_slug, title_slug)
+            try:
+                result = lookup.song(conn, artist_slug, title_slug)
+            except NotFound as exc:
+                words = f"{title_slug} {artist_slug}".replace("-", " ")
+                raise PageNotFound(exc.message, [("/search?" + urlencode({"q": words}), f"Search for “{words}”")]) from None
             slugs = _show_slugs(conn)
         return respond(request, result.answers, "song.html", song=result, answers=result.answers, slugs=slugs)
 
@@ -275,7 +292,10 @@ def create_app(db_path: str | Path) -> Starlette:
 
     # --- errors ---
 
-    def error_page(request: Request, status: int, message: str, remedy: str | None = None) -> Response:
+    def error_page(
+        request: Request, status: int, message: str, remedy: str | None = None,
+        links: list[tuple[str, str]] | None = None,
+    ) -> Response:
         if wants_json(request):
             body: dict[str, Any] = {"error": message, "status": status}
             if remedy:
@@ -284,12 +304,12 @@ def create_app(db_path: str | Path) -> Starlette:
         titles = {400: "That did not work", 404: "Not found", 405: "Read-only",
                   503: "No database", 500: "Something broke"}
         return render(request, "error.html", status, title=titles.get(status, "Error"),
-                      status=status, message=message, remedy=web_remedy(remedy))
+                      status=status, message=message, remedy=web_remedy(remedy), links=links or [])
 
     def cuesheet_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, CuesheetError)
         status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, Unavailable) else 400
-        return error_page(request, status, exc.message, exc.remedy)
+        return error_page(request, status, exc.message, exc.remedy, getattr(exc, "links", None))
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
