@@ -159,7 +159,9 @@ def create_app(db_path: str | Path) -> Starlette:
             conn.close()
 
     def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(template).render(request=request, query=request.query_params.get("q", ""), **context)
+        # The header's box repeats a search; an episode's own `q` is its scene words, not a search.
+        query = request.query_params.get("q", "") if request.url.path.startswith("/search") else ""
+        html = env.get_template(template).render(request=request, query=query, **context)
         return HTMLResponse(html, status_code=status_code)
 
     def respond(request: Request, data: Any, template: str, **context: Any) -> Response:
