@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -225,6 +227,15 @@ def test_stored_text_is_escaped(shipped_db: Path) -> None:
 @pytest.mark.parametrize("q", ['"', "' OR 1=1 --", "NEAR(a b)", "*", "-heart", "^elastic", "a AND", "%", "🎵"])
 def test_search_syntax_characters_are_plain_text(client: TestClient, q: str) -> None:
     assert client.get("/search", params={"q": q}).status_code == 200
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=60), at=st.text(max_size=12))
+def test_any_text_gets_an_answer_or_a_clear_error(client: TestClient, q: str, at: str) -> None:
+    for url, params in (("/search", {"q": q}), ("/search.json", {"q": q}),
+                        ("/soundtrack/1/3", {"q": q, "at": at})):
+        response = client.get(url, params=params)
+        assert response.status_code in (200, 400, 404), (url, params, response.text[:300])
 
 
 @pytest.mark.parametrize(
