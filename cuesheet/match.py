@@ -243,6 +243,18 @@ def _readings(text: str, artist: str | None, duration_ms: int | None = None,
         add(_fold(r.title), r.artist, r.version, r.form)
         if r.form == "words" and r.artist is None:
             words = _fold(r.title).split()
+            version = r.version
+            # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
+            while len(words) > 2:
+                tail = split_version(f"x ({words[-1]})")[1]
+                if not (tail.tags or tail.year):
+                    break
+                version = Version(version.tags | tail.tags, version.year or tail.year,
+                                  "; ".join(p for p in (version.raw, words[-1]) if p))
+                words = words[:-1]
+            if version != r.version:
+                add(" ".join(words), None, version, "words")
+            r = QueryReading(r.title, r.artist, version, r.featured, r.form)
             if 2 <= len(words) <= 12:
                 for k in range(1, len(words)):
                     add(" ".join(words[:k]), " ".join(words[k:]), r.version, "words: title artist")
