@@ -1,0 +1,77 @@
+"""`cuesheet export`: playlists, Spotify playlists and music cue sheets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cuesheet.cli.common import DbOption, open_db
+from cuesheet.cli.output import friendly_errors, note
+
+app = typer.Typer(
+    name="export",
+    help="Take the catalog elsewhere: playlists, a Spotify playlist, a music cue sheet.",
+    no_args_is_help=True,
+)
+
+ShowArg = Annotated[str, typer.Argument(help="Show name; typos and extra words are fine.")]
+EpisodeArg = Annotated[
+    Optional[str],
+    typer.Argument(help="One episode (3, S01E03, 'Track 3', title words). Default: every episode."),
+]
+SeasonOption = Annotated[
+    Optional[int], typer.Option("--season", min=1, help="Only this season (instead of an episode).")
+]
+OriginalsOption = Annotated[
+    bool,
+    typer.Option("--originals/--no-originals", help="Include cast originals (marked as such)."),
+]
+MatchedOnlyOption = Annotated[
+    bool,
+    typer.Option("--matched-only", help="Leave out songs not linked to a recording (counted on stderr)."),
+]
+OutputOption = Annotated[
+    Optional[Path],
+    typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout.",
+                 show_default=False),
+]
+
+
+def _out(path: Path | None) -> Path | None:
+    return None if path is None or str(path) == "-" else path
+
+
+@app.command("playlist")
+def playlist_command(
+    show: ShowArg,
+    episode: EpisodeArg = None,
+    season: SeasonOption = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="m3u8, xspf, jspf, csv or json. Default: from the -o "
+                     "suffix, else m3u8.", show_default=False),
+    ] = None,
+    output: OutputOption = None,
+    originals: OriginalsOption = True,
+    matched_only: MatchedOnlyOption = False,
+    db: DbOption = None,
+) -> None:
+    """A playlist of a show's songs in episode and cue order."""
+    from cuesheet.export import export_playlist
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        result = export_playlist(
+            conn, show, episode, season=season, fmt=fmt, output=_out(output),
+            originals=originals, matched_only=matched_only,
+        )
+    if result.path is None:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+    where = f" to {result.path}" if result.path else ""
+    note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
+    for line in result.notes:
+        note(line)
