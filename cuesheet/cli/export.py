@@ -75,3 +75,32 @@ def playlist_command(
     note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
     for line in result.notes:
         note(line)
+
+
+@app.command("cuesheet")
+def cuesheet_command(
+    show: ShowArg,
+    episode: Annotated[str, typer.Argument(help="The episode (3, S01E03, 'Track 3', title words).")],
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="csv or json. Default: from the -o suffix, else csv.",
+                     show_default=False),
+    ] = None,
+    output: OutputOption = None,
+    db: DbOption = None,
+) -> None:
+    """A music cue sheet for rights reporting: header, one row per song use, gaps on stderr."""
+    from cuesheet.export.cuesheet import export_cuesheet
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        result = export_cuesheet(conn, show, episode, fmt=fmt, output=_out(output))
+    if result.path is None:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+    sheet = result.sheet
+    where = f" to {result.path}" if result.path else ""
+    uses = f"{len(sheet.rows)} music use{'s' if len(sheet.rows) != 1 else ''}"
+    note(f"{sheet.production} {sheet.code}: {uses} ({result.format}{where})")
+    for line in result.notes:
+        note(line)
