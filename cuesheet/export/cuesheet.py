@@ -373,23 +373,25 @@ def export_cuesheet(
 
 
 def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
-    """A few lines for stderr: how many of each gap, not one line per song."""
+    """A few lines for stderr: how many songs lack each fact, then the details worth reading."""
     if not found:
         return []
+    labels = {
+        "composers": "composers",
+        "publishers": "publishers",
+        "shares": "shares that sum to 100",
+        "time": "exact timing",
+        "match": "an identified recording",
+        "usage": "a usage code",
+    }
     counts: dict[str, int] = {}
     for g in found:
-        counts[g.field] = counts.get(g.field, 0) + 1
-    labels = {
-        "composers": "songs without composers",
-        "publishers": "songs without publishers",
-        "shares": "share totals off 100",
-        "time": "songs without exact timing",
-        "match": "unmatched songs",
-        "usage": "songs without a usage code",
-        "cues": "episodes that may use more music than listed",
-        "order": "episodes whose cue order is unconfirmed",
-    }
-    lines = ["missing: " + ", ".join(f"{n} {labels.get(k, k)}" for k, n in counts.items())]
+        if g.field in labels:
+            counts[g.field] = counts.get(g.field, 0) + 1
+    lines = []
+    if counts:
+        lines.append("missing: " + ", ".join(
+            f"{labels[k]} for {n} song{'s' if n != 1 else ''}" for k, n in counts.items()))
     detail = [f"  {g}" for g in found if g.field in ("match", "time", "usage", "cues", "order")]
     if len(detail) > DETAIL_LINES:
         more = len(detail) - DETAIL_LINES + 1
