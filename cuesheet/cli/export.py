@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet.cli.common import DbOption, open_db
-from cuesheet.cli.output import friendly_errors, note
+from cuesheet.cli.output import err_console, friendly_errors, note
 
 app = typer.Typer(
     name="export",
@@ -104,3 +104,55 @@ def cuesheet_command(
     note(f"{sheet.production} {sheet.code}: {uses} ({result.format}{where})")
     for line in result.notes:
         note(line)
+
+
+@app.command("spotify")
+def spotify_command(
+    show: ShowArg,
+    episode: EpisodeArg = None,
+    season: SeasonOption = None,
+    name: Annotated[
+        Optional[str],
+        typer.Option("--name", help="Playlist name. Default: show, episode and title. A second "
+                     "run updates the playlist of this name.", show_default=False),
+    ] = None,
+    public: Annotated[bool, typer.Option("--public", help="Make the playlist public.")] = False,
+    originals: OriginalsOption = True,
+    matched_only: MatchedOnlyOption = False,
+    search: Annotated[
+        bool,
+        typer.Option("--search/--no-search", help="Look up songs without a Spotify id by ISRC, "
+                     "then by title and artist."),
+    ] = True,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open the sign-in page in a browser.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Create or update a Spotify playlist of a show's songs (signs you in with PKCE)."""
+    import webbrowser
+
+    from cuesheet import config as configmod
+    from cuesheet.export import spotify
+
+    def tell(message: str) -> None:
+        err_console.print(message, highlight=False, soft_wrap=True, markup=False)
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        report = spotify.export_show(
+            conn, configmod.load(), show, episode, season=season, originals=originals,
+            matched_only=matched_only, name=name, public=public, search=search,
+            open_url=webbrowser.open if browser else (lambda _url: None), notify=tell,
+        )
+    verb = "Created" if report.created else "Updated"
+    tell(f"{verb} playlist \"{report.name}\": {report.tracks} tracks"
+         + (f" ({report.found_by_search} found by search)" if report.found_by_search else ""))
+    if report.url:
+        tell(report.url)
+    for why, count in report.left_out.items():
+        note(f"{count} {why} left out")
+    if report.unplaced:
+        tell(f"{len(report.unplaced)} song{'s' if len(report.unplaced) != 1 else ''} could not be placed:")
+        for item in report.unplaced:
+            tell(f"  {item}")
