@@ -18,19 +18,11 @@ from cuesheet.export import cuesheet as sheetmod
 from cuesheet.export.cuesheet import export_cuesheet, gaps
 
 from .conftest import FIXTURES
+from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
 from .test_export_playlist import golden
 
 WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 runner = CliRunner()
-
-
-@pytest.fixture
-def tiny_db(tmp_path: Path) -> Path:
-    from cuesheet.build import build
-
-    path = tmp_path / "tiny.sqlite"
-    build(FIXTURES / "exportshow", path)
-    return path
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from cuesheet.export import FORMATS, export_playlist, format_for
 from cuesheet.export.common import select
 
 from .conftest import FIXTURES
+from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -35,15 +36,6 @@ XSPF_TRACK_ORDER = ["location", "identifier", "title", "creator", "annotation", 
                     "album", "trackNum", "duration", "link", "meta", "extension"]
 MBID_URL = re.compile(r"^https://musicbrainz\.org/recording/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 runner = CliRunner()
-
-
-@pytest.fixture
-def tiny_db(tmp_path: Path) -> Path:
-    from cuesheet.build import build
-
-    path = tmp_path / "tiny.sqlite"
-    build(FIXTURES / "exportshow", path)
-    return path
 
 
 @pytest.fixture

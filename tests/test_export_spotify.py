@@ -23,6 +23,7 @@ from cuesheet.export import spotify
 from cuesheet.export.common import ExportRow, Playlist, select
 
 from .conftest import FIXTURES
+from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
 from .spotify_fake import USER, FakeSpotify, rate_limited, track
 
 TITLE = "Tiny Tunes S01E01 – Pilot: Rain & Smiles"
@@ -35,15 +36,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def tiny_db(tmp_path: Path) -> Path:
-    from cuesheet.build import build
-
-    path = tmp_path / "tiny.sqlite"
-    build(FIXTURES / "exportshow", path)
-    return path
 
 
 @pytest.fixture
