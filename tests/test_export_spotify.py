@@ -298,10 +298,28 @@ def test_a_server_error_is_retried_then_reported(tiny_db, fake, config, token_fi
     assert len(fake.calls("POST", "/v1/me/playlists")) == 3  # the first try and config.retries = 2
 
 
-def test_a_refused_token_is_one_clear_error(tiny_db, fake, config, token_file) -> None:
+def test_a_refused_token_is_one_clear_error_and_forgotten(tiny_db, fake, config, token_file) -> None:
     fake.tokens.clear()
     with pytest.raises(SourceError, match="HTTP 401.*sign in"):
         run_export(config, playlist_of(tiny_db), token_file)
+    assert not token_file.exists()
+
+
+def test_a_busy_redirect_port_is_named(config, tmp_path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        auth = spotify.auth_manager(replace(config, spotify_redirect_uri=f"http://127.0.0.1:{port}/cb"),
+                                    tmp_path / "t.json")
+        with pytest.raises(CuesheetError, match=f"port {port} is in use"):
+            spotify.authorize(auth, open_url=no_browser)
+
+
+def test_an_unreachable_api_is_one_clear_error(tiny_db, config, token_file) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/v1/"
+    with pytest.raises(SourceError, match=r"cannot reach http://127\.0\.0\.1:\d+/v1/"):
+        run_export(replace(config, spotify_api_url=dead), playlist_of(tiny_db), token_file)
 
 
 def test_nothing_to_export_is_an_error(tiny_db, config, token_file) -> None:

@@ -18,6 +18,7 @@ the Spotify source of issue #5 can answer it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -50,6 +51,10 @@ MAX_WAIT_S = 30.0
 AUTH_WAIT_S = 300.0
 
 T = TypeVar("T")
+
+
+class TokenRefused(SourceError):
+    """Spotify answered 401: the cached token is no good and must be dropped."""
 
 
 # --- the token ---------------------------------------------------------------------------
@@ -163,9 +168,11 @@ def authorize(
     try:
         server = start_local_http_server(port)
     except OSError as exc:
+        why = f"port {port} is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise CuesheetError(
-            f"spotify: cannot listen on {auth.redirect_uri} for the authorisation ({exc.strerror})",
-            remedy="close what uses that port, or register another port and set SPOTIPY_REDIRECT_URI",
+            f"spotify: cannot wait for the sign-in on {auth.redirect_uri}: {why}",
+            remedy="stop what uses that port, or register another redirect URI in your Spotify app "
+            "and set SPOTIPY_REDIRECT_URI to it",
         ) from None
     try:
         notify(f"Authorise cuesheet in your browser; if none opens, visit:\n{url}")
@@ -245,6 +252,8 @@ def call(
                 sleep(wait)
             elif status in (500, 502, 503, 504) and attempt < retries:
                 sleep(min(2.0**attempt, MAX_WAIT_S))
+            elif status == 401:
+                raise TokenRefused(_explain(status, exc.msg)) from None
             else:
                 raise SourceError(_explain(status, exc.msg)) from None
         except SpotifyOauthError as exc:
@@ -254,7 +263,10 @@ def call(
             ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             if attempt >= retries:
-                raise SourceError(f"spotify: cannot reach the Web API ({type(exc).__name__})") from None
+                url = getattr(exc.request, "url", None)
+                host = url.split("?")[0] if url else "the Web API"
+                raise SourceError(f"spotify: cannot reach {host} ({type(exc).__name__})",
+                                  remedy="check the network, or CUESHEET_SPOTIFY_API_URL") from None
             sleep(min(2.0**attempt, MAX_WAIT_S))
         attempt += 1
 
@@ -277,7 +289,7 @@ def _human(seconds: float) -> str:
 def _explain(status: int, msg: str) -> str:
     reason = msg.split("\n")[-1].strip() if msg else ""
     hints = {
-        401: "the token was refused; run again to sign in",
+        401: "the sign-in was refused; it is forgotten, run again to sign in anew",
         403: "refused: the app may lack a scope, or your account is not among the app's users "
         "(development mode allows 5; add it in the Spotify dashboard)",
         404: "not found",
@@ -468,11 +480,17 @@ def export(
     """Sign in if needed, then create or update the Spotify playlist."""
     if not playlist.rows:
         raise CuesheetError(f"{playlist.title}: no songs to put in a playlist")
+    token_file = token_file or token_path()
     auth = auth_manager(config, token_file)
     authorize(auth, open_url=open_url, notify=notify)
     sp = client(config, auth)
-    return upload(sp, playlist, name=name, public=public, search=search,
-                  market=config.spotify_market, retries=config.retries, sleep=sleep)
+    try:
+        return upload(sp, playlist, name=name, public=public, search=search,
+                      market=config.spotify_market, retries=config.retries, sleep=sleep)
+    except TokenRefused:
+        # spotipy would keep offering the refused token until it expires.
+        token_file.unlink(missing_ok=True)
+        raise
 
 
 def export_show(
