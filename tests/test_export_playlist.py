@@ -130,7 +130,8 @@ def test_m3u8(conn) -> None:
     assert entries[4][1] == "deep in a dream chet baker"
     assert entries[4][2].startswith("https://open.spotify.com/search/")
     assert "#PLAYLIST:Tiny Tunes S01E01 – Pilot: Rain & Smiles" in text
-    assert "# S01E01 cue 3: cast original" in text
+    assert "# S01E01 cue 3: cast original; unmatched, no recording identified yet; " \
+        "the location is a search\n#EXTINF:-1,Ann Actor" in text
     golden("tiny-s01e01.m3u8", text)
 
 

@@ -131,13 +131,13 @@ class MusicCueSheet:
     prepared_by: str = f"cuesheet {__version__}"
 
     @property
-    def total_music_ms(self) -> int:
+    def total_music_ms(self) -> int | None:
         """Music time of the cues whose in and out are known (a mashup's cue counted once)."""
         seen: dict[int, int] = {}
         for row in self.rows:
             if row.duration_ms is not None:
                 seen[row.cue] = row.duration_ms
-        return sum(seen.values())
+        return sum(seen.values()) if seen else None
 
     def header(self) -> dict[str, Any]:
         return {
@@ -149,7 +149,7 @@ class MusicCueSheet:
             "episode_title": self.episode_title,
             "air_date": self.air_date,
             "length": format_time(self.length_ms) if self.length_ms is not None else None,
-            "total_music": format_duration(self.total_music_ms),
+            "total_music": format_duration(self.total_music_ms) if self.total_music_ms is not None else None,
             "music_uses": len(self.rows),
             "complete": self.complete,
             "shares": SHARES_BASIS,

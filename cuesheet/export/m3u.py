@@ -28,9 +28,12 @@ def _seconds(row: ExportRow) -> int:
 
 
 def _comments(row: ExportRow) -> list[str]:
-    out = []
-    if row.original:
-        out.append(f"{row.cue_label}: cast original")
+    """One comment line before an entry that needs explaining; none for an ordinary one."""
+    notes = ["cast original"] if row.original else []
+    if not row.matched:
+        notes.append("unmatched, no recording identified yet")
+    elif not row.location:
+        notes.append("no Spotify or MusicBrainz id yet")
     if not row.location:
-        out.append(f"{row.cue_label}: no recording id known yet; the location is a search")
-    return out
+        notes.append("the location is a search")
+    return [f"{row.cue_label}: {'; '.join(notes)}"] if notes else []
