@@ -130,7 +130,7 @@ def test_m3u8(conn) -> None:
     assert entries[4][1] == "deep in a dream chet baker"
     assert entries[4][2].startswith("https://open.spotify.com/search/")
     assert "#PLAYLIST:Tiny Tunes S01E01 – Pilot: Rain & Smiles" in text
-    assert "# S01E01 cue 3: cast original; unmatched, no recording identified yet; " \
+    assert "# S01E01 cue 3: cast original; unmatched, no recording found in the catalog; " \
         "the location is a search\n#EXTINF:-1,Ann Actor" in text
     golden("tiny-s01e01.m3u8", text)
 
@@ -198,7 +198,7 @@ def test_csv(conn) -> None:
     assert rows[0]["duration_ms"] == "170000" and rows[0]["time_in_ms"] == "135000"
     assert rows[3]["title"] == 'Tiny "Heart", Big City'  # quotes and comma survive RFC 4180 quoting
     assert rows[3]["original"] == "yes" and rows[3]["matched"] == "no"
-    assert rows[3]["note"] == "cast original; unmatched: no recording identified yet"
+    assert rows[3]["note"] == "cast original; unmatched: no recording found in the catalog"
     assert rows[4]["artist"] == "" and rows[4]["time_out_ms"] == ""
     assert [(r["cue"], r["part"]) for r in rows] == [("1", "1"), ("2", "1"), ("2", "2"), ("3", "1"), ("4", "1")]
     golden("tiny-s01e01.csv", text)

@@ -26,6 +26,11 @@ HOME = "https://github.com/cuesheet/cuesheet"
 # Why a song was left out of a playlist, as counted on stderr.
 LEFT_OUT_ORIGINAL = "cast original (--no-originals)"
 LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
+UNMATCHED_REASONS = {
+    "review": "a doubtful match waits in the review queue",
+    "no_match": "no recording found in the catalog",
+    "rejected": "a curator rejected the match",
+}
 
 
 @dataclass(frozen=True)
@@ -97,12 +102,19 @@ class ExportRow:
         return label + (f" ({self.part}/{self.parts})" if self.parts > 1 else "")
 
     @property
+    def unmatched_reason(self) -> str | None:
+        """Why no recording is linked, in the words of the match status; None when one is."""
+        if self.matched:
+            return None
+        return UNMATCHED_REASONS.get(self.status, "no recording identified yet")
+
+    @property
     def note(self) -> str | None:
         notes = []
         if self.original:
             notes.append("cast original")
         if not self.matched:
-            notes.append("unmatched: no recording identified yet")
+            notes.append(f"unmatched: {self.unmatched_reason}")
         return "; ".join(notes) or None
 
     def to_json(self) -> dict[str, Any]:

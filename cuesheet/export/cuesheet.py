@@ -225,7 +225,8 @@ def from_episode(
                     notes.append(message)
 
             if song.recording_id is None:
-                gap("match", "song not identified yet (run `cuesheet match`, or pin a recording)")
+                gap("match", "a doubtful match waits in `cuesheet review`" if song.status == "review"
+                    else "song not identified yet (run `cuesheet match`, or pin a recording)")
             if not composers:
                 gap("composers", "composers missing (no MusicBrainz work known for this recording)")
             if not publishers:

@@ -31,7 +31,7 @@ def _comments(row: ExportRow) -> list[str]:
     """One comment line before an entry that needs explaining; none for an ordinary one."""
     notes = ["cast original"] if row.original else []
     if not row.matched:
-        notes.append("unmatched, no recording identified yet")
+        notes.append(f"unmatched, {row.unmatched_reason}")
     elif not row.location:
         notes.append("no Spotify or MusicBrainz id yet")
     if not row.location:
