@@ -354,3 +354,18 @@ def test_cli_updates_the_playlist_and_lists_what_it_could_not_place(tiny_db, fak
     assert "1 cast original (--no-originals) left out" in second.stderr
     [playlist] = fake.playlists.values()
     assert playlist.items == [SMILE, MORNING, f"spotify:track:{ELASTIC_ID}", SMILE]
+
+
+def test_cli_rate_limit_is_one_line_and_nothing_changes(tiny_db, fake, config, monkeypatch) -> None:
+    spotify.save_token(cache_dir() / "spotify-token.json", fake.seed_token())
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", config.spotify_client_id or "")
+    monkeypatch.setenv("CUESHEET_SPOTIFY_API_URL", config.spotify_api_url)
+    monkeypatch.setenv("CUESHEET_SPOTIFY_TOKEN_URL", config.spotify_token_url)
+    fake.faults[("GET", "/v1/search")] = [rate_limited(86400)]
+    result = CliRunner().invoke(app, ["export", "spotify", "tiny", "1", "--no-browser", "--db", str(tiny_db)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: spotify: rate limit reached (it asks to wait 24.0 h); nothing more was sent (run the "
+        "same command later; it updates the playlist in place)"
+    ]
+    assert not fake.playlists

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -212,6 +213,9 @@ def client(config: Config, auth: Any) -> Any:
     import requests
     import spotipy
 
+    # spotipy logs every HTTP error itself; with no logging set up, Python would print
+    # those lines beside our one-line error. A NullHandler keeps them for those who ask.
+    logging.getLogger("spotipy").addHandler(logging.NullHandler())
     sp = spotipy.Spotify(
         auth_manager=auth,
         requests_session=requests.Session(),  # a bare session: no urllib3 retry adapter
