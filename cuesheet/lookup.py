@@ -677,6 +677,101 @@ def _cue_text(a: Answer) -> CueText:
     )
 
 
+# --- pages for the web viewer ------------------------------------------------------------
+
+
+def episode_cues(conn: sqlite3.Connection, episode: EpisodeRef) -> list[Answer]:
+    """An episode's whole cue sheet in cue order; empty (not an error) when none is known yet."""
+    cue_ids = [
+        r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [episode.id])
+    ]
+    return answers(conn, cue_ids)
+
+
+def show_sources(conn: sqlite3.Connection, show: ShowRef) -> dict[str, dict[str, str | None]]:
+    """Where a show's facts come from, by source key, so a page can name and link them."""
+    return {
+        key: {"title": title, "url": url, "date": date}
+        for key, title, url, date in conn.execute(
+            "SELECT key, title, url, date FROM sources WHERE show_id = ? OR show_id IS NULL ORDER BY key",
+            [show.id],
+        )
+    }
+
+
+def song_slug(title: str | None, artist: str | None) -> tuple[str, str]:
+    """A song's address as (artist, title) slugs of folded words, so links survive case,
+    accents and punctuation ("Both Sides, Now" -> both-sides-now)."""
+    return (
+        fold(artist or "").replace(" ", "-") or "unknown-artist",
+        fold(title or "").replace(" ", "-") or "untitled",
+    )
+
+
+@dataclass
+class SongResult:
+    """A song and every cue it plays in, across shows, in broadcast order."""
+
+    title: str
+    artist: str | None
+    slug: tuple[str, str]
+    answers: list[Answer]
+    # The same title by other artists (covers, the original): (artist, slug) pairs.
+    other_versions: list[tuple[str | None, tuple[str, str]]]
+    # Listen links gathered from every cue's copy of the song, first one wins.
+    links: dict[str, str] = field(default_factory=dict)
+
+
+def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongResult:
+    """Every scene a song plays in, the song named as `song_slug` names it.
+
+    A song is its title and artist as viewers know them (the linked recording's,
+    else the curator's), not one exact recording: a remaster plays the same song.
+    Slugs are compared in Python because they are made by `fold`, which SQL lacks;
+    cue songs number in the thousands per show, so one pass is milliseconds.
+    """
+    rows = conn.execute(
+        """SELECT cs.cue_id, coalesce(r.title, cs.title, cs.text), coalesce(r.artist, cs.artist)
+             FROM cue_songs cs LEFT JOIN recordings r ON r.id = cs.recording_id
+             JOIN cues c ON c.id = cs.cue_id JOIN episodes e ON e.id = c.episode_id
+             JOIN shows s ON s.id = e.show_id
+            ORDER BY s.name, e.season, e.number, c.number, cs.position"""
+    ).fetchall()
+    key = (artist_slug.lower(), title_slug.lower())
+    cue_ids: list[int] = []
+    title: str | None = None
+    artist: str | None = None
+    others: dict[tuple[str, str], str | None] = {}
+    for cue_id, row_title, row_artist in rows:
+        slug = song_slug(row_title, row_artist)
+        if slug == key:
+            title, artist = title or row_title, artist or row_artist
+            if cue_id not in cue_ids:
+                cue_ids.append(cue_id)
+        elif slug[1] == key[1]:
+            others.setdefault(slug, row_artist)
+    if not cue_ids or title is None:
+        raise NotFound(
+            f"no song {title_slug.replace('-', ' ')!r} by {artist_slug.replace('-', ' ')!r} in the database",
+            remedy="search for it by title, artist or scene words",
+        )
+    found = answers(conn, cue_ids)
+    links: dict[str, str] = {}
+    for a in found:
+        for s in a.songs:
+            if song_slug(s.title or s.text, s.artist) == key:
+                for name, url in s.links.items():
+                    links.setdefault(name, url)
+    return SongResult(
+        title=title,
+        artist=artist,
+        slug=key,
+        answers=found,
+        other_versions=[(a, s) for s, a in others.items()],
+        links=links,
+    )
+
+
 __all__ = [
     "Answer",
     "Credit",
@@ -684,16 +779,21 @@ __all__ = [
     "EpisodeRef",
     "ShowRef",
     "SongAnswer",
+    "SongResult",
     "WhatResult",
     "Work",
     "answers",
+    "episode_cues",
     "episode_facts",
     "episodes",
     "find_episode",
     "find_show",
     "search",
     "sheet_answers",
+    "show_sources",
     "shows",
+    "song",
+    "song_slug",
     "what",
     "works_for_recordings",
 ]
