@@ -172,6 +172,24 @@ def test_episode_number_needs_a_season_when_there_are_two(mini) -> None:
         lookup.what(mini, "mini", "1")
 
 
+def test_sheet_answers_in_episode_and_cue_order(conn) -> None:
+    show = lookup.find_show(conn, "soundtrack")
+    every = lookup.sheet_answers(conn, show)
+    assert [(a.episode, a.cue) for a in every] == sorted((a.episode, a.cue) for a in every)
+    assert {a.episode for a in every} == {1, 2, 3, 4, 5, 7, 8, 9, 10}
+    assert lookup.sheet_answers(conn, show, season=1) == every
+    episode = lookup.find_episode(conn, show, "3")
+    assert [a.cue for a in lookup.sheet_answers(conn, show, episode=episode)] == [1, 2, 3, 4, 5]
+    with pytest.raises(NotFound, match="no season 2"):
+        lookup.sheet_answers(conn, show, season=2)
+
+
+def test_episode_facts(conn) -> None:
+    show = lookup.find_show(conn, "soundtrack")
+    facts = lookup.episode_facts(conn, lookup.find_episode(conn, show, "3"))
+    assert facts.air_date == "2019-12-18" and facts.network == "Netflix" and facts.complete is False
+
+
 # --- pages for the web viewer ---
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet import __version__
-from cuesheet.cli import matching, viewer, web
+from cuesheet.cli import export, matching, viewer, web
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors
 
@@ -24,6 +24,7 @@ app.registered_commands += viewer.app.registered_commands
 app.registered_commands += matching.app.registered_commands
 app.registered_commands += web.app.registered_commands
 app.add_typer(matching.catalog_app, name="catalog")
+app.add_typer(export.app)
 
 
 def _version(value: bool) -> None:
