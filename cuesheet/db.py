@@ -483,7 +483,9 @@ CREATE TABLE work_credits (
   role TEXT NOT NULL CHECK (role IN ({roles})),
   name TEXT NOT NULL,
   share REAL CHECK (share IS NULL OR (share >= 0 AND share <= 100)),
-  mbid TEXT,
+  society TEXT,              -- ASCAP, BMI, PRS ... where a curator or source knows it
+  ipi TEXT,                  -- the party's IPI/CAE number
+  mbid TEXT,                 -- the artist's or label's MusicBrainz id
   PRIMARY KEY (work_id, position)
 );
 CREATE TABLE recording_works (

@@ -24,9 +24,12 @@ class WorkCredit:
     name: str
     share: float | None = None  # per cent of its side, when a source states it
     mbid: str | None = None  # the artist's or label's MusicBrainz id
+    society: str | None = None  # ASCAP, BMI, PRS ...
+    ipi: str | None = None  # IPI/CAE number
 
     def to_json(self) -> dict[str, Any]:
-        return {"role": self.role, "name": self.name, "share": self.share, "mbid": self.mbid}
+        return {"role": self.role, "name": self.name, "share": self.share, "mbid": self.mbid,
+                "society": self.society, "ipi": self.ipi}
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,10 @@ def _upsert_work(conn: sqlite3.Connection, work: Work) -> int:
                            [work.mbid, work.title, work.iswc])
         work_id = int(cur.lastrowid or 0)
     conn.executemany(
-        "INSERT INTO work_credits (work_id, position, role, name, share, mbid) VALUES (?, ?, ?, ?, ?, ?)",
-        [(work_id, i, c.role, c.name, c.share, c.mbid) for i, c in enumerate(work.credits, start=1)],
+        """INSERT INTO work_credits (work_id, position, role, name, share, society, ipi, mbid)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(work_id, i, c.role, c.name, c.share, c.society, c.ipi, c.mbid)
+         for i, c in enumerate(work.credits, start=1)],
     )
     return work_id
 
@@ -103,9 +108,10 @@ def works_for_recording(conn: sqlite3.Connection, recording_id: int) -> list[Wor
     works = []
     for work_id, title, mbid, iswc in rows:
         credits = tuple(
-            WorkCredit(role, name, share, credit_mbid)
-            for role, name, share, credit_mbid in conn.execute(
-                "SELECT role, name, share, mbid FROM work_credits WHERE work_id = ? ORDER BY position",
+            WorkCredit(role, name, share, credit_mbid, society, ipi)
+            for role, name, share, credit_mbid, society, ipi in conn.execute(
+                """SELECT role, name, share, mbid, society, ipi FROM work_credits
+                    WHERE work_id = ? ORDER BY position""",
                 [work_id],
             )
         )

@@ -127,7 +127,8 @@ def test_sources_schema(tmp_path: Path) -> None:
     assert columns(conn, "recording_claims") == [
         "id", "recording_id", "field", "value", "source", "source_ref", "added_at"]
     assert columns(conn, "works") == ["id", "mbid", "title", "iswc"]
-    assert columns(conn, "work_credits") == ["work_id", "position", "role", "name", "share", "mbid"]
+    assert columns(conn, "work_credits") == [
+        "work_id", "position", "role", "name", "share", "society", "ipi", "mbid"]
     assert columns(conn, "recording_works") == ["recording_id", "work_id"]
     assert "works_checked_at" in columns(conn, "recordings")
     views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}

@@ -292,3 +292,14 @@ def test_match_links_new_recordings_from_other_sources(tmp_path: Path, shipped_d
     row = c.execute("""SELECT r.mbid, r.source, s.match_status FROM cue_songs s
                        JOIN recordings r ON r.id = s.recording_id WHERE s.title = 'Elastic Heart'""").fetchone()
     assert row == ("5a0e7a4e-1b1e-4c3f-9c1b-0d5f1c3b2a11", "musicbrainz", "accepted")
+
+
+def test_unbracketed_year_and_version_words_are_versions(shipped_db: Path) -> None:
+    c = db.connect(shipped_db).conn
+    year = identify("both sides now joni mitchell 2000", [CatalogSource(c)])
+    assert (year.verdict, year.best.candidate.year) == ("accepted", 2000)  # type: ignore[union-attr]
+    assert "year 1.00: asked 2000, candidate 2000" in year.best.reasons  # type: ignore[union-attr]
+    # Without the year, Joni Mitchell's 1969 and 2000 recordings tie: review.
+    assert identify("both sides now joni mitchell", [CatalogSource(c)]).verdict == "review"
+    live = identify("roads portishead live", [CatalogSource(c)])
+    assert any(r.startswith("version") and "asked live" in r for r in live.best.reasons)  # type: ignore[union-attr]
