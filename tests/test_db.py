@@ -119,3 +119,13 @@ def test_fts_follows_every_table_it_indexes(tmp_path: Path) -> None:
     assert _fts(conn, "first one") == [7]
     conn.execute("DELETE FROM cues WHERE id = 7")
     assert _fts(conn, "rooftop") == []
+
+
+def test_history_table(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    assert columns(conn, "history") == [
+        "id", "at", "curator", "action", "summary", "show_id", "episode_id", "changes", "undo_of",
+        "undone_by",
+    ]
+    indexes = {r[1] for r in conn.execute("PRAGMA index_list(history)")}
+    assert {"history_episode", "history_show"} <= indexes
