@@ -214,6 +214,14 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeR
     return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
 
 
+def episode_ids(conn: sqlite3.Connection, show: str, episode: str | None = None) -> list[int]:
+    """The episodes a `SHOW [EPISODE]` argument pair names (all of the show's without EPISODE)."""
+    ref = find_show(conn, show)
+    if episode is not None:
+        return [find_episode(conn, ref, episode).id]
+    return [r for (r,) in conn.execute("SELECT id FROM episodes WHERE show_id = ?", [ref.id])]
+
+
 # --- answers -------------------------------------------------------------------------
 
 

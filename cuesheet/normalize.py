@@ -62,8 +62,9 @@ def fold(text: str) -> str:
     digits, and all other punctuation separates words.
     """
     text = _APOSTROPHES.sub("", text)
-    text = anyascii(unicodedata.normalize("NFKC", text)).lower()
-    text = _APOSTROPHES.sub("", text)
+    if not text.isascii():  # most catalog rows are ASCII: skip the transliteration cost
+        text = _APOSTROPHES.sub("", anyascii(unicodedata.normalize("NFKC", text)))
+    text = text.lower()
     text = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
     text = text.replace("&", " and ").replace("+", " and ")
     words = _NOT_WORD.sub(" ", text).split()

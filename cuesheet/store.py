@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from cuesheet.normalize import fold
 from cuesheet.model import Cue, Episode, Performer, RecordingRef, Show, Song
 
 
@@ -128,10 +129,11 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
         return int(row[0])
     cur = conn.execute(
         """INSERT INTO recordings (title, artist, version, year, duration_ms, album, isrc, mbid,
-                                   spotify_id, links, source)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                   spotify_id, links, source, title_key, artist_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [ref.title, ref.artist, ref.version, ref.year, ref.duration_ms, ref.album, ref.isrc,
-         ref.mbid, ref.spotify_id, json.dumps({}), source],
+         ref.mbid, ref.spotify_id, json.dumps({}),
+         source, fold(ref.title), fold(ref.artist)],
     )
     return int(cur.lastrowid)
 

@@ -34,10 +34,8 @@ def match_new(conn: sqlite3.Connection, song_ids: Sequence[int]) -> Any:
     Songs a curator already decided ('curated', 'rejected') are left alone by
     the matcher itself.
     """
-    try:  # TEMPORARY until the matcher lands on main
-        from cuesheet import match
-    except ImportError:
-        return None
+    from cuesheet import match
+
     if not song_ids:
         return match.MatchReport()
     return match.match_songs(conn, sources(conn), song_ids=list(song_ids))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet import __version__
-from cuesheet.cli import cue, curator, viewer
+from cuesheet.cli import cue, curator, matching, viewer
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors
 
@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.registered_commands += viewer.app.registered_commands
+app.registered_commands += matching.app.registered_commands
 app.registered_commands += curator.app.registered_commands
+app.add_typer(matching.catalog_app, name="catalog")
 app.add_typer(cue.app, name="cue")
 
 

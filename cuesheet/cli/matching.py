@@ -1,0 +1,201 @@
+"""Identify song text, match cue songs, and manage the local catalog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+
+app = typer.Typer()
+catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
+                          no_args_is_help=True)
+
+VERDICT_STYLE = {"accepted": "green", "review": "yellow", "no_match": "red"}
+
+
+def _sources(conn):  # type: ignore[no-untyped-def]
+    from cuesheet.sources.catalog import CatalogSource
+
+    return [CatalogSource(conn)]
+
+
+def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> None:  # type: ignore[no-untyped-def]
+    style = VERDICT_STYLE[ident.verdict]
+    console.print(f"[bold]{escape(ident.query)}[/bold]  [{style}]{ident.verdict}[/{style}]", highlight=False)
+    groups = ident.parts or [ident]
+    for part in groups:
+        if ident.parts:
+            pstyle = VERDICT_STYLE[part.verdict]
+            console.print(f"  part: {escape(part.query)}  [{pstyle}]{part.verdict}[/{pstyle}]", highlight=False)
+        if not part.candidates:
+            console.print("  no candidates", style="dim")
+        for i, s in enumerate(part.candidates[:limit], start=1):
+            c = s.candidate
+            extra = ", ".join(str(x) for x in (c.album, c.year) if x)
+            version = s.to_json()["version"]
+            line = f"  {i}. {escape(c.title)} — {escape(c.artist)}"
+            if version:
+                line += f" [{escape(version)}]"
+            if extra:
+                line += f" ({escape(extra)})"
+            console.print(f"{line}  [bold]{s.score:.2f}[/bold] [dim]{c.source}[/dim]", highlight=False)
+            if show_reasons and i <= 3:
+                console.print("     " + escape("; ".join(s.reasons)), style="dim", highlight=False)
+    for skipped in ident.skipped:
+        note(f"skipped {skipped}")
+
+
+@app.command("identify")
+def identify_command(
+    text: Annotated[Optional[str], typer.Argument(help="The song as you heard or typed it.")] = None,
+    artist: Annotated[Optional[str], typer.Option("--artist", help="The artist, when you know it.")] = None,
+    from_: Annotated[Optional[str], typer.Option(
+        "--from", help="Read one query per line from FILE, or - for stdin.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates per query.")] = 5,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON: one object, or one per line with --from.")] = False,
+) -> None:
+    """What recording is this text? Candidates with scores, reasons and a verdict."""
+    from cuesheet.match import identify
+    from cuesheet.files import read_text
+
+    if (text is None) == (from_ is None):
+        raise typer.BadParameter("give TEXT or --from FILE (not both)")
+    with friendly_errors():
+        conn = open_db(db).conn
+        sources = _sources(conn)
+        if from_ is None:
+            queries = [text or ""]
+        elif from_ == "-":
+            queries = sys.stdin.read().splitlines()
+        else:
+            queries = read_text(Path(from_)).splitlines()
+        for query in queries:
+            if from_ is not None and not query.strip():
+                continue
+            ident = identify(query, sources, artist=artist, limit=limit)
+            if json_:
+                emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
+            else:
+                _render_identification(ident, limit=limit)
+
+
+def emit_json_one(ident) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    sys.stdout.write(json.dumps(ident.to_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("match")
+def match_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode (needs SHOW).")] = None,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
+    from cuesheet import lookup
+    from cuesheet.match import match_songs
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        episode_ids = lookup.episode_ids(conn, show, episode) if show else None
+        report = match_songs(conn, _sources(conn), episode_ids=episode_ids)
+    if json_:
+        emit_json_one(report)
+        return
+    console.print(
+        f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
+        f"{report.no_match} without a match.", highlight=False)
+    for skipped in report.skipped:
+        note(f"skipped {skipped}")
+    if report.review:
+        note("See the review queue: cuesheet review")
+
+
+@catalog_app.command("import")
+def catalog_import_command(
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.")],
+    format: Annotated[Optional[str], typer.Option(
+        "--format", help="csv or jsonl (default: from the file name).")] = None,
+    source: Annotated[str, typer.Option("--source", help="Name recorded as these rows' source.")] = "catalog",
+    ignore_extra: Annotated[bool, typer.Option(
+        "--ignore-extra", help="Skip columns cuesheet does not know instead of failing.")] = False,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import recordings, all or nothing; re-importing the same rows adds nothing."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from cuesheet import catalog
+
+    with friendly_errors():
+        conn = open_db(db, create=True).conn
+        size = file.stat().st_size if file.exists() else 0
+        show_bar = size > 5_000_000 and not json_
+        with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                      TimeRemainingColumn(), console=console, transient=True, disable=not show_bar) as bar:
+            task = bar.add_task(f"importing {file.name}", total=size)
+            report = catalog.import_file(conn, file, format=format, source=source,
+                                         ignore_extra=ignore_extra,
+                                         progress=lambda n: bar.advance(task, n))
+    if json_:
+        emit_json_one(report)
+        return
+    console.print(f"Imported {report.path}: {report.rows} rows, {report.added} new, "
+                  f"{report.duplicates} already in the catalog.", highlight=False)
+
+
+@catalog_app.command("stats")
+def catalog_stats_command(db: DbOption = None, json_: JsonOption = False) -> None:
+    """How many recordings the catalog holds, by source and by id."""
+    from cuesheet import catalog
+
+    with friendly_errors():
+        s = catalog.stats(open_db(db).conn)
+    if json_:
+        emit_json_one(s)
+        return
+    table = Table("recordings", "artists", "with ISRC", "with MBID", "with Spotify id", "cue songs linked")
+    table.add_row(*(str(x) for x in (s.recordings, s.artists, s.with_isrc, s.with_mbid,
+                                      s.with_spotify_id, s.linked_songs)))
+    console.print(table)
+    for name, count in s.by_source.items():
+        console.print(f"  {name}: {count}", highlight=False)
+
+
+@catalog_app.command("search")
+def catalog_search_command(
+    text: Annotated[str, typer.Argument(help="Title and/or artist words, typos welcome.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many recordings.")] = 10,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Search the local catalog, best match first."""
+    from cuesheet.match import identify
+    from cuesheet.sources.catalog import CatalogSource
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        found = identify(text, [CatalogSource(conn)], limit=limit, mashups=False).candidates
+
+    def render(items: list) -> None:  # type: ignore[type-arg]
+        table = Table("score", "title", "artist", "album", "year", "duration", "id")
+        for s in items:
+            c = s.candidate
+            dur = f"{c.duration_ms // 60000}:{c.duration_ms // 1000 % 60:02d}" if c.duration_ms else ""
+            table.add_row(f"{s.score:.2f}", c.title, c.artist, c.album or "", str(c.year or ""), dur,
+                          str(c.recording_id))
+        console.print(table)
+        if not items:
+            note("Nothing in the catalog looks like that.")
+
+    emit(found, as_json=json_, nl=nl, render=render)

@@ -1,0 +1,512 @@
+"""Scores and verdicts: which recording a piece of messy song text names, and how sure.
+
+In the manner of beets' `Distance`: every candidate gets named components
+(title, artist, version, duration, year, album), each a similarity in 0..1,
+combined with the weights of one frozen `Weights` passed in explicitly. The
+verdict comes from thresholds plus the gap to the runner-up, so two equally
+good takes (Sia's 2013 and 2014 "Elastic Heart") go to review rather than one
+being picked by chance. Every component is also a human-readable reason.
+
+The text is read every plausible way (`normalize.parse_query`: artist - title,
+title - artist, title by artist, words in any order); each reading is scored
+against every candidate and the best reading wins, so a wrong reading costs
+a comparison, never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from cuesheet.normalize import QueryReading, Version, fold, parse_query, split_mashup, split_version
+from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
+
+VERDICTS = ("accepted", "review", "no_match")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Component weights and verdict thresholds, in one place, passed in explicitly.
+
+    Title and artist carry the identification; version, duration, year and
+    album only choose between takes of the same song, so they weigh less and
+    count only when both sides know them. A missing artist counts as
+    `missing_artist` similarity: with the defaults a title alone scores at most
+    0.8, below `accept`, because a title alone cannot tell covers apart.
+    """
+
+    title: float = 3.0
+    artist: float = 2.0
+    version: float = 0.6
+    duration: float = 0.6
+    year: float = 0.4
+    album: float = 0.3
+    missing_artist: float = 0.5
+    accept: float = 0.88
+    review: float = 0.62
+    # The runner-up (another recording) must trail by this much for a sure match.
+    gap: float = 0.04
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    reading: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.candidate
+        return {
+            "title": c.title,
+            "artist": c.artist,
+            "album": c.album,
+            "year": c.year,
+            "duration": round(c.duration_ms / 1000) if c.duration_ms else None,
+            "version": c.version or (split_version(c.title)[1].raw or None),
+            "score": round(self.score, 3),
+            "source": c.source,
+            "ids": dict(c.ids),
+            "links": dict(c.links),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Identification:
+    """What one query was found to be. `parts` is set when it read best as a mashup."""
+
+    query: str
+    verdict: str
+    candidates: list[Scored]
+    parts: list[Identification] = field(default_factory=list)
+    skipped: list[SourceSkipped] = field(default_factory=list)
+
+    @property
+    def best(self) -> Scored | None:
+        return self.candidates[0] if self.candidates else None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "query": self.query,
+            "verdict": self.verdict,
+            "candidates": [s.to_json() for s in self.candidates],
+        }
+        if self.parts:
+            out["parts"] = [p.to_json() for p in self.parts]
+        if self.skipped:
+            out["skipped"] = [str(s) for s in self.skipped]
+        return out
+
+
+# --- components --------------------------------------------------------------------------
+
+_BRACKETED = re.compile(r"[(\[{]|\s[-–—]\s")
+_FEAT_CUT = re.compile(r" (?:feat|ft|featuring|with|x|vs|and) ")
+
+
+@lru_cache(maxsize=200_000)
+def _title_parts(title: str) -> tuple[str, Version]:
+    """Folded title without version words, and the version; cheap for plain titles."""
+    if _BRACKETED.search(title):
+        clean, version = split_version(title)
+        clean = re.sub(r"(?i)[(\[]\s*(?:feat|ft|featuring|with)\b.*?[)\]]|\s(?:feat|ft)\.?\s.*$", "", clean)
+        return _fold(clean), version
+    return _fold(title), Version()
+
+
+@lru_cache(maxsize=200_000)
+def _fold(text: str) -> str:
+    return fold(text)
+
+
+def _strip_the(folded: str) -> str:
+    return folded[4:] if folded.startswith("the ") and len(folded) > 4 else folded
+
+
+@lru_cache(maxsize=200_000)
+def _artist_keys(artist: str) -> tuple[str, str]:
+    """The whole credit and its first main name, both folded without a leading "the"."""
+    full = _strip_the(_fold(artist))
+    main = _strip_the(_FEAT_CUT.split(full, maxsplit=1)[0])
+    return full, main
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100.0
+
+
+def title_similarity(query_title: str, candidate_title: str) -> float:
+    return _similar(query_title, candidate_title)
+
+
+def artist_similarity(query_artist: str, candidate_artist: str) -> float:
+    """Best of the whole credit and its first main name ("Sia" vs "Sia feat. The Weeknd")."""
+    q = _strip_the(_fold(query_artist))
+    full, main = _artist_keys(candidate_artist)
+    best = max(_similar(q, full), _similar(q, main))
+    if best < 1.0 and len(q) >= 3 and (f" {q} " in f" {full} "):
+        # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
+        best = max(best, 0.85)
+    return best
+
+
+# Tags that name the same performance (a remaster, the soundtrack release of it).
+_SAME_PERFORMANCE = frozenset({"remaster", "from-series", "album version", "single version"})
+
+
+def version_similarity(query: Version, candidate: Version) -> float:
+    """How well a candidate's version fits the one asked for.
+
+    A plain query prefers the plain recording but accepts a remaster or a
+    soundtrack release of it almost fully; a live or karaoke take is a
+    different recording, so it scores lower. A query that names a version
+    ("live") is poorly served by the studio cut.
+    """
+    q = query.tags - _SAME_PERFORMANCE
+    c = candidate.tags - _SAME_PERFORMANCE
+    if query.year and candidate.year and query.year != candidate.year:
+        year_factor = 0.8
+    else:
+        year_factor = 1.0
+    if not q and not c:
+        base = 1.0 if query.tags == candidate.tags else 0.95
+    elif q == c:
+        base = 1.0
+    elif not q:
+        base = 0.6
+    elif not c:
+        base = 0.45
+    elif q & c:
+        base = 0.7
+    else:
+        base = 0.3
+    return base * year_factor
+
+
+def duration_similarity(a_ms: int, b_ms: int) -> float:
+    diff = abs(a_ms - b_ms) / 1000
+    if diff <= 3:
+        return 1.0
+    if diff >= 30:
+        return 0.0
+    return round(1.0 - (diff - 3) / 27, 3)
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reading:
+    title: str          # folded, version-free
+    artist: str | None  # as typed
+    version: Version
+    form: str
+    year: int | None = None
+    duration_ms: int | None = None
+    album: str | None = None
+
+
+def _readings(text: str, artist: str | None, duration_ms: int | None = None,
+              album: str | None = None) -> list[_Reading]:
+    """parse_query's readings, plus every title/artist split of an unseparated text.
+
+    "elastic heart sia" has no separator, so the artist may be any run of words
+    at either end; trying each split is cheaper than guessing, and the scores
+    decide.
+    """
+    out: list[_Reading] = []
+    seen: set[tuple[str, str | None]] = set()
+
+    def add(title: str, who: str | None, version: Version, form: str) -> None:
+        key = (title, _fold(who) if who else None)
+        if title and key not in seen:
+            seen.add(key)
+            out.append(_Reading(title, who, version, form, version.year, duration_ms, album))
+
+    for r in parse_query(text, artist):
+        add(_fold(r.title), r.artist, r.version, r.form)
+        if r.form == "words" and r.artist is None:
+            words = _fold(r.title).split()
+            if 2 <= len(words) <= 12:
+                for k in range(1, len(words)):
+                    add(" ".join(words[:k]), " ".join(words[k:]), r.version, "words: title artist")
+                    add(" ".join(words[k:]), " ".join(words[:k]), r.version, "words: artist title")
+    return out
+
+
+def _score(reading: _Reading, cand: Candidate, w: Weights) -> tuple[float, dict[str, float], list[str]]:
+    c_title, c_version = _title_parts(cand.title)
+    if cand.version:
+        extra = split_version(f"x ({cand.version})")[1]
+        c_version = Version(c_version.tags | extra.tags, c_version.year or extra.year,
+                            "; ".join(p for p in (c_version.raw, cand.version) if p))
+    comps: dict[str, float] = {}
+    reasons: list[str] = []
+    comps["title"] = title_similarity(reading.title, c_title)
+    reasons.append(f"title {comps['title']:.2f}: {reading.title!r} ~ {c_title!r}")
+    if reading.artist:
+        comps["artist"] = artist_similarity(reading.artist, cand.artist)
+        reasons.append(f"artist {comps['artist']:.2f}: {_fold(reading.artist)!r} ~ {_fold(cand.artist)!r}")
+    else:
+        comps["artist"] = w.missing_artist
+        reasons.append(f"artist {w.missing_artist:.2f}: not given")
+    comps["version"] = version_similarity(reading.version, c_version)
+    if comps["version"] < 1.0 or reading.version.tags or c_version.tags:
+        asked = ", ".join(sorted(reading.version.tags)) or "plain"
+        has = ", ".join(sorted(c_version.tags)) or "plain"
+        reasons.append(f"version {comps['version']:.2f}: asked {asked}, candidate {has}")
+    if reading.duration_ms and cand.duration_ms:
+        comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
+        reasons.append(f"duration {comps['duration']:.2f}: "
+                       f"{abs(reading.duration_ms - cand.duration_ms) / 1000:.0f} s apart")
+    if reading.year and cand.year:
+        comps["year"] = 1.0 if reading.year == cand.year else 0.0
+        reasons.append(f"year {comps['year']:.2f}: asked {reading.year}, candidate {cand.year}")
+    if reading.album and cand.album:
+        comps["album"] = _similar(_fold(reading.album), _fold(cand.album))
+        reasons.append(f"album {comps['album']:.2f}")
+    weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
+               "year": w.year, "album": w.album}
+    total = sum(weights[k] * v for k, v in comps.items()) / sum(weights[k] for k in comps)
+    reasons.append(f"read as {reading.form}")
+    return total, comps, reasons
+
+
+def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidate],
+                     weights: Weights = DEFAULT_WEIGHTS) -> list[Scored]:
+    """Each candidate's best score over all readings, best first."""
+    scored: list[Scored] = []
+    for cand in candidates:
+        c_title, _ = _title_parts(cand.title)
+        best: tuple[float, dict[str, float], list[str], str] | None = None
+        # Cheap bound first: title and artist carry most of the weight, so a reading whose
+        # title is far off cannot win; score it fully only when it could.
+        for r in readings:
+            if best is not None and title_similarity(r.title, c_title) + 0.35 < best[1]["title"]:
+                continue
+            total, comps, reasons = _score(r, cand, weights)
+            if best is None or total > best[0]:
+                best = (total, comps, reasons, r.form)
+        if best is not None:
+            scored.append(Scored(cand, round(best[0], 4), best[1], best[2], best[3]))
+    scored.sort(key=lambda s: (-s.score, s.candidate.source, s.candidate.recording_id or 0))
+    return _merge_same(scored)
+
+
+def _identity(c: Candidate) -> set[str]:
+    return {f"{k}:{v}" for k, v in c.ids.items() if k in ("isrc", "mbid", "spotify_id")}
+
+
+def _merge_same(scored: list[Scored]) -> list[Scored]:
+    """One entry per recording: sources that name the same ids (an ISRC, an MBID) are one."""
+    out: list[Scored] = []
+    seen: list[set[str]] = []
+    for s in scored:
+        ident = _identity(s.candidate)
+        if ident and any(ident & other for other in seen):
+            continue
+        seen.append(ident)
+        out.append(s)
+    return out
+
+
+def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS) -> str:
+    if not scored or scored[0].score < weights.review:
+        return "no_match"
+    if scored[0].score >= weights.accept:
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        if scored[0].score - runner_up >= weights.gap:
+            return "accepted"
+    return "review"
+
+
+def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
+           artist: str | None, limit: int) -> tuple[list[Candidate], list[SourceSkipped]]:
+    """Ask every source; a source that cannot answer is skipped with its reason."""
+    candidates: list[Candidate] = []
+    skipped: list[SourceSkipped] = []
+    for source in sources:
+        try:
+            if source.name == "catalog":
+                # The catalog's word index takes every word at once, whatever the reading.
+                candidates += source.search(SongQuery(title=text, artist=artist), limit=limit)
+                continue
+            seen: set[tuple[str, str | None]] = set()
+            for r in readings[:3]:
+                if (r.title, r.artist) in seen:
+                    continue
+                seen.add((r.title, r.artist))
+                candidates += source.search(
+                    SongQuery(title=r.title, artist=r.artist, duration_ms=r.duration_ms), limit=limit
+                )
+        except SourceSkipped as exc:
+            skipped.append(exc)
+    return candidates, skipped
+
+
+def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
+             duration_ms: int | None = None, album: str | None = None,
+             weights: Weights = DEFAULT_WEIGHTS, limit: int = 5,
+             mashups: bool = True) -> Identification:
+    """Find what `text` names among the sources' candidates and say how sure that is.
+
+    Mashup text ("A / B", "A x B") is split only when every part matches on its
+    own at least as well as review and better, on average, than the whole.
+    """
+    readings = _readings(text, artist, duration_ms, album)
+    candidates, skipped = gather(sources, readings, text, artist, max(limit, 10))
+    scored = score_candidates(readings, candidates, weights)
+    whole = Identification(text, verdict(scored, weights), scored[:limit], skipped=skipped)
+    if not mashups:
+        return whole
+    parts_text = split_mashup(text)
+    if not parts_text:
+        return whole
+    parts = [identify(p, sources, artist=None, weights=weights, limit=limit, mashups=False)
+             for p in parts_text]
+    best_parts = [p.best.score if p.best else 0.0 for p in parts]
+    whole_best = whole.best.score if whole.best else 0.0
+    if min(best_parts) < weights.review or sum(best_parts) / len(best_parts) <= whole_best:
+        return whole
+    order = {v: i for i, v in enumerate(VERDICTS)}
+    worst = max((p.verdict for p in parts), key=order.__getitem__)
+    tops = [p.candidates[0] for p in parts]
+    all_skipped = skipped + [s for p in parts for s in p.skipped if str(s) not in map(str, skipped)]
+    return Identification(text, worst, tops, parts=parts, skipped=all_skipped)
+
+
+# --- the database side: match cue songs, keep the review queue ------------------------------
+
+
+@dataclass
+class MatchReport:
+    considered: int = 0
+    accepted: int = 0
+    review: int = 0
+    no_match: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"considered": self.considered, "accepted": self.accepted, "review": self.review,
+                "no_match": self.no_match, "skipped": self.skipped}
+
+
+def song_query(title: str | None, artist: str | None, version: str | None, text: str) -> tuple[str, str | None]:
+    """What to ask for a cue song: the curator's title/artist when known, else the raw text."""
+    if title:
+        return (f"{title} ({version})" if version else title), artist
+    return text, None
+
+
+def link_song(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str,
+              score: float | None = None) -> int:
+    """Point a cue song at the candidate's recording (adding it to recordings if new)."""
+    from cuesheet.model import RecordingRef
+    from cuesheet.store import upsert_recording
+
+    if candidate.recording_id is not None:
+        rec_id = candidate.recording_id
+    else:
+        rec_id = upsert_recording(conn, RecordingRef(
+            title=candidate.title, artist=candidate.artist, version=candidate.version,
+            album=candidate.album, year=candidate.year, duration_ms=candidate.duration_ms,
+            isrc=candidate.ids.get("isrc"), mbid=candidate.ids.get("mbid"),
+            spotify_id=candidate.ids.get("spotify_id"),
+        ), source=candidate.source)
+        if candidate.links:
+            conn.execute("UPDATE recordings SET links = ? WHERE id = ? AND (links IS NULL OR links = '{}')",
+                         [json.dumps(candidate.links), rec_id])
+    conn.execute(
+        """UPDATE cue_songs SET recording_id = ?, match_status = ?, match_score = ?,
+                                matched_at = datetime('now') WHERE id = ?""",
+        [rec_id, status, score, song_id],
+    )
+    return rec_id
+
+
+def store_candidates(conn: sqlite3.Connection, song_id: int, ident: Identification) -> None:
+    """Replace a song's waiting candidates with these (best first)."""
+    conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+    scored = ident.candidates if not ident.parts else [c for p in ident.parts for c in p.candidates]
+    conn.executemany(
+        """INSERT INTO match_candidates (cue_song_id, rank, score, source, title, artist, album, year,
+                                         duration_ms, version, ids, links, reasons, recording_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(song_id, rank, s.score, s.candidate.source, s.candidate.title, s.candidate.artist,
+          s.candidate.album, s.candidate.year, s.candidate.duration_ms, s.candidate.version,
+          json.dumps(s.candidate.ids), json.dumps(s.candidate.links), json.dumps(s.reasons),
+          s.candidate.recording_id) for rank, s in enumerate(scored, start=1)],
+    )
+
+
+# Songs a curator decided, or the matcher already linked, are never matched again.
+OPEN_STATUSES = ("unmatched", "review", "no_match")
+
+
+def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
+                song_ids: Sequence[int] | None = None, episode_ids: Sequence[int] | None = None,
+                weights: Weights = DEFAULT_WEIGHTS, limit: int = 5) -> MatchReport:
+    """Match every open cue song (optionally only some); one transaction for the lot.
+
+    Accepted matches are linked; doubtful ones keep their candidates for the
+    review queue. A song with a recording, or one a curator accepted or
+    rejected, is left exactly as it is.
+    """
+    from cuesheet.db import transaction
+
+    sql = f"""SELECT s.id, s.text, s.title, s.artist, s.version FROM cue_songs s
+              JOIN cues c ON c.id = s.cue_id
+              WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(OPEN_STATUSES))})"""
+    params: list[Any] = list(OPEN_STATUSES)
+    if song_ids is not None:
+        sql += f" AND s.id IN ({','.join('?' * len(song_ids))})"
+        params += list(song_ids)
+    if episode_ids is not None:
+        sql += f" AND c.episode_id IN ({','.join('?' * len(episode_ids))})"
+        params += list(episode_ids)
+    songs = conn.execute(sql + " ORDER BY c.episode_id, c.number, s.position", params).fetchall()
+    report = MatchReport()
+    skipped: dict[str, None] = {}
+    results: list[tuple[int, Identification]] = []
+    for song_id, text, title, artist, version in songs:
+        query, who = song_query(title, artist, version, text)
+        ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+        for s in ident.skipped:
+            skipped[str(s)] = None
+        results.append((song_id, ident))
+    with transaction(conn):
+        for song_id, ident in results:
+            report.considered += 1
+            if ident.verdict == "accepted" and ident.best is not None:
+                link_song(conn, song_id, ident.best.candidate, "accepted", ident.best.score)
+                conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+                report.accepted += 1
+                continue
+            store_candidates(conn, song_id, ident)
+            conn.execute(
+                """UPDATE cue_songs SET match_status = ?, match_score = ?, matched_at = datetime('now')
+                   WHERE id = ?""",
+                [ident.verdict, ident.best.score if ident.best else None, song_id],
+            )
+            if ident.verdict == "review":
+                report.review += 1
+            else:
+                report.no_match += 1
+    report.skipped = list(skipped)
+    return report

@@ -1,0 +1,148 @@
+"""The local catalog as a source: the recordings table, searched through its word index.
+
+Candidate generation has to stay cheap at a million rows, so it never scans:
+the query's words are looked up in `recording_terms` (the index vocabulary
+with document frequencies), words that are everywhere are dropped while rarer
+ones remain, misspelt words are swapped for the nearest words the catalog
+actually has, and one FTS5 query returns the best few hundred rows by BM25.
+rapidfuzz then scores only those (in `cuesheet.match`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from cuesheet.normalize import fold
+from cuesheet.sources import Candidate, SongQuery
+
+NAME = "catalog"
+# Words so common in titles and names that they identify nothing on their own.
+STOP_WORDS = frozenset(
+    "the a an and of in on to my me i you your is it its be for with at by from this that "
+    "we our so no not do all".split()
+)
+# A word in more rows than this is left out of the index query while rarer words remain.
+COMMON_DF = 20_000
+# Vocabulary words within this rapidfuzz ratio stand in for a word the catalog lacks.
+SPELLING_CUTOFF = 75
+POOL = 150
+
+
+@dataclass
+class CatalogSource:
+    """`Source` over the recordings table of one database."""
+
+    conn: sqlite3.Connection
+    pool: int = POOL
+    name: str = NAME
+
+    def search(self, query: SongQuery, *, limit: int = 10) -> list[Candidate]:
+        words = fold(" ".join(p for p in (query.title, query.artist or "", query.album or "") if p)).split()
+        ids = candidate_ids(self.conn, words, pool=max(limit, self.pool))
+        if query.isrc:
+            ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
+                                                     [query.isrc])] + ids
+        return fetch(self.conn, ids)
+
+    def lookup(self, source_id: str) -> Candidate | None:
+        try:
+            rid = int(source_id)
+        except ValueError:
+            return None
+        found = fetch(self.conn, [rid])
+        return found[0] if found else None
+
+
+def _quote(word: str) -> str:
+    # Folded words are [a-z0-9] only, but quoting keeps MATCH safe whatever fold becomes.
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _frequencies(conn: sqlite3.Connection, words: Iterable[str]) -> dict[str, int]:
+    words = list(words)
+    if not words:
+        return {}
+    marks = ",".join("?" * len(words))
+    return dict(conn.execute(f"SELECT term, doc FROM recording_terms WHERE term IN ({marks})", words))
+
+
+def near_terms(conn: sqlite3.Connection, word: str, limit: int = 3) -> list[str]:
+    """Words of the catalog spelt like `word`, for typos ("elastik" -> "elastic").
+
+    Looked up among words that share the first two letters: typists rarely miss
+    the start of a word, and the vocabulary range scan stays small.
+    """
+    if len(word) < 4:
+        return []
+    head = word[:2]
+    terms = [t for (t,) in conn.execute(
+        "SELECT term FROM recording_terms WHERE term >= ? AND term < ?", [head, head + "\x7f"]
+    )]
+    found = process.extract(word, terms, scorer=fuzz.ratio, limit=limit, score_cutoff=SPELLING_CUTOFF)
+    return [t for t, _, _ in found]
+
+
+def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL) -> list[int]:
+    """Row ids of the recordings that share the most (rare) words with the query, best first."""
+    unique = list(dict.fromkeys(w for w in words if w))
+    if not unique:
+        return []
+    content = [w for w in unique if w not in STOP_WORDS] or unique
+    df = _frequencies(conn, content)
+    terms: list[str] = []
+    for word in content:
+        if df.get(word):
+            terms.append(word)
+        else:
+            terms.extend(near_terms(conn, word))
+    if not terms:
+        return []
+    df.update(_frequencies(conn, [t for t in terms if t not in df]))
+    rare = [t for t in terms if df.get(t, 0) <= COMMON_DF]
+    if rare:
+        expr = " OR ".join(_quote(t) for t in dict.fromkeys(rare))
+    else:
+        # Only common words ("love you"): all of them must appear, which narrows well.
+        expr = " AND ".join(_quote(t) for t in dict.fromkeys(terms))
+    rows = conn.execute(
+        "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? ORDER BY rank LIMIT ?",
+        [expr, pool],
+    )
+    return [r for (r,) in rows]
+
+
+_COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source"
+
+
+def fetch(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Candidate]:
+    """Candidates for recording ids, in the order given (duplicates dropped)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    rows: dict[int, Candidate] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {_COLUMNS} FROM recordings WHERE id IN ({marks})", chunk):
+            rows[row[0]] = to_candidate(row)
+    return [rows[i] for i in ids if i in rows]
+
+
+def to_candidate(row: Sequence[object]) -> Candidate:
+    rid, title, artist, album, year, duration, version, isrc, mbid, spotify_id, links, _src = row
+    id_map = {k: v for k, v in (("isrc", isrc), ("mbid", mbid), ("spotify_id", spotify_id)) if v}
+    link_map: dict[str, str] = json.loads(links) if links else {}
+    if mbid and "musicbrainz" not in link_map:
+        link_map["musicbrainz"] = f"https://musicbrainz.org/recording/{mbid}"
+    if spotify_id and "spotify" not in link_map:
+        link_map["spotify"] = f"https://open.spotify.com/track/{spotify_id}"
+    return Candidate(
+        title=str(title), artist=str(artist), source=NAME, album=album,  # type: ignore[arg-type]
+        year=year, duration_ms=duration, version=version,  # type: ignore[arg-type]
+        ids=id_map, links=link_map, recording_id=int(rid),  # type: ignore[arg-type]
+    )
