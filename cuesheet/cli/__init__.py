@@ -25,6 +25,7 @@ app.registered_commands += matching.app.registered_commands
 app.registered_commands += curator.app.registered_commands
 app.add_typer(matching.catalog_app, name="catalog")
 app.add_typer(cue.app, name="cue")
+app.add_typer(curator.review_app, name="review")
 
 
 def _version(value: bool) -> None:
