@@ -29,6 +29,45 @@ def _scope(conn: Any, show: str | None, episode: str | None) -> tuple[Any, Any]:
     return show_ref, ep
 
 
+# --- check -------------------------------------------------------------------------------------------
+
+
+@app.command("check")
+def check_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Lint cue sheets: overlapping or out-of-order times, cues without songs, unmatched songs,
+    duplicate numbers, empty episodes, source conflicts. Exits 1 on errors."""
+    from cuesheet import check
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref, ep = _scope(conn, show, episode)
+        findings = check.check(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None)
+
+    def render(items: list[check.Finding]) -> None:
+        if not items:
+            console.print(Text("No problems found.", style="bold green"))
+            return
+        for f in items:
+            line = Text(f"{f.severity:<7} ", style="bold red" if f.severity == check.ERROR else "yellow")
+            line.append(f"{f.where}", style="cyan")
+            line.append(f"  {f.message}")
+            line.append(f"  [{f.code}]", style="dim")
+            console.print(line, soft_wrap=True)
+        errors = sum(f.severity == check.ERROR for f in items)
+        note(f"{errors} error(s), {len(items) - errors} warning(s).")
+
+    emit(findings, as_json=json_, nl=nl, render=render)
+    if check.has_errors(findings) or (strict and findings):
+        raise typer.Exit(1)
+
+
 # --- history and undo ------------------------------------------------------------------------------
 
 
