@@ -213,12 +213,12 @@ def _model_cue(draft: CueDraft, number: int) -> Cue:
         order_confirmed=draft.order_confirmed,
         time_in_ms=draft.time_in_ms,
         time_out_ms=draft.time_out_ms,
-        scene=draft.scene,
+        scene=_clean(draft.scene),
         performers=draft.performers,
         usage=draft.usage.upper() if draft.usage else None,
         confidence=draft.confidence,
         sources=draft.sources,
-        notes=draft.notes,
+        notes=_clean(draft.notes),
     )
 
 
@@ -312,6 +312,14 @@ def edit_cue(
     source statements that backed the old value follow it, and a link the
     matcher made is redone (a curator's own decision is kept).
     """
+    # Cue sheet files cannot keep edge spaces, so neither does the database.
+    edit = CueEdit(
+        fields={k: _clean(v) for k, v in edit.fields.items()},
+        performers=edit.performers,
+        songs={p: {k: _clean(v) for k, v in vals.items()} for p, vals in edit.songs.items()},
+        add_songs=edit.add_songs,
+        remove_songs=edit.remove_songs,
+    )
     unknown = [k for k in edit.fields if k not in CUE_FIELDS]
     if unknown:
         raise InputError(f"cannot edit {', '.join(unknown)}", field="field",
@@ -398,6 +406,12 @@ def edit_cue(
         return Done(f"{_label(episode, number)} already was like that; nothing changed", None, cid,
                     number, episode)
     return Done(change.summary, change.id, cid, number, episode)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 def _cue_for_songs(conn: sqlite3.Connection, cid: int, number: int, kind: str) -> Cue:

@@ -68,6 +68,34 @@ def check_command(
         raise typer.Exit(1)
 
 
+# --- dump ----------------------------------------------------------------------------------------------
+
+
+@app.command("dump")
+def dump_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show. Default: every show.")] = None,
+    to: Annotated[Path, typer.Option("--to", help="Folder to write into (one folder per show).")] = Path("data"),
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Write the cue sheet files (data/ format) from the database; unchanged files are left alone."""
+    from cuesheet import dump, lookup
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref = lookup.find_show(conn, show) if show else None
+        report = dump.dump(conn, to, show_id=show_ref.id if show_ref else None)
+    if json_:
+        from cuesheet.cli.output import emit_json
+
+        emit_json([report])
+        return
+    for path in report.written:
+        console.print(Text(f"wrote {path}", style="green"), soft_wrap=True)
+    note(f"{len(report.written)} file(s) written, {len(report.unchanged)} already up to date in {report.folder}."
+         + (" Review with `git diff`; `cuesheet build` reads them back." if report.written else ""))
+
+
 # --- history and undo ------------------------------------------------------------------------------
 
 
