@@ -369,6 +369,66 @@ def _summary(ep: Any, draft: Any, number: int) -> None:
         console.print(Text(f"  {draft.scene}"))
 
 
+# --- import ------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Cue sheets: an episode file as in data/ (.yaml), .json or .csv.")],
+    show: Annotated[Optional[str], typer.Option("--show", help="The show. Default: the show whose data/ folder holds the file.")] = None,
+    format_: Annotated[Optional[str], typer.Option("--format", help="yaml, json or csv. Default: from the file name.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace cues whose numbers are taken instead of failing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would change; write nothing.")] = False,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cuesheet import config, cueimport, history
+    from cuesheet.cli.output import err_console
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref = cueimport.show_for(conn, file, show)
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       console=err_console, transient=True)
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if total < cueimport.MATCH_CHUNK:
+                return
+            if phase not in tasks:
+                bar.start()
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done)
+
+        try:
+            report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
+                                           replace=replace, dry_run=dry_run, progress=progress)
+        finally:
+            bar.stop()
+    if json_:
+        emit_json([report])
+        return
+    verb = "would " if dry_run else ""
+    for title in report.new_episodes:
+        console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+    for label in report.added:
+        console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
+    for label in report.replaced:
+        console.print(Text(f"{verb}replace {label}", style="yellow"), soft_wrap=True)
+    n = len(report.added) + len(report.replaced)
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cues with {report.songs} songs into "
+               f"{report.show}; songs matched: {report.accepted} accepted, {report.review} for review, "
+               f"{report.no_match} without a match.")
+    console.print(Text(summary, style="bold"), soft_wrap=True)
+    if dry_run:
+        note("nothing was written; run again without --dry-run to import.")
+    elif report.history_id:
+        note(f"history #{report.history_id}; `cuesheet undo` takes the whole import back.")
+
+
 # --- list ----------------------------------------------------------------------------------------
 
 
