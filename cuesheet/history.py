@@ -103,38 +103,50 @@ def _image(columns: list[str], alias: str) -> str:
 
 
 def _install(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS _history_log (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL,"
-        f" rid INTEGER NOT NULL, before TEXT, after TEXT)"
-    )
+    """Log triggers on this connection, created once and switched on per operation.
+
+    Creating them per operation costs a schema change each time (~10 ms);
+    switched off, they cost one lookup of a one-row temp table per write.
+    """
+    if not _installed(conn):
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _history_log (seq INTEGER PRIMARY KEY,"
+                     " tbl TEXT NOT NULL, rid INTEGER NOT NULL, before TEXT, after TEXT)")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _history_on (on_ INTEGER NOT NULL)")
+        conn.execute("DELETE FROM temp._history_on")
+        conn.execute("INSERT INTO temp._history_on VALUES (0)")
+        for table in _tables(conn):
+            cols = _columns(conn, table)
+            new, old = _image(cols, "NEW"), _image(cols, "OLD")
+            bodies = {
+                "ai": ("AFTER INSERT", f"NEW.rowid, NULL, {new}"),
+                "au": ("AFTER UPDATE", f"NEW.rowid, {old}, {new}"),
+                "ad": ("AFTER DELETE", f"OLD.rowid, {old}, NULL"),
+            }
+            for suffix, (when, values) in bodies.items():
+                conn.execute(
+                    f"CREATE TEMP TRIGGER {_PREFIX}{table}_{suffix} {when} ON main.{table}"
+                    f" WHEN (SELECT on_ FROM _history_on) BEGIN"
+                    f" INSERT INTO _history_log (tbl, rid, before, after) VALUES ('{table}', {values}); END"
+                )
     conn.execute(f"DELETE FROM {_LOG}")
-    for table in _tables(conn):
-        cols = _columns(conn, table)
-        new, old = _image(cols, "NEW"), _image(cols, "OLD")
-        bodies = {
-            "ai": ("AFTER INSERT", f"NEW.rowid, NULL, {new}"),
-            "au": ("AFTER UPDATE", f"NEW.rowid, {old}, {new}"),
-            "ad": ("AFTER DELETE", f"OLD.rowid, {old}, NULL"),
-        }
-        for suffix, (when, values) in bodies.items():
-            conn.execute(
-                f"CREATE TEMP TRIGGER {_PREFIX}{table}_{suffix} {when} ON main.{table} BEGIN "
-                f"INSERT INTO _history_log (tbl, rid, before, after) VALUES ('{table}', {values}); END"
-            )
+    conn.execute("UPDATE temp._history_on SET on_ = 1")
 
 
 def _uninstall(conn: sqlite3.Connection) -> None:
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE '\\_history\\_%' ESCAPE '\\'"
-    )]
-    for name in names:
-        conn.execute(f"DROP TRIGGER temp.{name}")
+    conn.execute("UPDATE temp._history_on SET on_ = 0")
+    conn.execute(f"DELETE FROM {_LOG}")
 
 
 def _installed(conn: sqlite3.Connection) -> bool:
     return conn.execute(
         "SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE '\\_history\\_%' ESCAPE '\\'"
     ).fetchone() is not None
+
+
+def _recording(conn: sqlite3.Connection) -> bool:
+    if not _installed(conn):
+        return False
+    return bool(conn.execute("SELECT on_ FROM temp._history_on").fetchone()[0])
 
 
 def _collect(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -163,7 +175,7 @@ def recorded(conn: sqlite3.Connection, action: str, curator: str) -> Iterator[Ch
     transaction.
     """
     change = Change(action=action, curator=curator)
-    if conn.in_transaction and _installed(conn):
+    if conn.in_transaction and _recording(conn):
         yield change
         return
     with db.transaction(conn):
