@@ -356,7 +356,8 @@ def edit_cue(
             conn.execute(f"UPDATE cues SET {sets} WHERE id = ?", [*changed.values(), cid])
         if "scene" in changed:
             _follow_claims(conn, cid, None, "scene", current["scene"], changed["scene"])
-        if edit.performers is not None:
+        now = _performers(conn, cid)
+        if edit.performers is not None and tuple(edit.performers) != now:
             conn.execute("DELETE FROM cue_performers WHERE cue_id = ? AND cue_song_id IS NULL", [cid])
             store._insert_performers(conn, cid, None, edit.performers)
         rematch = []
@@ -406,6 +407,12 @@ def edit_cue(
         return Done(f"{_label(episode, number)} already was like that; nothing changed", None, cid,
                     number, episode)
     return Done(change.summary, change.id, cid, number, episode)
+
+
+def _performers(conn: sqlite3.Connection, cid: int) -> tuple[Performer, ...]:
+    return tuple(Performer(c, a, bool(i)) for c, a, i in conn.execute(
+        "SELECT character, actor, inferred FROM cue_performers WHERE cue_id = ? AND cue_song_id IS NULL"
+        " ORDER BY position", [cid]))
 
 
 def _clean(value: Any) -> Any:

@@ -363,6 +363,19 @@ def _describe(table: str, rowid: int, expected: dict[str, Any] | None, now: dict
     return f"{table} row {rowid}: {', '.join(fields)}"
 
 
+def net(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One change per row, from its first image to its last: what a person wants to read
+    (the raw list, with a renumber's parking steps, is what undo replays)."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for ch in changes:
+        key = (ch["table"], ch["rowid"])
+        if key in rows:
+            rows[key]["after"] = ch["after"]
+        else:
+            rows[key] = dict(ch)
+    return [ch for ch in rows.values() if ch["before"] != ch["after"]]
+
+
 def diff(change: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """The fields one row change altered: {field: (before, after)}."""
     before, after = change["before"] or {}, change["after"] or {}

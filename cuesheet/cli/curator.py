@@ -145,7 +145,7 @@ def _render_entry(e: Any) -> None:
     console.print(Text(e.summary))
     if e.undone_by:
         console.print(Text(f"undone by #{e.undone_by}", style="yellow"))
-    for ch in e.changes:
+    for ch in history.net(e.changes):
         what = "added" if ch["before"] is None else "removed" if ch["after"] is None else "changed"
         line = Text(f"  {ch['table']} {ch['rowid']} {what}", style="cyan")
         console.print(line)
