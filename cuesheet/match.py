@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from cuesheet.normalize import QueryReading, Version, fold, parse_query, split_mashup, split_version
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
@@ -243,6 +243,18 @@ def _readings(text: str, artist: str | None, duration_ms: int | None = None,
         add(_fold(r.title), r.artist, r.version, r.form)
         if r.form == "words" and r.artist is None:
             words = _fold(r.title).split()
+            version = r.version
+            # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
+            while len(words) > 2:
+                tail = split_version(f"x ({words[-1]})")[1]
+                if not (tail.tags or tail.year):
+                    break
+                version = Version(version.tags | tail.tags, version.year or tail.year,
+                                  "; ".join(p for p in (version.raw, words[-1]) if p))
+                words = words[:-1]
+            if version != r.version:
+                add(" ".join(words), None, version, "words")
+            r = QueryReading(r.title, r.artist, version, r.featured, r.form)
             if 2 <= len(words) <= 12:
                 for k in range(1, len(words)):
                     add(" ".join(words[:k]), " ".join(words[k:]), r.version, "words: title artist")
@@ -250,62 +262,137 @@ def _readings(text: str, artist: str | None, duration_ms: int | None = None,
     return out
 
 
-def _score(reading: _Reading, cand: Candidate, w: Weights) -> tuple[float, dict[str, float], list[str]]:
+def _candidate_version(cand: Candidate) -> tuple[str, Version]:
     c_title, c_version = _title_parts(cand.title)
     if cand.version:
         extra = split_version(f"x ({cand.version})")[1]
         c_version = Version(c_version.tags | extra.tags, c_version.year or extra.year,
                             "; ".join(p for p in (c_version.raw, cand.version) if p))
-    comps: dict[str, float] = {}
-    reasons: list[str] = []
-    comps["title"] = title_similarity(reading.title, c_title)
-    reasons.append(f"title {comps['title']:.2f}: {reading.title!r} ~ {c_title!r}")
+    return c_title, c_version
+
+
+def _components(reading: _Reading, cand: Candidate, c_title: str, c_version: Version, w: Weights,
+                title: float | None = None) -> dict[str, float]:
+    comps = {"title": title_similarity(reading.title, c_title) if title is None else title,
+             "artist": artist_similarity(reading.artist, cand.artist) if reading.artist else w.missing_artist,
+             "version": version_similarity(reading.version, c_version)}
+    if reading.duration_ms and cand.duration_ms:
+        comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
+    if reading.year and cand.year:
+        comps["year"] = 1.0 if reading.year == cand.year else 0.0
+    if reading.album and cand.album:
+        comps["album"] = _similar(_fold(reading.album), _fold(cand.album))
+    return comps
+
+
+def _weighted(comps: dict[str, float], w: Weights) -> float:
+    weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
+               "year": w.year, "album": w.album}
+    return sum(weights[k] * v for k, v in comps.items()) / sum(weights[k] for k in comps)
+
+
+def _reasons(reading: _Reading, cand: Candidate, comps: dict[str, float], c_title: str,
+             c_version: Version) -> list[str]:
+    """The components in words, best read by a person deciding whether to trust the match."""
+    reasons = [f"title {comps['title']:.2f}: {reading.title!r} ~ {c_title!r}"]
     if reading.artist:
-        comps["artist"] = artist_similarity(reading.artist, cand.artist)
         reasons.append(f"artist {comps['artist']:.2f}: {_fold(reading.artist)!r} ~ {_fold(cand.artist)!r}")
     else:
-        comps["artist"] = w.missing_artist
-        reasons.append(f"artist {w.missing_artist:.2f}: not given")
-    comps["version"] = version_similarity(reading.version, c_version)
+        reasons.append(f"artist {comps['artist']:.2f}: not given")
     if comps["version"] < 1.0 or reading.version.tags or c_version.tags:
         asked = ", ".join(sorted(reading.version.tags)) or "plain"
         has = ", ".join(sorted(c_version.tags)) or "plain"
         reasons.append(f"version {comps['version']:.2f}: asked {asked}, candidate {has}")
-    if reading.duration_ms and cand.duration_ms:
-        comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
-        reasons.append(f"duration {comps['duration']:.2f}: "
-                       f"{abs(reading.duration_ms - cand.duration_ms) / 1000:.0f} s apart")
-    if reading.year and cand.year:
-        comps["year"] = 1.0 if reading.year == cand.year else 0.0
+    if "duration" in comps:
+        apart = abs((reading.duration_ms or 0) - (cand.duration_ms or 0)) / 1000
+        reasons.append(f"duration {comps['duration']:.2f}: {apart:.0f} s apart")
+    if "year" in comps:
         reasons.append(f"year {comps['year']:.2f}: asked {reading.year}, candidate {cand.year}")
-    if reading.album and cand.album:
-        comps["album"] = _similar(_fold(reading.album), _fold(cand.album))
-        reasons.append(f"album {comps['album']:.2f}")
-    weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
-               "year": w.year, "album": w.album}
-    total = sum(weights[k] * v for k, v in comps.items()) / sum(weights[k] for k in comps)
+    if "album" in comps:
+        reasons.append(f"album {comps['album']:.2f}: {reading.album!r} ~ {cand.album!r}")
     reasons.append(f"read as {reading.form}")
-    return total, comps, reasons
+    return reasons
+
+
+def _similarity_rows(queries: Sequence[str], choices: list[str]) -> list[list[float]]:
+    """Similarity (as `_similar`) of each query to every choice, each row in two C calls."""
+    matrix = []
+    for q in queries:
+        row = [0.0] * len(choices)
+        if q:
+            for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+                for _, value, i in process.extract(q, choices, scorer=scorer, limit=None):
+                    if value > row[i]:
+                        row[i] = value
+        matrix.append([v / 100.0 for v in row])
+    return matrix
+
+
+def _artist_rows(artists: Sequence[str], credits: Sequence[str]) -> list[list[float]]:
+    """`artist_similarity` of each queried artist to every candidate credit, vectorised."""
+    keys = [_artist_keys(c) for c in credits]
+    fulls = _similarity_rows([_strip_the(_fold(a)) for a in artists], [k[0] for k in keys])
+    mains = _similarity_rows([_strip_the(_fold(a)) for a in artists], [k[1] for k in keys])
+    rows = []
+    for a, full_row, main_row in zip(artists, fulls, mains):
+        q = _strip_the(_fold(a))
+        row = [max(f, m) for f, m in zip(full_row, main_row)]
+        if len(q) >= 3:
+            padded = f" {q} "
+            for i, (full, _main) in enumerate(keys):
+                if row[i] < 0.85 and padded in f" {full} ":
+                    row[i] = 0.85
+        rows.append(row)
+    return rows
 
 
 def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidate],
-                     weights: Weights = DEFAULT_WEIGHTS) -> list[Scored]:
-    """Each candidate's best score over all readings, best first."""
-    scored: list[Scored] = []
-    for cand in candidates:
-        c_title, _ = _title_parts(cand.title)
-        best: tuple[float, dict[str, float], list[str], str] | None = None
-        # Cheap bound first: title and artist carry most of the weight, so a reading whose
-        # title is far off cannot win; score it fully only when it could.
-        for r in readings:
-            if best is not None and title_similarity(r.title, c_title) + 0.35 < best[1]["title"]:
-                continue
-            total, comps, reasons = _score(r, cand, weights)
-            if best is None or total > best[0]:
-                best = (total, comps, reasons, r.form)
-        if best is not None:
-            scored.append(Scored(cand, round(best[0], 4), best[1], best[2], best[3]))
-    scored.sort(key=lambda s: (-s.score, s.candidate.source, s.candidate.recording_id or 0))
+                     weights: Weights = DEFAULT_WEIGHTS, keep: int = 12) -> list[Scored]:
+    """The `keep` best candidates, each scored by its best reading, best first.
+
+    Title and artist similarities are computed for all pairs at once (in C,
+    one call per reading); the weighted sum over every pair is plain
+    arithmetic, and the full breakdown with reasons is built only for the
+    candidates that are kept.
+    """
+    w = weights
+    if not candidates or not readings:
+        return []
+    parts = [_candidate_version(c) for c in candidates]
+    titles = _similarity_rows([r.title for r in readings], [p[0] for p in parts])
+    artist_names = list(dict.fromkeys(r.artist for r in readings if r.artist))
+    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, [c.artist for c in candidates])))
+    versions: dict[Version, list[float]] = {}
+    for r in readings:
+        if r.version not in versions:
+            versions[r.version] = [version_similarity(r.version, p[1]) for p in parts]
+    best: list[tuple[float, int, int]] = []  # (total, candidate index, reading index)
+    for ci, cand in enumerate(candidates):
+        top = (-1.0, ci, 0)
+        for ri, r in enumerate(readings):
+            num = w.title * titles[ri][ci] + w.version * versions[r.version][ci]
+            den = w.title + w.artist + w.version
+            num += w.artist * (artist_rows[r.artist][ci] if r.artist else w.missing_artist)
+            if r.duration_ms and cand.duration_ms:
+                num += w.duration * duration_similarity(r.duration_ms, cand.duration_ms)
+                den += w.duration
+            if r.year and cand.year:
+                num += w.year * (r.year == cand.year)
+                den += w.year
+            if r.album and cand.album:
+                num += w.album * _similar(_fold(r.album), _fold(cand.album))
+                den += w.album
+            if num / den > top[0]:
+                top = (num / den, ci, ri)
+        best.append(top)
+    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, candidates[b[1]].recording_id or 0))
+    scored = []
+    for total, ci, ri in best[:keep]:
+        cand, r = candidates[ci], readings[ri]
+        c_title, c_version = parts[ci]
+        comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci])
+        scored.append(Scored(cand, round(total, 4), comps, _reasons(r, cand, comps, c_title, c_version),
+                             r.form))
     return _merge_same(scored)
 
 
@@ -371,7 +458,9 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     """
     readings = _readings(text, artist, duration_ms, album)
     candidates, skipped = gather(sources, readings, text, artist, max(limit, 10))
-    scored = score_candidates(readings, candidates, weights)
+    # Two more than shown: the runner-up decides the verdict, and a merged duplicate
+    # must not leave the list short.
+    scored = score_candidates(readings, candidates, weights, keep=limit + 2)
     whole = Identification(text, verdict(scored, weights), scored[:limit], skipped=skipped)
     if not mashups:
         return whole

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from cuesheet.catalog import index_recordings
 from cuesheet.normalize import fold
 from cuesheet.model import Cue, Episode, Performer, RecordingRef, Show, Song
 
@@ -136,7 +137,9 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
          ref.mbid, ref.spotify_id, json.dumps({}),
          source, fold(ref.title), fold(ref.artist)],
     )
-    return int(cur.lastrowid)
+    rec_id = int(cur.lastrowid)  # type: ignore[arg-type]
+    index_recordings(conn, after_id=rec_id - 1)
+    return rec_id
 
 
 def _insert_performers(
