@@ -168,6 +168,15 @@ def _song_label(song: Song) -> str:
     return f"{song.title} — {song.artist}" if song.artist else (song.title or song.text or "?")
 
 
+def draft_label(d: SongDraft) -> str:
+    """The song as the curator identified it: the pick, the typed recording, or the text."""
+    if d.pick is not None:
+        return f"{d.pick.title} — {d.pick.artist}"
+    if d.song.recording is not None:
+        return f"{d.song.recording.title} — {d.song.recording.artist}"
+    return _song_label(d.song)
+
+
 # --- validation -----------------------------------------------------------------------------
 
 
@@ -271,7 +280,7 @@ def add_cue(
                 automatic.append(song_id)
         if match and automatic:
             suggest.match_new(conn, automatic)
-        songs = " + ".join(_song_label(s.song) for s in draft.songs)
+        songs = " + ".join(draft_label(s) for s in draft.songs)
         change.summary = f"added {_label(episode, number)}: {songs}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     return Done(change.summary, change.id, new_id, number, episode)
@@ -457,8 +466,9 @@ def remove_cue(conn: sqlite3.Connection, episode: EpisodeRef, number: int, curat
     """Delete a cue with its songs, performers and claims; other numbers stay as they are."""
     with history.recorded(conn, "cue rm", curator) as change:
         cid = cue_id(conn, episode, number)
-        titles = [t or x for t, x in conn.execute(
-            "SELECT title, text FROM cue_songs WHERE cue_id = ? ORDER BY position", [cid])]
+        titles = [t for (t,) in conn.execute(
+            "SELECT coalesce(r.title, s.title, s.text) FROM cue_songs s"
+            " LEFT JOIN recordings r ON r.id = s.recording_id WHERE s.cue_id = ? ORDER BY s.position", [cid])]
         conn.execute("DELETE FROM cues WHERE id = ?", [cid])
         change.summary = f"removed {_label(episode, number)}: {' + '.join(titles)}"
         change.show_id, change.episode_id = episode.show.id, episode.id

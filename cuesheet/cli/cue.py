@@ -141,7 +141,7 @@ def add_command(
                 drafts.append(_song_draft(conn, len(drafts) + 1, text, None, None, None, pick, True))
             if asking and len(drafts) > 1:
                 for i, d in enumerate(drafts):
-                    who = ask(f"Who performs song {i + 1} ({d.song.title})", parse=lambda s: curate.parse_performers(s, cast),
+                    who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
                               hint="blank: the cue's performers")
                     if who:
                         drafts[i] = curate.SongDraft(Song(**{**d.song.__dict__, "performers": who}), d.pick, d.review)
@@ -184,8 +184,9 @@ def add_command(
 
 def _header(conn: Any, ep: Any) -> None:
     rows = conn.execute(
-        """SELECT c.number, coalesce(s.title, s.text) FROM cues c
+        """SELECT c.number, coalesce(r.title, s.title, s.text) FROM cues c
            LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
+           LEFT JOIN recordings r ON r.id = s.recording_id
            WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
@@ -280,7 +281,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
             return curate.SongDraft(song, pick=ident.candidates[pick - 1].candidate)  # type: ignore[operator]
         _show_candidates(index, query, ident)
         n = len(ident.candidates)
-        options = (f"1-{n} pick, " if n else "") + "s search again, n none of these (keep for review), m type it by hand"
+        options = ("1 pick, " if n == 1 else f"1-{n} pick, " if n else "") + "s search again, n none of these (keep for review), m type it by hand"
         default = "1" if n and ident.verdict == "accepted" else "n"
         answer = (ask("Choice", default=default, hint=options) or default).strip().lower()
         if answer.isdigit() and 1 <= int(answer) <= n:

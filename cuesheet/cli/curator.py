@@ -340,7 +340,7 @@ def review_walk(
                 _render_item(it)
                 while True:
                     k = len(candidates)
-                    options = (f"1-{k} accept, " if k else "") + "r reject, s search again, m type it by hand, " \
+                    options = ("1 accept, " if k == 1 else f"1-{k} accept, " if k else "") + "r reject, s search again, m type it by hand, " \
                               "k skip, q quit"
                     answer = (ask("Choice", default="k", hint=options) or "k").strip().lower()
                     if answer.isdigit() and 1 <= int(answer) <= k:

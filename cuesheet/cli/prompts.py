@@ -76,7 +76,7 @@ def confirm(question: str, *, default: bool = True) -> bool:
 
 
 def cancelled() -> typer.Exit:
-    err_console.print("cancelled; nothing was written.", highlight=False)
+    err_console.print("\ncancelled; nothing was written.", highlight=False)
     return typer.Exit(130)
 
 
