@@ -154,7 +154,7 @@ def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) ->
         elif status in ("unmatched", "no_match"):
             why = "no match found" if status == "no_match" else "not matched yet (`cuesheet match`)"
             add("unmatched", ep, cue, f"song {position} {name}: {why}", song_id)
-        if not artist:
+        elif not artist:  # an unmatched song is already listed; matching gives it its artist
             add("no-artist", ep, cue, f"song {position} {name} has no artist", song_id)
 
 

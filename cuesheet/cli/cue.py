@@ -408,7 +408,8 @@ def import_command(
             report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
                                            replace=replace, dry_run=dry_run, progress=progress)
         finally:
-            bar.stop()
+            if tasks:
+                bar.stop()
     if json_:
         emit_json([report])
         return

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 from rich.table import Table
 from rich.text import Text
 
@@ -175,23 +176,28 @@ def undo_command(
 
 # --- review -------------------------------------------------------------------------------------------
 
+class _ListByDefault(TyperGroup):
+    """`cuesheet review soundtrack 3 --json` means `review list soundtrack 3 --json`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
 review_app = typer.Typer(
-    help="The queue of doubtful matches: list, accept, reject, set, walk.",
+    cls=_ListByDefault,
+    help="The queue of doubtful matches: list (the default), accept, reject, set, walk.",
     invoke_without_command=True,
 )
 SongId = Annotated[int, typer.Argument(help="The song's id, as `cuesheet review` lists it.")]
 
 
 @review_app.callback()
-def _review_root(
-    ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option(
-        "--db", help="Database file (for the plain listing; subcommands take their own --db).",
-        show_default=False)] = None,
-) -> None:
+def _review_root(ctx: typer.Context) -> None:
     """The queue of doubtful matches. Without a subcommand: list it."""
     if ctx.invoked_subcommand is None:
-        review_list(show=None, episode=None, all_=False, db=db, json_=False, nl=False)
+        review_list(show=None, episode=None, all_=False, db=None, json_=False, nl=False)
 
 
 @review_app.command("list")
