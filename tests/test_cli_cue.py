@@ -250,3 +250,17 @@ def test_review_walk_saves_each_decision_as_made(shipped_db: Path) -> None:
     assert left["text"] == "elastic heart sia"
     result = run(shipped_db, "review", "walk")
     assert result.exit_code == 2
+
+
+def test_changes_are_recorded_under_the_configured_curator(shipped_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUESHEET_CURATOR", "Kim Curator")
+    run(shipped_db, "cue", "add", "soundtrack", "3", "--song", "x y", "--yes")
+    [entry] = json.loads(run(shipped_db, "history", "--json").stdout)
+    assert entry["curator"] == "Kim Curator"
+    # A program writing without recording makes undo refuse, with the way out.
+    conn = open_conn(shipped_db)
+    conn.execute("UPDATE cues SET scene = 'changed elsewhere' WHERE number = 6")
+    result = run(shipped_db, "undo")
+    assert result.exit_code == 1 and "changed outside the history" in result.stderr and "--force" in result.stderr
+    assert run(shipped_db, "undo", "--force").exit_code == 0
+    assert len(cues(shipped_db)) == 5
