@@ -269,8 +269,8 @@ def last_undoable(conn: sqlite3.Connection) -> Entry:
     return _entry(row)
 
 
-def _current(conn: sqlite3.Connection, table: str, rowid: int, keys: list[str]) -> dict[str, Any] | None:
-    present = set(_columns(conn, table))
+def _current(conn: sqlite3.Connection, table: str, rowid: int, keys: list[str],
+             present: set[str]) -> dict[str, Any] | None:
     cols = [k for k in keys if k in present]
     row = conn.execute(f"SELECT {_image(cols, table)} FROM main.{table} WHERE rowid = ?", [rowid]).fetchone()
     return json.loads(row[0]) if row else None
@@ -296,9 +296,10 @@ def undo(
         for ch in target.changes:
             final[(ch["table"], ch["rowid"])] = ch["after"]
         conflicts = []
+        columns = {t: _columns(conn, t) for t in {ch["table"] for ch in target.changes}}
         for (table, rowid), after in final.items():
-            keys = list((after or {}).keys()) or _columns(conn, table)
-            now = _current(conn, table, rowid, keys)
+            keys = list((after or {}).keys()) or columns[table]
+            now = _current(conn, table, rowid, keys, set(columns[table]))
             if now != after:
                 conflicts.append(_describe(table, rowid, after, now))
         if conflicts and not force:
@@ -311,7 +312,7 @@ def undo(
             )
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for ch in reversed(target.changes):
-            _restore(conn, ch["table"], ch["rowid"], ch["before"])
+            _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
         change.summary = f"undo #{target.id}: {target.summary}"
         change.show_id, change.episode_id = target.show_id, target.episode_id
     if change.id is None:
@@ -325,11 +326,11 @@ def undo(
     return Undone(target, change.id, change.rows, forced=bool(conflicts), conflicts=conflicts)
 
 
-def _restore(conn: sqlite3.Connection, table: str, rowid: int, before: dict[str, Any] | None) -> None:
+def _restore(conn: sqlite3.Connection, table: str, rowid: int, before: dict[str, Any] | None,
+             present: set[str]) -> None:
     if before is None:
         conn.execute(f"DELETE FROM main.{table} WHERE rowid = ?", [rowid])
         return
-    present = set(_columns(conn, table))
     cols = [c for c in before if c in present]
     exists = conn.execute(f"SELECT 1 FROM main.{table} WHERE rowid = ?", [rowid]).fetchone()
     if exists:
