@@ -139,3 +139,13 @@ def test_sources_schema(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO work_credits (work_id, position, role, name, share) "
                      "VALUES (1, 1, 'composer', 'x', 120)")
+
+
+def test_history_table(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    assert columns(conn, "history") == [
+        "id", "at", "curator", "action", "summary", "show_id", "episode_id", "changes", "undo_of",
+        "undone_by",
+    ]
+    indexes = {r[1] for r in conn.execute("PRAGMA index_list(history)")}
+    assert {"history_episode", "history_show"} <= indexes
