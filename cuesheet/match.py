@@ -77,6 +77,8 @@ class Scored:
             "version": c.version or (split_version(c.title)[1].raw or None),
             "score": round(self.score, 3),
             "source": c.source,
+            # Every source that described this recording (the first is `source`).
+            "sources": list(dict.fromkeys([c.source, *(o.source for o in getattr(c, "also", ()))])),
             "ids": dict(c.ids),
             "links": dict(c.links),
             "reasons": list(self.reasons),
@@ -387,37 +389,89 @@ def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidat
         best.append(top)
     best.sort(key=lambda b: (-b[0], candidates[b[1]].source, candidates[b[1]].recording_id or 0))
     scored = []
-    for total, ci, ri in best[:keep]:
+    # Room for duplicates: several sources (and several readings) describe one recording.
+    for total, ci, ri in best[: keep * 3]:
         cand, r = candidates[ci], readings[ri]
         c_title, c_version = parts[ci]
         comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci])
         scored.append(Scored(cand, round(total, 4), comps, _reasons(r, cand, comps, c_title, c_version),
                              r.form))
-    return _merge_same(scored)
+    return _merge_same(scored)[:keep]
 
 
 def _identity(c: Candidate) -> set[str]:
     return {f"{k}:{v}" for k, v in c.ids.items() if k in ("isrc", "mbid", "spotify_id")}
 
 
+# Two lengths this close are one recording described twice (rounding, a second of silence).
+SAME_LENGTH_MS = 3_000
+
+
+def same_recording(a: Candidate, b: Candidate) -> bool:
+    """Whether two candidates describe one recording, so neither is the other's rival.
+
+    A shared id settles it. Otherwise the title (without version words), the
+    main artist and the version must agree, and so must year and length when
+    both sides know them. Two rows of the *same* source also need the same
+    length: a source listing two recordings without lengths (the catalog's two
+    "Elastic Heart" releases) is taken at its word that they differ.
+    """
+    ids_a, ids_b = _identity(a), _identity(b)
+    if ids_a & ids_b:
+        return True
+    for key in ("isrc", "mbid", "spotify_id"):
+        if a.ids.get(key) and b.ids.get(key) and a.ids[key] != b.ids[key] and key != "isrc":
+            return False
+    title_a, version_a = _candidate_version(a)
+    title_b, version_b = _candidate_version(b)
+    if title_a != title_b or version_a.tags != version_b.tags:
+        return False
+    if _artist_keys(a.artist)[1] != _artist_keys(b.artist)[1]:
+        return False
+    if a.year and b.year and a.year != b.year:
+        return False
+    if a.duration_ms and b.duration_ms:
+        return abs(a.duration_ms - b.duration_ms) <= SAME_LENGTH_MS
+    return a.source != b.source
+
+
 def _merge_same(scored: list[Scored]) -> list[Scored]:
-    """One entry per recording: sources that name the same ids (an ISRC, an MBID) are one."""
+    """One entry per recording: another source's description of it joins the better-scored one.
+
+    The joined candidate keeps both sources' ids and links (the Chet Baker take
+    with its MBID *and* its Spotify id), and the other description travels in
+    `also`, so saving it records any disagreement.
+    """
+    from cuesheet.sources.crosslink import combine
+
     out: list[Scored] = []
-    seen: list[set[str]] = []
+    members: list[set[str]] = []  # sources already joined into each entry
     for s in scored:
         ident = _identity(s.candidate)
-        if ident and any(ident & other for other in seen):
-            continue
-        seen.append(ident)
-        out.append(s)
+        for i, kept in enumerate(out):
+            if (ident & _identity(kept.candidate)) or (
+                    s.candidate.source not in members[i] and same_recording(kept.candidate, s.candidate)):
+                out[i] = Scored(combine(kept.candidate, s.candidate), kept.score, kept.components,
+                                kept.reasons, kept.reading)
+                members[i].add(s.candidate.source)
+                break
+        else:
+            out.append(s)
+            members.append({s.candidate.source})
     return out
 
 
 def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS) -> str:
+    """accepted: above `accept` and ahead of the first *other* recording by `gap`.
+
+    A duplicate of the best (a source listing one recording twice, same
+    length) is not a rival; a second take or another artist's cover is.
+    """
     if not scored or scored[0].score < weights.review:
         return "no_match"
     if scored[0].score >= weights.accept:
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        best = scored[0].candidate
+        runner_up = next((s.score for s in scored[1:] if not same_recording(best, s.candidate)), 0.0)
         if scored[0].score - runner_up >= weights.gap:
             return "accepted"
     return "review"
@@ -435,7 +489,10 @@ def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
                 candidates += source.search(SongQuery(title=text, artist=artist), limit=limit)
                 continue
             seen: set[tuple[str, str | None]] = set()
-            for r in readings[:3]:
+            # A curator's title and artist are one query; free text is tried three ways
+            # (each costs a request, and online services allow about one a second).
+            tries = readings[:1] if readings and readings[0].form == "given-artist" else readings[:3]
+            for r in tries:
                 if (r.title, r.artist) in seen:
                     continue
                 seen.add((r.title, r.artist))
@@ -444,6 +501,12 @@ def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
                 )
         except SourceSkipped as exc:
             skipped.append(exc)
+    # Several readings often bring back the same rows.
+    unique: dict[tuple[object, ...], Candidate] = {}
+    for c in candidates:
+        key = (c.source, c.recording_id, tuple(sorted(c.ids.items())), c.title, c.artist, c.album, c.year)
+        unique.setdefault(key, c)
+    candidates = list(unique.values())
     return candidates, skipped
 
 
@@ -505,22 +568,15 @@ def song_query(title: str | None, artist: str | None, version: str | None, text:
 
 def link_song(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str,
               score: float | None = None) -> int:
-    """Point a cue song at the candidate's recording (adding it to recordings if new)."""
-    from cuesheet.model import RecordingRef
-    from cuesheet.store import upsert_recording
+    """Point a cue song at the candidate's recording, saving the recording first.
 
-    if candidate.recording_id is not None:
-        rec_id = candidate.recording_id
-    else:
-        rec_id = upsert_recording(conn, RecordingRef(
-            title=candidate.title, artist=candidate.artist, version=candidate.version,
-            album=candidate.album, year=candidate.year, duration_ms=candidate.duration_ms,
-            isrc=candidate.ids.get("isrc"), mbid=candidate.ids.get("mbid"),
-            spotify_id=candidate.ids.get("spotify_id"),
-        ), source=candidate.source)
-        if candidate.links:
-            conn.execute("UPDATE recordings SET links = ? WHERE id = ? AND (links IS NULL OR links = '{}')",
-                         [json.dumps(candidate.links), rec_id])
+    `save_candidate` finds the local recording (by row, id or ISRC) or adds it,
+    fills in ids and links it lacked, and keeps both values where sources
+    disagree, so linking never overwrites what another source said.
+    """
+    from cuesheet.sources.crosslink import save_candidate
+
+    rec_id = save_candidate(conn, candidate)
     conn.execute(
         """UPDATE cue_songs SET recording_id = ?, match_status = ?, match_score = ?,
                                 matched_at = datetime('now') WHERE id = ?""",
@@ -573,9 +629,19 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     report = MatchReport()
     skipped: dict[str, None] = {}
     results: list[tuple[int, Identification]] = []
+    online = [s for s in sources if s.name != "catalog"]
     for song_id, text, title, artist, version in songs:
         query, who = song_query(title, artist, version, text)
         ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+        if online and ident.verdict == "accepted" and ident.best is not None:
+            # The sure match gains the other services' ids and links by its ISRC.
+            from cuesheet.sources.crosslink import crosslink
+
+            linked = crosslink([ident.best.candidate], online)[0]
+            best = Scored(linked, ident.best.score, ident.best.components, ident.best.reasons,
+                          ident.best.reading)
+            ident = Identification(ident.query, ident.verdict, [best, *ident.candidates[1:]],
+                                   skipped=ident.skipped)
         for s in ident.skipped:
             skipped[str(s)] = None
         results.append((song_id, ident))
