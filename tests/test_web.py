@@ -379,6 +379,14 @@ def test_stylesheet_is_served(client: TestClient) -> None:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
 
 
+def test_every_page_names_an_icon_the_site_serves(client: TestClient) -> None:
+    """Without one, every browser asks for /favicon.ico and logs a 404 on each visit."""
+    for url in ("/", "/soundtrack/1/3", "/nope"):
+        assert '<link rel="icon" href="/static/favicon.svg"' in client.get(url).text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
 # --- the command --------------------------------------------------------------------------------
 
 
