@@ -94,7 +94,8 @@ def insert_song(
                                   notes, recording_id, match_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [cue_id, position, song.entered, song.title or None, song.artist or None, song.version,
-         confidence, song.notes, recording_id, "curated" if recording_id else "unmatched"],
+         confidence, song.notes, recording_id,
+         "curated" if recording_id else "rejected" if song.rejected else "unmatched"],
     )
     song_id = int(cur.lastrowid)
     _insert_performers(conn, cue_id, song_id, song.performers)

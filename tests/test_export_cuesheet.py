@@ -31,20 +31,18 @@ def conn(tiny_db: Path):  # type: ignore[no-untyped-def]
 
 
 def add_works(conn) -> None:  # type: ignore[no-untyped-def]
-    """The works store of issue #5 as cuesheet expects it until it lands (see lookup.works_for_recordings)."""
+    """Works in the store of issue #5 (migration m003), as MusicBrainz and a curator fill it."""
     conn.executescript(
         """
-        CREATE TABLE works (id INTEGER PRIMARY KEY, mbid TEXT, title TEXT NOT NULL, iswc TEXT);
-        CREATE TABLE work_credits (work_id INTEGER, position INTEGER, name TEXT, role TEXT,
-                                   share REAL, society TEXT, ipi TEXT);
-        CREATE TABLE recording_works (recording_id INTEGER, work_id INTEGER);
-        INSERT INTO works VALUES (1, '00000000-0000-4000-8000-0000000000d1', 'Smile', 'T-000.000.001-0');
-        INSERT INTO work_credits VALUES
+        INSERT INTO works (id, mbid, title, iswc)
+          VALUES (1, '00000000-0000-4000-8000-0000000000d1', 'Smile', 'T-000.000.001-0');
+        INSERT INTO work_credits (work_id, position, name, role, share, society, ipi) VALUES
           (1, 1, 'A. Writer', 'composer', 50, 'ASCAP', '00000000011'),
           (1, 2, 'B. Writer', 'lyricist', 50, 'PRS', NULL),
           (1, 3, 'Example Music', 'publisher', 100, 'ASCAP', NULL);
-        INSERT INTO works VALUES (2, NULL, 'Morning View', NULL);
-        INSERT INTO work_credits VALUES (2, 1, 'C. Writer', 'writer', 60, 'BMI', NULL);
+        INSERT INTO works (id, mbid, title, iswc) VALUES (2, NULL, 'Morning View', NULL);
+        INSERT INTO work_credits (work_id, position, name, role, share, society, ipi)
+          VALUES (2, 1, 'C. Writer', 'writer', 60, 'BMI', NULL);
         INSERT INTO recording_works
           SELECT id, 1 FROM recordings WHERE title = 'Smile'
           UNION ALL SELECT id, 2 FROM recordings WHERE title = 'Morning View';
