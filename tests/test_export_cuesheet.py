@@ -76,7 +76,9 @@ def test_csv_header_and_one_row_per_song_use(conn) -> None:
     smile = table[0]
     assert (smile["time_in"], smile["time_out"], smile["duration"]) == ("00:02:15", "00:04:40", "02:25")
     assert smile["usage"] == "VV" and smile["performer"] == "Nat King Cole"
-    assert smile["composers"] == "missing" and smile["publishers"] == "missing"
+    # Unknown credits are blank cells (a word there could pass for a name) and the notes say why.
+    assert smile["composers"] == "" and smile["publishers"] == ""
+    assert "composers and publishers missing" in smile["notes"]
     # The mashup's songs share its timing; the usage comes from the kind and says so.
     assert table[1]["duration"] == table[2]["duration"] == "01:36"  # 1:35.5, partial seconds round up
     assert "usage VV inferred from the mashup kind" in table[1]["notes"]
@@ -130,6 +132,8 @@ def test_composers_publishers_and_shares_from_the_works_store(conn) -> None:
     assert table[0]["publishers"] == "Example Music (E, ASCAP, 100)"
     assert table[0]["iswc"] == "T-000.000.001-0"
     assert table[1]["composers"] == "C. Writer (CA, BMI, 60)"
+    assert table[1]["publishers"] == "" and "publishers missing" in table[1]["notes"].split("; ")
+    assert "missing" not in table[0]["notes"]
     found = [g for g in result.sheet.gaps if g.cue in (1, 2)]
     assert [(g.cue, g.part, g.field) for g in found if g.field in ("composers", "publishers", "shares")] == [
         (2, 1, "publishers"), (2, 1, "shares"), (2, 2, "composers"), (2, 2, "publishers"),

@@ -23,7 +23,7 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
-from cuesheet.export.common import select
+from cuesheet.export.common import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
@@ -83,6 +83,12 @@ def test_originals_and_unmatched_can_be_left_out_and_are_counted(conn) -> None:
     assert playlist.summary() == (
         "3 songs, 1 cast original (--no-originals) left out, 1 unmatched (--matched-only) left out"
     )
+
+
+def test_left_out_counts_read_as_english() -> None:
+    assert left_out_text(LEFT_OUT_ORIGINAL, 1) == "1 cast original (--no-originals) left out"
+    assert left_out_text(LEFT_OUT_ORIGINAL, 2) == "2 cast originals (--no-originals) left out"
+    assert left_out_text(LEFT_OUT_UNMATCHED, 3) == "3 unmatched (--matched-only) left out"
 
 
 def test_season_and_whole_show_scopes(conn) -> None:

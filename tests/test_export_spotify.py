@@ -369,3 +369,29 @@ def test_cli_rate_limit_is_one_line_and_nothing_changes(tiny_db, fake, config, m
         "same command later; it updates the playlist in place)"
     ]
     assert not fake.playlists
+
+
+def test_search_asks_for_the_main_artist_not_the_whole_credit(fake, config, token_file) -> None:
+    fake.tracks.append(track("0MorningViewTestId0002", "Morning View", ["Towkio", "SZA"]))
+    row = replace(synthetic(1).rows[0], spotify_id=None, title="Morning View", artist="Towkio feat. SZA")
+    report = run_export(config, Playlist("p", "Big", "S01E01", (row,)), token_file)
+    assert fake.playlists[report.playlist_id].items == ["spotify:track:0MorningViewTestId0002"]
+    assert [q["q"] for q in _searches(fake)] == ['track:"Morning View" artist:"Towkio"']
+
+
+def test_the_try_it_fake_has_a_valid_track_for_every_catalog_row() -> None:
+    """scripts/spotify_fake.py (the README's way to try this) seeds from the shipped catalog."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("spotify_fake_script", root / "scripts" / "spotify_fake.py")
+    script = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(script)  # type: ignore[union-attr]
+    catalog = root / "data" / "catalog" / "soundtrack-s1.csv"
+    tracks = script.tracks_from(catalog)
+    assert len(tracks) == len(catalog.read_text(encoding="utf-8").splitlines()) - 1
+    assert all(re.fullmatch(r"[0-9A-Za-z]{22}", t["id"]) for t in tracks)
+    assert len({t["id"] for t in tracks}) == len(tracks)
+    assert [t["id"] for t in script.tracks_from(catalog)] == [t["id"] for t in tracks]
+    towkio = next(t for t in tracks if t["name"] == "Morning View")
+    assert [a["name"] for a in towkio["artists"]] == ["Towkio", "SZA"]

@@ -133,9 +133,31 @@ def test_episode_words_that_fit_nothing_keep_the_sheet(client: TestClient) -> No
     response = client.get("/soundtrack/1/3", params={"q": "zzzqqq"})
     assert response.status_code == 404
     html = main_html(response)
-    assert "no cue in S01E03" in html and "whole cue sheet" in html
+    assert "No cue in S01E03" in html and "whole cue sheet" in html
     assert html.count("<article") == 5
     assert client.get("/soundtrack/1/3.json", params={"q": "zzzqqq"}).json()["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("/soundtrack/S01E03", "/soundtrack/1/3"),
+        ("/soundtrack/s1e3.json", "/soundtrack/1/3.json"),
+        ("/soundtrack/track-3?q=dinner+candle", "/soundtrack/1/3?q=dinner+candle"),
+        ("/soundtrack/sam-and-dante", "/soundtrack/1/3"),
+    ],
+)
+def test_an_episode_named_in_the_address_redirects_to_its_page(client: TestClient, url: str, target: str) -> None:
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 302 and response.headers["location"] == target
+
+
+def test_an_episode_name_that_fits_nothing_or_several_is_a_404_with_links(client: TestClient) -> None:
+    response = client.get("/soundtrack/sam")
+    assert response.status_code == 404
+    assert 'href="/soundtrack/1/3"' in main_html(response) and 'href="/soundtrack/1/7"' in main_html(response)
+    assert client.get("/soundtrack/S09E99.json").json()["status"] == 404
+    assert "There is no page at /song/x" in main_html(client.get("/song/x"))
 
 
 def test_episode_by_time_gives_the_cue_playing(mini: TestClient) -> None:
@@ -355,6 +377,14 @@ def test_security_headers_on_pages_and_errors(client: TestClient) -> None:
 def test_stylesheet_is_served(client: TestClient) -> None:
     response = client.get("/static/style.css")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+
+
+def test_every_page_names_an_icon_the_site_serves(client: TestClient) -> None:
+    """Without one, every browser asks for /favicon.ico and logs a 404 on each visit."""
+    for url in ("/", "/soundtrack/1/3", "/nope"):
+        assert '<link rel="icon" href="/static/favicon.svg"' in client.get(url).text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
 
 
 # --- the command --------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ def spotify_command(
 
     from cuesheet import config as configmod
     from cuesheet.export import spotify
+    from cuesheet.export.common import left_out_text
 
     def tell(message: str) -> None:
         err_console.print(message, highlight=False, soft_wrap=True, markup=False)
@@ -151,7 +152,7 @@ def spotify_command(
     if report.url:
         tell(report.url)
     for why, count in report.left_out.items():
-        note(f"{count} {why} left out")
+        note(left_out_text(why, count))
     if report.unplaced:
         tell(f"{len(report.unplaced)} song{'s' if len(report.unplaced) != 1 else ''} could not be placed:")
         for item in report.unplaced:

@@ -147,8 +147,15 @@ class Playlist:
         parts = [f"{len(self.rows)} song{'s' if len(self.rows) != 1 else ''}"]
         if self.unmatched:
             parts.append(f"{self.unmatched} unmatched kept with a note")
-        parts += [f"{n} {why} left out" for why, n in self.left_out.items()]
+        parts += [left_out_text(why, n) for why, n in self.left_out.items()]
         return ", ".join(parts)
+
+
+def left_out_text(why: str, n: int) -> str:
+    """`1 cast original (--no-originals) left out`, `2 cast originals (...) left out`."""
+    if n != 1 and why == LEFT_OUT_ORIGINAL:
+        why = why.replace("cast original", "cast originals", 1)
+    return f"{n} {why} left out"
 
 
 def select(

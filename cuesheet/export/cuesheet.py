@@ -33,7 +33,6 @@ from cuesheet.timecode import format_duration, format_time
 FORMATS = ("csv", "json")
 # Lines of gap detail on stderr before "... and N more": enough for an episode, not a flood.
 DETAIL_LINES = 8
-MISSING = "missing"
 # formats.md: US practice has writers sum to 100 and publishers sum to 100 on
 # their own; some sheets split the whole between both sides. We say which.
 SHARES_BASIS = "writers 100 / publishers 100"
@@ -218,19 +217,22 @@ def from_episode(
                 usage, inferred = USAGE_FROM_KIND[a.kind], True
             notes: list[str] = []
 
-            def gap(field_name: str, message: str) -> None:
+            def gap(field_name: str, message: str, note: bool = True) -> None:
                 gaps.append(Gap(a.code, a.cue, label_part, title, field_name, message))
-                # Missing credits already read "missing" in their own columns.
-                if field_name not in ("composers", "publishers"):
+                if note:
                     notes.append(message)
 
             if song.recording_id is None:
                 gap("match", "a doubtful match waits in `cuesheet review`" if song.status == "review"
                     else "song not identified yet (run `cuesheet match`, or pin a recording)")
             if not composers:
-                gap("composers", "composers missing (no MusicBrainz work known for this recording)")
+                gap("composers", "composers missing (no MusicBrainz work known for this recording)",
+                    note=bool(publishers))
             if not publishers:
-                gap("publishers", "publishers missing")
+                gap("publishers", "publishers missing", note=bool(composers))
+            if not composers and not publishers:
+                # Blank cells, never a word a society's import could take for a name.
+                notes.append("composers and publishers missing")
             for side, parties in (("writer", composers), ("publisher", publishers)):
                 shares = [c.share for c in parties]
                 if parties and None not in shares and abs(sum(shares) - 100) > SHARE_TOLERANCE:  # type: ignore[arg-type]
@@ -300,9 +302,9 @@ COLUMNS = (
 
 
 def credits_text(credits: tuple[lookup.Credit, ...]) -> str:
-    """`A. Writer (CA, ASCAP, 50); B. Writer (C, PRS, 50)`, the layout of formats.md's sample."""
+    """`A. Writer (CA, ASCAP, 50); B. Writer (C, PRS, 50)`, the layout of formats.md's sample; blank when unknown."""
     if not credits:
-        return MISSING
+        return ""
     parts = []
     for c in credits:
         facts = [c.role] + [x for x in (c.society,) if x]

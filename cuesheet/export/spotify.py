@@ -374,7 +374,11 @@ def find_track(sp: Any, row: ExportRow, *, market: str | None, retries: int,
     if row.isrc:
         queries.append(("isrc", f"isrc:{row.isrc}"))
     if row.artist:
-        queries.append(("text", f"track:{_quoted(row.title)} artist:{_quoted(row.artist)}"))
+        # Spotify's artist: filter matches one artist's name, never a whole credit:
+        # "Towkio feat. SZA" finds nothing, "Towkio" finds the song (_fits checks the rest).
+        credit = split_artists(row.artist).main
+        artist = credit[0] if credit else row.artist
+        queries.append(("text", f"track:{_quoted(row.title)} artist:{_quoted(artist)}"))
     for kind, q in queries:
         result = call(sp.search, q=q, type="track", limit=SEARCH_LIMIT, market=market,
                       retries=retries, sleep=sleep)

@@ -227,12 +227,7 @@ def create_app(db_path: str | Path) -> Starlette:
             try:
                 episode = lookup.find_episode(conn, show, episode_code(season, number))
             except CuesheetError as exc:  # a path names an episode exactly, or nothing
-                near = [
-                    (episode_url(show.slug, e.season, e.episode), f"{episode_code(e.season, e.episode)} {e.title}")
-                    for e in getattr(exc, "choices", [])
-                ]
-                message = exc.message.split(";")[0]  # the closest ones become links below
-                raise PageNotFound(message, [*near, (show_url(show.slug), f"All {show.name} episodes")]) from None
+                raise _episode_not_found(show, exc) from None
             listing = lookup.episodes(conn, show)
             sheet = lookup.episode_cues(conn, episode)
             sources = lookup.show_sources(conn, show)
@@ -268,6 +263,31 @@ def create_app(db_path: str | Path) -> Starlette:
             words=words or "",
             at=at or "",
         )
+
+    def episode_by_name(request: Request) -> Response:
+        """`/soundtrack/S01E03`, `/soundtrack/track-3`: any episode notation redirects to its page."""
+        if request.path_params["show"] in ("song", "search", "static"):
+            raise HTTPException(404)  # a cut-short address of those pages, not a show named "song"
+        text = request.path_params["name"].replace("-", " ")
+        with connection() as conn:
+            show = _show(conn, request)
+            if isinstance(show, Response):
+                return show
+            try:
+                episode = lookup.find_episode(conn, show, text)
+            except CuesheetError as exc:
+                raise _episode_not_found(show, exc) from None
+        target = episode_url(show.slug, episode.season, episode.number)
+        target += (".json" if wants_json(request) else "") + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse(target, status_code=302)
+
+    def _episode_not_found(show: lookup.ShowRef, exc: CuesheetError) -> PageNotFound:
+        near = [
+            (episode_url(show.slug, e.season, e.episode), f"{episode_code(e.season, e.episode)} {e.title}")
+            for e in getattr(exc, "choices", [])
+        ]
+        message = exc.message.split(";")[0]  # the closest ones become links below
+        return PageNotFound(message, [*near, (show_url(show.slug), f"All {show.name} episodes")])
 
     def song_page(request: Request) -> Response:
         artist_slug = request.path_params["artist"]
@@ -335,6 +355,8 @@ def create_app(db_path: str | Path) -> Starlette:
         ("/{show}", show_page),
         ("/{show}/{season:int}", season_page),
         ("/{show}/{season:int}/{episode:int}", episode_page),
+        # After the numeric season route: only what is not a number lands here.
+        ("/{show}/{name}", episode_by_name),
     ]
     routes: list[Route | Mount] = [Route("/index.json", home, methods=["GET"])]
     for route_path, endpoint in pages:
