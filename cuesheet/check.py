@@ -31,7 +31,11 @@ RULES = {
     "no-artist": (WARNING, "a song without an artist"),
     "conflict": (WARNING, "sources disagree on a value"),
     "empty-episode": (WARNING, "an episode without cues"),
+    "cue-sheet": (WARNING, "a cue a music cue sheet cannot be complete without (composers, times ...)"),
 }
+# Gap fields that `check` already reports in its own words (unmatched, review) or per
+# episode elsewhere; the rest become one cue-sheet warning per cue.
+_CUE_SHEET_FIELDS = ("composers", "publishers", "shares", "time", "usage")
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,14 @@ class Finding:
 
 
 def check(
-    conn: sqlite3.Connection, *, show_id: int | None = None, episode_id: int | None = None
+    conn: sqlite3.Connection, *, show_id: int | None = None, episode_id: int | None = None,
+    cue_sheet: bool = True,
 ) -> list[Finding]:
-    """Every finding, errors first, then by show, episode and cue."""
+    """Every finding, errors first, then by show, episode and cue.
+
+    `cue_sheet`: also warn, one line per cue, about what a music cue sheet for
+    rights reporting would lack (composers, publishers, shares, times, usage).
+    """
     where, params = "WHERE 1", []
     if show_id is not None:
         where += " AND s.id = ?"
@@ -117,6 +126,8 @@ def check(
         _times(rows, lambda code, cue, msg: add(code, ep, cue, msg))
     _songs(conn, marks, ep_ids, add)
     _conflicts(conn, marks, ep_ids, add)
+    if cue_sheet:
+        _cue_sheet(conn, [ep for ep in ep_ids if by_episode.get(ep)], add)
     order = {ERROR: 0, WARNING: 1}
     findings.sort(key=lambda f: (order[f.severity], f.show, f.season or 0, f.episode or 0, f.cue or 0))
     return findings
@@ -177,6 +188,19 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
     for (ep, cue, song, field), values in grouped.items():
         text = " · ".join(f"{v} ({', '.join(keys)})" for v, keys in values.items())
         add("conflict", ep, cue, f"sources disagree on {field}: {text}", song)
+
+
+def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
+    from cuesheet import lookup
+    from cuesheet.export.cuesheet import gaps
+
+    for ep in ep_ids:
+        missing: dict[int, list[str]] = defaultdict(list)
+        for gap in gaps(conn, lookup.episode_ref(conn, ep)):
+            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.field not in missing[gap.cue]:
+                missing[gap.cue].append(gap.field)
+        for cue, fields in sorted(missing.items()):
+            add("cue-sheet", ep, cue, "a music cue sheet would lack: " + ", ".join(fields))
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -214,6 +214,22 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeR
     return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
 
 
+def episode_ref(conn: sqlite3.Connection, episode_id: int) -> EpisodeRef:
+    """The EpisodeRef of an episode row (for callers that hold ids, like `check`)."""
+    row = conn.execute(
+        """SELECT s.id, s.slug, s.name, (SELECT max(season) FROM episodes WHERE show_id = s.id),
+                  e.season, e.number, e.title
+             FROM episodes e JOIN shows s ON s.id = e.show_id WHERE e.id = ?""",
+        [episode_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no episode with id {episode_id}")
+    aliases = tuple(a for (a,) in conn.execute(
+        "SELECT alias FROM episode_aliases WHERE episode_id = ? ORDER BY alias", [episode_id]))
+    show = ShowRef(row[0], row[1], row[2], row[3] or 0)
+    return EpisodeRef(episode_id, show, row[4], row[5], row[6], aliases)
+
+
 def episode_ids(conn: sqlite3.Connection, show: str, episode: str | None = None) -> list[int]:
     """The episodes a `SHOW [EPISODE]` argument pair names (all of the show's without EPISODE)."""
     ref = find_show(conn, show)

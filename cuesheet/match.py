@@ -25,7 +25,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from cuesheet.normalize import QueryReading, Version, fold, parse_query, split_mashup, split_version
+from cuesheet.normalize import (
+    QueryReading, Version, fold, parse_query, split_artists, split_mashup, split_version,
+)
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 VERDICTS = ("accepted", "review", "no_match")
@@ -143,6 +145,15 @@ def _artist_keys(artist: str) -> tuple[str, str]:
     full = _strip_the(_fold(artist))
     main = _strip_the(_FEAT_CUT.split(full, maxsplit=1)[0])
     return full, main
+
+
+@lru_cache(maxsize=100_000)
+def _lead_artist(artist: str) -> str:
+    """The first named act of a credit, folded: "Sia, Diplo" and "Sia feat. Diplo" both give "sia"."""
+    main = split_artists(artist).main
+    if not main:
+        return _strip_the(_fold(artist))
+    return _strip_the(_fold(main[1] if len(main) > 1 else main[0]))
 
 
 def _similar(a: str, b: str) -> float:
@@ -426,7 +437,7 @@ def same_recording(a: Candidate, b: Candidate) -> bool:
     title_b, version_b = _candidate_version(b)
     if title_a != title_b or version_a.tags != version_b.tags:
         return False
-    if _artist_keys(a.artist)[1] != _artist_keys(b.artist)[1]:
+    if _lead_artist(a.artist) != _lead_artist(b.artist):
         return False
     if a.year and b.year and a.year != b.year:
         return False

@@ -81,3 +81,39 @@ def test_cli_exit_codes_and_json(mini_db: Path) -> None:
 def test_every_rule_has_a_severity_and_a_meaning(code: str) -> None:
     severity, meaning = check.RULES[code]
     assert severity in (check.ERROR, check.WARNING) and meaning
+
+
+def test_check_warns_what_a_cue_sheet_would_lack(shipped_db: Path) -> None:
+    from cuesheet import check, db
+
+    conn = db.connect(shipped_db).conn
+    ep = conn.execute("SELECT id FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
+    found = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
+    assert [f.cue for f in found] == [1, 2, 3, 4, 5]
+    assert all(f.severity == check.WARNING for f in found)
+    assert "composers" in found[0].message and "time" in found[0].message
+    assert not [f for f in check.check(conn, episode_id=ep, cue_sheet=False) if f.code == "cue-sheet"]
+    # Timing the cue and giving its song's work composers and publishers closes the gap.
+    conn.execute("UPDATE cues SET time_in_ms = 60000, time_out_ms = 120000 WHERE episode_id = ? AND number = 1", [ep])
+    rec = conn.execute("""SELECT s.recording_id FROM cue_songs s JOIN cues c ON c.id = s.cue_id
+                          WHERE c.episode_id = ? AND c.number = 1""", [ep]).fetchone()[0]
+    conn.execute("INSERT INTO works (id, title) VALUES (1, 'Deep in a Dream')")
+    conn.execute("INSERT INTO work_credits (work_id, position, role, name, share) VALUES "
+                 "(1, 1, 'composer', 'Jimmy Van Heusen', 50), (1, 2, 'lyricist', 'Eddie DeLange', 50), "
+                 "(1, 3, 'publisher', 'Some Music Co', 100)")
+    conn.execute("INSERT INTO recording_works (recording_id, work_id) VALUES (?, 1)", [rec])
+    after = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
+    assert [f.cue for f in after] == [2, 3, 4, 5]
+
+
+def test_check_cli_can_leave_cue_sheet_gaps_out(shipped_db: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cuesheet.cli import app
+
+    out = CliRunner().invoke(app, ["check", "soundtrack", "3", "--db", str(shipped_db), "--json", "--no-cue-sheet"])
+    assert all(f["code"] != "cue-sheet" for f in json.loads(out.stdout))
+    out = CliRunner().invoke(app, ["check", "soundtrack", "3", "--db", str(shipped_db), "--json"])
+    assert any(f["code"] == "cue-sheet" for f in json.loads(out.stdout))

@@ -303,3 +303,80 @@ def test_unbracketed_year_and_version_words_are_versions(shipped_db: Path) -> No
     assert identify("both sides now joni mitchell", [CatalogSource(c)]).verdict == "review"
     live = identify("roads portishead live", [CatalogSource(c)])
     assert any(r.startswith("version") and "asked live" in r for r in live.best.reasons)  # type: ignore[union-attr]
+
+
+def _c(source: str, title: str = "Elastic Heart", artist: str = "Sia", **kw: object) -> Candidate:
+    return Candidate(title, artist, source, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (_c("catalog", year=2014), _c("musicbrainz", year=2014, duration_ms=202_000), True),
+        (_c("catalog", year=2013), _c("musicbrainz", year=2014), False),  # another release
+        (_c("catalog"), _c("catalog"), False),  # one source, two rows, nothing to tell: two
+        (_c("musicbrainz", duration_ms=202_000), _c("musicbrainz", duration_ms=203_500), True),
+        (_c("musicbrainz", duration_ms=202_000), _c("musicbrainz", duration_ms=260_000), False),
+        (_c("spotify", ids={"isrc": "QZCUE0000001"}), _c("musicbrainz", "Other", ids={"isrc": "QZCUE0000001"}), True),
+        (_c("musicbrainz", ids={"mbid": "a"}), _c("musicbrainz", ids={"mbid": "b"}), False),
+        (_c("catalog", "Elastic Heart (Live)"), _c("musicbrainz"), False),  # version differs
+        (_c("catalog", artist="Sia feat. Diplo"), _c("spotify", artist="Sia, Diplo"), True),
+    ],
+)
+def test_same_recording(a: Candidate, b: Candidate, same: bool) -> None:
+    from cuesheet.match import same_recording
+
+    assert same_recording(a, b) is same
+
+
+class _Listing:
+    """A source answering with fixed candidates (as MusicBrainz or Spotify would)."""
+
+    def __init__(self, name: str, candidates: list[Candidate]) -> None:
+        self.name = name
+        self._candidates = candidates
+
+    def search(self, query, *, limit=10):  # type: ignore[no-untyped-def]
+        return list(self._candidates)
+
+    def lookup(self, source_id):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_sources_describing_one_recording_are_one_candidate(conn: sqlite3.Connection) -> None:
+    mb = _Listing("musicbrainz", [
+        _c("musicbrainz", "Roads", "Portishead", album="Dummy", year=1994, duration_ms=305_000,
+           ids={"mbid": "m-roads", "isrc": "GBAAA9400001"}),
+        # The same recording again, on a compilation: not a rival.
+        _c("musicbrainz", "Roads", "Portishead", album="Best Of", year=1994, duration_ms=305_000,
+           ids={"mbid": "m-roads"}),
+    ])
+    sp = _Listing("spotify", [
+        _c("spotify", "Roads", "Portishead", album="Dummy", year=1994, duration_ms=305_000,
+           ids={"spotify_id": "s-roads", "isrc": "GBAAA9400001"}),
+        # Spotify's compilation track: another track id, the same ISRC.
+        _c("spotify", "Roads", "Portishead", album="Hits", year=1994, duration_ms=305_000,
+           ids={"spotify_id": "s-roads-hits", "isrc": "GBAAA9400001"}),
+    ])
+    ident = identify("Roads - Portishead", [CatalogSource(conn), mb, sp])
+    assert ident.verdict == "accepted"
+    best = ident.to_json()["candidates"][0]
+    assert best["source"] == "catalog"
+    assert set(best["sources"]) == {"catalog", "musicbrainz", "spotify"}
+    assert best["ids"] == {"mbid": "m-roads", "isrc": "GBAAA9400001", "spotify_id": "s-roads"}
+
+
+def test_match_saves_both_ids_and_keeps_disagreements(shipped_db: Path) -> None:
+    c = db.connect(shipped_db).conn
+    c.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched' WHERE title = 'Roads'")
+    mb = _Listing("musicbrainz", [_c("musicbrainz", "Roads", "Portishead", album="Dummy", year=1994,
+                                     duration_ms=305_000, ids={"mbid": "m-roads", "isrc": "GBAAA9400001"})])
+    sp = _Listing("spotify", [_c("spotify", "Roads", "Portishead", album="Dummy (Remastered)", year=1994,
+                                 duration_ms=305_000, ids={"spotify_id": "s-roads", "isrc": "GBAAA9400001"})])
+    report = match_songs(c, [CatalogSource(c), mb, sp])
+    assert report.accepted == 1
+    row = c.execute("""SELECT r.mbid, r.spotify_id, r.isrc, r.album FROM cue_songs s
+                       JOIN recordings r ON r.id = s.recording_id WHERE s.title = 'Roads'""").fetchone()
+    assert row == ("m-roads", "s-roads", "GBAAA9400001", "Dummy")  # the catalog's album stays
+    albums = {v for (v,) in c.execute("SELECT value FROM recording_claims WHERE field = 'album'")}
+    assert albums == {"Dummy", "Dummy (Remastered)"}

@@ -38,18 +38,23 @@ def check_command(
     show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
     episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    cue_sheet: Annotated[bool, typer.Option(
+        "--cue-sheet/--no-cue-sheet",
+        help="Warn about what a music cue sheet would lack (composers, publishers, times, usage).",
+    )] = True,
     db: DbOption = None,
     json_: JsonOption = False,
     nl: NlOption = False,
 ) -> None:
     """Lint cue sheets: overlapping or out-of-order times, cues without songs, unmatched songs,
-    duplicate numbers, empty episodes, source conflicts. Exits 1 on errors."""
+    duplicate numbers, empty episodes, source conflicts, cue-sheet gaps. Exits 1 on errors."""
     from cuesheet import check
 
     with friendly_errors():
         conn = open_db(db).conn
         show_ref, ep = _scope(conn, show, episode)
-        findings = check.check(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None)
+        findings = check.check(conn, show_id=show_ref.id if show_ref else None,
+                               episode_id=ep.id if ep else None, cue_sheet=cue_sheet)
 
     def render(items: list[check.Finding]) -> None:
         if not items:
