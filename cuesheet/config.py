@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,13 @@ class Config:
 
     # [musicbrainz]
     musicbrainz_url: str = OFFICIAL_MUSICBRAINZ
-    # Requests per second; MusicBrainz asks for at most 1 on its own servers.
+    # Requests per second; MusicBrainz asks for at most 1 on its own servers (enforced there);
+    # 0 = no limit, for a mirror of your own.
     musicbrainz_rate: float = 1.0
     contact: str = "https://github.com/cuesheet/cuesheet"
     # [spotify]
     spotify_client_id: str | None = None
-    spotify_client_secret: str | None = None
+    spotify_client_secret: str | None = field(default=None, repr=False)  # never in a repr or traceback
     spotify_api_url: str = OFFICIAL_SPOTIFY_API
     spotify_token_url: str = OFFICIAL_SPOTIFY_TOKEN
     spotify_authorize_url: str = OFFICIAL_SPOTIFY_AUTHORIZE
@@ -45,9 +46,28 @@ class Config:
     # [network]
     timeout: float = 10.0
     retries: int = 3
+    # Seconds before the first retry; each further retry waits twice as long.
+    backoff: float = 1.0
+    # Longest Retry-After cuesheet sits out; a service asking for more gets a clear error instead
+    # of a silent hang (Spotify has sent Retry-After of hours).
+    max_wait: float = 60.0
     cache_ttl_days: float = 30.0
+    # The response cache; None = responses.sqlite in the platform's user cache directory.
+    cache_path: str | None = None
     # [curator]
     curator: str | None = None
+
+    @property
+    def has_spotify_credentials(self) -> bool:
+        return bool(self.spotify_client_id and self.spotify_client_secret)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values that are set, so error messages and the cache can be scrubbed of them."""
+        return tuple(v for f in fields(self) if f.name in SECRET_FIELDS and (v := getattr(self, f.name)))
+
+    def cache_file(self) -> Path:
+        """Where responses are cached: `cache_path`, else the user cache directory."""
+        return Path(self.cache_path) if self.cache_path else cache_dir() / "responses.sqlite"
 
     def masked(self) -> dict[str, Any]:
         """The settings as `config show` prints them: secrets reduced to whether they are set."""
@@ -74,7 +94,10 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("spotify", "market"): "spotify_market",
     ("network", "timeout"): "timeout",
     ("network", "retries"): "retries",
+    ("network", "backoff"): "backoff",
+    ("network", "max_wait"): "max_wait",
     ("network", "cache_ttl_days"): "cache_ttl_days",
+    ("network", "cache_path"): "cache_path",
     ("curator", "name"): "curator",
 }
 
@@ -92,7 +115,10 @@ ENV_VARS: dict[str, str] = {
     "CUESHEET_SPOTIFY_MARKET": "spotify_market",
     "CUESHEET_TIMEOUT": "timeout",
     "CUESHEET_RETRIES": "retries",
+    "CUESHEET_BACKOFF": "backoff",
+    "CUESHEET_MAX_WAIT": "max_wait",
     "CUESHEET_CACHE_TTL_DAYS": "cache_ttl_days",
+    "CUESHEET_CACHE_PATH": "cache_path",
     "CUESHEET_CURATOR": "curator",
 }
 
@@ -125,30 +151,94 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
         raise InputError(f"{value!r} is not a valid {kind}", file=where, field=line_field) from None
 
 
+def _file_values(path: Path) -> dict[str, Any]:
+    """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
+    values: dict[str, Any] = {}
+    if not path.exists():
+        return values
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    for table, content in data.items():
+        if not isinstance(content, dict):
+            raise InputError("expected a table such as [spotify]", file=str(path), field=table)
+        for key, value in content.items():
+            name = _TOML_KEYS.get((table, key))
+            if name is None:
+                known = ", ".join(f"{t}.{k}" for t, k in _TOML_KEYS)
+                raise InputError(f"unknown setting (known: {known})", file=str(path),
+                                 field=f"{table}.{key}")
+            values[name] = _convert(name, value, str(path), f"{table}.{key}")
+    return values
+
+
+def _env_values(env: dict[str, str]) -> dict[str, Any]:
+    return {name: _convert(name, env[var], "environment", var)
+            for var, name in ENV_VARS.items() if env.get(var)}
+
+
 def load(path: Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:
     """Defaults, overridden by the file, by the environment, then by flags that are not None."""
     env = dict(os.environ) if env is None else env
     path = path or config_path()
-    values: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
-        for table, content in data.items():
-            if not isinstance(content, dict):
-                raise InputError("expected a table such as [spotify]", file=str(path), field=table)
-            for key, value in content.items():
-                name = _TOML_KEYS.get((table, key))
-                if name is None:
-                    known = ", ".join(f"{t}.{k}" for t, k in _TOML_KEYS)
-                    raise InputError(f"unknown setting (known: {known})", file=str(path),
-                                     field=f"{table}.{key}")
-                values[name] = _convert(name, value, str(path), f"{table}.{key}")
-    for var, name in ENV_VARS.items():
-        if env.get(var):
-            values[name] = _convert(name, env[var], "environment", var)
+    values = _file_values(path)
+    values.update(_env_values(env))
     for name, value in flags.items():
         if value is not None:
             values[name] = value
-    return replace(Config(), **values)
+    config = replace(Config(), **values)
+    _check(config)
+    return config
+
+
+# Field -> (lowest allowed value, whether the lowest is allowed itself).
+_LIMITS: dict[str, tuple[float, bool]] = {
+    "musicbrainz_rate": (0.0, True),  # 0 = no limit, for a mirror of your own
+    "timeout": (0.0, False),
+    "retries": (0, True),
+    "backoff": (0.0, True),
+    "max_wait": (0.0, True),
+    "cache_ttl_days": (0.0, True),
+}
+
+
+def _check(config: Config) -> None:
+    """Settings that would hang or loop for ever are refused up front, naming the setting."""
+    env_names = {field: var for var, field in ENV_VARS.items()}
+    for name, (low, inclusive) in _LIMITS.items():
+        value = getattr(config, name)
+        if value < low or (value == low and not inclusive):
+            sign = ">=" if inclusive else ">"
+            raise InputError(f"{value!r} is out of range (must be {sign} {low:g})",
+                             field=f"{name} ({env_names.get(name)})")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as `config show` prints it: where it is set and what it is (secrets masked)."""
+
+    name: str
+    toml: str
+    env: str | None
+    value: Any
+    origin: str  # "default", "file" or "environment"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "toml": self.toml, "env": self.env, "value": self.value,
+                "origin": self.origin}
+
+
+def describe(path: Path | None = None, env: dict[str, str] | None = None) -> list[Setting]:
+    """Every setting with its masked value and whether the default, the file or the environment set it."""
+    env = dict(os.environ) if env is None else env
+    path = path or config_path()
+    masked = load(path, env).masked()
+    in_file, in_env = _file_values(path), _env_values(env)
+    toml_keys = {name: f"{table}.{key}" for (table, key), name in _TOML_KEYS.items()}
+    env_vars = {name: var for var, name in ENV_VARS.items()}
+    out = []
+    for f in fields(Config):
+        origin = "environment" if f.name in in_env else "file" if f.name in in_file else "default"
+        out.append(Setting(f.name, toml_keys.get(f.name, f.name), env_vars.get(f.name), masked[f.name], origin))
+    return out

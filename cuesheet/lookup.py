@@ -214,6 +214,22 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeR
     return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
 
 
+def episode_ref(conn: sqlite3.Connection, episode_id: int) -> EpisodeRef:
+    """The EpisodeRef of an episode row (for callers that hold ids, like `check`)."""
+    row = conn.execute(
+        """SELECT s.id, s.slug, s.name, (SELECT max(season) FROM episodes WHERE show_id = s.id),
+                  e.season, e.number, e.title
+             FROM episodes e JOIN shows s ON s.id = e.show_id WHERE e.id = ?""",
+        [episode_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no episode with id {episode_id}")
+    aliases = tuple(a for (a,) in conn.execute(
+        "SELECT alias FROM episode_aliases WHERE episode_id = ? ORDER BY alias", [episode_id]))
+    show = ShowRef(row[0], row[1], row[2], row[3] or 0)
+    return EpisodeRef(episode_id, show, row[4], row[5], row[6], aliases)
+
+
 def episode_ids(conn: sqlite3.Connection, show: str, episode: str | None = None) -> list[int]:
     """The episodes a `SHOW [EPISODE]` argument pair names (all of the show's without EPISODE)."""
     ref = find_show(conn, show)
@@ -355,6 +371,157 @@ def _provenance(
                 }
             )
     return sources, conflicts
+
+
+# --- what exports read ---------------------------------------------------------------
+
+
+def sheet_answers(
+    conn: sqlite3.Connection,
+    show: ShowRef,
+    *,
+    episode: EpisodeRef | None = None,
+    season: int | None = None,
+) -> list[Answer]:
+    """Every cue of one episode, one season or the whole show, in episode and cue order.
+
+    Exports read this, so a playlist holds exactly what `what` shows, in the
+    order a viewer meets the songs.
+    """
+    sql = ("SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id"
+           " WHERE e.show_id = ?")
+    params: list[Any] = [show.id]
+    if episode is not None:
+        sql += " AND e.id = ?"
+        params.append(episode.id)
+    elif season is not None:
+        seasons = [r[0] for r in conn.execute(
+            "SELECT DISTINCT season FROM episodes WHERE show_id = ? ORDER BY season", [show.id])]
+        if season not in seasons:
+            raise NotFound(
+                f"{show.name} has no season {season}",
+                remedy="seasons: " + (", ".join(map(str, seasons)) or "none yet"),
+            )
+        sql += " AND e.season = ?"
+        params.append(season)
+    sql += " ORDER BY e.season, e.number, c.number"
+    return answers(conn, [r[0] for r in conn.execute(sql, params)])
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """What a cue sheet header needs beyond the episode's name."""
+
+    air_date: str | None
+    length_ms: int | None
+    complete: bool
+    network: str | None
+    show_year: int | None
+
+
+def episode_facts(conn: sqlite3.Connection, episode: EpisodeRef) -> EpisodeFacts:
+    row = conn.execute(
+        """SELECT e.air_date, e.length_ms, e.complete, s.network, s.year
+             FROM episodes e JOIN shows s ON s.id = e.show_id WHERE e.id = ?""",
+        [episode.id],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no episode {episode.code} in {episode.show.name}")
+    return EpisodeFacts(row[0], row[1], bool(row[2]), row[3], row[4])
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A writer or publisher of a work, as a cue sheet lists them."""
+
+    name: str
+    role: str  # C composer, A author, CA both, AR arranger, E publisher, SE, AM
+    share: float | None = None
+    society: str | None = None
+    ipi: str | None = None
+
+    @property
+    def publisher(self) -> bool:
+        return self.role.upper() in PUBLISHER_ROLES
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Work:
+    """A composition a recording performs (a MusicBrainz work), with its credits."""
+
+    title: str
+    iswc: str | None
+    mbid: str | None
+    credits: tuple[Credit, ...]
+
+
+PUBLISHER_ROLES = frozenset({"E", "SE", "AM"})
+# The works store (issue #5) adds these tables; until then no recording has a work.
+WORK_TABLES = ("works", "work_credits", "recording_works")
+
+
+def works_for_recordings(conn: sqlite3.Connection, recording_ids: list[int]) -> dict[int, list[Work]]:
+    """The works (composers, publishers, shares) behind each recording, where known.
+
+    Returns an empty dict while the database has no works store, so a cue
+    sheet lists composers as missing instead of failing. The one place that
+    reads the works tables: adapt it here when their shape changes.
+    """
+    ids_wanted = sorted({i for i in recording_ids if i is not None})
+    present = {r[0] for r in conn.execute(
+        f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({','.join('?' * len(WORK_TABLES))})",
+        WORK_TABLES,
+    )}
+    if not ids_wanted or present != set(WORK_TABLES):
+        return {}
+    work_cols = {r[1] for r in conn.execute("PRAGMA table_info(works)")}
+    credit_cols = {r[1] for r in conn.execute("PRAGMA table_info(work_credits)")}
+
+    def col(table: str, name: str, cols: set[str]) -> str:
+        return f"{table}.{name}" if name in cols else "NULL"
+
+    marks = ",".join("?" * len(ids_wanted))
+    works: dict[int, dict[int, Work]] = defaultdict(dict)
+    rows = conn.execute(
+        f"""SELECT rw.recording_id, w.id, w.title, {col('w', 'iswc', work_cols)}, {col('w', 'mbid', work_cols)}
+              FROM recording_works rw JOIN works w ON w.id = rw.work_id
+             WHERE rw.recording_id IN ({marks}) ORDER BY rw.recording_id, w.id""",
+        ids_wanted,
+    ).fetchall()
+    credits: dict[int, list[Credit]] = defaultdict(list)
+    work_ids = sorted({r[1] for r in rows})
+    if work_ids:
+        wmarks = ",".join("?" * len(work_ids))
+        order = "wc.position" if "position" in credit_cols else "wc.rowid"
+        for work_id, name, role, share, society, ipi in conn.execute(
+            f"""SELECT wc.work_id, wc.name, wc.role, {col('wc', 'share', credit_cols)},
+                       {col('wc', 'society', credit_cols)}, {col('wc', 'ipi', credit_cols)}
+                  FROM work_credits wc WHERE wc.work_id IN ({wmarks}) ORDER BY wc.work_id, {order}""",
+            work_ids,
+        ):
+            credits[work_id].append(
+                Credit(name, _role_code(role), float(share) if share is not None else None, society,
+                       str(ipi) if ipi is not None else None)
+            )
+    for recording_id, work_id, title, iswc, mbid in rows:
+        works[recording_id][work_id] = Work(title, iswc, mbid, tuple(credits.get(work_id, [])))
+    return {rid: list(by_work.values()) for rid, by_work in works.items()}
+
+
+# MusicBrainz relationship names -> cue sheet role codes (formats.md section 4).
+_ROLE_CODES = {
+    "composer": "C", "lyricist": "A", "writer": "CA", "librettist": "A", "arranger": "AR",
+    "publisher": "E", "sub-publisher": "SE", "administrator": "AM",
+}
+
+
+def _role_code(role: str | None) -> str:
+    if not role:
+        return "CA"
+    return _ROLE_CODES.get(role.strip().lower(), role.strip().upper())
 
 
 # --- the questions ---------------------------------------------------------------------
@@ -526,17 +693,123 @@ def _cue_text(a: Answer) -> CueText:
     )
 
 
+# --- pages for the web viewer ------------------------------------------------------------
+
+
+def episode_cues(conn: sqlite3.Connection, episode: EpisodeRef) -> list[Answer]:
+    """An episode's whole cue sheet in cue order; empty (not an error) when none is known yet."""
+    cue_ids = [
+        r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [episode.id])
+    ]
+    return answers(conn, cue_ids)
+
+
+def show_sources(conn: sqlite3.Connection, show: ShowRef) -> dict[str, dict[str, str | None]]:
+    """Where a show's facts come from, by source key, so a page can name and link them."""
+    return {
+        key: {"title": title, "url": url, "date": date}
+        for key, title, url, date in conn.execute(
+            "SELECT key, title, url, date FROM sources WHERE show_id = ? OR show_id IS NULL ORDER BY key",
+            [show.id],
+        )
+    }
+
+
+def song_slug(title: str | None, artist: str | None) -> tuple[str, str]:
+    """A song's address as (artist, title) slugs of folded words, so links survive case,
+    accents and punctuation ("Both Sides, Now" -> both-sides-now)."""
+    return (
+        fold(artist or "").replace(" ", "-") or "unknown-artist",
+        fold(title or "").replace(" ", "-") or "untitled",
+    )
+
+
+@dataclass
+class SongResult:
+    """A song and every cue it plays in, across shows, in broadcast order."""
+
+    title: str
+    artist: str | None
+    slug: tuple[str, str]
+    answers: list[Answer]
+    # The same title by other artists (covers, the original): (artist, slug) pairs.
+    other_versions: list[tuple[str | None, tuple[str, str]]]
+    # Listen links gathered from every cue's copy of the song, first one wins.
+    links: dict[str, str] = field(default_factory=dict)
+
+
+def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongResult:
+    """Every scene a song plays in, the song named as `song_slug` names it.
+
+    A song is its title and artist as viewers know them (the linked recording's,
+    else the curator's), not one exact recording: a remaster plays the same song.
+    Slugs are compared in Python because they are made by `fold`, which SQL lacks;
+    cue songs number in the thousands per show, so one pass is milliseconds.
+    """
+    rows = conn.execute(
+        """SELECT cs.cue_id, coalesce(r.title, cs.title, cs.text), coalesce(r.artist, cs.artist)
+             FROM cue_songs cs LEFT JOIN recordings r ON r.id = cs.recording_id
+             JOIN cues c ON c.id = cs.cue_id JOIN episodes e ON e.id = c.episode_id
+             JOIN shows s ON s.id = e.show_id
+            ORDER BY s.name, e.season, e.number, c.number, cs.position"""
+    ).fetchall()
+    key = (artist_slug.lower(), title_slug.lower())
+    cue_ids: list[int] = []
+    title: str | None = None
+    artist: str | None = None
+    others: dict[tuple[str, str], str | None] = {}
+    for cue_id, row_title, row_artist in rows:
+        slug = song_slug(row_title, row_artist)
+        if slug == key:
+            title, artist = title or row_title, artist or row_artist
+            if cue_id not in cue_ids:
+                cue_ids.append(cue_id)
+        elif slug[1] == key[1]:
+            others.setdefault(slug, row_artist)
+    if not cue_ids or title is None:
+        raise NotFound(
+            f"no song {title_slug.replace('-', ' ')!r} by {artist_slug.replace('-', ' ')!r} in the database",
+            remedy="search for it by title, artist or scene words",
+        )
+    found = answers(conn, cue_ids)
+    links: dict[str, str] = {}
+    for a in found:
+        for s in a.songs:
+            if song_slug(s.title or s.text, s.artist) == key:
+                for name, url in s.links.items():
+                    links.setdefault(name, url)
+    return SongResult(
+        title=title,
+        artist=artist,
+        slug=key,
+        answers=found,
+        other_versions=[(a, s) for s, a in others.items()],
+        links=links,
+    )
+
+
 __all__ = [
     "Answer",
+    "Credit",
+    "EpisodeFacts",
     "EpisodeRef",
     "ShowRef",
     "SongAnswer",
+    "SongResult",
     "WhatResult",
+    "Work",
     "answers",
+    "episode_cues",
+    "episode_facts",
     "episodes",
     "find_episode",
     "find_show",
     "search",
+    "sheet_answers",
+    "show_sources",
     "shows",
+    "song",
+    "song_slug",
     "what",
+    "works_for_recordings",
 ]

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from cuesheet.normalize import (QueryReading, Version, fold, parse_query, split_artists, split_mashup,
-                                split_version)
+from cuesheet.normalize import (
+    QueryReading, Version, fold, parse_query, split_artists, split_mashup, split_version,
+)
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 VERDICTS = ("accepted", "review", "no_match")
@@ -79,6 +80,8 @@ class Scored:
             "version": c.version or (split_version(c.title)[1].raw or None),
             "score": round(self.score, 3),
             "source": c.source,
+            # Every source that described this recording (the first is `source`).
+            "sources": list(dict.fromkeys([c.source, *(o.source for o in getattr(c, "also", ()))])),
             "ids": dict(c.ids),
             "links": dict(c.links),
             "reasons": list(self.reasons),
@@ -145,6 +148,15 @@ def _artist_keys(artist: str) -> tuple[str, str]:
     return full, main
 
 
+@lru_cache(maxsize=100_000)
+def _lead_artist(artist: str) -> str:
+    """The first named act of a credit, folded: "Sia, Diplo" and "Sia feat. Diplo" both give "sia"."""
+    main = split_artists(artist).main
+    if not main:
+        return _strip_the(_fold(artist))
+    return _strip_the(_fold(main[1] if len(main) > 1 else main[0]))
+
+
 def _similar(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -161,7 +173,10 @@ def title_similarity(query_title: str, candidate_title: str) -> float:
     pieces; numbers are compared in order, as far as the shorter list goes
     ("Symphony 5" still fits "Symphony No. 5, Op. 67").
     """
-    similar = _similar(query_title, candidate_title)
+    return _number_rule(query_title, candidate_title, _similar(query_title, candidate_title))
+
+
+def _number_rule(query_title: str, candidate_title: str, similar: float) -> float:
     if similar > _NUMBER_PENALTY:
         a, b = _numbers(query_title), _numbers(candidate_title)
         if a and b and any(x != y and not _digit_typo(x, y) for x, y in zip(a, b)):
@@ -348,6 +363,18 @@ def _readings(text: str, artist: str | None, duration_ms: int | None = None,
         add(_fold(r.title), r.artist, r.version, r.form)
         if r.form == "words" and r.artist is None:
             words = _fold(r.title).split()
+            version = r.version
+            # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
+            while len(words) > 2:
+                tail = split_version(f"x ({words[-1]})")[1]
+                if not (tail.tags or tail.year):
+                    break
+                version = Version(version.tags | tail.tags, version.year or tail.year,
+                                  "; ".join(p for p in (version.raw, words[-1]) if p))
+                words = words[:-1]
+            if version != r.version:
+                add(" ".join(words), None, version, "words")
+            r = QueryReading(r.title, r.artist, version, r.featured, r.form)
             if 2 <= len(words) <= 12:
                 for k in range(1, len(words)):
                     add(" ".join(words[:k]), " ".join(words[k:]), r.version, "words: title artist")
@@ -355,63 +382,149 @@ def _readings(text: str, artist: str | None, duration_ms: int | None = None,
     return out
 
 
-def _score(reading: _Reading, cand: Candidate, w: Weights) -> tuple[float, dict[str, float], list[str]]:
+def _candidate_version(cand: Candidate) -> tuple[str, Version]:
     c_title, c_version = _title_parts(cand.title)
     if cand.version:
         extra = split_version(f"x ({cand.version})")[1]
         c_version = Version(c_version.tags | extra.tags, c_version.year or extra.year,
                             "; ".join(p for p in (c_version.raw, cand.version) if p))
-    comps: dict[str, float] = {}
-    reasons: list[str] = []
-    comps["title"] = title_similarity(reading.title, c_title)
-    reasons.append(f"title {comps['title']:.2f}: {reading.title!r} ~ {c_title!r}")
+    return c_title, c_version
+
+
+def _components(reading: _Reading, cand: Candidate, c_title: str, c_version: Version, w: Weights,
+                title: float | None = None) -> dict[str, float]:
+    comps = {"title": title_similarity(reading.title, c_title) if title is None else title,
+             "artist": artist_similarity(reading.artist, cand.artist) if reading.artist else w.missing_artist,
+             "version": version_similarity(reading.version, c_version)}
+    if reading.duration_ms and cand.duration_ms:
+        comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
+    if reading.year and cand.year:
+        comps["year"] = 1.0 if reading.year == cand.year else 0.0
+    if reading.album and cand.album:
+        comps["album"] = _similar(_fold(reading.album), _fold(cand.album))
+    return comps
+
+
+def _weighted(comps: dict[str, float], w: Weights) -> float:
+    weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
+               "year": w.year, "album": w.album}
+    return sum(weights[k] * v for k, v in comps.items()) / sum(weights[k] for k in comps)
+
+
+def _reasons(reading: _Reading, cand: Candidate, comps: dict[str, float], c_title: str,
+             c_version: Version) -> list[str]:
+    """The components in words, best read by a person deciding whether to trust the match."""
+    reasons = [f"title {comps['title']:.2f}: {reading.title!r} ~ {c_title!r}"]
     if reading.artist:
-        comps["artist"] = artist_similarity(reading.artist, cand.artist)
         reasons.append(f"artist {comps['artist']:.2f}: {_fold(reading.artist)!r} ~ {_fold(cand.artist)!r}")
     else:
-        comps["artist"] = w.missing_artist
-        reasons.append(f"artist {w.missing_artist:.2f}: not given")
-    comps["version"] = version_similarity(reading.version, c_version)
+        reasons.append(f"artist {comps['artist']:.2f}: not given")
     if comps["version"] < 1.0 or reading.version.tags or c_version.tags:
         asked = ", ".join(sorted(reading.version.tags)) or "plain"
         has = ", ".join(sorted(c_version.tags)) or "plain"
         reasons.append(f"version {comps['version']:.2f}: asked {asked}, candidate {has}")
-    if reading.duration_ms and cand.duration_ms:
-        comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
-        reasons.append(f"duration {comps['duration']:.2f}: "
-                       f"{abs(reading.duration_ms - cand.duration_ms) / 1000:.0f} s apart")
-    if reading.year and cand.year:
-        comps["year"] = 1.0 if reading.year == cand.year else 0.0
+    if "duration" in comps:
+        apart = abs((reading.duration_ms or 0) - (cand.duration_ms or 0)) / 1000
+        reasons.append(f"duration {comps['duration']:.2f}: {apart:.0f} s apart")
+    if "year" in comps:
         reasons.append(f"year {comps['year']:.2f}: asked {reading.year}, candidate {cand.year}")
-    if reading.album and cand.album:
-        comps["album"] = _similar(_fold(reading.album), _fold(cand.album))
-        reasons.append(f"album {comps['album']:.2f}")
-    weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
-               "year": w.year, "album": w.album}
-    total = sum(weights[k] * v for k, v in comps.items()) / sum(weights[k] for k in comps)
+    if "album" in comps:
+        reasons.append(f"album {comps['album']:.2f}: {reading.album!r} ~ {cand.album!r}")
     reasons.append(f"read as {reading.form}")
-    return total, comps, reasons
+    return reasons
+
+
+def _similarity_rows(queries: Sequence[str], choices: list[str]) -> list[list[float]]:
+    """Similarity (as `_similar`) of each query to every choice, each row in two C calls."""
+    matrix = []
+    for q in queries:
+        row = [0.0] * len(choices)
+        if q:
+            for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+                for _, value, i in process.extract(q, choices, scorer=scorer, limit=None):
+                    if value > row[i]:
+                        row[i] = value
+        matrix.append([v / 100.0 for v in row])
+    return matrix
+
+
+def _artist_rows(artists: Sequence[str], credits: Sequence[str]) -> list[list[float]]:
+    """`artist_similarity` of each queried artist to every candidate credit, vectorised."""
+    keys = [_artist_keys(c) for c in credits]
+    fulls = _similarity_rows([_strip_the(_fold(a)) for a in artists], [k[0] for k in keys])
+    mains = _similarity_rows([_strip_the(_fold(a)) for a in artists], [k[1] for k in keys])
+    rows = []
+    for a, full_row, main_row in zip(artists, fulls, mains):
+        q = _strip_the(_fold(a))
+        row = [max(f, m) for f, m in zip(full_row, main_row)]
+        if len(q) >= 3:
+            padded = f" {q} "
+            for i, (full, _main) in enumerate(keys):
+                if row[i] < 0.85 and padded in f" {full} ":
+                    row[i] = 0.85
+        for i, (full, _main) in enumerate(keys):  # the word-coverage cap of artist_similarity
+            if 0.5 < row[i] < 1.0:
+                coverage = _word_coverage(q, full)
+                if coverage < 1.0:
+                    row[i] = min(row[i], _MISSING_WORD_CAP * coverage)
+        rows.append(row)
+    return rows
 
 
 def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidate],
-                     weights: Weights = DEFAULT_WEIGHTS) -> list[Scored]:
-    """Each candidate's best score over all readings, best first."""
-    scored: list[Scored] = []
-    for cand in candidates:
-        c_title, _ = _title_parts(cand.title)
-        best: tuple[float, dict[str, float], list[str], str] | None = None
-        # Cheap bound first: title and artist carry most of the weight, so a reading whose
-        # title is far off cannot win; score it fully only when it could.
-        for r in readings:
-            if best is not None and title_similarity(r.title, c_title) + 0.35 < best[1]["title"]:
-                continue
-            total, comps, reasons = _score(r, cand, weights)
-            if best is None or total > best[0]:
-                best = (total, comps, reasons, r.form)
-        if best is not None:
-            scored.append(Scored(cand, round(best[0], 4), best[1], best[2], best[3]))
-    scored.sort(key=lambda s: (-s.score, s.candidate.source, s.candidate.recording_id or 0))
-    return _merge_same(scored)
+                     weights: Weights = DEFAULT_WEIGHTS, keep: int = 12) -> list[Scored]:
+    """The `keep` best candidates, each scored by its best reading, best first.
+
+    Title and artist similarities are computed for all pairs at once (in C,
+    one call per reading); the weighted sum over every pair is plain
+    arithmetic, and the full breakdown with reasons is built only for the
+    candidates that are kept.
+    """
+    w = weights
+    if not candidates or not readings:
+        return []
+    parts = [_candidate_version(c) for c in candidates]
+    titles = _similarity_rows([r.title for r in readings], [p[0] for p in parts])
+    for r, row in zip(readings, titles):  # the number rule of title_similarity, where it can bite
+        if _numbers(r.title):
+            for ci, p in enumerate(parts):
+                if row[ci] > _NUMBER_PENALTY:
+                    row[ci] = _number_rule(r.title, p[0], row[ci])
+    artist_names = list(dict.fromkeys(r.artist for r in readings if r.artist))
+    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, [c.artist for c in candidates])))
+    versions: dict[Version, list[float]] = {}
+    for r in readings:
+        if r.version not in versions:
+            versions[r.version] = [version_similarity(r.version, p[1]) for p in parts]
+    best: list[tuple[float, int, int]] = []  # (total, candidate index, reading index)
+    for ci, cand in enumerate(candidates):
+        top = (-1.0, ci, 0)
+        for ri, r in enumerate(readings):
+            num = w.title * titles[ri][ci] + w.version * versions[r.version][ci]
+            den = w.title + w.artist + w.version
+            num += w.artist * (artist_rows[r.artist][ci] if r.artist else w.missing_artist)
+            if r.duration_ms and cand.duration_ms:
+                num += w.duration * duration_similarity(r.duration_ms, cand.duration_ms)
+                den += w.duration
+            if r.year and cand.year:
+                num += w.year * (r.year == cand.year)
+                den += w.year
+            if r.album and cand.album:
+                num += w.album * _similar(_fold(r.album), _fold(cand.album))
+                den += w.album
+            if num / den > top[0]:
+                top = (num / den, ci, ri)
+        best.append(top)
+    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, candidates[b[1]].recording_id or 0))
+    scored = []
+    # Room for duplicates: several sources (and several readings) describe one recording.
+    for total, ci, ri in best[: keep * 3]:
+        cand, r = candidates[ci], readings[ri]
+        c_title, c_version = parts[ci]
+        comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci])
+        scored.append(Scored(cand, round(total, 4), comps, _reasons(r, cand, comps, c_title, c_version),
+                             r.form))
+    return _merge_same(scored)[:keep]
 
 
 @lru_cache(maxsize=200_000)
@@ -435,32 +548,85 @@ def score_record(title: str, artist: str | None, candidate: Candidate, *,
     clean, version = _title_parts(title)
     reading = _Reading(clean, _main_artist(artist) if artist else None, version, "record",
                        year or version.year, duration_ms, album)
-    total, comps, reasons = _score(reading, candidate, weights)
-    return Scored(candidate, round(total, 4), comps, reasons, reading.form)
+    c_title, c_version = _candidate_version(candidate)
+    comps = _components(reading, candidate, c_title, c_version, weights)
+    return Scored(candidate, round(_weighted(comps, weights), 4), comps,
+                  _reasons(reading, candidate, comps, c_title, c_version), reading.form)
 
 
 def _identity(c: Candidate) -> set[str]:
     return {f"{k}:{v}" for k, v in c.ids.items() if k in ("isrc", "mbid", "spotify_id")}
 
 
+# Two lengths this close are one recording described twice (rounding, a second of silence).
+SAME_LENGTH_MS = 3_000
+
+
+def same_recording(a: Candidate, b: Candidate) -> bool:
+    """Whether two candidates describe one recording, so neither is the other's rival.
+
+    A shared id settles it. Otherwise the title (without version words), the
+    main artist and the version must agree, and so must year and length when
+    both sides know them. Two rows of the *same* source also need the same
+    length: a source listing two recordings without lengths (the catalog's two
+    "Elastic Heart" releases) is taken at its word that they differ.
+    """
+    ids_a, ids_b = _identity(a), _identity(b)
+    if ids_a & ids_b:
+        return True
+    for key in ("isrc", "mbid", "spotify_id"):
+        if a.ids.get(key) and b.ids.get(key) and a.ids[key] != b.ids[key] and key != "isrc":
+            return False
+    title_a, version_a = _candidate_version(a)
+    title_b, version_b = _candidate_version(b)
+    if title_a != title_b or version_a.tags != version_b.tags:
+        return False
+    if _lead_artist(a.artist) != _lead_artist(b.artist):
+        return False
+    if a.year and b.year and a.year != b.year:
+        return False
+    if a.duration_ms and b.duration_ms:
+        return abs(a.duration_ms - b.duration_ms) <= SAME_LENGTH_MS
+    return a.source != b.source
+
+
 def _merge_same(scored: list[Scored]) -> list[Scored]:
-    """One entry per recording: sources that name the same ids (an ISRC, an MBID) are one."""
+    """One entry per recording: another source's description of it joins the better-scored one.
+
+    The joined candidate keeps both sources' ids and links (the Chet Baker take
+    with its MBID *and* its Spotify id), and the other description travels in
+    `also`, so saving it records any disagreement.
+    """
+    from cuesheet.sources.crosslink import combine
+
     out: list[Scored] = []
-    seen: list[set[str]] = []
+    members: list[set[str]] = []  # sources already joined into each entry
     for s in scored:
         ident = _identity(s.candidate)
-        if ident and any(ident & other for other in seen):
-            continue
-        seen.append(ident)
-        out.append(s)
+        for i, kept in enumerate(out):
+            if (ident & _identity(kept.candidate)) or (
+                    s.candidate.source not in members[i] and same_recording(kept.candidate, s.candidate)):
+                out[i] = Scored(combine(kept.candidate, s.candidate), kept.score, kept.components,
+                                kept.reasons, kept.reading)
+                members[i].add(s.candidate.source)
+                break
+        else:
+            out.append(s)
+            members.append({s.candidate.source})
     return out
 
 
 def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS) -> str:
+    """accepted: above `accept` and ahead of the first *other* recording by `gap`.
+
+    A duplicate of the best (a source listing one recording twice, same
+    length) is not a rival; a second take or another artist's cover is.
+    """
     if not scored or scored[0].score < weights.review:
         return "no_match"
     if scored[0].score >= weights.accept:
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        best = scored[0].candidate
+        runner_up = next((s.score for s in scored[1:] if not same_recording(best, s.candidate)), 0.0)
         if scored[0].score - runner_up >= weights.gap:
             return "accepted"
     return "review"
@@ -478,7 +644,10 @@ def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
                 candidates += source.search(SongQuery(title=text, artist=artist), limit=limit)
                 continue
             seen: set[tuple[str, str | None]] = set()
-            for r in readings[:3]:
+            # A curator's title and artist are one query; free text is tried three ways
+            # (each costs a request, and online services allow about one a second).
+            tries = readings[:1] if readings and readings[0].form == "given-artist" else readings[:3]
+            for r in tries:
                 if (r.title, r.artist) in seen:
                     continue
                 seen.add((r.title, r.artist))
@@ -487,6 +656,12 @@ def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
                 )
         except SourceSkipped as exc:
             skipped.append(exc)
+    # Several readings often bring back the same rows.
+    unique: dict[tuple[object, ...], Candidate] = {}
+    for c in candidates:
+        key = (c.source, c.recording_id, tuple(sorted(c.ids.items())), c.title, c.artist, c.album, c.year)
+        unique.setdefault(key, c)
+    candidates = list(unique.values())
     return candidates, skipped
 
 
@@ -501,7 +676,9 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     """
     readings = _readings(text, artist, duration_ms, album)
     candidates, skipped = gather(sources, readings, text, artist, max(limit, 10))
-    scored = score_candidates(readings, candidates, weights)
+    # Two more than shown: the runner-up decides the verdict, and a merged duplicate
+    # must not leave the list short.
+    scored = score_candidates(readings, candidates, weights, keep=limit + 2)
     whole = Identification(text, verdict(scored, weights), scored[:limit], skipped=skipped)
     if not mashups:
         return whole
@@ -546,22 +723,15 @@ def song_query(title: str | None, artist: str | None, version: str | None, text:
 
 def link_song(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str,
               score: float | None = None) -> int:
-    """Point a cue song at the candidate's recording (adding it to recordings if new)."""
-    from cuesheet.model import RecordingRef
-    from cuesheet.store import upsert_recording
+    """Point a cue song at the candidate's recording, saving the recording first.
 
-    if candidate.recording_id is not None:
-        rec_id = candidate.recording_id
-    else:
-        rec_id = upsert_recording(conn, RecordingRef(
-            title=candidate.title, artist=candidate.artist, version=candidate.version,
-            album=candidate.album, year=candidate.year, duration_ms=candidate.duration_ms,
-            isrc=candidate.ids.get("isrc"), mbid=candidate.ids.get("mbid"),
-            spotify_id=candidate.ids.get("spotify_id"),
-        ), source=candidate.source)
-        if candidate.links:
-            conn.execute("UPDATE recordings SET links = ? WHERE id = ? AND (links IS NULL OR links = '{}')",
-                         [json.dumps(candidate.links), rec_id])
+    `save_candidate` finds the local recording (by row, id or ISRC) or adds it,
+    fills in ids and links it lacked, and keeps both values where sources
+    disagree, so linking never overwrites what another source said.
+    """
+    from cuesheet.sources.crosslink import save_candidate
+
+    rec_id = save_candidate(conn, candidate)
     conn.execute(
         """UPDATE cue_songs SET recording_id = ?, match_status = ?, match_score = ?,
                                 matched_at = datetime('now') WHERE id = ?""",
@@ -614,9 +784,19 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     report = MatchReport()
     skipped: dict[str, None] = {}
     results: list[tuple[int, Identification]] = []
+    online = [s for s in sources if s.name != "catalog"]
     for song_id, text, title, artist, version in songs:
         query, who = song_query(title, artist, version, text)
         ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+        if online and ident.verdict == "accepted" and ident.best is not None:
+            # The sure match gains the other services' ids and links by its ISRC.
+            from cuesheet.sources.crosslink import crosslink
+
+            linked = crosslink([ident.best.candidate], online)[0]
+            best = Scored(linked, ident.best.score, ident.best.components, ident.best.reasons,
+                          ident.best.reading)
+            ident = Identification(ident.query, ident.verdict, [best, *ident.candidates[1:]],
+                                   skipped=ident.skipped)
         for s in ident.skipped:
             skipped[str(s)] = None
         results.append((song_id, ident))

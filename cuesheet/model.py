@@ -87,6 +87,8 @@ class Song:
     notes: str | None = None
     claims: tuple[Claim, ...] = ()
     recording: RecordingRef | None = None
+    # A curator turned down every candidate: the matcher leaves the song alone.
+    rejected: bool = False
 
     @property
     def entered(self) -> str:

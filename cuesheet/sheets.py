@@ -246,7 +246,7 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording",
+    "claims", "recording", "match",
 )
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
@@ -510,6 +510,7 @@ def _read_song(
         notes=c.text(d, "notes", where),
         claims=tuple(claims),
         recording=_recording(d, where, c),
+        rejected=c.choice(d, "match", where, ("rejected",)) == "rejected",
     )
 
 

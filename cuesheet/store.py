@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from cuesheet.catalog import index_recordings
 from cuesheet.normalize import fold
 from cuesheet.model import Cue, Episode, Performer, RecordingRef, Show, Song
 
@@ -93,7 +94,8 @@ def insert_song(
                                   notes, recording_id, match_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [cue_id, position, song.entered, song.title or None, song.artist or None, song.version,
-         confidence, song.notes, recording_id, "curated" if recording_id else "unmatched"],
+         confidence, song.notes, recording_id,
+         "curated" if recording_id else "rejected" if song.rejected else "unmatched"],
     )
     song_id = int(cur.lastrowid)
     _insert_performers(conn, cue_id, song_id, song.performers)
@@ -135,7 +137,9 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
          ref.mbid, ref.spotify_id, json.dumps({}),
          source, fold(ref.title), fold(ref.artist)],
     )
-    return int(cur.lastrowid)
+    rec_id = int(cur.lastrowid)  # type: ignore[arg-type]
+    index_recordings(conn, after_id=rec_id - 1)
+    return rec_id
 
 
 def _insert_performers(

@@ -119,3 +119,33 @@ def test_fts_follows_every_table_it_indexes(tmp_path: Path) -> None:
     assert _fts(conn, "first one") == [7]
     conn.execute("DELETE FROM cues WHERE id = 7")
     assert _fts(conn, "rooftop") == []
+
+
+def test_sources_schema(tmp_path: Path) -> None:
+    """m003: recording claims from online sources, and works with their credits for cue sheets."""
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    assert columns(conn, "recording_claims") == [
+        "id", "recording_id", "field", "value", "source", "source_ref", "added_at"]
+    assert columns(conn, "works") == ["id", "mbid", "title", "iswc"]
+    assert columns(conn, "work_credits") == [
+        "work_id", "position", "role", "name", "share", "society", "ipi", "mbid"]
+    assert columns(conn, "recording_works") == ["recording_id", "work_id"]
+    assert "works_checked_at" in columns(conn, "recordings")
+    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert "recording_conflicts" in views
+    conn.execute("INSERT INTO works (id, title) VALUES (1, 'Smile')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO work_credits (work_id, position, role, name) VALUES (1, 1, 'singer', 'x')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO work_credits (work_id, position, role, name, share) "
+                     "VALUES (1, 1, 'composer', 'x', 120)")
+
+
+def test_history_table(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    assert columns(conn, "history") == [
+        "id", "at", "curator", "action", "summary", "show_id", "episode_id", "changes", "undo_of",
+        "undone_by",
+    ]
+    indexes = {r[1] for r in conn.execute("PRAGMA index_list(history)")}
+    assert {"history_episode", "history_show"} <= indexes

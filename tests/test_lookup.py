@@ -170,3 +170,59 @@ def test_bad_time_is_a_parse_error(mini) -> None:
 def test_episode_number_needs_a_season_when_there_are_two(mini) -> None:
     with pytest.raises(EpisodeNotFound):
         lookup.what(mini, "mini", "1")
+
+
+def test_sheet_answers_in_episode_and_cue_order(conn) -> None:
+    show = lookup.find_show(conn, "soundtrack")
+    every = lookup.sheet_answers(conn, show)
+    assert [(a.episode, a.cue) for a in every] == sorted((a.episode, a.cue) for a in every)
+    assert {a.episode for a in every} == {1, 2, 3, 4, 5, 7, 8, 9, 10}
+    assert lookup.sheet_answers(conn, show, season=1) == every
+    episode = lookup.find_episode(conn, show, "3")
+    assert [a.cue for a in lookup.sheet_answers(conn, show, episode=episode)] == [1, 2, 3, 4, 5]
+    with pytest.raises(NotFound, match="no season 2"):
+        lookup.sheet_answers(conn, show, season=2)
+
+
+def test_episode_facts(conn) -> None:
+    show = lookup.find_show(conn, "soundtrack")
+    facts = lookup.episode_facts(conn, lookup.find_episode(conn, show, "3"))
+    assert facts.air_date == "2019-12-18" and facts.network == "Netflix" and facts.complete is False
+
+
+# --- pages for the web viewer ---
+
+
+@pytest.mark.parametrize(
+    ("title", "artist", "slug"),
+    [("Both Sides, Now", "Joni Mitchell", ("joni-mitchell", "both-sides-now")),
+     ("Ain't No Sunshine", "Bill Withers", ("bill-withers", "aint-no-sunshine")),
+     ("Blood // Water", "grandson", ("grandson", "blood-water")),
+     ("Beyoncé", None, ("unknown-artist", "beyonce")),
+     ("", "", ("unknown-artist", "untitled"))],
+)
+def test_song_slug(title: str, artist: str | None, slug: tuple[str, str]) -> None:
+    assert lookup.song_slug(title, artist) == slug
+
+
+def test_song_finds_its_scene_and_the_other_versions(conn) -> None:
+    result = lookup.song(conn, "joni-mitchell", "both-sides-now")
+    assert (result.title, result.artist) == ("Both Sides, Now", "Joni Mitchell")
+    assert [(a.code, a.cue) for a in result.answers] == [("S01E04", 3)]
+    assert sorted(a for a, _ in result.other_versions) == ["Judy Collins", "Neil Diamond"]
+
+
+def test_song_that_was_never_catalogued_is_found_by_the_curators_text(conn) -> None:
+    # Elastic Heart fits two catalog recordings, so no recording is linked.
+    assert [a.code for a in lookup.song(conn, "sia", "elastic-heart").answers] == ["S01E01"]
+
+
+def test_unknown_song_is_not_found(conn) -> None:
+    with pytest.raises(NotFound):
+        lookup.song(conn, "nobody", "nothing")
+
+
+def test_episode_cues_of_an_empty_episode_is_empty(conn) -> None:
+    show = lookup.find_show(conn, "soundtrack")
+    assert lookup.episode_cues(conn, lookup.find_episode(conn, show, "6")) == []
+    assert [a.cue for a in lookup.episode_cues(conn, lookup.find_episode(conn, show, "3"))] == [1, 2, 3, 4, 5]

@@ -116,3 +116,10 @@ def test_a_typo_in_a_number_is_not_another_number(title: str, other: str) -> Non
                                                ("a-h", "a-ha"), ("eWbbie", "Webbi")])
 def test_artist_typos_still_count_as_the_same_name(query: str, credit: str) -> None:
     assert artist_similarity(query, credit) >= 0.6
+
+
+def test_identify_applies_the_number_rule_too() -> None:
+    # identify scores through vectorised rows, not title_similarity: both must agree.
+    source = ListSource([cand("Track 61", "Ridley Pearson")])
+    assert identify("Track 47 - Ridley Pearson", [source]).verdict != "accepted"
+    assert identify("Track 61 - Ridley Pearson", [source]).verdict == "accepted"

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet import __version__
-from cuesheet.cli import matching, viewer
+from cuesheet.cli import cue, curator, export, matching, sources, viewer, web
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors
 
@@ -22,7 +22,14 @@ app = typer.Typer(
 )
 app.registered_commands += viewer.app.registered_commands
 app.registered_commands += matching.app.registered_commands
+app.registered_commands += web.app.registered_commands
+app.registered_commands += curator.app.registered_commands
 app.add_typer(matching.catalog_app, name="catalog")
+app.add_typer(export.app)
+app.add_typer(sources.cache_app, name="cache")
+app.add_typer(sources.config_app, name="config")
+app.add_typer(cue.app, name="cue")
+app.add_typer(curator.review_app, name="review")
 
 
 def _version(value: bool) -> None:

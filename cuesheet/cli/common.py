@@ -23,3 +23,34 @@ NlOption = Annotated[bool, typer.Option("--nl", help="Print JSON, one object per
 
 def open_db(path: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
     return db.connect(db.resolve_path(path), create=create)
+
+def _check_sources(value: Optional[str]) -> Optional[str]:
+    """--source names checked while parsing, so a typo is a usage error (exit 2) like any other."""
+    from cuesheet.errors import InputError
+    from cuesheet.sources.registry import parse_source_names
+
+    try:
+        parse_source_names(value)
+    except InputError as exc:
+        raise typer.BadParameter(exc.message.removeprefix("--source: ")) from None
+    return value
+
+
+# Shared by identify and match: which metadata sources to ask, and whether to go online.
+OfflineOption = Annotated[
+    bool,
+    typer.Option("--offline", help="Go online to no source: answer from the catalog and the response cache."),
+]
+SourceOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--source",
+        help="Sources to ask, comma-separated: catalog, musicbrainz, spotify. Default: all.",
+        show_default=False,
+        callback=_check_sources,
+    ),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option("--refresh", help="Ask the online sources again even when the cache has a fresh answer."),
+]

@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
+from cuesheet.cli.common import (
+    DbOption,
+    JsonOption,
+    NlOption,
+    OfflineOption,
+    RefreshOption,
+    SourceOption,
+    open_db,
+)
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
 
 app = typer.Typer()
@@ -20,10 +28,18 @@ catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, 
 VERDICT_STYLE = {"accepted": "green", "review": "yellow", "no_match": "red"}
 
 
-def _sources(conn):  # type: ignore[no-untyped-def]
+def _sources(conn, source: str | None = None, *, offline: bool = False,  # type: ignore[no-untyped-def]
+             refresh: bool = False):
+    """The catalog, then the online sources; one line for each that stays offline and why."""
+    from cuesheet import config
     from cuesheet.sources.catalog import CatalogSource
+    from cuesheet.sources.registry import parse_source_names, select_sources
 
-    return [CatalogSource(conn)]
+    sources, skipped = select_sources(conn, config.load(), names=parse_source_names(source),
+                                      offline=offline, refresh=refresh, local=CatalogSource(conn))
+    for reason in skipped:
+        note(f"skipped {reason}")
+    return sources
 
 
 def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> None:  # type: ignore[no-untyped-def]
@@ -59,6 +75,9 @@ def identify_command(
     from_: Annotated[Optional[str], typer.Option(
         "--from", help="Read one query per line from FILE, or - for stdin.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates per query.")] = 5,
+    source: SourceOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON: one object, or one per line with --from.")] = False,
 ) -> None:
@@ -70,7 +89,7 @@ def identify_command(
         raise typer.BadParameter("give TEXT or --from FILE (not both)")
     with friendly_errors():
         conn = open_db(db).conn
-        sources = _sources(conn)
+        sources = _sources(conn, source, offline=offline, refresh=refresh)
         if from_ is None:
             queries = [text or ""]
         elif from_ == "-":
@@ -97,6 +116,9 @@ def emit_json_one(ident) -> None:  # type: ignore[no-untyped-def]
 def match_command(
     show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
     episode: Annotated[Optional[str], typer.Argument(help="Only this episode (needs SHOW).")] = None,
+    source: SourceOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -107,7 +129,8 @@ def match_command(
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
-        report = match_songs(conn, _sources(conn), episode_ids=episode_ids)
+        report = match_songs(conn, _sources(conn, source, offline=offline, refresh=refresh),
+                             episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
         return

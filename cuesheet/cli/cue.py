@@ -1,0 +1,630 @@
+"""`cuesheet cue`: add, import, list, edit, rm, move and renumber cues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.prompts import (
+    Cancelled,
+    PromptOption,
+    ask,
+    cancelled,
+    confirm,
+    interactive,
+    missing,
+)
+
+app = typer.Typer(
+    help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
+    no_args_is_help=True,
+)
+
+ShowArg = Annotated[str, typer.Argument(help="Show name; typos and extra words are fine.")]
+EpisodeArg = Annotated[str, typer.Argument(help="Episode: 3, S01E03, 1x03 or title words.")]
+CueArg = Annotated[int, typer.Argument(help="Cue number in the episode.", min=1)]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking.")]
+Prompting = Annotated[Optional[bool], PromptOption]
+
+
+def _context(db: Path | None, show: str, episode: str):  # type: ignore[no-untyped-def]
+    from cuesheet import config, history, lookup
+
+    conn = open_db(db).conn
+    ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
+    return conn, ep, history.who(config.load().curator)
+
+
+def _time(text: str) -> int | None:
+    from cuesheet.timecode import parse_time
+
+    if text.strip() in ("", "-"):
+        return None
+    return parse_time(text)
+
+
+def _time_option(text: str | None, name: str) -> int | None:
+    from cuesheet.errors import InputError, ParseError
+
+    if text is None:
+        return None
+    try:
+        return _time(text)
+    except ParseError as exc:
+        raise InputError(exc.message, field=name, remedy=exc.remedy) from None
+
+
+# --- add ---------------------------------------------------------------------------------------
+
+
+@app.command("add")
+def add_command(
+    show: ShowArg,
+    episode: EpisodeArg,
+    number: Annotated[Optional[int], typer.Option("--number", "-n", min=1, help="Cue number. Default: the next free one.")] = None,
+    time_in: Annotated[Optional[str], typer.Option("--at", "--time-in", help="When it starts: 12:30, 1:02:03, 12m30s, 00:12:30:12.")] = None,
+    time_out: Annotated[Optional[str], typer.Option("--time-out", help="When it ends, in any notation.")] = None,
+    scene: Annotated[Optional[str], typer.Option("--scene", help="What happens on screen.")] = None,
+    performer: Annotated[Optional[list[str]], typer.Option("--performer", "-p", help="Who performs: 'Sam (Paul James)'; end with ? when inferred. Repeatable.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="lip-sync, mashup, cast-original, background or source.")] = None,
+    usage: Annotated[Optional[str], typer.Option("--usage", help="Cue-sheet usage code: VV, BV, BI, VS, MT, ET ...")] = None,
+    song: Annotated[Optional[list[str]], typer.Option("--song", "-s", help="A song as heard ('elastic heart sia'). Repeat for a mashup.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The song's title, when you know the parts.")] = None,
+    artist: Annotated[Optional[str], typer.Option("--artist", help="The song's artist.")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
+    pick: Annotated[Optional[int], typer.Option("--pick", min=1, help="Link candidate N of each song without asking (1 = best).")] = None,
+    confidence: Annotated[Optional[str], typer.Option("--confidence", help="high, medium or low.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="A source key from show.yaml. Repeatable.")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="Free text.")] = None,
+    order: Annotated[str, typer.Option("--order", help="confirmed (scene order known) or list (a source's list order).")] = "confirmed",
+    shift: Annotated[bool, typer.Option("--shift", help="If the number is taken, move that cue and the later ones up by one.")] = False,
+    yes: YesOption = False,
+    prompt: Prompting = None,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
+) -> None:
+    """Add a cue: asks for what the options leave out, shows candidates for each song, saves in one go."""
+    from cuesheet import curate, lookup
+    from cuesheet.db import KINDS
+    from cuesheet.errors import InputErrors
+    from cuesheet.model import Song
+
+    asking = interactive(prompt) and not yes
+    have_song = bool(song or title)
+    if not asking and not have_song:
+        raise missing(["--song TEXT (or --title and --artist)"],
+                      "no song given" if yes else "no terminal to ask in")
+    if order not in ("confirmed", "list"):
+        raise typer.BadParameter("confirmed or list", param_hint="--order")
+    with friendly_errors():
+        conn, ep, curator = _context(db, show, episode)
+        cast = curate.characters(conn, ep.show.id)
+        t_in, t_out = _time_option(time_in, "--at"), _time_option(time_out, "--time-out")
+        performers = curate.parse_performers(performer or [], cast, field_name="--performer")
+        texts: list[tuple[str, str | None, str | None]] = []  # (text, title, artist)
+        if title:
+            texts.append((f"{title} - {artist}" if artist else title, title, artist))
+        texts += [(s, None, None) for s in song or []]
+        try:
+            if asking:
+                _header(conn, ep)
+                if number is None:
+                    number, shift = _ask_number(conn, ep)
+                if time_in is None:
+                    t_in = ask("Time in", parse=_time, hint="12:30, 1:02:03, 12m30s; blank if unknown")
+                if time_out is None:
+                    t_out = ask("Time out", parse=lambda s: _time_out(s, t_in), hint="blank if unknown")
+                if scene is None:
+                    scene = ask("Scene", hint="what happens on screen")
+                if performer is None:
+                    names = ", ".join(name for name, _ in cast.values())
+                    performers = ask(
+                        "Performers", parse=lambda s: curate.parse_performers(s, cast),
+                        hint="Character (Actor), comma-separated; ? = inferred"
+                        + (f"; known: {names}" if names else ""),
+                    ) or ()
+            drafts = []
+            for i, (text, t, a) in enumerate(texts, start=1):
+                drafts.append(_song_draft(conn, i, text, t, a, version if t else None, pick, asking))
+            while asking:
+                label = f"Song {len(drafts) + 1}"
+                text = ask(label, required=not drafts,
+                           hint="as heard, e.g. 'elastic heart sia'" if not drafts else "another song for a mashup; blank when done")
+                if not text:
+                    break
+                drafts.append(_song_draft(conn, len(drafts) + 1, text, None, None, None, pick, True))
+            if asking and len(drafts) > 1:
+                for i, d in enumerate(drafts):
+                    who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
+                              hint="blank: the cue's performers")
+                    if who:
+                        drafts[i] = curate.SongDraft(Song(**{**d.song.__dict__, "performers": who}), d.pick, d.review)
+            default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
+            if asking and kind is None:
+                kind = ask("Kind", default=default_kind, parse=lambda s: _choice(s, KINDS, "kind"),
+                           hint=" / ".join(KINDS))
+            kind = kind or default_kind
+            if asking and usage is None:
+                usage = ask("Usage code", default=curate.DEFAULT_USAGE.get(kind, "VV"), parse=_usage,
+                            hint="VV visual vocal, BV background vocal, VS visual source, ET end title ...")
+            draft = curate.CueDraft(
+                songs=tuple(drafts), kind=kind, number=number, order_confirmed=order == "confirmed",
+                time_in_ms=t_in, time_out_ms=t_out, scene=scene, performers=performers,
+                usage=usage if usage is not None else curate.DEFAULT_USAGE.get(kind),
+                confidence=confidence, sources=tuple(source or ()), notes=notes,
+            )
+            errors = curate.validate(conn, ep, draft)
+            if errors:
+                raise InputErrors(errors)
+            if asking:
+                _summary(ep, draft, number or curate.next_number(conn, ep.id))
+                if not confirm("Save this cue?"):
+                    raise Cancelled()
+        except Cancelled:
+            raise cancelled() from None
+        done = curate.add_cue(conn, ep, draft, curator, shift=shift)
+        [answer] = lookup.answers(conn, [done.cue_id])
+    if json_:
+        emit_json([answer])
+        return
+    from cuesheet.cli.viewer import answer_card
+
+    console.print(Text(f"Saved {ep.show.name} {ep.code} cue {done.number}", style="bold green"))
+    console.print(answer_card(answer))
+    for i, s in enumerate(answer.songs, start=1):
+        console.print(Text(f"  song {i}: {_status_line(s)}", style="dim"))
+    note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
+
+
+def _header(conn: Any, ep: Any) -> None:
+    rows = conn.execute(
+        """SELECT c.number, coalesce(r.title, s.title, s.text) FROM cues c
+           LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
+           LEFT JOIN recordings r ON r.id = s.recording_id
+           WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
+    console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
+    if rows:
+        last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
+        console.print(Text(f"{len(rows)} cues so far; the last: {last}", style="dim"))
+    else:
+        console.print(Text("no cues yet", style="dim"))
+
+
+def _ask_number(conn: Any, ep: Any) -> tuple[int, bool]:
+    from cuesheet import curate
+    from cuesheet.errors import InputError
+
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise InputError(f"{text!r} is not a cue number (1, 2, 3 ...)")
+        return int(text)
+
+    offered = curate.next_number(conn, ep.id)
+    while True:
+        n = ask("Cue number", default=str(offered), parse=parse)
+        if n >= offered:
+            return n, False
+        if confirm(f"Cue {n} exists. Insert before it, moving {n} and later up by one?", default=False):
+            return n, True
+
+
+def _time_out(text: str, t_in: int | None) -> int | None:
+    from cuesheet.errors import InputError
+    from cuesheet.timecode import format_time
+
+    t = _time(text)
+    if t is not None and t_in is not None and t < t_in:
+        raise InputError(f"{format_time(t)} is before the time in ({format_time(t_in)})")
+    return t
+
+
+def _choice(text: str, choices: tuple[str, ...], name: str) -> str:
+    from cuesheet.errors import InputError
+
+    value = text.strip().lower()
+    hits = [c for c in choices if c.startswith(value)]
+    if value in choices:
+        return value
+    if len(hits) == 1:
+        return hits[0]
+    raise InputError(f"{text!r} is not one of {', '.join(choices)}")
+
+
+def _usage(text: str) -> str | None:
+    from cuesheet.errors import InputError
+    from cuesheet.model import USAGE_CODES
+
+    code = text.strip().upper()
+    if code in ("", "-"):
+        return None
+    if code not in USAGE_CODES:
+        raise InputError(f"{text!r} is not a usage code ({', '.join(USAGE_CODES)})")
+    return code
+
+
+def _status_line(s: Any) -> str:
+    if s.status in ("accepted", "curated") and s.recording_id:
+        what = f"{s.title} — {s.artist}" + (f" ({s.album}, {s.year})" if s.album and s.year else "")
+        return f"{s.status}: {what}"
+    if s.status == "review":
+        return "waiting in `cuesheet review` with its candidates"
+    if s.status == "no_match":
+        return "no match in the catalog yet"
+    return s.status
+
+
+# --- one song: candidates and the curator's choice --------------------------------------------
+
+
+def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str | None,
+                version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
+    """Show the candidates for a song and take the curator's decision (or --pick's)."""
+    from cuesheet import curate, suggest
+    from cuesheet.errors import InputError
+    from cuesheet.model import Song
+
+    song = Song(title=title or text, artist=artist or "", version=version, text=None if title else text)
+    if not asking and pick is None:
+        return curate.SongDraft(song)  # the matcher decides when it is saved
+    query, who = (title, artist) if title else (text, None)
+    while True:
+        ident = suggest.identify(conn, query, who)
+        if not asking:
+            if pick > len(ident.candidates):  # type: ignore[operator]
+                raise InputError(f"{text!r} has {len(ident.candidates)} candidates, not {pick}", field="--pick")
+            return curate.SongDraft(song, pick=ident.candidates[pick - 1].candidate)  # type: ignore[operator]
+        _show_candidates(index, query, ident)
+        n = len(ident.candidates)
+        options = ("1 pick, " if n == 1 else f"1-{n} pick, " if n else "") + "s search again, n none of these (keep for review), m type it by hand"
+        default = "1" if n and ident.verdict == "accepted" else "n"
+        answer = (ask("Choice", default=default, hint=options) or default).strip().lower()
+        if answer.isdigit() and 1 <= int(answer) <= n:
+            return curate.SongDraft(song, pick=ident.candidates[int(answer) - 1].candidate)
+        if answer.startswith("s"):
+            query = ask("Search for", default=query, hint="title and artist, any order") or query
+            who = None
+            continue
+        if answer.startswith("n"):
+            return curate.SongDraft(song, review=ident if n else None)
+        if answer.startswith("m"):
+            return curate.SongDraft(_by_hand(song))
+        console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
+
+
+def _show_candidates(index: int, query: str, ident: Any) -> None:
+    from cuesheet.timecode import format_time
+
+    head = Text(f"Candidates for song {index} ", style="bold")
+    head.append(f"{query!r}", style="italic")
+    head.append(f"  verdict: {ident.verdict}", style="green" if ident.verdict == "accepted" else "yellow")
+    console.print(head)
+    if not ident.candidates:
+        console.print(Text("  none found", style="dim"))
+    for i, s in enumerate(ident.candidates, start=1):
+        c = s.candidate
+        line = Text(f"  {i:>2}  ", style="bold")
+        line.append(c.title, style="bold")
+        line.append(f" — {c.artist}")
+        extra = [str(x) for x in (c.version, c.album, c.year) if x]
+        if c.duration_ms:
+            extra.append(format_time(c.duration_ms))
+        if extra:
+            line.append(f" ({', '.join(extra)})", style="dim")
+        line.append(f"  {s.score:.2f}", style="cyan")
+        line.append(f"  {c.source}", style="dim")
+        console.print(line)
+        if s.reasons:
+            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+    for skipped in getattr(ident, "skipped", []) or []:
+        console.print(Text(f"  skipped {skipped}", style="dim"))
+
+
+def _by_hand(song: Any) -> Any:
+    from cuesheet.errors import InputError
+    from cuesheet.model import RecordingRef, Song
+
+    def year(text: str) -> int:
+        if not (text.isdigit() and len(text) == 4):
+            raise InputError(f"{text!r} is not a year")
+        return int(text)
+
+    title = ask("Title", default=song.title, required=True)
+    artist = ask("Artist", default=song.artist or None, required=True)
+    version = ask("Version", hint="live, remaster ...; blank if none")
+    album = ask("Album", hint="blank if unknown")
+    y = ask("Year", parse=year, hint="blank if unknown")
+    ref = RecordingRef(title=title, artist=artist, version=version, album=album, year=y)
+    return Song(**{**song.__dict__, "title": title, "artist": artist, "version": version, "recording": ref})
+
+
+def _summary(ep: Any, draft: Any, number: int) -> None:
+    from cuesheet import curate
+    from cuesheet.timecode import format_time
+
+    console.print()
+    line = Text(f"{ep.code} cue {number}", style="bold")
+    if draft.time_in_ms is not None:
+        line.append(f"  {format_time(draft.time_in_ms)}", style="green")
+        if draft.time_out_ms is not None:
+            line.append(f"–{format_time(draft.time_out_ms)}", style="green")
+    line.append(f"  {draft.resolved_kind}", style="magenta")
+    if draft.usage:
+        line.append(f" ({draft.usage})", style="dim")
+    console.print(line)
+    for i, d in enumerate(draft.songs, start=1):
+        s = d.song
+        how = ("picked: " + f"{d.pick.title} — {d.pick.artist}" if d.pick
+               else "typed by hand" if s.recording else "kept for review" if d.review
+               else "matched when saved")
+        who = f" · {curate.format_performers(s.performers)}" if s.performers else ""
+        console.print(Text(f"  {i}. {s.title}" + (f" — {s.artist}" if s.artist else "") + who + f"  [{how}]"))
+    if draft.performers:
+        console.print(Text(f"  performed by {curate.format_performers(draft.performers)}", style="italic"))
+    if draft.scene:
+        console.print(Text(f"  {draft.scene}"))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Cue sheets: an episode file as in data/ (.yaml), .json or .csv.")],
+    show: Annotated[Optional[str], typer.Option("--show", help="The show. Default: the show whose data/ folder holds the file.")] = None,
+    format_: Annotated[Optional[str], typer.Option("--format", help="yaml, json or csv. Default: from the file name.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace cues whose numbers are taken instead of failing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would change; write nothing.")] = False,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cuesheet import config, cueimport, history
+    from cuesheet.cli.output import err_console
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref = cueimport.show_for(conn, file, show)
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       console=err_console, transient=True)
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if total < cueimport.MATCH_CHUNK:
+                return
+            if phase not in tasks:
+                bar.start()
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done)
+
+        try:
+            report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
+                                           replace=replace, dry_run=dry_run, progress=progress)
+        finally:
+            if tasks:
+                bar.stop()
+    if json_:
+        emit_json([report])
+        return
+    verb = "would " if dry_run else ""
+    for title in report.new_episodes:
+        console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+    for label in report.added:
+        console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
+    for label in report.replaced:
+        console.print(Text(f"{verb}replace {label}", style="yellow"), soft_wrap=True)
+    n = len(report.added) + len(report.replaced)
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cues with {report.songs} songs into "
+               f"{report.show}; songs matched: {report.accepted} accepted, {report.review} for review, "
+               f"{report.no_match} without a match.")
+    console.print(Text(summary, style="bold"), soft_wrap=True)
+    if dry_run:
+        note("nothing was written; run again without --dry-run to import.")
+    elif report.history_id:
+        note(f"history #{report.history_id}; `cuesheet undo` takes the whole import back.")
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_command(
+    show: ShowArg, episode: EpisodeArg, db: DbOption = None, json_: JsonOption = False, nl: NlOption = False
+) -> None:
+    """List an episode's cues with their songs and match status."""
+    from cuesheet import lookup
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
+        ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [ep.id])]
+        items = lookup.answers(conn, ids)
+
+    def render(items: list[Any]) -> None:
+        table = Table("cue", "time", "kind", "songs", "status", "performers", title=f"{ep.show.name} {ep.code} — {ep.title}")
+        for a in items:
+            time = (a.time_in or "") + (f"–{a.time_out}" if a.time_out else "")
+            songs = "\n".join(f"{s.title} — {s.artist}" if s.artist else s.title or s.text for s in a.songs)
+            status = "\n".join(s.status for s in a.songs)
+            who = ", ".join(p.get("character") or p.get("actor") or "" for p in a.performers)
+            table.add_row(f"{a.cue}{'' if a.order_confirmed else '*'}", time,
+                          a.kind + (f" ({a.usage})" if a.usage else ""), songs, status, who)
+        console.print(table)
+        if not items:
+            note(f"no cues yet; add one with `cuesheet cue add {ep.show.slug} {ep.code}`")
+
+    emit(items, as_json=json_, nl=nl, render=render)
+
+
+# --- edit ------------------------------------------------------------------------------------------
+
+
+def _clearable(text: str | None) -> Any:
+    return None if text is None or text.strip() in ("", "-") else text.strip()
+
+
+@app.command("edit")
+def edit_command(
+    show: ShowArg,
+    episode: EpisodeArg,
+    cue: CueArg,
+    time_in: Annotated[Optional[str], typer.Option("--at", "--time-in", help="New time in ('-' clears).")] = None,
+    time_out: Annotated[Optional[str], typer.Option("--time-out", help="New time out ('-' clears).")] = None,
+    scene: Annotated[Optional[str], typer.Option("--scene", help="New scene text ('-' clears).")] = None,
+    performer: Annotated[Optional[list[str]], typer.Option("--performer", "-p", help="Replaces the cue's performers; '-' clears. Repeatable.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="lip-sync, mashup, cast-original, background or source.")] = None,
+    usage: Annotated[Optional[str], typer.Option("--usage", help="Usage code ('-' clears).")] = None,
+    confidence: Annotated[Optional[str], typer.Option("--confidence", help="high, medium or low ('-' clears).")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="Free text ('-' clears).")] = None,
+    order: Annotated[Optional[str], typer.Option("--order", help="confirmed or list.")] = None,
+    song: Annotated[int, typer.Option("--song", min=1, help="Which song --title/--artist/--version/--text change.")] = 1,
+    title: Annotated[Optional[str], typer.Option("--title", help="Correct the song's title.")] = None,
+    artist: Annotated[Optional[str], typer.Option("--artist", help="Correct the song's artist.")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="Correct the song's version ('-' clears).")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="The song as heard.")] = None,
+    add_song: Annotated[Optional[list[str]], typer.Option("--add-song", help="Add a song as heard. Repeatable.")] = None,
+    remove_song: Annotated[Optional[list[int]], typer.Option("--remove-song", help="Remove song N. Repeatable.")] = None,
+    prompt: Prompting = None,
+    db: DbOption = None,
+) -> None:
+    """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
+    from cuesheet import curate, lookup
+    from cuesheet.db import KINDS
+    from cuesheet.model import Song
+
+    with friendly_errors():
+        conn, ep, curator = _context(db, show, episode)
+        cast = curate.characters(conn, ep.show.id)
+        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
+        fields: dict[str, Any] = {}
+        performers = None
+        nothing = all(v is None for v in (time_in, time_out, scene, performer, kind, usage, confidence,
+                                           notes, order, title, artist, version, text, add_song, remove_song))
+        if nothing and not interactive(prompt):
+            raise missing(["at least one of --at, --time-out, --scene, --performer, --kind, --usage, "
+                           "--title, --artist, --add-song, --remove-song"], "nothing to change")
+        try:
+            if nothing:
+                console.print(Text(f"{ep.show.name} {ep.code} cue {cue} — Enter keeps a value, '-' clears it",
+                                   style="bold underline"))
+                time_in = ask("Time in", default=a.time_in or "-")
+                time_out = ask("Time out", default=a.time_out or "-")
+                scene = ask("Scene", default=a.scene or "-")
+                current = curate.format_performers(curate.parse_performers(
+                    [f"{p['character'] or ''}" + (f" ({p['actor']})" if p["actor"] else "") + ("?" if p["inferred"] else "")
+                     for p in a.performers]))
+                performer = [ask("Performers", default=current or "-")]
+                kind = ask("Kind", default=a.kind, parse=lambda s: _choice(s, KINDS, "kind"))
+                usage = ask("Usage code", default=a.usage or "-")
+        except Cancelled:
+            raise cancelled() from None
+        if time_in is not None:
+            fields["time_in_ms"] = _time_option(time_in, "--at")
+        if time_out is not None:
+            fields["time_out_ms"] = _time_option(time_out, "--time-out")
+        for name, value in (("scene", scene), ("notes", notes), ("confidence", confidence)):
+            if value is not None:
+                fields[name] = _clearable(value)
+        if usage is not None:
+            fields["usage"] = _clearable(usage)
+        if kind is not None:
+            fields["kind"] = kind
+        if order is not None:
+            if order not in ("confirmed", "list"):
+                raise typer.BadParameter("confirmed or list", param_hint="--order")
+            fields["order_confirmed"] = int(order == "confirmed")
+        if performer is not None:
+            performers = () if [p.strip() for p in performer] == ["-"] else curate.parse_performers(
+                performer, cast, field_name="--performer")
+        # Only what really differs is written; prompts answered with Enter change nothing.
+        current_fields = {"time_in_ms": a.time_in_ms, "time_out_ms": a.time_out_ms, "scene": a.scene,
+                          "usage": a.usage, "kind": a.kind, "confidence": a.confidence}
+        fields = {k: v for k, v in fields.items() if k not in current_fields or current_fields[k] != v}
+        song_fields = {k: (v if k in ("title", "artist", "text") else _clearable(v))
+                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text))
+                       if v is not None}
+        edit = curate.CueEdit(
+            fields=fields, performers=performers, songs={song: song_fields} if song_fields else {},
+            add_songs=tuple(curate.SongDraft(Song(title=t, artist="", text=t)) for t in add_song or ()),
+            remove_songs=tuple(remove_song or ()),
+        )
+        done = curate.edit_cue(conn, ep, cue, edit, curator)
+    _report(done)
+
+
+def _report(done: Any) -> None:
+    console.print(Text(done.summary, style="bold green" if done.history_id else "dim"), soft_wrap=True)
+    if done.history_id:
+        note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
+
+
+# --- rm, move, renumber -------------------------------------------------------------------------
+
+
+@app.command("rm")
+def rm_command(
+    show: ShowArg, episode: EpisodeArg, cue: CueArg, yes: YesOption = False, prompt: Prompting = None,
+    db: DbOption = None,
+) -> None:
+    """Remove a cue with its songs (asks first unless --yes)."""
+    from cuesheet import curate, lookup
+    from cuesheet.cli.viewer import answer_card
+
+    with friendly_errors():
+        conn, ep, curator = _context(db, show, episode)
+        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
+        if not yes:
+            if not interactive(prompt):
+                raise missing(["--yes"], "removing needs a yes")
+            console.print(answer_card(a))
+            try:
+                if not confirm(f"Remove {ep.code} cue {cue}?", default=False):
+                    raise Cancelled()
+            except Cancelled:
+                raise cancelled() from None
+        done = curate.remove_cue(conn, ep, cue, curator)
+    _report(done)
+
+
+@app.command("move")
+def move_command(
+    show: ShowArg,
+    episode: EpisodeArg,
+    cue: CueArg,
+    to: Annotated[Optional[int], typer.Option("--to", min=1, help="The cue's new number; the cues between shift by one.")] = None,
+    to_episode: Annotated[Optional[str], typer.Option("--to-episode", help="Move it to another episode of the show.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Move a cue to another number, or to another episode."""
+    from cuesheet import curate, lookup
+
+    if to is None and to_episode is None:
+        raise typer.BadParameter("give --to N, --to-episode EP, or both", param_hint="--to")
+    with friendly_errors():
+        conn, ep, curator = _context(db, show, episode)
+        target = lookup.find_episode(conn, ep.show, to_episode) if to_episode else None
+        done = curate.move_cue(conn, ep, cue, curator, to=to, to_episode=target)
+    _report(done)
+
+
+@app.command("renumber")
+def renumber_command(
+    show: ShowArg,
+    episode: EpisodeArg,
+    by_time: Annotated[bool, typer.Option("--by-time", help="Order by time in (untimed cues last) before numbering.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Number an episode's cues 1, 2, 3 ... closing gaps (optionally in time order)."""
+    from cuesheet import curate
+
+    with friendly_errors():
+        conn, ep, curator = _context(db, show, episode)
+        done = curate.renumber(conn, ep, curator, by_time=by_time)
+    _report(done)

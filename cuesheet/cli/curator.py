@@ -1,0 +1,385 @@
+"""The curator's top-level commands: review, check, history, undo, dump."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+from rich.table import Table
+from rich.text import Text
+
+from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
+from cuesheet.cli.output import console, emit, friendly_errors, note
+
+app = typer.Typer()
+
+
+def _curator() -> str:
+    from cuesheet import config, history
+
+    return history.who(config.load().curator)
+
+
+def _scope(conn: Any, show: str | None, episode: str | None) -> tuple[Any, Any]:
+    from cuesheet import lookup
+
+    show_ref = lookup.find_show(conn, show) if show else None
+    ep = lookup.find_episode(conn, show_ref, episode) if show_ref and episode else None
+    return show_ref, ep
+
+
+# --- check -------------------------------------------------------------------------------------------
+
+
+@app.command("check")
+def check_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    cue_sheet: Annotated[bool, typer.Option(
+        "--cue-sheet/--no-cue-sheet",
+        help="Warn about what a music cue sheet would lack (composers, publishers, times, usage).",
+    )] = True,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Lint cue sheets: overlapping or out-of-order times, cues without songs, unmatched songs,
+    duplicate numbers, empty episodes, source conflicts, cue-sheet gaps. Exits 1 on errors."""
+    from cuesheet import check
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref, ep = _scope(conn, show, episode)
+        findings = check.check(conn, show_id=show_ref.id if show_ref else None,
+                               episode_id=ep.id if ep else None, cue_sheet=cue_sheet)
+
+    def render(items: list[check.Finding]) -> None:
+        if not items:
+            console.print(Text("No problems found.", style="bold green"))
+            return
+        for f in items:
+            line = Text(f"{f.severity:<7} ", style="bold red" if f.severity == check.ERROR else "yellow")
+            line.append(f"{f.where}", style="cyan")
+            line.append(f"  {f.message}")
+            line.append(f"  [{f.code}]", style="dim")
+            console.print(line, soft_wrap=True)
+        errors = sum(f.severity == check.ERROR for f in items)
+        note(f"{errors} error(s), {len(items) - errors} warning(s).")
+
+    emit(findings, as_json=json_, nl=nl, render=render)
+    if check.has_errors(findings) or (strict and findings):
+        raise typer.Exit(1)
+
+
+# --- dump ----------------------------------------------------------------------------------------------
+
+
+@app.command("dump")
+def dump_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show. Default: every show.")] = None,
+    to: Annotated[Path, typer.Option("--to", help="Folder to write into (one folder per show).")] = Path("data"),
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Write the cue sheet files (data/ format) from the database; unchanged files are left alone."""
+    from cuesheet import dump, lookup
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref = lookup.find_show(conn, show) if show else None
+        report = dump.dump(conn, to, show_id=show_ref.id if show_ref else None)
+    if json_:
+        from cuesheet.cli.output import emit_json
+
+        emit_json([report])
+        return
+    for path in report.written:
+        console.print(Text(f"wrote {path}", style="green"), soft_wrap=True)
+    note(f"{len(report.written)} file(s) written, {len(report.unchanged)} already up to date in {report.folder}."
+         + (" Review with `git diff`; `cuesheet build` reads them back." if report.written else ""))
+
+
+# --- history and undo ------------------------------------------------------------------------------
+
+
+@app.command("history")
+def history_command(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many changes.")] = 20,
+    change: Annotated[Optional[int], typer.Option("--id", help="Show one change with its rows before and after.")] = None,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Every change curators made, latest first: who, when, what (and each row before/after)."""
+    from cuesheet import history
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        if change is not None:
+            items = [history.get(conn, change)]
+        else:
+            show_ref, ep = _scope(conn, show, episode)
+            items = history.entries(conn, show_id=show_ref.id if show_ref else None,
+                                    episode_id=ep.id if ep else None, limit=limit)
+
+    def render(items: list[history.Entry]) -> None:
+        if not items:
+            note("no changes recorded yet.")
+            return
+        if change is not None:
+            _render_entry(items[0])
+            return
+        table = Table("#", "when (UTC)", "who", "what", "summary")
+        for e in items:
+            state = f" (undone by #{e.undone_by})" if e.undone_by else ""
+            table.add_row(str(e.id), e.at.replace("T", " ")[:16], e.curator, e.action, e.summary + state)
+        console.print(table)
+        note("`cuesheet history --id N` shows a change row by row; `cuesheet undo [N]` reverses one.")
+
+    emit(items, as_json=json_, nl=nl, render=render)
+
+
+def _render_entry(e: Any) -> None:
+    from cuesheet import history
+
+    console.print(Text(f"#{e.id} {e.action} by {e.curator} at {e.at}", style="bold"))
+    console.print(Text(e.summary))
+    if e.undone_by:
+        console.print(Text(f"undone by #{e.undone_by}", style="yellow"))
+    for ch in history.net(e.changes):
+        what = "added" if ch["before"] is None else "removed" if ch["after"] is None else "changed"
+        line = Text(f"  {ch['table']} {ch['rowid']} {what}", style="cyan")
+        console.print(line)
+        if what == "changed":
+            for name, (old, new) in history.diff(ch).items():
+                console.print(Text(f"      {name}: {old!r} → {new!r}"), soft_wrap=True)
+
+
+@app.command("undo")
+def undo_command(
+    change: Annotated[Optional[int], typer.Argument(help="The change to undo (see `cuesheet history`). Default: the latest.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Restore even rows changed since (that later work is lost).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
+    from cuesheet import history
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        done = history.undo(conn, change, _curator(), force=force)
+    console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
+                  soft_wrap=True)
+    if done.forced:
+        note(f"forced over {len(done.conflicts)} later change(s): {done.conflicts[0]}")
+    note(f"recorded as #{done.entry_id}; `cuesheet undo {done.entry_id}` redoes it.")
+
+
+# --- review -------------------------------------------------------------------------------------------
+
+class _ListByDefault(TyperGroup):
+    """`cuesheet review soundtrack 3 --json` means `review list soundtrack 3 --json`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+review_app = typer.Typer(
+    cls=_ListByDefault,
+    help="The queue of doubtful matches: list (the default), accept, reject, set, walk.",
+    invoke_without_command=True,
+)
+SongId = Annotated[int, typer.Argument(help="The song's id, as `cuesheet review` lists it.")]
+
+
+@review_app.callback()
+def _review_root(ctx: typer.Context) -> None:
+    """The queue of doubtful matches. Without a subcommand: list it."""
+    if ctx.invoked_subcommand is None:
+        review_list(show=None, episode=None, all_=False, db=None, json_=False, nl=False)
+
+
+@review_app.command("list")
+def review_list(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also songs with no match or not matched yet.")] = False,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """List the songs waiting for a decision, with candidates, scores and reasons."""
+    from cuesheet import review
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref, ep = _scope(conn, show, episode)
+        items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
+                             statuses=review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES)
+
+    def render(items: list[review.Item]) -> None:
+        if not items:
+            note("nothing waits for review.")
+            return
+        for it in items:
+            _render_item(it)
+        console.print()
+        note(f"{len(items)} waiting. `cuesheet review accept ID [--pick N]`, `reject ID`, "
+             "`set ID --title ... --artist ...`, or `cuesheet review walk` to go through them.")
+
+    emit(items, as_json=json_, nl=nl, render=render)
+
+
+def _render_item(it: Any, *, reasons: int = 3) -> None:
+    from cuesheet.timecode import format_time
+
+    console.print()
+    head = Text(f"#{it.id} ", style="bold")
+    head.append(f"{it.label}", style="cyan")
+    head.append(f"  {it.text!r}", style="bold")
+    head.append(f"  {it.status}", style="yellow")
+    console.print(head)
+    if it.scene:
+        console.print(Text(f"     {it.scene}", style="dim"), soft_wrap=False)
+    if not it.candidates:
+        console.print(Text("     no candidates", style="dim"))
+    for s in it.candidates:
+        c = s.candidate
+        line = Text(f"  {s.rank:>2}  ", style="bold")
+        line.append(c.title, style="bold")
+        line.append(f" — {c.artist}")
+        extra = [str(x) for x in (c.version, c.album, c.year) if x]
+        if c.duration_ms:
+            extra.append(format_time(c.duration_ms))
+        if extra:
+            line.append(f" ({', '.join(extra)})", style="dim")
+        line.append(f"  {s.score:.2f}", style="cyan")
+        line.append(f"  {c.source}", style="dim")
+        console.print(line)
+        if s.rank <= reasons and s.reasons:
+            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+
+
+def _decided(done: Any) -> None:
+    console.print(Text(done.summary, style="bold green"), soft_wrap=True)
+    note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
+
+
+@review_app.command("accept")
+def review_accept(
+    song: SongId,
+    pick: Annotated[int, typer.Option("--pick", min=1, help="Which candidate (1 = best).")] = 1,
+    db: DbOption = None,
+) -> None:
+    """Accept candidate N (default the best) as the song's recording."""
+    from cuesheet import review
+
+    with friendly_errors():
+        done = review.accept(open_db(db).conn, song, _curator(), pick=pick)
+    _decided(done)
+
+
+@review_app.command("reject")
+def review_reject(song: SongId, db: DbOption = None) -> None:
+    """None of the candidates is the song; the matcher will not try it again."""
+    from cuesheet import review
+
+    with friendly_errors():
+        done = review.reject(open_db(db).conn, song, _curator())
+    _decided(done)
+
+
+@review_app.command("set")
+def review_set(
+    song: SongId,
+    mbid: Annotated[Optional[str], typer.Option("--mbid", help="MusicBrainz recording id or URL.")] = None,
+    spotify_id: Annotated[Optional[str], typer.Option("--spotify-id", help="Spotify track id, URI or URL.")] = None,
+    isrc: Annotated[Optional[str], typer.Option("--isrc", help="ISRC.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The recording's title.")] = None,
+    artist: Annotated[Optional[str], typer.Option("--artist", help="The recording's artist.")] = None,
+    album: Annotated[Optional[str], typer.Option("--album", help="Album or release.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=1000, max=2999, help="Release year.")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
+    db: DbOption = None,
+) -> None:
+    """Name the recording by hand: an id the catalog knows, or title and artist (plus ids)."""
+    from cuesheet import review
+
+    with friendly_errors():
+        done = review.set_recording(open_db(db).conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
+                                    isrc=isrc, title=title, artist=artist, album=album, year=year,
+                                    version=version)
+    _decided(done)
+
+
+@review_app.command("walk")
+def review_walk(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also songs with no match or not matched yet.")] = False,
+    prompt: Annotated[Optional[bool], typer.Option(
+        "--prompt/--no-prompt", help="Ask even when input is not a terminal (answers piped in).",
+        show_default=False)] = None,
+    db: DbOption = None,
+) -> None:
+    """Go through the queue one song at a time; each decision is saved as you make it."""
+    from cuesheet import review
+    from cuesheet.cli.prompts import Cancelled, ask, interactive, missing
+
+    if not interactive(prompt):
+        raise missing(["a terminal (or --prompt with answers on stdin)"], "walking the queue asks questions")
+    with friendly_errors():
+        conn = open_db(db).conn
+        curator = _curator()
+        show_ref, ep = _scope(conn, show, episode)
+        items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
+                             statuses=review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES)
+        if not items:
+            note("nothing waits for review.")
+            return
+        decided = 0
+        try:
+            for n, it in enumerate(items, start=1):
+                console.print(Text(f"\n[{n}/{len(items)}]", style="dim"))
+                candidates = [s.candidate for s in it.candidates]
+                _render_item(it)
+                while True:
+                    k = len(candidates)
+                    options = ("1 accept, " if k == 1 else f"1-{k} accept, " if k else "") + "r reject, s search again, m type it by hand, " \
+                              "k skip, q quit"
+                    answer = (ask("Choice", default="k", hint=options) or "k").strip().lower()
+                    if answer.isdigit() and 1 <= int(answer) <= k:
+                        _decided(review.accept(conn, it.id, curator, candidate=candidates[int(answer) - 1]))
+                    elif answer.startswith("r"):
+                        _decided(review.reject(conn, it.id, curator))
+                    elif answer.startswith("m"):
+                        title = ask("Title", default=it.title, required=True)
+                        artist = ask("Artist", default=it.artist, required=True)
+                        album = ask("Album", hint="blank if unknown")
+                        _decided(review.set_recording(conn, it.id, curator, title=title, artist=artist, album=album))
+                    elif answer.startswith("s"):
+                        text = ask("Search for", default=it.text, hint="title and artist, any order")
+                        ident = review.search_again(conn, text)
+                        candidates = [s.candidate for s in ident.candidates]
+                        from cuesheet.cli.cue import _show_candidates
+
+                        _show_candidates(n, text, ident)
+                        continue
+                    elif answer.startswith("q"):
+                        raise Cancelled()
+                    elif not answer.startswith("k"):
+                        console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
+                        continue
+                    else:
+                        break
+                    decided += 1
+                    break
+        except Cancelled:
+            pass
+    note(f"{decided} decided, {len(items) - decided} left in the queue.")

@@ -1,0 +1,159 @@
+"""`cuesheet export`: playlists, Spotify playlists and music cue sheets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cuesheet.cli.common import DbOption, open_db
+from cuesheet.cli.output import err_console, friendly_errors, note
+
+app = typer.Typer(
+    name="export",
+    help="Take the catalog elsewhere: playlists, a Spotify playlist, a music cue sheet.",
+    no_args_is_help=True,
+)
+
+ShowArg = Annotated[str, typer.Argument(help="Show name; typos and extra words are fine.")]
+EpisodeArg = Annotated[
+    Optional[str],
+    typer.Argument(help="One episode (3, S01E03, 'Track 3', title words). Default: every episode."),
+]
+SeasonOption = Annotated[
+    Optional[int], typer.Option("--season", min=1, help="Only this season (instead of an episode).")
+]
+OriginalsOption = Annotated[
+    bool,
+    typer.Option("--originals/--no-originals", help="Include cast originals (marked as such)."),
+]
+MatchedOnlyOption = Annotated[
+    bool,
+    typer.Option("--matched-only", help="Leave out songs not linked to a recording (counted on stderr)."),
+]
+OutputOption = Annotated[
+    Optional[Path],
+    typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout.",
+                 show_default=False),
+]
+
+
+def _out(path: Path | None) -> Path | None:
+    return None if path is None or str(path) == "-" else path
+
+
+@app.command("playlist")
+def playlist_command(
+    show: ShowArg,
+    episode: EpisodeArg = None,
+    season: SeasonOption = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="m3u8, xspf, jspf, csv or json. Default: from the -o "
+                     "suffix, else m3u8.", show_default=False),
+    ] = None,
+    output: OutputOption = None,
+    originals: OriginalsOption = True,
+    matched_only: MatchedOnlyOption = False,
+    db: DbOption = None,
+) -> None:
+    """A playlist of a show's songs in episode and cue order."""
+    from cuesheet.export import export_playlist
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        result = export_playlist(
+            conn, show, episode, season=season, fmt=fmt, output=_out(output),
+            originals=originals, matched_only=matched_only,
+        )
+    if result.path is None:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+    where = f" to {result.path}" if result.path else ""
+    note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
+    for line in result.notes:
+        note(line)
+
+
+@app.command("cuesheet")
+def cuesheet_command(
+    show: ShowArg,
+    episode: Annotated[str, typer.Argument(help="The episode (3, S01E03, 'Track 3', title words).")],
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="csv or json. Default: from the -o suffix, else csv.",
+                     show_default=False),
+    ] = None,
+    output: OutputOption = None,
+    db: DbOption = None,
+) -> None:
+    """A music cue sheet for rights reporting: header, one row per song use, gaps on stderr."""
+    from cuesheet.export.cuesheet import export_cuesheet
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        result = export_cuesheet(conn, show, episode, fmt=fmt, output=_out(output))
+    if result.path is None:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+    sheet = result.sheet
+    where = f" to {result.path}" if result.path else ""
+    uses = f"{len(sheet.rows)} music use{'s' if len(sheet.rows) != 1 else ''}"
+    note(f"{sheet.production} {sheet.code}: {uses} ({result.format}{where})")
+    for line in result.notes:
+        note(line)
+
+
+@app.command("spotify")
+def spotify_command(
+    show: ShowArg,
+    episode: EpisodeArg = None,
+    season: SeasonOption = None,
+    name: Annotated[
+        Optional[str],
+        typer.Option("--name", help="Playlist name. Default: show, episode and title. A second "
+                     "run updates the playlist of this name.", show_default=False),
+    ] = None,
+    public: Annotated[bool, typer.Option("--public", help="Make the playlist public.")] = False,
+    originals: OriginalsOption = True,
+    matched_only: MatchedOnlyOption = False,
+    search: Annotated[
+        bool,
+        typer.Option("--search/--no-search", help="Look up songs without a Spotify id by ISRC, "
+                     "then by title and artist."),
+    ] = True,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open the sign-in page in a browser.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Create or update a Spotify playlist of a show's songs (signs you in with PKCE)."""
+    import webbrowser
+
+    from cuesheet import config as configmod
+    from cuesheet.export import spotify
+    from cuesheet.export.common import left_out_text
+
+    def tell(message: str) -> None:
+        err_console.print(message, highlight=False, soft_wrap=True, markup=False)
+
+    with friendly_errors():
+        conn = open_db(db).conn
+        report = spotify.export_show(
+            conn, configmod.load(), show, episode, season=season, originals=originals,
+            matched_only=matched_only, name=name, public=public, search=search,
+            open_url=webbrowser.open if browser else (lambda _url: None), notify=tell,
+        )
+    verb = "Created" if report.created else "Updated"
+    tell(f"{verb} playlist \"{report.name}\": {report.tracks} tracks"
+         + (f" ({report.found_by_search} found by search)" if report.found_by_search else ""))
+    if report.url:
+        tell(report.url)
+    for why, count in report.left_out.items():
+        note(left_out_text(why, count))
+    if report.unplaced:
+        tell(f"{len(report.unplaced)} song{'s' if len(report.unplaced) != 1 else ''} could not be placed:")
+        for item in report.unplaced:
+            tell(f"  {item}")

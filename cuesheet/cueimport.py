@@ -1,0 +1,422 @@
+"""`cue import`: cue sheets from a file (data/ YAML, JSON or CSV), all or nothing.
+
+Every format is turned into the YAML document shape and read by the same
+checker as `build`, so a mistake is reported the same way everywhere: file,
+line and field, every one of them before anything is written. The import is
+one transaction and one history entry; a dry run does all of it, reports,
+and rolls back.
+
+CSV columns (header required; names as in the YAML format):
+  season, episode              required: which episode
+  cue                          the cue number; rows with the same number are the songs of
+                               one cue (a mashup); blank: each row is a new cue numbered
+                               after the last one
+  episode_title                needed only when the episode is not in the database yet
+  order, time_in, time_out, scene, performers, usage, kind, confidence, sources, notes
+                               the cue's fields, from its first row; `performers` as
+                               "Sam (Paul James); Nellie?" and `sources` as "bustle rsc-ep3"
+  title, artist, version, text, song_performers, song_notes
+                               one song per row (title or text required)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cuesheet import history, store, suggest
+from cuesheet.curate import parse_performers
+from cuesheet.episodes import episode_code
+from cuesheet.errors import CuesheetError, InputError, InputErrors
+from cuesheet.files import read_text
+from cuesheet.lookup import ShowRef
+from cuesheet.model import Cue, Episode
+from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+
+FORMATS = ("yaml", "json", "csv")
+CSV_COLUMNS = (
+    "season", "episode", "episode_title", "cue", "order", "time_in", "time_out", "scene", "performers",
+    "usage", "kind", "confidence", "sources", "notes", "title", "artist", "version", "text",
+    "song_performers", "song_notes",
+)
+CUE_COLUMNS = ("order", "time_in", "time_out", "scene", "performers", "usage", "kind", "confidence",
+               "sources", "notes")
+# Songs matched per step of the progress bar.
+MATCH_CHUNK = 50
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _Doc:
+    """One episode's worth of cues from the file, with the lines to blame."""
+
+    episode: Episode
+    line: int
+    cue_lines: dict[int, int]
+    title_given: bool
+    csv: bool = False
+
+
+@dataclass
+class ImportReport:
+    file: str
+    show: str
+    dry_run: bool
+    new_episodes: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    songs: int = 0
+    accepted: int = 0
+    review: int = 0
+    no_match: int = 0
+    history_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (
+            "file", "show", "dry_run", "new_episodes", "added", "replaced", "songs", "accepted",
+            "review", "no_match", "history_id")}
+
+
+class _DryRun(Exception):
+    pass
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def detect_format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise InputError(f"{fmt!r} is not a format cuesheet imports", field="--format",
+                             remedy=f"use {', '.join(FORMATS)}")
+        return fmt
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("yaml", "yml"):
+        return "yaml"
+    if suffix in FORMATS:
+        return suffix
+    raise InputError("cannot tell the format from the name", file=str(path),
+                     remedy="name it .yaml, .json or .csv, or pass --format")
+
+
+def _titles(conn: sqlite3.Connection, show: ShowRef) -> dict[tuple[int, int], str]:
+    return {(s, n): t for s, n, t in conn.execute(
+        "SELECT season, number, title FROM episodes WHERE show_id = ?", [show.id])}
+
+
+def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | None = None) -> list[_Doc]:
+    """The file's episodes as checked models; raises InputErrors with every problem."""
+    kind = detect_format(path, fmt)
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    source_keys = set(store.source_ids(conn, show.id))
+    titles = _titles(conn, show)
+    if kind == "csv":
+        raw, errors = _csv_docs(conn, path, show)
+    else:
+        raw, errors = _document_docs(path, kind)
+    docs = []
+    for d in raw:
+        title_given = bool(d.get("title"))
+        key = (d.get("season"), d.get("episode"))
+        if not title_given and key in titles:
+            d["title"] = titles[key]  # an existing episode needs no title in the file
+        c = _Checker(path)
+        ep = read_episode(d, c, source_keys)
+        is_csv = kind == "csv"
+        errors += [_as_column(e, str(path)) for e in c.errors] if is_csv else c.errors
+        if ep is None:
+            continue
+        lines = {}
+        for i, item in enumerate(d.get("cues") or []):
+            if isinstance(item, dict) and isinstance(item.get("cue"), int):
+                lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
+        docs.append(_Doc(ep, d.line, lines, title_given, is_csv))
+    if errors:
+        raise InputErrors(errors)
+    return docs
+
+
+def _document_docs(path: Path, kind: str) -> tuple[list[LineDict], list[InputError]]:
+    if kind == "json":
+        try:
+            json.loads(read_text(path))
+        except json.JSONDecodeError as exc:
+            raise InputErrors([InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno)]) from None
+    data = load_yaml(path)  # JSON is YAML: one reader, with line numbers, for both
+    items = data if isinstance(data, list) else [data]
+    docs, errors = [], []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            line = data.item_lines[i] if isinstance(data, LineList) else 1
+            errors.append(InputError("expected an episode (season, episode, cues)", file=str(path), line=line,
+                                     field=f"[{i}]" if isinstance(data, list) else None))
+            continue
+        docs.append(item)
+    return docs, errors
+
+
+def _line_dict(values: dict[str, Any], line: int) -> LineDict:
+    d = LineDict(values)
+    d.line = line
+    d.key_lines = {k: line for k in values}
+    return d
+
+
+def _line_list(items: list[Any], lines: list[int], line: int) -> LineList:
+    out = LineList(items)
+    out.line = line
+    out.item_lines = lines
+    return out
+
+
+def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list[LineDict], list[InputError]]:
+    """CSV rows grouped into episode documents shaped like the YAML files."""
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    file = str(path)
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    missing = [c for c in ("season", "episode") if c not in header]
+    if unknown or missing or not ({"title", "text"} & set(header)):
+        problem = (f"unknown columns {unknown}" if unknown else f"missing columns {missing}" if missing
+                   else "needs a title or text column")
+        raise InputErrors([InputError(f"{problem} (columns: {', '.join(CSV_COLUMNS)})", file=file, line=1,
+                                      field="header")])
+    errors: list[InputError] = []
+    episodes: dict[tuple[int, int], dict[str, Any]] = {}
+    cast = None
+    next_free: dict[tuple[int, int], int] = {}
+    for row in reader:
+        line = reader.line_num
+        v = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        if not any(v.values()):
+            continue
+        if None in row:  # more cells than header columns
+            errors.append(InputError("more cells than the header has columns", file=file, line=line))
+            continue
+        numbers = {}
+        for name in ("season", "episode", "cue"):
+            if v[name] and not v[name].isdigit():
+                errors.append(InputError(f"expected a whole number, got {v[name]!r}", file=file, line=line, field=name))
+            elif v[name]:
+                numbers[name] = int(v[name])
+        if "season" not in numbers or "episode" not in numbers:
+            for name in ("season", "episode"):
+                if not v[name]:
+                    errors.append(InputError("is required", file=file, line=line, field=name))
+            continue
+        key = (numbers["season"], numbers["episode"])
+        doc = episodes.setdefault(key, {"season": numbers["season"], "episode": numbers["episode"],
+                                        "line": line, "cues": {}, "cue_lines": {}, "title": None})
+        if v["episode_title"]:
+            doc["title"] = doc["title"] or v["episode_title"]
+        if key not in next_free:
+            row_db = conn.execute(
+                "SELECT coalesce(max(c.number), 0) FROM cues c JOIN episodes e ON e.id = c.episode_id"
+                " WHERE e.show_id = ? AND e.season = ? AND e.number = ?", [show.id, *key]).fetchone()
+            next_free[key] = int(row_db[0]) + 1
+        number = numbers.get("cue")
+        if number is None:
+            number = max([next_free[key], *[n + 1 for n in doc["cues"] if isinstance(n, int)]])
+            next_free[key] = number + 1
+        song: dict[str, Any] = {k: v[k] for k in ("title", "artist", "version", "text") if v[k]}
+        if v["song_notes"]:
+            song["notes"] = v["song_notes"]
+        if v["song_performers"]:
+            try:
+                if cast is None:
+                    from cuesheet.curate import characters
+
+                    cast = characters(conn, show.id)
+                song["performers"] = [_line_dict(_performer(p), line)
+                                      for p in parse_performers(v["song_performers"], cast)]
+            except InputError as exc:
+                errors.append(InputError(exc.message.split(": ", 1)[-1], file=file, line=line,
+                                         field="song_performers", remedy=exc.remedy))
+        cue = doc["cues"].get(number)
+        if cue is None:
+            cue = {"cue": number, "songs": [], "song_lines": [], "line": line}
+            for name in CUE_COLUMNS:
+                if v[name]:
+                    cue[name] = v[name]
+            doc["cues"][number] = cue
+        else:
+            for name in CUE_COLUMNS:
+                if v[name] and v[name] != cue.get(name):
+                    errors.append(InputError(
+                        f"differs from the cue's first row (line {cue['line']}); give cue fields once",
+                        file=file, line=line, field=name))
+        cue["songs"].append(_line_dict(song, line))
+        cue["song_lines"].append(line)
+    docs = []
+    for doc in episodes.values():
+        cues, lines = [], []
+        for cue in doc["cues"].values():
+            values = {k: val for k, val in cue.items() if k not in ("songs", "song_lines", "line")}
+            if "sources" in values:
+                values["sources"] = [s for s in re.split(r"[\s,;]+", values["sources"]) if s]
+            if "performers" in values:
+                try:
+                    if cast is None:
+                        from cuesheet.curate import characters
+
+                        cast = characters(conn, show.id)
+                    values["performers"] = [_line_dict(_performer(p), cue["line"])
+                                            for p in parse_performers(values["performers"], cast)]
+                except InputError as exc:
+                    errors.append(InputError(exc.message.split(": ", 1)[-1], file=file, line=cue["line"],
+                                             field="performers", remedy=exc.remedy))
+                    values.pop("performers")
+            if "kind" not in values:
+                values["kind"] = "mashup" if len(cue["songs"]) > 1 else "lip-sync"
+            values["songs"] = _line_list(cue["songs"], cue["song_lines"], cue["line"])
+            cues.append(_line_dict(values, cue["line"]))
+            lines.append(cue["line"])
+        top = {"season": doc["season"], "episode": doc["episode"], "cues": _line_list(cues, lines, doc["line"])}
+        if doc["title"]:
+            top["title"] = doc["title"]
+        docs.append(_line_dict(top, doc["line"]))
+    return docs, errors
+
+
+def _performer(p: Any) -> dict[str, Any]:
+    return {k: v for k, v in (("character", p.character), ("actor", p.actor), ("inferred", p.inferred)) if v}
+
+
+_CSV_FIELD = re.compile(r"^(?:cues\[\d+\]\.)?(?:songs\[\d+\]\.)?(?P<rest>.*)$")
+
+
+def _as_column(error: InputError, file: str) -> InputError:
+    """A checker error about `cues[2].songs[0].title` is, in a CSV, about the column `title`."""
+    if not error.field:
+        return error
+    prefix = ":".join(str(p) for p in (error.file, error.line) if p is not None) + ": " + error.field + ": "
+    message = error.message[len(prefix):] if error.message.startswith(prefix) else error.message
+    rest = _CSV_FIELD.match(error.field).group("rest")  # type: ignore[union-attr]
+    if error.field == "title":
+        rest = "episode_title"
+    elif ".songs[" in error.field:
+        rest = {"notes": "song_notes", "performers": "song_performers"}.get(rest.split(".")[0], rest)
+    return InputError(message, file=file, line=error.line, field=rest or None, remedy=error.remedy)
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+
+def import_file(
+    conn: sqlite3.Connection,
+    path: Path,
+    show: ShowRef,
+    curator: str,
+    *,
+    fmt: str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+    match: bool = True,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Add the file's cues (creating missing episodes) in one transaction; match their songs.
+
+    A cue number already in the episode is an error listing every clash,
+    unless `replace` swaps the old cue for the file's.
+    """
+    docs = read_file(conn, path, show, fmt)
+    report = ImportReport(str(path), show.name, dry_run)
+    total = sum(len(d.episode.cues) for d in docs)
+    try:
+        with history.recorded(conn, "cue import", curator) as change:
+            errors: list[InputError] = []
+            song_ids: list[int] = []
+            sources = store.source_ids(conn, show.id)
+            done = 0
+            for doc in docs:
+                ep = doc.episode
+                code = episode_code(ep.season, ep.number)
+                row = conn.execute("SELECT id FROM episodes WHERE show_id = ? AND season = ? AND number = ?",
+                                   [show.id, ep.season, ep.number]).fetchone()
+                if row is None:
+                    if not doc.title_given:
+                        errors.append(InputError(f"{code} is not in the database; give its title to add it",
+                                                 file=str(path), line=doc.line,
+                                                 field="episode_title" if doc.csv else "title"))
+                        continue
+                    episode_id = store.insert_episode(conn, show.id, Episode(
+                        ep.season, ep.number, ep.title, ep.aliases, ep.air_date, ep.length_ms, ep.complete,
+                        ep.notes))
+                    report.new_episodes.append(f"{code} {ep.title}")
+                else:
+                    episode_id = int(row[0])
+                for cue in ep.cues:
+                    old = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?",
+                                       [episode_id, cue.number]).fetchone()
+                    label = f"{code} cue {cue.number}: {_songs(cue)}"
+                    if old is not None:
+                        if not replace:
+                            errors.append(InputError(
+                                f"{code} already has cue {cue.number}", file=str(path),
+                                line=doc.cue_lines.get(cue.number, doc.line), field="cue",
+                                remedy="pass --replace to replace it, or leave the number out (CSV) / pick a free one"))
+                            continue
+                        conn.execute("DELETE FROM cues WHERE id = ?", [old[0]])
+                        report.replaced.append(label)
+                    else:
+                        report.added.append(label)
+                    cid = store.insert_cue(conn, episode_id, cue, sources)
+                    song_ids += [r[0] for r in conn.execute(
+                        "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
+                        " AND match_status = 'unmatched'", [cid])]
+                    report.songs += len(cue.songs)
+                    done += 1
+                    if progress:
+                        progress("writing", done, total)
+            if errors:
+                raise InputErrors(errors)
+            if match and song_ids:
+                for start in range(0, len(song_ids), MATCH_CHUNK):
+                    chunk = song_ids[start:start + MATCH_CHUNK]
+                    result = suggest.match_new(conn, chunk)
+                    report.accepted += result.accepted
+                    report.review += result.review
+                    report.no_match += result.no_match
+                    if progress:
+                        progress("matching", min(start + MATCH_CHUNK, len(song_ids)), len(song_ids))
+            change.summary = (f"imported {len(report.added) + len(report.replaced)} cues into {show.name}"
+                              f" from {path.name}")
+            change.show_id = show.id
+            eps = {d.episode.number for d in docs}
+            if len(docs) == 1 and len(eps) == 1:
+                row = conn.execute("SELECT id FROM episodes WHERE show_id = ? AND season = ? AND number = ?",
+                                   [show.id, docs[0].episode.season, docs[0].episode.number]).fetchone()
+                change.episode_id = row[0] if row else None
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        return report
+    report.history_id = change.id
+    return report
+
+
+def _songs(cue: Cue) -> str:
+    return " + ".join(f"{s.title} — {s.artist}" if s.artist else s.title for s in cue.songs)
+
+
+def show_for(conn: sqlite3.Connection, path: Path, show_text: str | None) -> ShowRef:
+    """--show, else the show whose folder the file sits in (data/<slug>/s01e03.yaml)."""
+    from cuesheet import lookup
+
+    if show_text:
+        return lookup.find_show(conn, show_text)
+    slug = path.resolve().parent.name
+    row = conn.execute("SELECT id, slug, name FROM shows WHERE slug = ?", [slug]).fetchone()
+    if row is None:
+        raise CuesheetError(f"which show is {path.name} for?", remedy="pass --show NAME")
+    return lookup.find_show(conn, row[1])

@@ -1,0 +1,282 @@
+"""What every export shares: the rows a playlist is made of, and the atomic file write.
+
+Rows come from the viewer's query layer (`lookup.sheet_answers`), so an export
+holds exactly what `cuesheet what` shows. Format modules only turn rows into
+text; none of them touches the database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from cuesheet import ids, lookup
+from cuesheet.errors import CuesheetError
+
+CREATOR = "cuesheet"
+HOME = "https://github.com/cuesheet/cuesheet"
+
+# Why a song was left out of a playlist, as counted on stderr.
+LEFT_OUT_ORIGINAL = "cast original (--no-originals)"
+LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
+UNMATCHED_REASONS = {
+    "review": "a doubtful match waits in the review queue",
+    "no_match": "no recording found in the catalog",
+    "rejected": "a curator rejected the match",
+}
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One song use in a playlist: a cue, or one song of a mashup."""
+
+    position: int
+    show: str
+    season: int
+    episode: int
+    code: str
+    episode_title: str
+    cue: int
+    part: int  # 1-based song number inside the cue (a mashup has several)
+    parts: int
+    kind: str
+    usage: str | None
+    confidence: str | None
+    scene: str | None
+    title: str
+    artist: str | None
+    album: str | None
+    year: int | None
+    version: str | None
+    duration_ms: int | None
+    isrc: str | None
+    mbid: str | None
+    spotify_id: str | None
+    time_in_ms: int | None
+    time_out_ms: int | None
+    performers: tuple[str, ...]
+    status: str
+    matched: bool  # linked to a catalog recording
+    original: bool  # a cast original: sung by the cast, maybe on no streaming service
+    recording_id: int | None = None
+
+    @property
+    def spotify_uri(self) -> str | None:
+        return ids.spotify_uri(self.spotify_id) if self.spotify_id else None
+
+    @property
+    def spotify_url(self) -> str | None:
+        return ids.spotify_url(self.spotify_id) if self.spotify_id else None
+
+    @property
+    def musicbrainz_url(self) -> str | None:
+        return ids.musicbrainz_url(self.mbid) if self.mbid else None
+
+    @property
+    def location(self) -> str | None:
+        """The best place to listen: Spotify first (plays in a browser), else MusicBrainz."""
+        return self.spotify_url or self.musicbrainz_url
+
+    @property
+    def search_url(self) -> str:
+        """Where a listener can look the song up when no id is known yet."""
+        words = " ".join(x for x in (self.title, self.artist) if x)
+        return "https://open.spotify.com/search/" + quote(words, safe="")
+
+    @property
+    def display(self) -> str:
+        """`Artist - Title`, the EXTINF convention; the title alone when no artist is known."""
+        return f"{self.artist} - {self.title}" if self.artist else self.title
+
+    @property
+    def cue_label(self) -> str:
+        """`S01E01 cue 2` or `S01E01 cue 2 (2/3)` for a mashup part: how people find it again."""
+        label = f"{self.code} cue {self.cue}"
+        return label + (f" ({self.part}/{self.parts})" if self.parts > 1 else "")
+
+    @property
+    def unmatched_reason(self) -> str | None:
+        """Why no recording is linked, in the words of the match status; None when one is."""
+        if self.matched:
+            return None
+        return UNMATCHED_REASONS.get(self.status, "no recording identified yet")
+
+    @property
+    def note(self) -> str | None:
+        notes = []
+        if self.original:
+            notes.append("cast original")
+        if not self.matched:
+            notes.append(f"unmatched: {self.unmatched_reason}")
+        return "; ".join(notes) or None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("recording_id")
+        out["performers"] = list(self.performers)
+        out["spotify_uri"] = self.spotify_uri
+        out["location"] = self.location
+        out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """The songs of an episode, a season or a whole show, ready for any format."""
+
+    title: str
+    show: str
+    scope: str  # "S01E01", "season 1" or "all episodes"
+    rows: tuple[ExportRow, ...]
+    left_out: dict[str, int] = field(default_factory=dict)
+    generated: datetime | None = None
+
+    @property
+    def unmatched(self) -> int:
+        return sum(1 for r in self.rows if not r.matched)
+
+    def summary(self) -> str:
+        """One line for stderr: what went in, what stayed out and why."""
+        parts = [f"{len(self.rows)} song{'s' if len(self.rows) != 1 else ''}"]
+        if self.unmatched:
+            parts.append(f"{self.unmatched} unmatched kept with a note")
+        parts += [left_out_text(why, n) for why, n in self.left_out.items()]
+        return ", ".join(parts)
+
+
+def left_out_text(why: str, n: int) -> str:
+    """`1 cast original (--no-originals) left out`, `2 cast originals (...) left out`."""
+    if n != 1 and why == LEFT_OUT_ORIGINAL:
+        why = why.replace("cast original", "cast originals", 1)
+    return f"{n} {why} left out"
+
+
+def select(
+    conn: sqlite3.Connection,
+    show_text: str,
+    episode_text: str | None = None,
+    *,
+    season: int | None = None,
+    originals: bool = True,
+    matched_only: bool = False,
+    generated: datetime | None = None,
+) -> Playlist:
+    """The playlist for SHOW [EPISODE | season N], through the viewer's query layer."""
+    if episode_text is not None and season is not None:
+        raise CuesheetError("give an episode or --season, not both")
+    show = lookup.find_show(conn, show_text)
+    episode = lookup.find_episode(conn, show, episode_text) if episode_text is not None else None
+    answers = lookup.sheet_answers(conn, show, episode=episode, season=season)
+    if episode is not None:
+        title, scope = f"{show.name} {episode.code} – {episode.title}", episode.code
+    elif season is not None:
+        title, scope = f"{show.name} season {season}", f"season {season}"
+    else:
+        title, scope = f"{show.name}: all episodes", "all episodes"
+    rows, left_out = playlist_rows(answers, originals=originals, matched_only=matched_only)
+    return Playlist(title, show.name, scope, tuple(rows), left_out, generated)
+
+
+def playlist_rows(
+    answers: list[lookup.Answer], *, originals: bool = True, matched_only: bool = False
+) -> tuple[list[ExportRow], dict[str, int]]:
+    """Cues to rows: a mashup gives each of its songs; filtered songs are counted, not lost."""
+    rows: list[ExportRow] = []
+    left_out: Counter[str] = Counter()
+    for a in answers:
+        for part, song in enumerate(a.songs, start=1):
+            original = a.kind == "cast-original"
+            matched = song.recording_id is not None
+            if original and not originals:
+                left_out[LEFT_OUT_ORIGINAL] += 1
+                continue
+            if matched_only and not matched:
+                left_out[LEFT_OUT_UNMATCHED] += 1
+                continue
+            people = song.performers or a.performers
+            rows.append(
+                ExportRow(
+                    position=len(rows) + 1,
+                    show=a.show,
+                    season=a.season,
+                    episode=a.episode,
+                    code=a.code,
+                    episode_title=a.episode_title,
+                    cue=a.cue,
+                    part=part,
+                    parts=len(a.songs),
+                    kind=a.kind,
+                    usage=a.usage,
+                    confidence=song.confidence or a.confidence,
+                    scene=a.scene,
+                    title=one_line(song.title or song.text),
+                    artist=one_line(song.artist) if song.artist else None,
+                    album=song.album,
+                    year=song.year,
+                    version=song.version,
+                    duration_ms=round(song.duration * 1000) if song.duration else None,
+                    isrc=song.ids.get("isrc"),
+                    mbid=song.ids.get("mbid"),
+                    spotify_id=song.ids.get("spotify_id"),
+                    time_in_ms=a.time_in_ms,
+                    time_out_ms=a.time_out_ms,
+                    performers=tuple(_person(p) for p in people),
+                    status=song.status,
+                    matched=matched,
+                    original=original,
+                    recording_id=song.recording_id,
+                )
+            )
+    return rows, dict(left_out)
+
+
+def _person(p: dict[str, Any]) -> str:
+    who = p.get("character") or p.get("actor") or "?"
+    if p.get("character") and p.get("actor"):
+        who = f"{p['character']} ({p['actor']})"
+    return who
+
+
+def one_line(text: str) -> str:
+    """Line breaks would end an M3U entry or a CSV cell early; titles never need them."""
+    return " ".join(text.split())
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, then a rename.
+
+    The rename is atomic on one file system, so a reader (or a crash) sees the
+    old file or the new one, never half of it; on any failure the temporary
+    file is removed and an existing file is left as it was.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CuesheetError(f"cannot write {path}: no folder {folder}", remedy="create it first")
+    if path.is_dir():
+        raise CuesheetError(f"cannot write {path}: it is a folder", remedy="give a file name")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); an export is an ordinary file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise CuesheetError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise

@@ -1,0 +1,402 @@
+"""A music cue sheet for one episode, as performing-rights organisations expect it.
+
+There is no single mandated file format (formats.md section 4): societies and
+portals (ASCAP, BMI, PRS, RapidCue ...) all ask for a header naming the
+production and episode, then one row per use of a work: sequence, cue id,
+title, composers and publishers with roles, societies and shares, performer,
+usage code, timing and time in/out. cuesheet writes that as CSV (a header
+block, a blank line, then the table, the layout of spreadsheet templates) or
+JSON.
+
+A cue sheet is only as good as its gaps are visible: `gaps()` lists what this
+one cannot be complete without (composers, publishers, times, unmatched songs,
+usage codes), for the export's stderr and for `cuesheet check`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cuesheet import __version__, lookup
+from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.export.common import write_atomic
+from cuesheet.model import USAGE_CODES
+from cuesheet.timecode import format_duration, format_time
+
+FORMATS = ("csv", "json")
+# Lines of gap detail on stderr before "... and N more": enough for an episode, not a flood.
+DETAIL_LINES = 8
+# formats.md: US practice has writers sum to 100 and publishers sum to 100 on
+# their own; some sheets split the whole between both sides. We say which.
+SHARES_BASIS = "writers 100 / publishers 100"
+SHARE_TOLERANCE = 0.01
+# A lip-sync is a visual vocal (the performance is seen on screen): the only
+# usage safe to infer from the kind of cue. Every other kind needs a curator.
+USAGE_FROM_KIND = {"lip-sync": "VV", "mashup": "VV"}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a cue sheet for this episode cannot be complete without."""
+
+    code: str  # episode code, S01E03
+    cue: int | None  # None for the episode as a whole
+    part: int | None  # the song inside a mashup, 1-based
+    song: str | None
+    field: str  # composers, publishers, shares, time, match, usage, cues
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = self.code + (f" cue {self.cue}" if self.cue is not None else "")
+        if self.part is not None:
+            where += f" song {self.part}"
+        song = f" {self.song}:" if self.song else ":"
+        return f"{where}{song} {self.message}"
+
+
+@dataclass(frozen=True)
+class CueSheetRow:
+    seq: int
+    cue_id: str  # 1M04: episode number, M, cue number (letters for a mashup's songs)
+    cue: int
+    part: int
+    title: str
+    iswc: str | None
+    composers: tuple[lookup.Credit, ...]
+    publishers: tuple[lookup.Credit, ...]
+    artist: str | None
+    isrc: str | None
+    usage: str | None
+    usage_inferred: bool
+    time_in_ms: int | None
+    time_out_ms: int | None
+    notes: tuple[str, ...]
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.time_in_ms is None or self.time_out_ms is None:
+            return None
+        return self.time_out_ms - self.time_in_ms
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "cue_id": self.cue_id,
+            "cue": self.cue,
+            "part": self.part,
+            "title": self.title,
+            "iswc": self.iswc,
+            "composers": [c.to_json() for c in self.composers],
+            "publishers": [c.to_json() for c in self.publishers],
+            "artist": self.artist,
+            "isrc": self.isrc,
+            "usage": self.usage,
+            "usage_meaning": USAGE_CODES.get(self.usage or "", None),
+            "usage_inferred": self.usage_inferred,
+            "time_in": clock(self.time_in_ms),
+            "time_out": clock(self.time_out_ms),
+            "duration": format_duration(self.duration_ms) if self.duration_ms is not None else None,
+            "time_in_ms": self.time_in_ms,
+            "time_out_ms": self.time_out_ms,
+            "duration_ms": self.duration_ms,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class MusicCueSheet:
+    production: str
+    network: str | None
+    season: int
+    episode: int
+    code: str
+    episode_title: str
+    air_date: str | None
+    length_ms: int | None
+    complete: bool
+    rows: tuple[CueSheetRow, ...]
+    gaps: tuple[Gap, ...]
+    prepared: datetime | None = None
+    prepared_by: str = f"cuesheet {__version__}"
+
+    @property
+    def total_music_ms(self) -> int | None:
+        """Music time of the cues whose in and out are known (a mashup's cue counted once)."""
+        seen: dict[int, int] = {}
+        for row in self.rows:
+            if row.duration_ms is not None:
+                seen[row.cue] = row.duration_ms
+        return sum(seen.values()) if seen else None
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "production": self.production,
+            "network": self.network,
+            "season": self.season,
+            "episode": self.episode,
+            "episode_code": self.code,
+            "episode_title": self.episode_title,
+            "air_date": self.air_date,
+            "length": format_time(self.length_ms) if self.length_ms is not None else None,
+            "total_music": format_duration(self.total_music_ms) if self.total_music_ms is not None else None,
+            "music_uses": len(self.rows),
+            "complete": self.complete,
+            "shares": SHARES_BASIS,
+            "prepared_by": self.prepared_by,
+            "date_prepared": self.prepared.date().isoformat() if self.prepared else None,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "header": self.header(),
+            "rows": [r.to_json() for r in self.rows],
+            "gaps": [g.to_json() for g in self.gaps],
+        }
+
+
+def clock(ms: int | None) -> str | None:
+    """`00:12:30`: the hh:mm:ss of a timecode, without frames (the frame rate is rarely known)."""
+    if ms is None:
+        return None
+    seconds = ms // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def build(
+    conn: sqlite3.Connection, show_text: str, episode_text: str, *, prepared: datetime | None = None
+) -> MusicCueSheet:
+    """The cue sheet of one episode, read through the viewer's query layer."""
+    show = lookup.find_show(conn, show_text)
+    episode = lookup.find_episode(conn, show, episode_text)
+    return from_episode(conn, episode, prepared=prepared)
+
+
+def from_episode(
+    conn: sqlite3.Connection, episode: lookup.EpisodeRef, *, prepared: datetime | None = None
+) -> MusicCueSheet:
+    facts = lookup.episode_facts(conn, episode)
+    answers = lookup.sheet_answers(conn, episode.show, episode=episode)
+    works = lookup.works_for_recordings(
+        conn, [s.recording_id for a in answers for s in a.songs if s.recording_id is not None]
+    )
+    rows: list[CueSheetRow] = []
+    gaps: list[Gap] = []
+    if not answers:
+        gaps.append(Gap(episode.code, None, None, None, "cues", "no cues known for this episode"))
+    elif not facts.complete:
+        gaps.append(Gap(episode.code, None, None, None, "cues",
+                        "the episode is not marked complete: it may use more music than listed"))
+    unconfirmed = [a.cue for a in answers if not a.order_confirmed]
+    if unconfirmed:
+        gaps.append(Gap(episode.code, None, None, None, "order",
+                        f"{len(unconfirmed)} of {len(answers)} cues are numbered in a source's list "
+                        "order, not the order of use"))
+    for a in answers:
+        timed = a.time_in_ms is not None and a.time_out_ms is not None
+        for part, song in enumerate(a.songs, start=1):
+            many = len(a.songs) > 1
+            label_part = part if many else None
+            title = song.title or song.text
+            song_works = works.get(song.recording_id, []) if song.recording_id is not None else []
+            credits = [c for w in song_works for c in w.credits]
+            composers = tuple(c for c in credits if not c.publisher)
+            publishers = tuple(c for c in credits if c.publisher)
+            usage = a.usage
+            inferred = False
+            if not usage and a.kind in USAGE_FROM_KIND:
+                usage, inferred = USAGE_FROM_KIND[a.kind], True
+            notes: list[str] = []
+
+            def gap(field_name: str, message: str, note: bool = True) -> None:
+                gaps.append(Gap(a.code, a.cue, label_part, title, field_name, message))
+                if note:
+                    notes.append(message)
+
+            if song.recording_id is None:
+                gap("match", "a doubtful match waits in `cuesheet review`" if song.status == "review"
+                    else "song not identified yet (run `cuesheet match`, or pin a recording)")
+            if not composers:
+                gap("composers", "composers missing (no MusicBrainz work known for this recording)",
+                    note=bool(publishers))
+            if not publishers:
+                gap("publishers", "publishers missing", note=bool(composers))
+            if not composers and not publishers:
+                # Blank cells, never a word a society's import could take for a name.
+                notes.append("composers and publishers missing")
+            for side, parties in (("writer", composers), ("publisher", publishers)):
+                shares = [c.share for c in parties]
+                if parties and None not in shares and abs(sum(shares) - 100) > SHARE_TOLERANCE:  # type: ignore[arg-type]
+                    gap("shares", f"{side} shares sum to {sum(shares):g}, not 100")  # type: ignore[arg-type]
+            if not usage:
+                gap("usage", f"no usage code for this {a.kind} cue (VV, BV, BI, MT, ET ...)")
+            if not timed:
+                missing = " and ".join(
+                    n for n, v in (("time in", a.time_in_ms), ("time out", a.time_out_ms)) if v is None
+                )
+                gap("time", f"{missing} missing")
+            elif many:
+                gap("time", f"mashup: each song's part of the cue's "
+                            f"{format_duration(a.time_out_ms - a.time_in_ms)} is unknown")  # type: ignore[operator]
+            if inferred:
+                notes.append(f"usage {usage} inferred from the {a.kind} kind")
+            if a.conflicts:
+                fields = sorted({c["field"] for c in a.conflicts})
+                notes.append("sources disagree on " + ", ".join(fields))
+            suffix = chr(ord("a") + part - 1) if many and part <= 26 else ""
+            rows.append(
+                CueSheetRow(
+                    seq=len(rows) + 1,
+                    cue_id=f"{a.episode}M{a.cue:02d}{suffix}",
+                    cue=a.cue,
+                    part=part,
+                    title=song_works[0].title if len(song_works) == 1 else title,
+                    iswc=song_works[0].iswc if len(song_works) == 1 else None,
+                    composers=composers,
+                    publishers=publishers,
+                    artist=song.artist,
+                    isrc=song.ids.get("isrc"),
+                    usage=usage,
+                    usage_inferred=inferred,
+                    time_in_ms=a.time_in_ms,
+                    time_out_ms=a.time_out_ms,
+                    notes=tuple(notes),
+                )
+            )
+    return MusicCueSheet(
+        production=episode.show.name,
+        network=facts.network,
+        season=episode.season,
+        episode=episode.number,
+        code=episode.code,
+        episode_title=episode.title,
+        air_date=facts.air_date,
+        length_ms=facts.length_ms,
+        complete=facts.complete,
+        rows=tuple(rows),
+        gaps=tuple(gaps),
+        prepared=prepared,
+    )
+
+
+def gaps(conn: sqlite3.Connection, episode: lookup.EpisodeRef) -> list[Gap]:
+    """What a cue sheet for this episode cannot be complete without; for `cuesheet check`."""
+    return list(from_episode(conn, episode).gaps)
+
+
+# --- rendering -------------------------------------------------------------------------
+
+COLUMNS = (
+    "seq", "cue_id", "title", "iswc", "composers", "publishers", "performer", "isrc", "usage",
+    "time_in", "time_out", "duration", "notes",
+)
+
+
+def credits_text(credits: tuple[lookup.Credit, ...]) -> str:
+    """`A. Writer (CA, ASCAP, 50); B. Writer (C, PRS, 50)`, the layout of formats.md's sample; blank when unknown."""
+    if not credits:
+        return ""
+    parts = []
+    for c in credits:
+        facts = [c.role] + [x for x in (c.society,) if x]
+        if c.ipi:
+            facts.append(f"IPI {c.ipi}")
+        if c.share is not None:
+            facts.append(f"{c.share:g}")
+        parts.append(f"{c.name} ({', '.join(facts)})")
+    return "; ".join(parts)
+
+
+def render_csv(sheet: MusicCueSheet) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["field", "value"])
+    for key, value in sheet.header().items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        writer.writerow([key, "" if value is None else value])
+    writer.writerow([])
+    writer.writerow(COLUMNS)
+    for row in sheet.rows:
+        data = row.to_json()
+        writer.writerow([
+            row.seq, row.cue_id, row.title, row.iswc or "", credits_text(row.composers),
+            credits_text(row.publishers), row.artist or "", row.isrc or "", row.usage or "",
+            data["time_in"] or "", data["time_out"] or "", data["duration"] or "",
+            "; ".join(row.notes),
+        ])
+    return out.getvalue()
+
+
+def render_json(sheet: MusicCueSheet) -> str:
+    return json.dumps(sheet.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class CueSheetExport:
+    text: str
+    sheet: MusicCueSheet
+    format: str
+    path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def export_cuesheet(
+    conn: sqlite3.Connection,
+    show: str,
+    episode: str,
+    *,
+    fmt: str | None = None,
+    output: Path | None = None,
+    prepared: datetime | None = None,
+) -> CueSheetExport:
+    """Build, render and (with `output`) atomically write one episode's music cue sheet."""
+    key = (fmt or (output.suffix.lstrip(".") if output is not None else "") or "csv").lower()
+    if key not in FORMATS:
+        raise CuesheetError(f"unknown cue sheet format {key!r}", remedy="use csv or json")
+    sheet = build(conn, show, episode, prepared=prepared or datetime.now(timezone.utc))
+    if not sheet.rows:
+        raise NotFound(
+            f"no cues known yet for {sheet.production} {sheet.code} \"{sheet.episode_title}\"",
+            remedy="a cue sheet needs at least one cue; curators add them with `cuesheet cue add`",
+        )
+    text = render_csv(sheet) if key == "csv" else render_json(sheet)
+    if output is not None:
+        write_atomic(output, text)
+    return CueSheetExport(text, sheet, key, output, summarize(sheet.gaps))
+
+
+def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
+    """A few lines for stderr: how many songs lack each fact, then the details worth reading."""
+    if not found:
+        return []
+    labels = {
+        "composers": "composers",
+        "publishers": "publishers",
+        "shares": "shares that sum to 100",
+        "time": "exact timing",
+        "match": "an identified recording",
+        "usage": "a usage code",
+    }
+    counts: dict[str, int] = {}
+    for g in found:
+        if g.field in labels:
+            counts[g.field] = counts.get(g.field, 0) + 1
+    lines = []
+    if counts:
+        lines.append("missing: " + ", ".join(
+            f"{labels[k]} for {n} song{'s' if n != 1 else ''}" for k, n in counts.items()))
+    detail = [f"  {g}" for g in found if g.field in ("match", "time", "usage", "cues", "order")]
+    if len(detail) > DETAIL_LINES:
+        more = len(detail) - DETAIL_LINES + 1
+        detail = detail[: DETAIL_LINES - 1] + [f"  ... and {more} more (--format json lists every gap)"]
+    return lines + detail

@@ -1,0 +1,442 @@
+"""The site: routes, one per page, each an HTML page for people and a `.json` twin for scripts.
+
+Every page is a plain GET that calls the same `cuesheet.lookup` functions as the
+CLI, so a cue reads the same in a terminal, a browser and a script, and the
+JSON is exactly what `--json` prints. The database is opened read-only for each
+request (a rebuilt `cues.sqlite` is picked up without a restart, and no request
+shares a connection with another thread); nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cuesheet import __version__, db, lookup
+from cuesheet.episodes import episode_code
+from cuesheet.errors import CuesheetError, NotFound
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("cuesheet.web")
+
+# A search is a few remembered words; longer text is a paste gone wrong or abuse,
+# and the trigram candidate query grows with it.
+MAX_QUERY = 200
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 10
+
+# Cue-sheet usage codes a viewer may not know (docs/cue-sheet-format.md).
+USAGE = {
+    "VV": "visual vocal: sung (or lip-synced) on screen",
+    "VI": "visual instrumental: played on screen",
+    "BV": "background vocal",
+    "BI": "background instrumental",
+    "MT": "main title",
+    "ET": "end title",
+    "OT": "opening theme",
+    "CT": "closing theme",
+}
+
+# No scripts at all, styles only from this site: user text that slipped past
+# escaping still could not run.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class BadRequest(CuesheetError):
+    """A query parameter the page cannot use (empty search, limit out of range)."""
+
+
+class PageNotFound(NotFound):
+    """A path that names nothing, with links to the pages the viewer probably wanted."""
+
+    def __init__(self, message: str, links: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.links = links
+
+
+class Unavailable(CuesheetError):
+    """The database cannot be opened: missing, not upgraded, or not a database."""
+
+
+# --- helpers for templates ----------------------------------------------------------------
+
+
+def show_url(slug: str) -> str:
+    return "/" + quote(slug, safe="")
+
+
+def season_url(slug: str, season: int) -> str:
+    return f"{show_url(slug)}/{season}"
+
+
+def episode_url(slug: str, season: int, episode: int) -> str:
+    return f"{show_url(slug)}/{season}/{episode}"
+
+
+def song_url(title: str | None, artist: str | None) -> str:
+    artist_slug, title_slug = lookup.song_slug(title, artist)
+    return f"/song/{quote(artist_slug, safe='')}/{quote(title_slug, safe='')}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only web links become hrefs: a `javascript:` URL in the data stays text."""
+    if not url:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def people(performers: list[dict[str, Any]]) -> str:
+    """Same wording as the CLI's cards: "Sam (Paul James)", "(inferred)" when no source says so."""
+    parts = []
+    for p in performers:
+        who = p.get("character") or p.get("actor") or "?"
+        if p.get("character") and p.get("actor"):
+            who = f"{p['character']} ({p['actor']})"
+        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
+    return ", ".join(parts)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        # Every value is escaped unless a template says otherwise (none does).
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        show_url=show_url,
+        season_url=season_url,
+        episode_url=episode_url,
+        song_url=song_url,
+        safe_url=safe_url,
+        people=people,
+        usage_names=USAGE,
+        version=__version__,
+    )
+    return env
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+def create_app(db_path: str | Path) -> Starlette:
+    """The site for one database file, opened read-only on every request."""
+    path = Path(db_path)
+    env = _environment()
+
+    @contextmanager
+    def connection() -> Iterator[sqlite3.Connection]:
+        try:
+            conn = db.connect(path, readonly=True).conn
+        except CuesheetError as exc:
+            raise Unavailable(exc.message, remedy=exc.remedy) from None
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(f"cannot read {path}: {exc}") from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        # The header's box repeats a search; an episode's own `q` is its scene words, not a search.
+        query = request.query_params.get("q", "") if request.url.path.startswith("/search") else ""
+        html = env.get_template(template).render(request=request, query=query, **context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def respond(request: Request, data: Any, template: str, **context: Any) -> Response:
+        """The page's JSON twin when its path ends in `.json`, else the HTML page."""
+        if wants_json(request):
+            return json_response(data)
+        return render(request, template, **context)
+
+    # --- pages ---
+
+    def home(request: Request) -> Response:
+        with connection() as conn:
+            shows = lookup.shows(conn)
+        return respond(request, shows, "home.html", shows=shows)
+
+    def search(request: Request) -> Response:
+        q = request.query_params.get("q", "").strip()
+        show_text = request.query_params.get("show", "").strip() or None
+        limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        if not q:
+            raise BadRequest("type a few words to search for", remedy="a song, an artist, a character or a scene")
+        if len(q) > MAX_QUERY:
+            raise BadRequest(f"that search is {len(q)} characters long", remedy=f"use at most {MAX_QUERY}")
+        with connection() as conn:
+            found = lookup.search(conn, q, show_text, limit=limit)
+            slugs = _show_slugs(conn)
+        return respond(request, found, "search.html", answers=found, slugs=slugs, q=q, show=show_text)
+
+    def show_page(request: Request) -> Response:
+        with connection() as conn:
+            show = _show(conn, request)
+            if isinstance(show, Response):
+                return show
+            episodes = lookup.episodes(conn, show)
+            info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
+        seasons: dict[int, list[dict[str, Any]]] = {}
+        for e in episodes:
+            seasons.setdefault(e["season"], []).append(e)
+        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons)
+
+    def season_page(request: Request) -> Response:
+        season = request.path_params["season"]
+        with connection() as conn:
+            show = _show(conn, request)
+            if isinstance(show, Response):
+                return show
+            episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+        if not episodes:
+            raise PageNotFound(f"{show.name} has no season {season} in the database",
+                               [(show_url(show.slug), f"All {show.name} episodes")])
+        return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes)
+
+    def episode_page(request: Request) -> Response:
+        season, number = request.path_params["season"], request.path_params["episode"]
+        words = request.query_params.get("q", "").strip() or None
+        at = request.query_params.get("at", "").strip() or None
+        if words and len(words) > MAX_QUERY:
+            raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}")
+        with connection() as conn:
+            show = _show(conn, request)
+            if isinstance(show, Response):
+                return show
+            try:
+                episode = lookup.find_episode(conn, show, episode_code(season, number))
+            except CuesheetError as exc:  # a path names an episode exactly, or nothing
+                raise _episode_not_found(show, exc) from None
+            listing = lookup.episodes(conn, show)
+            sheet = lookup.episode_cues(conn, episode)
+            sources = lookup.show_sources(conn, show)
+            notice, status, mode = None, 200, "sheet"
+            answers = sheet
+            if sheet and (words or at):
+                try:
+                    result = lookup.what(conn, show.slug, episode.code, words, at)
+                    answers, mode = result.answers, result.mode
+                except NotFound as exc:
+                    # Still the episode page: the whole sheet under the reason,
+                    # so the viewer can read down the list instead of starting over.
+                    notice, status = exc.message, 404
+        if wants_json(request):
+            if notice:
+                return json_response({"error": notice, "status": status}, status)
+            return json_response(answers, status)
+        index = next(i for i, e in enumerate(listing) if (e["season"], e["episode"]) == (season, number))
+        return render(
+            request,
+            "episode.html",
+            status,
+            show=show,
+            episode=episode,
+            info=listing[index],
+            prev=listing[index - 1] if index > 0 else None,
+            next=listing[index + 1] if index + 1 < len(listing) else None,
+            answers=answers,
+            mode=mode,
+            notice=notice,
+            sources=sources,
+            slugs={show.name: show.slug},
+            words=words or "",
+            at=at or "",
+        )
+
+    def episode_by_name(request: Request) -> Response:
+        """`/soundtrack/S01E03`, `/soundtrack/track-3`: any episode notation redirects to its page."""
+        if request.path_params["show"] in ("song", "search", "static"):
+            raise HTTPException(404)  # a cut-short address of those pages, not a show named "song"
+        text = request.path_params["name"].replace("-", " ")
+        with connection() as conn:
+            show = _show(conn, request)
+            if isinstance(show, Response):
+                return show
+            try:
+                episode = lookup.find_episode(conn, show, text)
+            except CuesheetError as exc:
+                raise _episode_not_found(show, exc) from None
+        target = episode_url(show.slug, episode.season, episode.number)
+        target += (".json" if wants_json(request) else "") + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse(target, status_code=302)
+
+    def _episode_not_found(show: lookup.ShowRef, exc: CuesheetError) -> PageNotFound:
+        near = [
+            (episode_url(show.slug, e.season, e.episode), f"{episode_code(e.season, e.episode)} {e.title}")
+            for e in getattr(exc, "choices", [])
+        ]
+        message = exc.message.split(";")[0]  # the closest ones become links below
+        return PageNotFound(message, [*near, (show_url(show.slug), f"All {show.name} episodes")])
+
+    def song_page(request: Request) -> Response:
+        artist_slug = request.path_params["artist"]
+        title_slug = request.path_params["title"]
+        with connection() as conn:
+            try:
+                result = lookup.song(conn, artist_slug, title_slug)
+            except NotFound as exc:
+                words = f"{title_slug} {artist_slug}".replace("-", " ")
+                raise PageNotFound(exc.message, [("/search?" + urlencode({"q": words}), f"Search for “{words}”")]) from None
+            slugs = _show_slugs(conn)
+        return respond(request, result.answers, "song.html", song=result, answers=result.answers, slugs=slugs)
+
+    def _show(conn: sqlite3.Connection, request: Request) -> lookup.ShowRef | Response:
+        """The show a path names; a typo or alias redirects to its canonical address."""
+        text = request.path_params["show"]
+        show = lookup.find_show(conn, text)
+        if show.slug == text:
+            return show
+        parts = request.url.path.split("/")
+        parts[1] = quote(show.slug, safe="") + (".json" if len(parts) == 2 and wants_json(request) else "")
+        query = "?" + request.url.query if request.url.query else ""
+        return RedirectResponse("/".join(parts) + query, status_code=302)
+
+    # --- errors ---
+
+    def error_page(
+        request: Request, status: int, message: str, remedy: str | None = None,
+        links: list[tuple[str, str]] | None = None,
+    ) -> Response:
+        if wants_json(request):
+            body: dict[str, Any] = {"error": message, "status": status}
+            if remedy:
+                body["remedy"] = remedy
+            return json_response(body, status)
+        titles = {400: "That did not work", 404: "Not found", 405: "Read-only",
+                  503: "No database", 500: "Something broke"}
+        return render(request, "error.html", status, title=titles.get(status, "Error"),
+                      status=status, message=message, remedy=web_remedy(remedy), links=links or [])
+
+    def cuesheet_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CuesheetError)
+        status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, Unavailable) else 400
+        return error_page(request, status, exc.message, exc.remedy, getattr(exc, "links", None))
+
+    def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        messages = {404: f"there is no page at {request.url.path}",
+                    405: "this site is read-only: it only answers GET requests"}
+        response = error_page(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    def server_error(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the server's log, never to the viewer.
+        log.error("error serving %s", request.url.path, exc_info=exc)
+        return error_page(request, 500, "something went wrong on our side",
+                          "try again; if it keeps happening, tell whoever runs this site")
+
+    pages: list[tuple[str, Callable[[Request], Response]]] = [
+        ("/", home),
+        ("/search", search),
+        ("/song/{artist}/{title}", song_page),
+        ("/{show}", show_page),
+        ("/{show}/{season:int}", season_page),
+        ("/{show}/{season:int}/{episode:int}", episode_page),
+        # After the numeric season route: only what is not a number lands here.
+        ("/{show}/{name}", episode_by_name),
+    ]
+    routes: list[Route | Mount] = [Route("/index.json", home, methods=["GET"])]
+    for route_path, endpoint in pages:
+        if route_path != "/":
+            # The .json twin first: `{title}` would otherwise swallow "x.json".
+            routes.append(Route(route_path + ".json", endpoint, methods=["GET"]))
+        routes.append(Route(route_path, endpoint, methods=["GET"]))
+    routes.insert(0, Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            CuesheetError: cuesheet_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+    )
+
+    return app
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response, error pages included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.lower().encode() not in present
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.endswith(".json")
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    """Exactly what the CLI's `--json` prints: objects through `to_json()`, UTF-8, indented."""
+    if isinstance(data, list):
+        data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
+    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def web_remedy(remedy: str | None) -> str | None:
+    """The library's remedies speak to the command line; a viewer gets the parts that are not commands."""
+    if not remedy:
+        return None
+    parts = [p for p in remedy.split("; ") if "`cuesheet" not in p and "--" not in p]
+    return "; ".join(parts) or None
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _show_slugs(conn: sqlite3.Connection) -> dict[str, str]:
+    """Answers name their show; links need its slug."""
+    return {s["name"]: s["slug"] for s in lookup.shows(conn)}

@@ -1,0 +1,53 @@
+"""Two curators at once: two real processes adding 500 cues each to one database lose nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from .curator_helpers import episode, open_conn
+
+ADDS = 500
+WORKER = textwrap.dedent("""
+    import sys
+    from cuesheet import curate, db, lookup
+    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.model import Song
+
+    path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    conn = db.connect(path).conn
+    ep = lookup.find_episode(conn, lookup.find_show(conn, "mini"), "s2e1")
+    for i in range(count):
+        text = f"{name} song {i}"
+        curate.add_cue(conn, ep, CueDraft(songs=(SongDraft(Song(title=text, artist="", text=text)),)), name)
+    print("done", name)
+""")
+
+
+def test_two_processes_adding_at_once_lose_nothing(mini_db: Path) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(mini_db), name, str(ADDS)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("kim", "lee")
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        assert out.startswith("done")
+    conn = open_conn(mini_db)
+    ep = episode(conn, "mini", "s2e1")
+    rows = conn.execute(
+        "SELECT c.number, s.text FROM cues c JOIN cue_songs s ON s.cue_id = c.id WHERE c.episode_id = ?"
+        " ORDER BY c.number", [ep.id]).fetchall()
+    assert [n for n, _ in rows] == list(range(1, 2 * ADDS + 1))
+    texts = {t for _, t in rows}
+    assert texts == {f"{who} song {i}" for who in ("kim", "lee") for i in range(ADDS)}
+    # Each writer's own cues stay in the order it added them.
+    for who in ("kim", "lee"):
+        mine = [int(t.rsplit(" ", 1)[1]) for _, t in rows if t.startswith(who)]
+        assert mine == list(range(ADDS))
+    per_curator = dict(conn.execute("SELECT curator, count(*) FROM history GROUP BY curator").fetchall())
+    assert per_curator == {"kim": ADDS, "lee": ADDS}
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -1,0 +1,95 @@
+"""dump: the database back into cue sheet files that build into the same content."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cuesheet import curate, dump, history, review
+from cuesheet.build import build
+from cuesheet.cli import app
+from cuesheet.model import Performer
+
+from .conftest import DATA
+from .curator_helpers import draft, episode, open_conn
+
+runner = CliRunner()
+
+
+def rebuild(conn, tmp_path: Path, name: str = "again") -> dict:
+    folder = tmp_path / f"{name}-data"
+    dump.dump(conn, folder)
+    if (DATA / "catalog").is_dir():  # the catalog stays beside the cue sheets, as in data/
+        shutil.copytree(DATA / "catalog", folder / "catalog")
+    path = tmp_path / f"{name}.sqlite"
+    build(folder, path)
+    return dump.content(open_conn(path))
+
+
+def test_shipped_data_round_trips(shipped_db: Path, tmp_path: Path) -> None:
+    conn = open_conn(shipped_db)
+    assert rebuild(conn, tmp_path) == dump.content(conn)
+
+
+def test_dumping_over_the_shipped_files_changes_none_of_them(shipped_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    report = dump.dump(open_conn(shipped_db), copy)
+    assert report.written == []
+    assert len(report.unchanged) == 11
+    for path in DATA.glob("soundtrack/*.yaml"):
+        assert (copy / "soundtrack" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_curated_changes_round_trip(shipped_db: Path, tmp_path: Path) -> None:
+    conn = open_conn(shipped_db)
+    ep = episode(conn, "soundtrack", "3")
+    curate.add_cue(conn, ep, draft("Roar - Katy Perry", "brand new song nobody knows", time_in_ms=61_500,
+                                   time_out_ms=125_000, scene="A long scene: with colons, # and 'quotes'\nand a second line",
+                                   performers=(Performer("Sam", "Paul James", inferred=True),),
+                                   sources=("bustle",), confidence="low", usage="BV"), "kim")
+    curate.edit_cue(conn, ep, 1, curate.CueEdit(fields={"scene": "Reworded scene", "time_in_ms": 1000}), "kim")
+    curate.move_cue(conn, ep, 2, "kim", to=4)
+    [waiting] = [i for i in review.queue(conn) if i.code == "S01E01"]
+    review.accept(conn, waiting.id, "kim", pick=2)
+    other = conn.execute("SELECT s.id FROM cue_songs s JOIN cues c ON c.id = s.cue_id"
+                         " WHERE c.episode_id = ? AND s.title = 'Roar'", [ep.id]).fetchone()[0]
+    review.reject(conn, other, "kim")
+    again = rebuild(conn, tmp_path)
+    assert again == dump.content(conn)
+
+
+def test_only_the_changed_episode_is_rewritten(shipped_db: Path, tmp_path: Path) -> None:
+    conn = open_conn(shipped_db)
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    curate.remove_cue(conn, episode(conn, "soundtrack", "3"), 5, "kim")
+    report = dump.dump(conn, copy)
+    assert [Path(p).name for p in report.written] == ["s01e03.yaml"]
+    history.undo(conn, None, "kim")
+    assert [Path(p).name for p in dump.dump(conn, copy).written] == ["s01e03.yaml"]
+
+
+@pytest.mark.parametrize("text", [
+    "plain words", "2:15", "yes", "null", "- dash first", "a: colon", "hash # inside", "trailing space ",
+    "quote's", '"double"', "x" * 200, "two  spaces " * 12, "line\nbreak", "123", "1e3", "[brackets]",
+])
+def test_any_text_reads_back_the_same(text: str, mini_db: Path, tmp_path: Path) -> None:
+    conn = open_conn(mini_db)
+    ep = episode(conn, "mini", "s1e1")
+    curate.edit_cue(conn, ep, 1, curate.CueEdit(fields={"scene": text, "notes": text},
+                                               songs={1: {"title": text, "artist": text}}), "kim")
+    assert rebuild(conn, tmp_path)["mini"]["episodes"] == dump.content(conn)["mini"]["episodes"]
+
+
+def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["dump", "mini", "--to", str(out), "--db", str(mini_db)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "mini").iterdir()) == ["s01e01.yaml", "s02e01.yaml", "show.yaml"]
+    assert "3 file(s) written" in result.output
+    result = runner.invoke(app, ["dump", "--to", str(out), "--db", str(mini_db)])
+    assert "0 file(s) written, 3 already up to date" in result.output

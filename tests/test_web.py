@@ -1,0 +1,418 @@
+"""The web page through the ASGI test client: pages, JSON twins, errors, safety."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from cuesheet import lookup
+from cuesheet.build import build
+from cuesheet.cli import app as cli_app
+from cuesheet.web.app import create_app
+
+
+@pytest.fixture
+def client(shipped_db: Path) -> TestClient:
+    return TestClient(create_app(shipped_db), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def mini(mini_db: Path) -> TestClient:
+    return TestClient(create_app(mini_db), raise_server_exceptions=False)
+
+
+def cli_json(db: Path, *args: str) -> object:
+    result = CliRunner().invoke(cli_app, [*args, "--json", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def main_html(response) -> str:  # type: ignore[no-untyped-def]
+    """The page's own content, without the header and footer every page shares."""
+    return response.text.split("<main>", 1)[1].split("</main>", 1)[0]
+
+
+# --- the JSON twins are the CLI's --json ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "args"),
+    [
+        ("/index.json", ["shows"]),
+        ("/soundtrack.json", ["episodes", "soundtrack"]),
+        ("/soundtrack/1/3.json", ["what", "soundtrack", "3"]),
+        ("/soundtrack/1/3.json?q=dinner+candle", ["what", "soundtrack", "3", "dinner", "candle"]),
+        ("/search.json?q=elastik+hart", ["search", "elastik", "hart"]),
+        ("/search.json?q=song+when+nellie+falls+from+the+sky&limit=3",
+         ["search", "song", "when", "nellie", "falls", "from", "the", "sky", "--limit", "3"]),
+    ],
+)
+def test_json_twin_is_what_the_cli_prints(client: TestClient, shipped_db: Path, url: str, args: list[str]) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == cli_json(shipped_db, *args)
+
+
+def test_season_json_is_that_seasons_episodes(mini: TestClient, mini_db: Path) -> None:
+    everything = cli_json(mini_db, "episodes", "mini")
+    assert mini.get("/mini-musical/2.json").json() == [e for e in everything if e["season"] == 2]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_home_has_a_plain_get_search_form_and_the_shows(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert '<form class="search big" action="/search" method="get"' in html
+    assert 'name="q"' in html
+    assert '<a class="show" href="/soundtrack">Soundtrack</a>' in html
+    assert "<script" not in html  # works without JavaScript because there is none
+
+
+def test_search_answers_a_misspelling_with_links_to_episode_and_song(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "elastik hart"})
+    assert response.status_code == 200
+    html = main_html(response)
+    assert 'href="/soundtrack/1/1#cue-1"' in html
+    assert 'href="/song/sia/elastic-heart">Elastic Heart</a>' in html
+    both = main_html(client.get("/search", params={"q": "elastic heart"}))
+    assert both.index("Elastic Heart") < both.index("Heat")  # best first, as the CLI ranks
+    assert 'value="elastik hart"' in response.text  # the box keeps the words for another try
+
+
+def test_search_with_no_answer_says_so(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "xylophone quartet zebra"})
+    assert response.status_code == 200
+    assert "Nothing matches" in main_html(response)
+    assert client.get("/search.json", params={"q": "xylophone quartet zebra"}).json() == []
+
+
+def test_episode_page_is_the_cue_sheet_in_order(client: TestClient) -> None:
+    html = main_html(client.get("/soundtrack/1/3"))
+    titles = ["Deep in a Dream", "Morning View", "Simple Things", "Ain&#39;t No Sunshine", "Not Gonna Blink"]
+    positions = [html.index(t) for t in titles]
+    assert positions == sorted(positions)
+    assert [f'id="cue-{n}"' in html for n in range(1, 6)] == [True] * 5
+    # Cue 1: the sources' disagreement, with both values and who says what.
+    cue1 = html.split('id="cue-1"')[1].split("</article>")[0]
+    assert "Sources disagree</strong> on the artist" in cue1
+    assert "Chet Baker" in cue1 and "Frank Sinatra" in cue1 and "(rsc-ep3)" in cue1
+    assert "Performed by Sam (Paul James)" in cue1
+    # Sources link to where the facts come from.
+    assert 'href="https://www.bustle.com/' in cue1
+    # Cue 4 is a mashup: the partner song follows with a plus.
+    cue4 = html.split('id="cue-4"')[1].split("</article>")[0]
+    assert 'class="plus"' in cue4 and "When I Was Your Man" in cue4
+    assert "numbered in a source's song list order" in html
+    assert 'rel="prev" href="/soundtrack/1/2"' in html and 'rel="next" href="/soundtrack/1/4"' in html
+
+
+def test_episode_words_rank_the_cues(client: TestClient) -> None:
+    html = main_html(client.get("/soundtrack/1/3", params={"q": "dinner candle"}))
+    assert "The cues that fit" in html
+    first = html.split("<article", 2)[1]
+    assert 'id="cue-1"' in first and "Deep in a Dream" in first
+    assert html.count("<article") < 5
+
+
+def test_episode_words_that_fit_nothing_keep_the_sheet(client: TestClient) -> None:
+    response = client.get("/soundtrack/1/3", params={"q": "zzzqqq"})
+    assert response.status_code == 404
+    html = main_html(response)
+    assert "No cue in S01E03" in html and "whole cue sheet" in html
+    assert html.count("<article") == 5
+    assert client.get("/soundtrack/1/3.json", params={"q": "zzzqqq"}).json()["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("/soundtrack/S01E03", "/soundtrack/1/3"),
+        ("/soundtrack/s1e3.json", "/soundtrack/1/3.json"),
+        ("/soundtrack/track-3?q=dinner+candle", "/soundtrack/1/3?q=dinner+candle"),
+        ("/soundtrack/sam-and-dante", "/soundtrack/1/3"),
+    ],
+)
+def test_an_episode_named_in_the_address_redirects_to_its_page(client: TestClient, url: str, target: str) -> None:
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 302 and response.headers["location"] == target
+
+
+def test_an_episode_name_that_fits_nothing_or_several_is_a_404_with_links(client: TestClient) -> None:
+    response = client.get("/soundtrack/sam")
+    assert response.status_code == 404
+    assert 'href="/soundtrack/1/3"' in main_html(response) and 'href="/soundtrack/1/7"' in main_html(response)
+    assert client.get("/soundtrack/S09E99.json").json()["status"] == 404
+    assert "There is no page at /song/x" in main_html(client.get("/song/x"))
+
+
+def test_episode_by_time_gives_the_cue_playing(mini: TestClient) -> None:
+    html = main_html(mini.get("/mini-musical/1/1", params={"at": "13:00"}))
+    assert "Playing at 13:00" in html
+    assert html.count("<article") == 1 and "12:31–14:05" in html and "Believer" in html
+
+
+def test_episode_without_cues_is_a_page_not_an_error(client: TestClient) -> None:
+    response = client.get("/soundtrack/1/6")
+    assert response.status_code == 200
+    assert "No cues known yet" in main_html(response)
+    assert client.get("/soundtrack/1/6.json").json() == []
+
+
+def test_show_and_season_pages_list_episodes(client: TestClient) -> None:
+    for url in ("/soundtrack", "/soundtrack/1"):
+        html = main_html(client.get(url))
+        assert html.count('href="/soundtrack/1/') == 10
+        assert "no cues yet" in html  # episode 6
+        assert "may have more" in html
+
+
+def test_song_page_lists_every_scene_and_the_other_versions(client: TestClient) -> None:
+    response = client.get("/song/joni-mitchell/both-sides-now")
+    assert response.status_code == 200
+    html = main_html(response)
+    assert "Plays in 1 scene" in html
+    assert 'href="/soundtrack/1/4#cue-3"' in html
+    assert 'href="/song/judy-collins/both-sides-now">Judy Collins</a>' in html
+    data = client.get("/song/joni-mitchell/both-sides-now.json").json()
+    assert [(a["code"], a["cue"]) for a in data] == [("S01E04", 3)]
+
+
+def test_song_page_across_episodes_in_broadcast_order(mini_data: Path, tmp_path: Path) -> None:
+    sheet = mini_data / "mini" / "s02e01.yaml"
+    sheet.write_text(
+        sheet.read_text().replace(
+            "cues: []",
+            "cues:\n  - cue: 1\n    kind: background\n    scene: Closing shot at the bakery\n"
+            "    songs:\n      - title: smile\n        artist: NAT KING COLE\n",
+        )
+    )
+    path = tmp_path / "two.sqlite"
+    build(mini_data, path)
+    data = TestClient(create_app(path)).get("/song/nat-king-cole/smile.json").json()
+    assert [(a["season"], a["episode"], a["cue"]) for a in data] == [(1, 1, 2), (2, 1, 1)]
+
+
+def test_listen_links_are_shown_and_only_web_links_become_hrefs(mini_db: Path) -> None:
+    conn = sqlite3.connect(mini_db)
+    with conn:
+        rec = conn.execute(
+            "INSERT INTO recordings (title, artist, mbid, spotify_id, links) VALUES (?, ?, ?, ?, ?)",
+            ["Smile", "Nat King Cole", "0b5c1e4e-1111-4c1a-9a55-2b7f4d1f0a01", "4uLU6hMCjMI75M1A2tKUQC",
+             json.dumps({"evil": "javascript:alert(1)"})],
+        ).lastrowid
+        conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = 'accepted' WHERE title = 'Smile'", [rec])
+    conn.close()
+    client = TestClient(create_app(mini_db))
+    html = main_html(client.get("/mini-musical/1/1"))
+    assert 'href="https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"' in html
+    assert 'href="https://musicbrainz.org/recording/0b5c1e4e-1111-4c1a-9a55-2b7f4d1f0a01"' in html
+    assert "javascript:" not in html
+    song = main_html(client.get("/song/nat-king-cole/smile"))
+    assert "Listen:" in song and "open.spotify.com" in song
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+
+def test_user_text_is_escaped(client: TestClient) -> None:
+    evil = '<script>alert("x")</script>'
+    for url in ("/search", "/soundtrack/1/3"):
+        response = client.get(url, params={"q": evil})
+        assert "<script>" not in response.text
+        assert "&lt;script&gt;" in response.text
+
+
+def test_stored_text_is_escaped(shipped_db: Path) -> None:
+    conn = sqlite3.connect(shipped_db)
+    with conn:
+        conn.execute("UPDATE cues SET scene = '<img src=x onerror=alert(1)>' WHERE id = 1")
+    conn.close()
+    html = TestClient(create_app(shipped_db)).get("/soundtrack/1/1").text
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize("q", ['"', "' OR 1=1 --", "NEAR(a b)", "*", "-heart", "^elastic", "a AND", "%", "🎵"])
+def test_search_syntax_characters_are_plain_text(client: TestClient, q: str) -> None:
+    assert client.get("/search", params={"q": q}).status_code == 200
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=60), at=st.text(max_size=12))
+def test_any_text_gets_an_answer_or_a_clear_error(client: TestClient, q: str, at: str) -> None:
+    for url, params in (("/search", {"q": q}), ("/search.json", {"q": q}),
+                        ("/soundtrack/1/3", {"q": q, "at": at})):
+        response = client.get(url, params=params)
+        assert response.status_code in (200, 400, 404), (url, params, response.text[:300])
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "says"),
+    [
+        ("/the-wire", 404, "no show matches"),
+        ("/soundtrack/1/11", 404, "No episode S01E11"),
+        ("/soundtrack/1/0", 404, "out of range"),
+        ("/soundtrack/99999999999/3", 404, "out of range"),
+        ("/soundtrack/2", 404, "has no season 2"),
+        ("/soundtrack/1/3/extra", 404, "there is no page"),
+        ("/song/nobody/nothing", 404, "no song"),
+        ("/search", 400, "type a few words"),
+        ("/search?q=%20%20", 400, "type a few words"),
+        ("/search?q=" + "a" * 201, 400, "at most 200"),
+        ("/search?q=heart&limit=0", 400, "between 1 and 50"),
+        ("/search?q=heart&limit=ten", 400, "whole number"),
+        ("/search?q=heart&show=the+wire", 404, "no show matches"),
+        ("/soundtrack/1/3?at=25:99", 400, ""),
+    ],
+)
+def test_bad_paths_and_inputs_get_an_error_page(client: TestClient, url: str, status: int, says: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert says.lower() in response.text.lower()
+    assert "Traceback" not in response.text and "cuesheet." not in main_html(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/the-wire.json", 404), ("/soundtrack/1/11.json", 404), ("/soundtrack/2.json", 404),
+     ("/song/nobody/nothing.json", 404), ("/search.json", 400), ("/search.json?q=a&limit=99", 400)],
+)
+def test_json_errors_are_json(client: TestClient, url: str, status: int) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.json()
+    assert body["status"] == status and body["error"]
+
+
+def test_error_page_links_to_the_nearest_episodes(client: TestClient) -> None:
+    html = main_html(client.get("/soundtrack/1/11"))
+    assert 'href="/soundtrack/1/10">S01E10 Track 10: Finale</a>' in html
+    assert 'href="/soundtrack">All Soundtrack episodes</a>' in html
+
+
+def test_a_typo_in_the_show_redirects_to_its_address(client: TestClient) -> None:
+    response = client.get("/Soundtrak/1/3?q=dinner", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/soundtrack/1/3?q=dinner"
+    assert client.get("/netflix-soundtrack.json", follow_redirects=False).headers["location"] == "/soundtrack.json"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_nothing_but_get(client: TestClient, method: str) -> None:
+    response = client.request(method, "/soundtrack/1/3")
+    assert response.status_code == 405
+    assert "read-only" in response.text
+
+
+def test_pages_leave_the_database_file_untouched(shipped_db: Path) -> None:
+    before = shipped_db.read_bytes()
+    client = TestClient(create_app(shipped_db))
+    for url in ("/", "/search?q=heart", "/soundtrack", "/soundtrack/1", "/soundtrack/1/3?q=dinner",
+                "/song/sia/elastic-heart", "/index.json"):
+        assert client.get(url).status_code == 200
+    assert shipped_db.read_bytes() == before
+
+
+def test_an_old_database_is_not_migrated_by_the_site(shipped_db: Path) -> None:
+    conn = sqlite3.connect(shipped_db)
+    with conn:
+        last = conn.execute("SELECT max(name) FROM _migrations").fetchone()[0]
+        conn.execute("DELETE FROM _migrations WHERE name = ?", [last])
+    conn.close()
+    response = TestClient(create_app(shipped_db)).get("/")
+    assert response.status_code == 503
+    assert "needs upgrading" in response.text
+    conn = sqlite3.connect(shipped_db)
+    assert conn.execute("SELECT count(*) FROM _migrations WHERE name = ?", [last]).fetchone()[0] == 0
+    conn.close()
+
+
+def test_missing_or_broken_database_is_a_503(tmp_path: Path) -> None:
+    response = TestClient(create_app(tmp_path / "gone.sqlite")).get("/")
+    assert response.status_code == 503 and "no database at" in response.text.lower()
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    response = TestClient(create_app(junk)).get("/search.json?q=heart")
+    assert response.status_code == 503 and response.json()["status"] == 503
+
+
+def test_an_unexpected_error_is_a_500_page_and_a_log_line(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(lookup, "shows", broken)
+    with caplog.at_level(logging.ERROR, logger="cuesheet.web"):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert "Something broke" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    assert "secret internals" in caplog.text
+
+
+def test_security_headers_on_pages_and_errors(client: TestClient) -> None:
+    for url in ("/", "/nope/1/2/3"):
+        headers = client.get(url).headers
+        assert "script-src" not in headers["content-security-policy"]
+        assert headers["content-security-policy"].startswith("default-src 'none'")
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_stylesheet_is_served(client: TestClient) -> None:
+    response = client.get("/static/style.css")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+
+
+def test_every_page_names_an_icon_the_site_serves(client: TestClient) -> None:
+    """Without one, every browser asks for /favicon.ico and logs a 404 on each visit."""
+    for url in ("/", "/soundtrack/1/3", "/nope"):
+        assert '<link rel="icon" href="/static/favicon.svg"' in client.get(url).text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_serve_refuses_a_missing_database_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 1
+    assert "no database at" in result.output and "Traceback" not in result.output
+
+
+def test_serve_refuses_a_taken_port(shipped_db: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve", "--db", str(shipped_db), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"port {port} is already in use" in result.output
+
+
+def test_other_commands_do_not_import_the_web_stack() -> None:
+    code = (
+        "import sys; import cuesheet.cli; "
+        "bad = [m for m in ('starlette', 'jinja2', 'uvicorn', 'cuesheet.web.app') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

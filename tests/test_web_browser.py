@@ -1,0 +1,101 @@
+"""One viewer's visit in a real headless Chromium, against a real `cuesheet serve`.
+
+Debian's chromium and chromium-driver packages (`.ci/run` installs them); no
+browser is downloaded. Skips only when they are not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+pytestmark = pytest.mark.skipif(
+    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
+    reason="Chromium not installed (apt-get install chromium chromium-driver)",
+)
+
+
+@pytest.fixture
+def server(shipped_db: Path) -> Iterator[str]:
+    """`cuesheet serve` in its own process on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cuesheet", "serve", "--db", str(shipped_db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(200):  # up to ~20 s for the process to listen
+            if proc.poll() is not None:
+                pytest.fail(f"cuesheet serve exited: {proc.stdout.read() if proc.stdout else ''}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("cuesheet serve did not start listening")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_viewer_searches_elastic_heart_and_finds_the_cue(server: str) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(server + "/")
+        assert "What song is this?" in driver.find_element(By.TAG_NAME, "h1").text
+
+        box = driver.find_element(By.NAME, "q")
+        box.send_keys("elastic heart")
+        box.submit()  # the plain GET form: no JavaScript on the page
+        wait.until(ec.url_contains("/search?q=elastic+heart"))
+        first = driver.find_elements(By.CSS_SELECTOR, "article.cue")[0]
+        assert "Elastic Heart" in first.text and "Sia" in first.text
+
+        first.find_element(By.CSS_SELECTOR, "a.episode").click()
+        wait.until(ec.url_contains("/soundtrack/1/1"))
+        assert "Track 1: Nellie and Sam" in driver.find_element(By.TAG_NAME, "h1").text
+        cue = driver.find_element(By.ID, "cue-1")
+        assert "Elastic Heart" in cue.text
+        assert "Performed by Nellie (Callie Hernandez)" in cue.text
+
+        # The same page on a phone: readable without scrolling sideways.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+        driver.refresh()
+        wait.until(ec.presence_of_element_located((By.ID, "cue-1")))
+        sideways = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways == 0
+    finally:
+        driver.quit()
