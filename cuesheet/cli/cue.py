@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, sources_label
 from cuesheet.cli.prompts import (
     Cancelled,
     PromptOption,
@@ -86,6 +86,7 @@ def add_command(
     shift: Annotated[bool, typer.Option("--shift", help="If the number is taken, move that cue and the later ones up by one.")] = False,
     yes: YesOption = False,
     prompt: Prompting = None,
+    offline: CuratorOfflineOption = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
 ) -> None:
@@ -111,6 +112,8 @@ def add_command(
         if title:
             texts.append((f"{title} - {artist}" if artist else title, title, artist))
         texts += [(s, None, None) for s in song or []]
+        if asking or pick is not None:
+            curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
             if asking:
                 _header(conn, ep)
@@ -317,7 +320,7 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
         if extra:
             line.append(f" ({', '.join(extra)})", style="dim")
         line.append(f"  {s.score:.2f}", style="cyan")
-        line.append(f"  {c.source}", style="dim")
+        line.append(f"  {sources_label(c)}", style="dim")
         console.print(line)
         if s.reasons:
             console.print(Text("      " + " · ".join(s.reasons), style="dim"))

@@ -19,7 +19,7 @@ from cuesheet.cli.common import (
     SourceOption,
     open_db,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, sources_label
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -61,7 +61,7 @@ def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> N
                 line += f" [{escape(version)}]"
             if extra:
                 line += f" ({escape(extra)})"
-            console.print(f"{line}  [bold]{s.score:.2f}[/bold] [dim]{c.source}[/dim]", highlight=False)
+            console.print(f"{line}  [bold]{s.score:.2f}[/bold] [dim]{sources_label(c)}[/dim]", highlight=False)
             if show_reasons and i <= 3:
                 console.print("     " + escape("; ".join(s.reasons)), style="dim", highlight=False)
     for skipped in ident.skipped:

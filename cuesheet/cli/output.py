@@ -67,3 +67,9 @@ def friendly_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was written.")
         raise typer.Exit(130) from None
+
+
+def sources_label(candidate: Any) -> str:
+    """`catalog+musicbrainz+spotify`: every source that described a candidate, not only the first."""
+    names = [candidate.source, *(o.source for o in getattr(candidate, "also", ()))]
+    return "+".join(dict.fromkeys(names))
