@@ -96,14 +96,24 @@ def identify_command(
             queries = sys.stdin.read().splitlines()
         else:
             queries = read_text(Path(from_)).splitlines()
+        reported: set[str] = set()
         for query in queries:
             if from_ is not None and not query.strip():
                 continue
             ident = identify(query, sources, artist=artist, limit=limit)
+            reported.update(str(s) for s in ident.skipped)
             if json_:
                 emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
             else:
                 _render_identification(ident, limit=limit)
+        _fallbacks(sources, reported)
+
+
+def _fallbacks(sources, reported: set[str]) -> None:  # type: ignore[no-untyped-def]
+    from cuesheet.sources.registry import fallback_notes
+
+    for line in fallback_notes(sources, reported):
+        note(line)
 
 
 def emit_json_one(ident) -> None:  # type: ignore[no-untyped-def]
@@ -129,16 +139,18 @@ def match_command(
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
-        report = match_songs(conn, _sources(conn, source, offline=offline, refresh=refresh),
-                             episode_ids=episode_ids)
+        sources = _sources(conn, source, offline=offline, refresh=refresh)
+        report = match_songs(conn, sources, episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
+        _fallbacks(sources, set(report.skipped))
         return
     console.print(
         f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
         f"{report.no_match} without a match.", highlight=False)
     for skipped in report.skipped:
         note(f"skipped {skipped}")
+    _fallbacks(sources, set(report.skipped))
     if report.review:
         note("See the review queue: cuesheet review")
 

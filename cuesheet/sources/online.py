@@ -196,6 +196,9 @@ class OnlineSource:
         # Set once the service could not be reached, so a season's match does not knock 40 times.
         self.down: SourceSkipped | None = None
         self.requests = 0  # answers fetched from the service in this run (not the cache)
+        # Set when an old cache entry stood in for the failing service, so the command can say so
+        # (otherwise --refresh against a broken service would quietly print last month's answer).
+        self.fell_back = False
 
     def fail(self, reason: str, *, remedy: str | None = None) -> SourceFailed:
         return SourceFailed(self.name, redact(reason, self.config.secrets()), remedy=remedy)
@@ -222,6 +225,7 @@ class OnlineSource:
             return None
         if self.down is not None:
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]
             raise self.down
         try:
@@ -229,6 +233,7 @@ class OnlineSource:
         except Unreachable as exc:
             self.down = SourceSkipped(self.name, redact(str(exc), self.config.secrets()))
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]  # stale beats nothing
             raise self.down from None
         except GaveUp as exc:
@@ -236,6 +241,7 @@ class OnlineSource:
             # run does not wait through the same retries again for each song.
             self.down = exc
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]
             raise
         self.requests += 1
