@@ -27,6 +27,9 @@ from cuesheet.sources import SourceSkipped
 log = logging.getLogger("cuesheet.sources")
 T = TypeVar("T")
 
+# The services' own hosts: their answers are cached under the plain request, any other host's apart.
+OFFICIAL_HOSTS = {"musicbrainz": "musicbrainz.org", "spotify": "api.spotify.com"}
+
 # Retry-After on the official services is seconds; a date form is parsed by the clients.
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
 
@@ -211,13 +214,22 @@ class OnlineSource:
         return GaveUp(self.name, redact(reason, self.config.secrets()),
                       remedy="try again later, or use --offline")
 
+    def cache_scope(self) -> tuple[str, ...]:
+        """Answers from a mirror or a look-alike (the loopback fakes) are kept apart from the
+        official service's, so trying the fakes never leaves made-up ids for a real run to find."""
+        endpoint = getattr(self, "endpoint", None) or getattr(self, "api", None)
+        official = OFFICIAL_HOSTS.get(self.name)
+        if endpoint is None or official is None or endpoint.host == official:
+            return ()
+        return (f"@{endpoint.host}",)
+
     def cached(self, key_parts: tuple[object, ...], fetch: Callable[[], T]) -> T | None:
         """The answer for one request: from the cache when allowed, else fetched and stored.
 
         Returns None when the source is offline and the cache has nothing, so a
         search answers "no candidates" rather than failing the whole identify.
         """
-        key = normalise_key(*key_parts)
+        key = normalise_key(*self.cache_scope(), *key_parts)
         entry = self.cache.get(self.name, key) if self.cache is not None else None
         if entry is not None and (self.offline or (not self.refresh and self.cache.is_fresh(entry))):
             return entry.body  # type: ignore[no-any-return]
