@@ -146,8 +146,16 @@ def _times(rows: list[tuple[Any, ...]], add: Any) -> None:
         for n2, in2, out2 in by_time[i + 1:]:
             if in2 >= out1:
                 break
-            add("overlap", max(n1, n2), f"plays {format_time(in2)}–{format_time(out2)} while cue "
-                                        f"{min(n1, n2)} plays ({format_time(in1)}–{format_time(out1)})")
+            # Said of the cue that starts later, with its own times (numbers may run against time).
+            add("overlap", n2, f"{_span(in2, out2, 'starts at', 'plays')} while cue {n1} plays "
+                               f"({_span(in1, out1, 'from', '')})")
+
+
+def _span(t_in: int, t_out: int, start: str, whole: str) -> str:
+    """`plays 23:10–24:30`, or `starts at 30:00` for a cue without a time out (not `30:00–30:00`)."""
+    if t_out == t_in:
+        return f"{start} {format_time(t_in)}"
+    return f"{whole} {format_time(t_in)}–{format_time(t_out)}".strip()
 
 
 def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:

@@ -159,6 +159,15 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
     with history.recorded(conn, "review accept", curator) as change:
         it = item(conn, song_id)
         if candidate is None:
+            if not it.candidates and it.status in ("accepted", "curated", "rejected"):
+                linked = conn.execute(
+                    "SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
+                    " WHERE s.id = ?", [song_id]).fetchone()
+                raise CuesheetError(
+                    f"song #{song_id} ({it.label}) is already decided: {it.status}"
+                    + (f" as {linked[0]} — {linked[1]}" if linked else ""),
+                    remedy=f"`cuesheet review set {song_id} ...` changes it; `cuesheet history` finds the"
+                           " decision and `cuesheet undo N` takes it back")
             if not it.candidates:
                 raise CuesheetError(
                     f"song #{song_id} ({it.label}) has no candidates",

@@ -117,3 +117,18 @@ def test_check_cli_can_leave_cue_sheet_gaps_out(shipped_db: Path) -> None:
     assert all(f["code"] != "cue-sheet" for f in json.loads(out.stdout))
     out = CliRunner().invoke(app, ["check", "soundtrack", "3", "--db", str(shipped_db), "--json"])
     assert any(f["code"] == "cue-sheet" for f in json.loads(out.stdout))
+
+
+def test_an_overlap_names_each_cue_with_its_own_times(shipped_db: Path) -> None:
+    """Cue 2 starts first but is numbered later: each time must stay with its own cue,
+    and a cue without a time out 'starts at', it does not 'play 30:00–30:00'."""
+    from .curator_helpers import draft
+
+    conn = open_conn(shipped_db)
+    ep = episode(conn, "soundtrack", "6")
+    curate.add_cue(conn, ep, draft("Roads - Portishead", time_in_ms=600_000, time_out_ms=900_000), "kim")
+    curate.add_cue(conn, ep, draft("Smile - Nat King Cole", time_in_ms=300_000, time_out_ms=700_000), "kim")
+    curate.add_cue(conn, ep, draft("Baker Street - Gerry Rafferty", time_in_ms=800_000), "kim")
+    overlaps = {f.cue: f.message for f in check.check(conn, episode_id=ep.id) if f.code == "overlap"}
+    assert overlaps[1] == "plays 10:00–15:00 while cue 2 plays (5:00–11:40)"
+    assert overlaps[3] == "starts at 13:20 while cue 1 plays (10:00–15:00)"

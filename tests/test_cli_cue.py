@@ -51,6 +51,7 @@ def test_add_without_a_terminal_names_the_missing_options(shipped_db: Path) -> N
     result = run(shipped_db, "cue", "add", "soundtrack", "3", "--at", "1:00")
     assert result.exit_code == 2
     assert "no terminal to ask in" in result.stderr and "--song" in result.stderr
+    assert "--yes" not in result.stderr  # enough options save without it; the message must not say otherwise
     result = run(shipped_db, "cue", "add", "soundtrack", "3", "--yes")
     assert result.exit_code == 2 and "--song" in result.stderr
     assert snapshot(open_conn(shipped_db)) == before
@@ -184,6 +185,7 @@ def test_edit_by_prompts_keeps_what_enter_keeps(shipped_db: Path) -> None:
 def test_edit_without_options_or_terminal(shipped_db: Path) -> None:
     result = run(shipped_db, "cue", "edit", "soundtrack", "3", "2")
     assert result.exit_code == 2 and "nothing to change" in result.stderr
+    assert "--yes" not in result.stderr  # edit has no --yes
 
 
 def test_rm_asks_unless_yes(shipped_db: Path) -> None:

@@ -194,7 +194,7 @@ def _header(conn: Any, ep: Any) -> None:
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        console.print(Text(f"{len(rows)} cues so far; the last: {last}", style="dim"))
+        console.print(Text(f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far; the last: {last}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
 
@@ -585,7 +585,7 @@ def rm_command(
         [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
         if not yes:
             if not interactive(prompt):
-                raise missing(["--yes"], "removing needs a yes")
+                raise missing(["--yes"], "no terminal to confirm the removal in")
             console.print(answer_card(a))
             try:
                 if not confirm(f"Remove {ep.code} cue {cue}?", default=False):
