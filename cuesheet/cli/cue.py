@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, sources_label
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
 from cuesheet.cli.prompts import (
     Cancelled,
     PromptOption,
@@ -311,7 +311,7 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
         console.print(Text("  none found", style="dim"))
     for i, s in enumerate(ident.candidates, start=1):
         c = s.candidate
-        line = Text(f"  {i:>2}  ", style="bold")
+        line = Text(f"{i:>2}  ", style="bold")
         line.append(c.title, style="bold")
         line.append(f" — {c.artist}")
         extra = [str(x) for x in (c.version, c.album, c.year) if x]
@@ -321,9 +321,9 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
             line.append(f" ({', '.join(extra)})", style="dim")
         line.append(f"  {s.score:.2f}", style="cyan")
         line.append(f"  {sources_label(c)}", style="dim")
-        console.print(line)
+        console.print(indented(line, 2))
         if s.reasons:
-            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+            console.print(indented(" · ".join(s.reasons), 6))
     for skipped in getattr(ident, "skipped", []) or []:
         console.print(Text(f"  skipped {skipped}", style="dim"))
 

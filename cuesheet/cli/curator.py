@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
-from cuesheet.cli.output import console, emit, friendly_errors, note, sources_label
+from cuesheet.cli.output import console, emit, friendly_errors, note, indented, sources_label
 
 app = typer.Typer()
 
@@ -246,12 +246,12 @@ def _render_item(it: Any, *, reasons: int = 3) -> None:
     head.append(f"  {it.status}", style="yellow")
     console.print(head)
     if it.scene:
-        console.print(Text(f"     {it.scene}", style="dim"), soft_wrap=False)
+        console.print(indented(it.scene, 5))
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
     for s in it.candidates:
         c = s.candidate
-        line = Text(f"  {s.rank:>2}  ", style="bold")
+        line = Text(f"{s.rank:>2}  ", style="bold")
         line.append(c.title, style="bold")
         line.append(f" — {c.artist}")
         extra = [str(x) for x in (c.version, c.album, c.year) if x]
@@ -261,9 +261,9 @@ def _render_item(it: Any, *, reasons: int = 3) -> None:
             line.append(f" ({', '.join(extra)})", style="dim")
         line.append(f"  {s.score:.2f}", style="cyan")
         line.append(f"  {sources_label(c)}", style="dim")
-        console.print(line)
+        console.print(indented(line, 2))
         if s.rank <= reasons and s.reasons:
-            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+            console.print(indented(" · ".join(s.reasons), 6))
 
 
 def _decided(done: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from cuesheet.cli.common import (
@@ -19,7 +20,7 @@ from cuesheet.cli.common import (
     SourceOption,
     open_db,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, sources_label
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -56,14 +57,15 @@ def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> N
             c = s.candidate
             extra = ", ".join(str(x) for x in (c.album, c.year) if x)
             version = s.to_json()["version"]
-            line = f"  {i}. {escape(c.title)} — {escape(c.artist)}"
+            line = f"{i}. {escape(c.title)} — {escape(c.artist)}"
             if version:
                 line += f" [{escape(version)}]"
             if extra:
                 line += f" ({escape(extra)})"
-            console.print(f"{line}  [bold]{s.score:.2f}[/bold] [dim]{sources_label(c)}[/dim]", highlight=False)
+            line += f"  [bold]{s.score:.2f}[/bold] [dim]{sources_label(c)}[/dim]"
+            console.print(indented(Text.from_markup(line), 2), highlight=False)
             if show_reasons and i <= 3:
-                console.print("     " + escape("; ".join(s.reasons)), style="dim", highlight=False)
+                console.print(indented("; ".join(s.reasons), 5), highlight=False)
     for skipped in ident.skipped:
         note(f"skipped {skipped}")
 

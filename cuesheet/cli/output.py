@@ -73,3 +73,13 @@ def sources_label(candidate: Any) -> str:
     """`catalog+musicbrainz+spotify`: every source that described a candidate, not only the first."""
     names = [candidate.source, *(o.source for o in getattr(candidate, "also", ()))]
     return "+".join(dict.fromkeys(names))
+
+
+def indented(text: Any, spaces: int, style: str = "dim") -> Any:
+    """A candidate's line, wrapped so every wrapped line keeps the indent (in an 80-column
+    terminal they ran back to column 0, hiding which candidate a reason belonged to)."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    return Padding(body, (0, 0, 0, spaces), expand=False)
