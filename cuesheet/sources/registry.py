@@ -127,5 +127,6 @@ def fallback_notes(sources: Sequence[Source], reported: set[str] | frozenset[str
     for source in sources:
         down = getattr(source, "down", None)
         if getattr(source, "fell_back", False) and down is not None and str(down) not in reported:
-            notes.append(f"{down}; answered from the cache")
+            message, remedy = getattr(down, "message", None) or str(down), getattr(down, "remedy", None)
+            notes.append(f"{message}; answered from the cache" + (f" ({remedy})" if remedy else ""))
     return notes
