@@ -128,3 +128,23 @@ def test_a_title_without_artist_round_trips_its_text(shipped_db: Path, tmp_path:
     assert rebuild(conn, tmp_path) == dump.content(conn)
     folder = tmp_path / "again-data"
     assert dump.dump(conn, folder).written == []  # a second dump finds every file up to date
+
+
+def test_ids_an_online_pick_brought_survive_the_round_trip(shipped_db: Path, tmp_path: Path) -> None:
+    """A pick from MusicBrainz fills the catalog recording's ids; the dumped pin carries them,
+    and build must keep them on the catalog row it finds, not drop them."""
+    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.model import Song
+    from cuesheet.sources import Candidate
+
+    conn = open_conn(shipped_db)
+    online = Candidate(title="Ain't No Sunshine", artist="Bill Withers", source="musicbrainz",
+                       album="Just As I Am", year=1971, duration_ms=125_000,
+                       ids={"mbid": "00000000-0000-4000-8000-0000000000aa", "isrc": "QZCUE0000099"})
+    song = Song(title="aint no sunshine", artist="", text="aint no sunshine")
+    curate.add_cue(conn, episode(conn, "soundtrack", "6"),
+                   CueDraft(songs=(SongDraft(song, pick=online),), kind="lip-sync"), "kim")
+    assert rebuild(conn, tmp_path) == dump.content(conn)
+    rebuilt = open_conn(tmp_path / "again.sqlite")
+    assert rebuilt.execute("SELECT mbid, isrc FROM recordings WHERE title = 'Ain''t No Sunshine'").fetchall() == [
+        ("00000000-0000-4000-8000-0000000000aa", "QZCUE0000099")]
