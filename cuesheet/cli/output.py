@@ -55,7 +55,10 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except InputErrors as exc:
-        for error in exc.errors:
+        # In file and line order, as a curator fixes them top-down (checks find them in passes).
+        in_order = sorted(exc.errors, key=lambda e: (str(getattr(e, "file", None) or ""),
+                                                     getattr(e, "line", None) or 0))
+        for error in in_order:
             err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
             err_console.print(f"{len(exc.errors)} errors; nothing was written.", highlight=False)
