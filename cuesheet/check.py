@@ -199,16 +199,34 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
 
 
 def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
+    """One warning per episode: which cue-sheet facts are missing, and for which cues."""
     from cuesheet import lookup
     from cuesheet.export.cuesheet import gaps
 
     for ep in ep_ids:
-        missing: dict[int, list[str]] = defaultdict(list)
+        missing: dict[str, list[int]] = defaultdict(list)
         for gap in gaps(conn, lookup.episode_ref(conn, ep)):
-            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.field not in missing[gap.cue]:
-                missing[gap.cue].append(gap.field)
-        for cue, fields in sorted(missing.items()):
-            add("cue-sheet", ep, cue, "a music cue sheet would lack: " + ", ".join(fields))
+            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.cue not in missing[gap.field]:
+                missing[gap.field].append(gap.cue)
+        if missing:
+            parts = [f"{field} (cue{'s' if len(cues) > 1 else ''} {_ranges(sorted(cues))})"
+                     for field, cues in sorted(missing.items(), key=lambda kv: _CUE_SHEET_FIELDS.index(kv[0]))]
+            add("cue-sheet", ep, None, "a music cue sheet would lack " + "; ".join(parts)
+                + " (see `cuesheet export cuesheet`)")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5"."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
 
 
 def has_errors(findings: list[Finding]) -> bool:
