@@ -30,15 +30,20 @@ class BuildReport:
 def build(source_dir: Path, dest: Path) -> BuildReport:
     shows = sheets.read_data_dir(source_dir)  # raises InputErrors before any write
     catalog_files = sorted((source_dir / "catalog").glob("*.csv")) if (source_dir / "catalog").is_dir() else []
+    catalog_rows = _read_catalog(catalog_files)
     tmp = dest.with_name(f".{dest.name}.build-{os.getpid()}")
     _remove(tmp)
     try:
         database = db.connect(tmp, create=True)
         conn = database.conn
         with db.transaction(conn):
+            # The catalog first: a recording an episode file pins (a curator's pick, dumped) is
+            # then found by its ids or text instead of added twice, which would make every
+            # other cue matching it a tie for review.
+            catalog.insert_rows(conn, catalog_rows)
             for show in shows:
                 store.insert_show(conn, show)
-            linked = _load_catalog(conn, catalog_files)
+            linked = _match_offline(conn)
         counts = {
             name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("shows", "episodes", "cues", "cue_songs", "recordings")
@@ -63,13 +68,9 @@ def build(source_dir: Path, dest: Path) -> BuildReport:
     )
 
 
-def _load_catalog(conn: sqlite3.Connection, files: list[Path]) -> int:
-    """Import the shipped catalog and match the cue songs against it, offline.
-
-    Sure matches are linked; doubtful ones (two releases of "Elastic Heart")
-    wait in the review queue with their candidates.
-    """
-    rows = []
+def _read_catalog(files: list[Path]) -> list[catalog.CatalogRow]:
+    """The shipped catalog's rows; every bad row of every file reported before anything is written."""
+    rows: list[catalog.CatalogRow] = []
     errors = []
     for path in files:
         try:
@@ -78,7 +79,15 @@ def _load_catalog(conn: sqlite3.Connection, files: list[Path]) -> int:
             errors += exc.errors
     if errors:
         raise InputErrors(errors)
-    catalog.insert_rows(conn, rows)
+    return rows
+
+
+def _match_offline(conn: sqlite3.Connection) -> int:
+    """Match the cue songs against the catalog, offline.
+
+    Sure matches are linked; doubtful ones (two releases of "Elastic Heart")
+    wait in the review queue with their candidates.
+    """
     from cuesheet.match import match_songs
     from cuesheet.sources.catalog import CatalogSource
 

@@ -146,8 +146,16 @@ def _times(rows: list[tuple[Any, ...]], add: Any) -> None:
         for n2, in2, out2 in by_time[i + 1:]:
             if in2 >= out1:
                 break
-            add("overlap", max(n1, n2), f"plays {format_time(in2)}–{format_time(out2)} while cue "
-                                        f"{min(n1, n2)} plays ({format_time(in1)}–{format_time(out1)})")
+            # Said of the cue that starts later, with its own times (numbers may run against time).
+            add("overlap", n2, f"{_span(in2, out2, 'starts at', 'plays')} while cue {n1} plays "
+                               f"({_span(in1, out1, 'from', '')})")
+
+
+def _span(t_in: int, t_out: int, start: str, whole: str) -> str:
+    """`plays 23:10–24:30`, or `starts at 30:00` for a cue without a time out (not `30:00–30:00`)."""
+    if t_out == t_in:
+        return f"{start} {format_time(t_in)}"
+    return f"{whole} {format_time(t_in)}–{format_time(t_out)}".strip()
 
 
 def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:
@@ -191,16 +199,34 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
 
 
 def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
+    """One warning per episode: which cue-sheet facts are missing, and for which cues."""
     from cuesheet import lookup
     from cuesheet.export.cuesheet import gaps
 
     for ep in ep_ids:
-        missing: dict[int, list[str]] = defaultdict(list)
+        missing: dict[str, list[int]] = defaultdict(list)
         for gap in gaps(conn, lookup.episode_ref(conn, ep)):
-            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.field not in missing[gap.cue]:
-                missing[gap.cue].append(gap.field)
-        for cue, fields in sorted(missing.items()):
-            add("cue-sheet", ep, cue, "a music cue sheet would lack: " + ", ".join(fields))
+            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.cue not in missing[gap.field]:
+                missing[gap.field].append(gap.cue)
+        if missing:
+            parts = [f"{field} (cue{'s' if len(cues) > 1 else ''} {_ranges(sorted(cues))})"
+                     for field, cues in sorted(missing.items(), key=lambda kv: _CUE_SHEET_FIELDS.index(kv[0]))]
+            add("cue-sheet", ep, None, "a music cue sheet would lack " + "; ".join(parts)
+                + " (see `cuesheet export cuesheet`)")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5"."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
 
 
 def has_errors(findings: list[Finding]) -> bool:

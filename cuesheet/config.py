@@ -143,12 +143,16 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
     kind = {f.name: f.type for f in fields(Config)}[name]
     try:
         if kind == "float":
-            return float(value)
-        if kind == "int":
-            return int(value)
-        return None if value in ("", None) else str(value)
+            converted: Any = float(value)
+        elif kind == "int":
+            converted = int(value)
+        else:
+            return None if value in ("", None) else str(value)
     except (TypeError, ValueError):
         raise InputError(f"{value!r} is not a valid {kind}", file=where, field=line_field) from None
+    # Checked here too, so the message names the file key or variable that set it.
+    _check_value(name, converted, file=where, field=line_field)
+    return converted
 
 
 def _file_values(path: Path) -> dict[str, Any]:
@@ -206,12 +210,17 @@ _LIMITS: dict[str, tuple[float, bool]] = {
 def _check(config: Config) -> None:
     """Settings that would hang or loop for ever are refused up front, naming the setting."""
     env_names = {field: var for var, field in ENV_VARS.items()}
-    for name, (low, inclusive) in _LIMITS.items():
-        value = getattr(config, name)
-        if value < low or (value == low and not inclusive):
-            sign = ">=" if inclusive else ">"
-            raise InputError(f"{value!r} is out of range (must be {sign} {low:g})",
-                             field=f"{name} ({env_names.get(name)})")
+    for name in _LIMITS:
+        _check_value(name, getattr(config, name), field=f"{name} ({env_names.get(name)})")
+
+
+def _check_value(name: str, value: Any, *, file: str | None = None, field: str) -> None:
+    if name not in _LIMITS:
+        return
+    low, inclusive = _LIMITS[name]
+    if value < low or (value == low and not inclusive):
+        sign = ">=" if inclusive else ">"
+        raise InputError(f"{value!r} is out of range (must be {sign} {low:g})", file=file, field=field)
 
 
 @dataclass(frozen=True)

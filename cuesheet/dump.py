@@ -36,6 +36,7 @@ from cuesheet.model import (
     Show,
     Song,
     Source,
+    entered_text,
 )
 from cuesheet.timecode import format_time
 
@@ -137,12 +138,13 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
     recording = None
     if status == "curated" and r_title:
         recording = RecordingRef(r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id)
-    entered = f"{title} - {artist or ''}"
+    # Texts stored before entered_text dropped the dangling ' - ' count as entered too.
+    entered = {entered_text(title, artist), f"{title} - {artist or ''}"}
     song = Song(
         title=title or text,
         artist=artist or "",
         version=version,
-        text=None if text == entered else text,
+        text=None if text in entered else text,
         performers=_performers(performers),
         sources=own,
         confidence=confidence,

@@ -646,7 +646,10 @@ def gather(sources: Sequence[Source], readings: Sequence[_Reading], text: str,
             seen: set[tuple[str, str | None]] = set()
             # A curator's title and artist are one query; free text is tried three ways
             # (each costs a request, and online services allow about one a second).
-            tries = readings[:1] if readings and readings[0].form == "given-artist" else readings[:3]
+            # The word-split guesses ("words: ...") are for scoring only: online services
+            # search free text themselves, so unseparated text is one request.
+            typed = [r for r in readings if not r.form.startswith("words:")]
+            tries = typed[:1] if typed and typed[0].form == "given-artist" else typed[:3]
             for r in tries:
                 if (r.title, r.artist) in seen:
                     continue

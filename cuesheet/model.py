@@ -93,7 +93,12 @@ class Song:
     @property
     def entered(self) -> str:
         """The text as the curator typed it; title and artist when they gave parts."""
-        return self.text or f"{self.title} - {self.artist}"
+        return self.text or entered_text(self.title, self.artist)
+
+
+def entered_text(title: str | None, artist: str | None) -> str:
+    """`Title - Artist`, or the title alone: no dangling ' - ' that a YAML file cannot keep."""
+    return f"{title} - {artist}" if artist else (title or "")
 
 
 @dataclass(frozen=True)

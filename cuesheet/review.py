@@ -159,6 +159,15 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
     with history.recorded(conn, "review accept", curator) as change:
         it = item(conn, song_id)
         if candidate is None:
+            if not it.candidates and it.status in ("accepted", "curated", "rejected"):
+                linked = conn.execute(
+                    "SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
+                    " WHERE s.id = ?", [song_id]).fetchone()
+                raise CuesheetError(
+                    f"song #{song_id} ({it.label}) is already decided: {it.status}"
+                    + (f" as {linked[0]} — {linked[1]}" if linked else ""),
+                    remedy=f"`cuesheet review set {song_id} ...` changes it; `cuesheet history` finds the"
+                           " decision and `cuesheet undo N` takes it back")
             if not it.candidates:
                 raise CuesheetError(
                     f"song #{song_id} ({it.label}) has no candidates",
@@ -220,18 +229,22 @@ def set_recording(
         raise InputErrors(errors)
     if not given and not (title and artist):
         raise InputError("give an id (--mbid, --spotify-id, --isrc) or --title and --artist", field="set")
+    online: Candidate | None = None
+    skipped: list[str] = []
+    if given and not (title and artist) and _in_catalog(conn, given) is None:
+        # Asked before the transaction: a service may take seconds to answer.
+        online, skipped = suggest.lookup_ids(given)
     with history.recorded(conn, "review set", curator) as change:
         it = item(conn, song_id)
-        rec_id = None
-        for name, value in given.items():
-            row = conn.execute(f"SELECT id FROM recordings WHERE {name} = ? ORDER BY id LIMIT 1", [value]).fetchone()
-            if row:
-                rec_id = int(row[0])
-                break
+        rec_id = _in_catalog(conn, given)
+        if rec_id is None and online is not None:
+            rec_id = suggest.link(conn, song_id, online, "curated")
         if rec_id is None:
             if not (title and artist):
                 what = ", ".join(f"{k} {v}" for k, v in given.items())
-                raise NotFound(f"no recording with {what} in the catalog",
+                where = "in the catalog" + (" or online" if suggest.online_names() else "")
+                why = f" ({'; '.join(skipped)})" if skipped else ""
+                raise NotFound(f"no recording with {what} {where}{why}",
                                remedy="add --title and --artist to create it")
             rec_id = upsert_recording(conn, RecordingRef(
                 title=title, artist=artist, version=version, album=album, year=year,
@@ -244,6 +257,15 @@ def set_recording(
         change.summary = f"set {r_title} — {r_artist} for {it.label} ({it.text!r})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return Decision(change.summary, change.id, it, rec_id)
+
+
+def _in_catalog(conn: sqlite3.Connection, given: dict[str, str]) -> int | None:
+    """The local recording with one of these ids, if any."""
+    for name, value in given.items():
+        row = conn.execute(f"SELECT id FROM recordings WHERE {name} = ? ORDER BY id LIMIT 1", [value]).fetchone()
+        if row:
+            return int(row[0])
+    return None
 
 
 def search_again(conn: sqlite3.Connection, text: str, artist: str | None = None) -> Any:

@@ -120,7 +120,7 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
                 f"SELECT id FROM recordings WHERE {column} = ? ORDER BY id LIMIT 1", [value]
             ).fetchone()
             if row:
-                return int(row[0])
+                return _fill_in(conn, int(row[0]), ref)
     row = conn.execute(
         """SELECT id FROM recordings WHERE title = ? AND artist = ?
              AND coalesce(version, '') = coalesce(?, '') AND coalesce(album, '') = coalesce(?, '')
@@ -128,7 +128,7 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
         [ref.title, ref.artist, ref.version, ref.album],
     ).fetchone()
     if row:
-        return int(row[0])
+        return _fill_in(conn, int(row[0]), ref)
     cur = conn.execute(
         """INSERT INTO recordings (title, artist, version, year, duration_ms, album, isrc, mbid,
                                    spotify_id, links, source, title_key, artist_key)
@@ -139,6 +139,19 @@ def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = 
     )
     rec_id = int(cur.lastrowid)  # type: ignore[arg-type]
     index_recordings(conn, after_id=rec_id - 1)
+    return rec_id
+
+
+def _fill_in(conn: sqlite3.Connection, rec_id: int, ref: RecordingRef) -> int:
+    """Facts the pin knows and the found recording lacks (ids a curator's online pick brought,
+    dumped with the pin) are kept; nothing the recording already says is overwritten."""
+    conn.execute(
+        """UPDATE recordings SET year = coalesce(year, ?), duration_ms = coalesce(duration_ms, ?),
+                                 isrc = coalesce(isrc, ?), mbid = coalesce(mbid, ?),
+                                 spotify_id = coalesce(spotify_id, ?)
+           WHERE id = ?""",
+        [ref.year, ref.duration_ms, ref.isrc, ref.mbid, ref.spotify_id, rec_id],
+    )
     return rec_id
 
 

@@ -3,6 +3,13 @@
 `cue add`, `cue import` and `review` ask for candidates and link songs only
 through these functions, so the sources used (the local catalog, and the
 online ones when configured) are chosen in one place.
+
+Online sources answer what a curator looks at and picks (`cue add`'s
+candidates, the walk's "search again", `review set --mbid`), asked before any
+write begins. The automatic matching of songs as they come in stays with the
+local catalog: it runs inside the write transaction, which must not wait on a
+service that allows one request a second; `cuesheet match` asks the online
+sources for whatever the catalog left open.
 """
 
 from __future__ import annotations
@@ -14,18 +21,53 @@ from typing import Any
 from cuesheet.sources import Candidate, Source
 
 
+# The online sources this run may ask for candidates (set by the command; none by default).
+_online: list[Source] = []
+
+
+def use_online(online: Sequence[Source]) -> None:
+    """Let `identify` and `lookup_ids` ask these online sources too, for the rest of this run."""
+    _online[:] = list(online)
+
+
+def online_names() -> list[str]:
+    return [s.name for s in _online]
+
+
 def sources(conn: sqlite3.Connection) -> list[Source]:
-    """The sources a curator's songs are matched against: the local catalog."""
+    """The sources a curator's songs are matched against automatically: the local catalog."""
     from cuesheet.sources.catalog import CatalogSource
 
     return [CatalogSource(conn)]
 
 
 def identify(conn: sqlite3.Connection, text: str, artist: str | None = None, *, limit: int = 5) -> Any:
-    """Candidates for one song text, scored, with reasons (a match.Identification)."""
+    """Candidates for one song text from the catalog and the online sources in use, scored,
+    with reasons (a match.Identification; `skipped` says which source could not answer)."""
     from cuesheet import match
 
-    return match.identify(text, sources(conn), artist=artist, limit=limit)
+    return match.identify(text, [*sources(conn), *_online], artist=artist, limit=limit)
+
+
+def lookup_ids(given: dict[str, str]) -> tuple[Candidate | None, list[str]]:
+    """The recording an online source knows by one of these ids (mbid, spotify_id), and
+    why the sources that could not say were skipped."""
+    from cuesheet.sources import SourceSkipped
+
+    by_source = {"musicbrainz": "mbid", "spotify": "spotify_id"}
+    skipped: list[str] = []
+    for source in _online:
+        key = by_source.get(source.name)
+        if key is None or key not in given:
+            continue
+        try:
+            found = source.lookup(given[key])
+        except SourceSkipped as exc:
+            skipped.append(str(exc))
+            continue
+        if found is not None:
+            return found, skipped
+    return None, skipped
 
 
 def match_new(conn: sqlite3.Connection, song_ids: Sequence[int]) -> Any:

@@ -51,6 +51,7 @@ def test_add_without_a_terminal_names_the_missing_options(shipped_db: Path) -> N
     result = run(shipped_db, "cue", "add", "soundtrack", "3", "--at", "1:00")
     assert result.exit_code == 2
     assert "no terminal to ask in" in result.stderr and "--song" in result.stderr
+    assert "--yes" not in result.stderr  # enough options save without it; the message must not say otherwise
     result = run(shipped_db, "cue", "add", "soundtrack", "3", "--yes")
     assert result.exit_code == 2 and "--song" in result.stderr
     assert snapshot(open_conn(shipped_db)) == before
@@ -184,6 +185,7 @@ def test_edit_by_prompts_keeps_what_enter_keeps(shipped_db: Path) -> None:
 def test_edit_without_options_or_terminal(shipped_db: Path) -> None:
     result = run(shipped_db, "cue", "edit", "soundtrack", "3", "2")
     assert result.exit_code == 2 and "nothing to change" in result.stderr
+    assert "--yes" not in result.stderr  # edit has no --yes
 
 
 def test_rm_asks_unless_yes(shipped_db: Path) -> None:
@@ -264,3 +266,54 @@ def test_changes_are_recorded_under_the_configured_curator(shipped_db: Path, mon
     assert result.exit_code == 1 and "changed outside the history" in result.stderr and "--force" in result.stderr
     assert run(shipped_db, "undo", "--force").exit_code == 0
     assert len(cues(shipped_db)) == 5
+
+
+# --- online sources: the curator sees and picks their candidates too ------------------------------
+
+
+@pytest.fixture
+def online(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The loopback MusicBrainz and Spotify, knowing one recording the shipped catalog lacks."""
+    import sys
+
+    from tests import factories as f
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from fake_services import running
+
+    song = f.song(901, "Dreams", "Fleetwood Mac", album="Rumours", date="1977")
+    with running([song]) as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("CUESHEET_CACHE_PATH", str(tmp_path / "responses.sqlite"))
+        monkeypatch.setenv("CUESHEET_RETRIES", "0")
+        yield song
+
+
+def test_add_offers_and_links_an_online_candidate(shipped_db: Path, online) -> None:  # type: ignore[no-untyped-def]
+    result = run(shipped_db, "cue", "add", "soundtrack", "6", "--song", "dreams fleetwood mac", "--pick", "1",
+                 "--yes")
+    assert result.exit_code == 0, result.output
+    [song] = cues(shipped_db, "6")[-1].to_json()["songs"]
+    assert (song["title"], song["artist"], song["status"]) == ("Dreams", "Fleetwood Mac", "curated")
+    assert song["ids"]["mbid"] == online.mbid
+
+
+def test_add_offline_keeps_to_the_catalog(shipped_db: Path, online) -> None:  # type: ignore[no-untyped-def]
+    result = run(shipped_db, "cue", "add", "soundtrack", "6", "--song", "dreams fleetwood mac", "--pick", "1",
+                 "--yes", "--offline")
+    assert result.exit_code == 0, result.output
+    assert "skipped musicbrainz: --offline" in result.output
+    [song] = cues(shipped_db, "6")[-1].to_json()["songs"]
+    assert song["title"] != "Dreams"  # the catalog's nearest guess, not the online recording
+
+
+def test_review_set_finds_an_mbid_online(shipped_db: Path, online) -> None:  # type: ignore[no-untyped-def]
+    from cuesheet import review
+
+    [waiting] = review.queue(open_conn(shipped_db))
+    result = run(shipped_db, "review", "set", str(waiting.id), "--mbid", online.mbid)
+    assert result.exit_code == 0, result.output
+    assert "set Dreams — Fleetwood Mac" in result.output
+    unknown = run(shipped_db, "review", "set", str(waiting.id), "--mbid", "00000000-0000-4000-8000-0000000009ff")
+    assert unknown.exit_code == 1 and "in the catalog or online" in unknown.output

@@ -161,3 +161,27 @@ def _write(tmp_path: Path, content: str, name: str) -> Path:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def test_a_failing_service_behind_a_cached_answer_is_reported(
+        shipped_db: Path, httpserver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """--refresh against a broken MusicBrainz still answers from the cache, and says so in one line."""
+    from tests import factories as f
+
+    monkeypatch.setenv("CUESHEET_MUSICBRAINZ_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("CUESHEET_MUSICBRAINZ_RATE", "0")
+    monkeypatch.setenv("CUESHEET_RETRIES", "0")
+    monkeypatch.setenv("CUESHEET_CACHE_PATH", str(tmp_path / "responses.sqlite"))
+    roads = f.song(5, "Roads", "Portishead", album="Dummy", date="1994")
+    httpserver.expect_request("/ws/2/recording/").respond_with_data(
+        f.mb_search([roads]), content_type="application/xml")
+    args = ["identify", "roads portishead", "--source", "musicbrainz", "--db", str(shipped_db)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "answered from the cache" not in first.output
+    httpserver.clear()
+    httpserver.expect_request("/ws/2/recording/").respond_with_data("busy", status=503)
+    again = runner.invoke(app, [*args, "--refresh"])
+    assert again.exit_code == 0, again.output
+    assert "Roads — Portishead" in again.output
+    [line] = [ln for ln in again.output.splitlines() if "answered from the cache" in ln]
+    assert line.startswith("musicbrainz: server error (HTTP 503")

@@ -118,3 +118,11 @@ def test_config_path_is_the_platform_config_dir(isolated_env: Path, monkeypatch:
 
 def test_secret_is_not_in_the_repr() -> None:
     assert "hunter2-secret" not in repr(config.Config(spotify_client_secret="hunter2-secret"))
+
+
+def test_an_out_of_range_value_in_the_file_is_blamed_on_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", "[network]\ntimeout = -1\n")
+    with pytest.raises(InputError) as info:
+        config.load(path, env={})
+    assert str(info.value).startswith(f"{path}: network.timeout: -1.0 is out of range")
+    assert "CUESHEET_TIMEOUT" not in str(info.value)

@@ -188,3 +188,17 @@ def test_cli_import_dry_run_and_errors(mini_db: Path, tmp_path: Path) -> None:
     assert "2 errors; nothing was written." in result.stderr
     result = runner.invoke(app, ["cue", "import", str(tmp_path / "x.txt"), "--show", "mini", "--db", str(mini_db)])
     assert result.exit_code == 1 and "--format" in result.stderr
+
+
+def test_the_cli_lists_errors_in_file_order(mini_db: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cuesheet.cli import app
+
+    path = tmp_path / "cues.csv"
+    path.write_text(CSV.replace("40:00", "soon").replace(",mashup,", ",mash,") + "x,1,,,,,,,,,\n"
+                    + "2,1,5,,Other scene,,,,Roar,Katy,\n" + "3,1,,,,,,,Song,Artist,\n")
+    result = CliRunner().invoke(app, ["cue", "import", str(path), "--show", "mini", "--db", str(mini_db)])
+    assert result.exit_code == 1
+    lines = [int(ln.split(":")[2]) for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert lines == sorted(lines) and len(lines) == 5

@@ -93,3 +93,58 @@ def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
     assert "3 file(s) written" in result.output
     result = runner.invoke(app, ["dump", "--to", str(out), "--db", str(mini_db)])
     assert "0 file(s) written, 3 already up to date" in result.output
+
+
+def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp_path: Path) -> None:
+    """A pin in an episode file names a catalog recording: build must not add a second copy of it,
+    or every other cue that recording matched automatically becomes a tie and drops to review."""
+    from cuesheet import suggest
+    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.model import Song
+
+    conn = open_conn(shipped_db)
+    [best] = suggest.identify(conn, "ain't no sunshine bill withers", limit=1).candidates
+    song = Song(title="aint no sunshine bill withers", artist="", text="aint no sunshine bill withers")
+    curate.add_cue(conn, episode(conn, "soundtrack", "6"),
+                   CueDraft(songs=(SongDraft(song, pick=best.candidate),), kind="lip-sync"), "kim")
+    again = rebuild(conn, tmp_path)
+    assert again == dump.content(conn)
+    rebuilt = open_conn(tmp_path / "again.sqlite")
+    assert rebuilt.execute("SELECT count(*) FROM recordings WHERE title = 'Ain''t No Sunshine'").fetchone()[0] == 1
+
+
+def test_a_title_without_artist_round_trips_its_text(shipped_db: Path, tmp_path: Path) -> None:
+    """`cue add --title Smile` then `cue edit --artist ...`: the entered text must not end in ' - '."""
+    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.model import Song
+
+    conn = open_conn(shipped_db)
+    ep = episode(conn, "soundtrack", "6")
+    done = curate.add_cue(conn, ep, CueDraft(songs=(SongDraft(Song(title="Smile", artist="")),)), "kim")
+    curate.edit_cue(conn, ep, done.number, curate.CueEdit(songs={1: {"artist": "Nat King Cole"}}), "kim")
+    text = conn.execute("SELECT s.text FROM cue_songs s JOIN cues c ON c.id = s.cue_id"
+                        " WHERE c.episode_id = ? AND s.title = 'Smile'", [ep.id]).fetchone()[0]
+    assert text == "Smile"
+    assert rebuild(conn, tmp_path) == dump.content(conn)
+    folder = tmp_path / "again-data"
+    assert dump.dump(conn, folder).written == []  # a second dump finds every file up to date
+
+
+def test_ids_an_online_pick_brought_survive_the_round_trip(shipped_db: Path, tmp_path: Path) -> None:
+    """A pick from MusicBrainz fills the catalog recording's ids; the dumped pin carries them,
+    and build must keep them on the catalog row it finds, not drop them."""
+    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.model import Song
+    from cuesheet.sources import Candidate
+
+    conn = open_conn(shipped_db)
+    online = Candidate(title="Ain't No Sunshine", artist="Bill Withers", source="musicbrainz",
+                       album="Just As I Am", year=1971, duration_ms=125_000,
+                       ids={"mbid": "00000000-0000-4000-8000-0000000000aa", "isrc": "QZCUE0000099"})
+    song = Song(title="aint no sunshine", artist="", text="aint no sunshine")
+    curate.add_cue(conn, episode(conn, "soundtrack", "6"),
+                   CueDraft(songs=(SongDraft(song, pick=online),), kind="lip-sync"), "kim")
+    assert rebuild(conn, tmp_path) == dump.content(conn)
+    rebuilt = open_conn(tmp_path / "again.sqlite")
+    assert rebuilt.execute("SELECT mbid, isrc FROM recordings WHERE title = 'Ain''t No Sunshine'").fetchall() == [
+        ("00000000-0000-4000-8000-0000000000aa", "QZCUE0000099")]

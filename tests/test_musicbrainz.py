@@ -319,8 +319,9 @@ def test_cached_answers_work_offline_and_refresh_refetches(
 def test_stale_entries_are_refetched(httpserver: HTTPServer, online_config: Callable[..., Config]) -> None:
     config = online_config(cache_ttl_days=1)
     cache = Cache(config.cache_file(), ttl_days=1)
-    key = "search recording recording:(x) limit=10"
+    key = "@127.0.0.1 search recording recording:(x) limit=10"
     cache.put("musicbrainz", key, {"recording-list": []}, now=1.0)  # 1970: long stale
+    assert cache.get("musicbrainz", key) is not None
     serve(httpserver, f.mb_search([SOLO]))
     assert len(MusicBrainzSource(config, cache).search(SongQuery(title="x"))) == 1
     assert len(httpserver.log) == 1
@@ -353,3 +354,16 @@ def test_fetch_works_stops_with_the_reason_when_offline(online_config: Callable[
     report = fetch_works(conn, MusicBrainzSource(online_config(), offline="--offline"))
     assert (report.checked, report.works, report.skipped) == (0, 0, "musicbrainz: --offline")
     assert conn.execute("SELECT works_checked_at FROM recordings").fetchone()[0] is None
+
+
+def test_a_mirrors_answers_are_cached_apart_from_the_official_hosts(
+        httpserver: HTTPServer, online_config: Callable[..., Config]) -> None:
+    """Answers from the loopback fakes must not stand in for musicbrainz.org's later."""
+    config = online_config()
+    cache = Cache(config.cache_file())
+    serve(httpserver, f.mb_search([SOLO]))
+    MusicBrainzSource(config, cache).search(SongQuery(title="Elastic Heart", artist="Sia"))
+    official = MusicBrainzSource(online_config(musicbrainz_url="https://musicbrainz.org"), cache, offline="--offline")
+    assert official.search(SongQuery(title="Elastic Heart", artist="Sia")) == []
+    elsewhere_port = MusicBrainzSource(online_config(musicbrainz_url="http://127.0.0.1:9"), cache, offline="x")
+    assert len(elsewhere_port.search(SongQuery(title="Elastic Heart", artist="Sia"))) == 1

@@ -106,3 +106,7 @@ def test_accept_errors(conn) -> None:
     other = conn.execute("SELECT id FROM cue_songs WHERE match_status = 'accepted' LIMIT 1").fetchone()[0]
     with pytest.raises(CuesheetError):
         review.accept(conn, other, "kim")
+    review.accept(conn, it.id, "kim", pick=2)
+    with pytest.raises(CuesheetError) as again:  # accepting twice: say it is decided, not "no candidates"
+        review.accept(conn, it.id, "kim")
+    assert "already decided: curated as Elastic Heart — Sia" in again.value.message

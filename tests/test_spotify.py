@@ -223,6 +223,21 @@ def test_token_refused(httpserver: HTTPServer, source: SpotifySource, status: in
     assert api_requests(httpserver) == []
 
 
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_token_service_failing_is_not_called_a_credentials_refusal(
+        httpserver: HTTPServer, source: SpotifySource, status: int) -> None:
+    """A busy or broken token service is retried and reported as such; only 400/401 blame the credentials."""
+    page = "<html><body>" + "Service Unavailable " * 40 + "</body></html>"
+    httpserver.expect_request("/api/token").respond_with_data(page, status=status, content_type="text/html",
+                                                              headers={"Retry-After": "0"})
+    with pytest.raises(SourceFailed) as info:
+        source.search(SongQuery(title="x", artist="y"))
+    message = str(info.value)
+    assert "credentials" not in message and "Service Unavailable" not in message
+    assert f"HTTP {status}" in message and source.token.netloc in message and "after 2 retries" in message
+    assert len([r for r, _ in httpserver.log if r.path == "/api/token"]) == 3
+
+
 def test_malformed_token_answer(httpserver: HTTPServer, source: SpotifySource) -> None:
     httpserver.expect_request("/api/token").respond_with_data("<html>oops</html>", content_type="text/html")
     with pytest.raises(SourceFailed, match="malformed token answer"):

@@ -54,3 +54,23 @@ RefreshOption = Annotated[
     bool,
     typer.Option("--refresh", help="Ask the online sources again even when the cache has a fresh answer."),
 ]
+
+
+# The curator commands' candidates (cue add, review walk/set) come from the catalog and the
+# online sources, as identify's do; --offline keeps them to the catalog and the response cache.
+CuratorOfflineOption = Annotated[
+    bool,
+    typer.Option("--offline", help="Candidates from the catalog and the response cache only; go online to no source."),
+]
+
+
+def curator_online(conn, *, offline: bool) -> None:  # type: ignore[no-untyped-def]
+    """Let the curator's candidate lists ask MusicBrainz and Spotify too; one line for each that stays offline."""
+    from cuesheet import config, suggest
+    from cuesheet.cli.output import note
+    from cuesheet.sources.registry import ONLINE, select_sources
+
+    online, skipped = select_sources(conn, config.load(), names=list(ONLINE), offline=offline)
+    for reason in skipped:
+        note(f"skipped {reason}")
+    suggest.use_online(online)

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
 from cuesheet.cli.prompts import (
     Cancelled,
     PromptOption,
@@ -86,6 +86,7 @@ def add_command(
     shift: Annotated[bool, typer.Option("--shift", help="If the number is taken, move that cue and the later ones up by one.")] = False,
     yes: YesOption = False,
     prompt: Prompting = None,
+    offline: CuratorOfflineOption = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
 ) -> None:
@@ -111,6 +112,8 @@ def add_command(
         if title:
             texts.append((f"{title} - {artist}" if artist else title, title, artist))
         texts += [(s, None, None) for s in song or []]
+        if asking or pick is not None:
+            curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
             if asking:
                 _header(conn, ep)
@@ -191,7 +194,7 @@ def _header(conn: Any, ep: Any) -> None:
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        console.print(Text(f"{len(rows)} cues so far; the last: {last}", style="dim"))
+        console.print(Text(f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far; the last: {last}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
 
@@ -308,7 +311,7 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
         console.print(Text("  none found", style="dim"))
     for i, s in enumerate(ident.candidates, start=1):
         c = s.candidate
-        line = Text(f"  {i:>2}  ", style="bold")
+        line = Text(f"{i:>2}  ", style="bold")
         line.append(c.title, style="bold")
         line.append(f" — {c.artist}")
         extra = [str(x) for x in (c.version, c.album, c.year) if x]
@@ -317,10 +320,10 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
         if extra:
             line.append(f" ({', '.join(extra)})", style="dim")
         line.append(f"  {s.score:.2f}", style="cyan")
-        line.append(f"  {c.source}", style="dim")
-        console.print(line)
+        line.append(f"  {sources_label(c)}", style="dim")
+        console.print(indented(line, 2))
         if s.reasons:
-            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+            console.print(indented(" · ".join(s.reasons), 6))
     for skipped in getattr(ident, "skipped", []) or []:
         console.print(Text(f"  skipped {skipped}", style="dim"))
 
@@ -582,7 +585,7 @@ def rm_command(
         [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
         if not yes:
             if not interactive(prompt):
-                raise missing(["--yes"], "removing needs a yes")
+                raise missing(["--yes"], "no terminal to confirm the removal in")
             console.print(answer_card(a))
             try:
                 if not confirm(f"Remove {ep.code} cue {cue}?", default=False):

@@ -10,8 +10,8 @@ from typer.core import TyperGroup
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
-from cuesheet.cli.output import console, emit, friendly_errors, note
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
+from cuesheet.cli.output import console, emit, friendly_errors, note, indented, sources_label
 
 app = typer.Typer()
 
@@ -246,12 +246,12 @@ def _render_item(it: Any, *, reasons: int = 3) -> None:
     head.append(f"  {it.status}", style="yellow")
     console.print(head)
     if it.scene:
-        console.print(Text(f"     {it.scene}", style="dim"), soft_wrap=False)
+        console.print(indented(it.scene, 5))
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
     for s in it.candidates:
         c = s.candidate
-        line = Text(f"  {s.rank:>2}  ", style="bold")
+        line = Text(f"{s.rank:>2}  ", style="bold")
         line.append(c.title, style="bold")
         line.append(f" — {c.artist}")
         extra = [str(x) for x in (c.version, c.album, c.year) if x]
@@ -260,10 +260,10 @@ def _render_item(it: Any, *, reasons: int = 3) -> None:
         if extra:
             line.append(f" ({', '.join(extra)})", style="dim")
         line.append(f"  {s.score:.2f}", style="cyan")
-        line.append(f"  {c.source}", style="dim")
-        console.print(line)
+        line.append(f"  {sources_label(c)}", style="dim")
+        console.print(indented(line, 2))
         if s.rank <= reasons and s.reasons:
-            console.print(Text("      " + " · ".join(s.reasons), style="dim"))
+            console.print(indented(" · ".join(s.reasons), 6))
 
 
 def _decided(done: Any) -> None:
@@ -306,13 +306,17 @@ def review_set(
     album: Annotated[Optional[str], typer.Option("--album", help="Album or release.")] = None,
     year: Annotated[Optional[int], typer.Option("--year", min=1000, max=2999, help="Release year.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
+    offline: CuratorOfflineOption = False,
     db: DbOption = None,
 ) -> None:
-    """Name the recording by hand: an id the catalog knows, or title and artist (plus ids)."""
+    """Name the recording by hand: an id the catalog (or MusicBrainz, Spotify) knows, or title and artist."""
     from cuesheet import review
 
     with friendly_errors():
-        done = review.set_recording(open_db(db).conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
+        conn = open_db(db).conn
+        if (mbid or spotify_id) and not (title and artist):
+            curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
+        done = review.set_recording(conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
                                     isrc=isrc, title=title, artist=artist, album=album, year=year,
                                     version=version)
     _decided(done)
@@ -326,6 +330,7 @@ def review_walk(
     prompt: Annotated[Optional[bool], typer.Option(
         "--prompt/--no-prompt", help="Ask even when input is not a terminal (answers piped in).",
         show_default=False)] = None,
+    offline: CuratorOfflineOption = False,
     db: DbOption = None,
 ) -> None:
     """Go through the queue one song at a time; each decision is saved as you make it."""
@@ -343,6 +348,7 @@ def review_walk(
         if not items:
             note("nothing waits for review.")
             return
+        curator_online(conn, offline=offline)  # "search again" asks them too
         decided = 0
         try:
             for n, it in enumerate(items, start=1):

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from cuesheet.cli.common import (
@@ -19,7 +20,7 @@ from cuesheet.cli.common import (
     SourceOption,
     open_db,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -56,14 +57,15 @@ def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> N
             c = s.candidate
             extra = ", ".join(str(x) for x in (c.album, c.year) if x)
             version = s.to_json()["version"]
-            line = f"  {i}. {escape(c.title)} — {escape(c.artist)}"
+            line = f"{i}. {escape(c.title)} — {escape(c.artist)}"
             if version:
                 line += f" [{escape(version)}]"
             if extra:
                 line += f" ({escape(extra)})"
-            console.print(f"{line}  [bold]{s.score:.2f}[/bold] [dim]{c.source}[/dim]", highlight=False)
+            line += f"  [bold]{s.score:.2f}[/bold] [dim]{sources_label(c)}[/dim]"
+            console.print(indented(Text.from_markup(line), 2), highlight=False)
             if show_reasons and i <= 3:
-                console.print("     " + escape("; ".join(s.reasons)), style="dim", highlight=False)
+                console.print(indented("; ".join(s.reasons), 5), highlight=False)
     for skipped in ident.skipped:
         note(f"skipped {skipped}")
 
@@ -96,14 +98,24 @@ def identify_command(
             queries = sys.stdin.read().splitlines()
         else:
             queries = read_text(Path(from_)).splitlines()
+        reported: set[str] = set()
         for query in queries:
             if from_ is not None and not query.strip():
                 continue
             ident = identify(query, sources, artist=artist, limit=limit)
+            reported.update(str(s) for s in ident.skipped)
             if json_:
                 emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
             else:
                 _render_identification(ident, limit=limit)
+        _fallbacks(sources, reported)
+
+
+def _fallbacks(sources, reported: set[str]) -> None:  # type: ignore[no-untyped-def]
+    from cuesheet.sources.registry import fallback_notes
+
+    for line in fallback_notes(sources, reported):
+        note(line)
 
 
 def emit_json_one(ident) -> None:  # type: ignore[no-untyped-def]
@@ -129,16 +141,18 @@ def match_command(
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
-        report = match_songs(conn, _sources(conn, source, offline=offline, refresh=refresh),
-                             episode_ids=episode_ids)
+        sources = _sources(conn, source, offline=offline, refresh=refresh)
+        report = match_songs(conn, sources, episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
+        _fallbacks(sources, set(report.skipped))
         return
     console.print(
         f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
         f"{report.no_match} without a match.", highlight=False)
     for skipped in report.skipped:
         note(f"skipped {skipped}")
+    _fallbacks(sources, set(report.skipped))
     if report.review:
         note("See the review queue: cuesheet review")
 

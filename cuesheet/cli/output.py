@@ -55,7 +55,10 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except InputErrors as exc:
-        for error in exc.errors:
+        # In file and line order, as a curator fixes them top-down (checks find them in passes).
+        in_order = sorted(exc.errors, key=lambda e: (str(getattr(e, "file", None) or ""),
+                                                     getattr(e, "line", None) or 0))
+        for error in in_order:
             err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
             err_console.print(f"{len(exc.errors)} errors; nothing was written.", highlight=False)
@@ -67,3 +70,19 @@ def friendly_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was written.")
         raise typer.Exit(130) from None
+
+
+def sources_label(candidate: Any) -> str:
+    """`catalog+musicbrainz+spotify`: every source that described a candidate, not only the first."""
+    names = [candidate.source, *(o.source for o in getattr(candidate, "also", ()))]
+    return "+".join(dict.fromkeys(names))
+
+
+def indented(text: Any, spaces: int, style: str = "dim") -> Any:
+    """A candidate's line, wrapped so every wrapped line keeps the indent (in an 80-column
+    terminal they ran back to column 0, hiding which candidate a reason belonged to)."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    return Padding(body, (0, 0, 0, spaces), expand=False)

@@ -81,8 +81,6 @@ def cancelled() -> typer.Exit:
 
 
 def missing(options: list[str], why: str = "no terminal to ask in") -> typer.Exit:
-    err_console.print(
-        Text(f"error: {why}: give {', '.join(options)} (and --yes to save without asking)", style="red"),
-        soft_wrap=True,
-    )
+    """A usage error naming the options that would have answered the questions."""
+    err_console.print(Text(f"error: {why}: give {', '.join(options)}", style="red"), soft_wrap=True)
     return typer.Exit(2)

@@ -39,14 +39,19 @@ def cache_stats_command(json_: JsonOption = False) -> None:
     if not stats.entries:
         console.print(f"Response cache {stats.path}: empty (nothing fetched yet).", highlight=False)
         return
-    table = Table("source", "entries", "fresh", "stale", "oldest", "newest",
+    table = Table("source", "entries", "fresh", "stale", "oldest (UTC)", "newest (UTC)",
                   title=f"{stats.path} ({_size(stats.bytes)}; fresh = under {stats.ttl_days:g} days old)")
     for s in stats.sources:
-        table.add_row(s.source, str(s.entries), str(s.fresh), str(s.stale), s.oldest or "", s.newest or "")
+        table.add_row(s.source, str(s.entries), str(s.fresh), str(s.stale), _minute(s.oldest), _minute(s.newest))
     console.print(table)
     if any(s.stale for s in stats.sources):
         note("Stale answers are refetched when online and still used offline; "
              "`cuesheet cache clear --stale` drops them.")
+
+
+def _minute(iso: str | None) -> str:
+    """`2026-11-25 12:16`: fits an 80-column terminal, where the full ISO time was cut to `2026-11-25T12:1…`."""
+    return (iso or "")[:16].replace("T", " ")
 
 
 @cache_app.command("clear")

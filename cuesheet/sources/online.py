@@ -27,6 +27,9 @@ from cuesheet.sources import SourceSkipped
 log = logging.getLogger("cuesheet.sources")
 T = TypeVar("T")
 
+# The services' own hosts: their answers are cached under the plain request, any other host's apart.
+OFFICIAL_HOSTS = {"musicbrainz": "musicbrainz.org", "spotify": "api.spotify.com"}
+
 # Retry-After on the official services is seconds; a date form is parsed by the clients.
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
 
@@ -196,6 +199,9 @@ class OnlineSource:
         # Set once the service could not be reached, so a season's match does not knock 40 times.
         self.down: SourceSkipped | None = None
         self.requests = 0  # answers fetched from the service in this run (not the cache)
+        # Set when an old cache entry stood in for the failing service, so the command can say so
+        # (otherwise --refresh against a broken service would quietly print last month's answer).
+        self.fell_back = False
 
     def fail(self, reason: str, *, remedy: str | None = None) -> SourceFailed:
         return SourceFailed(self.name, redact(reason, self.config.secrets()), remedy=remedy)
@@ -208,13 +214,22 @@ class OnlineSource:
         return GaveUp(self.name, redact(reason, self.config.secrets()),
                       remedy="try again later, or use --offline")
 
+    def cache_scope(self) -> tuple[str, ...]:
+        """Answers from a mirror or a look-alike (the loopback fakes) are kept apart from the
+        official service's, so trying the fakes never leaves made-up ids for a real run to find."""
+        endpoint = getattr(self, "endpoint", None) or getattr(self, "api", None)
+        official = OFFICIAL_HOSTS.get(self.name)
+        if endpoint is None or official is None or endpoint.host == official:
+            return ()
+        return (f"@{endpoint.host}",)
+
     def cached(self, key_parts: tuple[object, ...], fetch: Callable[[], T]) -> T | None:
         """The answer for one request: from the cache when allowed, else fetched and stored.
 
         Returns None when the source is offline and the cache has nothing, so a
         search answers "no candidates" rather than failing the whole identify.
         """
-        key = normalise_key(*key_parts)
+        key = normalise_key(*self.cache_scope(), *key_parts)
         entry = self.cache.get(self.name, key) if self.cache is not None else None
         if entry is not None and (self.offline or (not self.refresh and self.cache.is_fresh(entry))):
             return entry.body  # type: ignore[no-any-return]
@@ -222,6 +237,7 @@ class OnlineSource:
             return None
         if self.down is not None:
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]
             raise self.down
         try:
@@ -229,6 +245,7 @@ class OnlineSource:
         except Unreachable as exc:
             self.down = SourceSkipped(self.name, redact(str(exc), self.config.secrets()))
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]  # stale beats nothing
             raise self.down from None
         except GaveUp as exc:
@@ -236,6 +253,7 @@ class OnlineSource:
             # run does not wait through the same retries again for each song.
             self.down = exc
             if entry is not None:
+                self.fell_back = True
                 return entry.body  # type: ignore[no-any-return]
             raise
         self.requests += 1

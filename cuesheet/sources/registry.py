@@ -118,3 +118,15 @@ def select_sources(
             skipped.append(SourceSkipped(name, source.offline))
         sources.append(source)  # type: ignore[arg-type]
     return sources, skipped
+
+
+def fallback_notes(sources: Sequence[Source], reported: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """One line for each online source whose service failed during the run while its cache
+    answered in its place, unless that failure was already reported."""
+    notes = []
+    for source in sources:
+        down = getattr(source, "down", None)
+        if getattr(source, "fell_back", False) and down is not None and str(down) not in reported:
+            message, remedy = getattr(down, "message", None) or str(down), getattr(down, "remedy", None)
+            notes.append(f"{message}; answered from the cache" + (f" ({remedy})" if remedy else ""))
+    return notes

@@ -267,7 +267,13 @@ class SpotifySource(OnlineSource):
         try:
             remember_secret(self._auth.get_access_token(as_dict=False))
         except SpotifyOauthError as exc:
-            error = getattr(exc, "error", None) or "refused"
+            # spotipy raises this for any answer but 200; the HTTPError it came from has the status.
+            response = getattr(exc.__context__, "response", None)
+            status = getattr(response, "status_code", None)
+            if status is not None and (status == 429 or status >= 500):
+                # The session already retried these with backoff (and Retry-After).
+                raise self.gave_up(f"the token service at {where} is failing (HTTP {status})") from None
+            error = _short(getattr(exc, "error", None)) or "refused"
             raise self.fail(
                 f"the token service at {where} refused the client credentials ({error})",
                 remedy="check SPOTIPY_CLIENT_ID and SPOTIPY_CLIENT_SECRET",
@@ -326,6 +332,14 @@ class SpotifySource(OnlineSource):
         if isinstance(exc, requests.exceptions.JSONDecodeError):
             return Transient(f"malformed answer from {where} (not JSON)")
         return self.fail(f"request to {where} failed ({type(exc).__name__})")
+
+
+def _short(text: object, limit: int = 60) -> str:
+    """A service's error text fit for one line: an HTML page or a long body is cut, not printed."""
+    line = " ".join(str(text or "").split())
+    if line.startswith("<"):
+        return ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class _NotFound(Exception):
