@@ -1,35 +1,40 @@
-"""The command line: parses, calls the library, renders. No logic of its own."""
+"""The command line: parses, calls the library, renders. No logic of its own.
+
+Each command module is imported only when its command runs: typer builds a
+parameter adapter for every option of every registered command at start-up,
+so registering all forty commands to answer one `what` tripled its cold start.
+`app` (the whole command line, for tests and the generated reference) is
+built on first use.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+import importlib
+import sys
+from typing import Annotated, Any
 
 import typer
 
 from cuesheet import __version__
-from cuesheet.cli import cue, curator, export, matching, sources, viewer, web
-from cuesheet.cli.common import DbOption
-from cuesheet.cli.output import console, friendly_errors
+from cuesheet.cli.output import console
 
-app = typer.Typer(
-    name="cuesheet",
-    help="What song is this? A soundtrack cue catalog and song identifier.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-app.registered_commands += viewer.app.registered_commands
-app.registered_commands += matching.app.registered_commands
-app.registered_commands += web.app.registered_commands
-app.registered_commands += curator.app.registered_commands
-app.add_typer(matching.catalog_app, name="catalog")
-app.add_typer(export.app)
-app.add_typer(sources.cache_app, name="cache")
-app.add_typer(sources.config_app, name="config")
-app.add_typer(cue.app, name="cue")
-app.add_typer(curator.review_app, name="review")
+# Modules with top-level commands, in the order `--help` lists them, and their commands.
+TOP_LEVEL: dict[str, tuple[str, ...]] = {
+    "viewer": ("shows", "episodes", "what", "search"),
+    "matching": ("identify", "match"),
+    "web": ("serve",),
+    "curator": ("check", "dump", "history", "undo"),
+    "building": ("build",),
+}
+# Command groups: name -> (module, attribute of its typer app).
+GROUPS: dict[str, tuple[str, str]] = {
+    "catalog": ("matching", "catalog_app"),
+    "export": ("export", "app"),
+    "cache": ("sources", "cache_app"),
+    "config": ("sources", "config_app"),
+    "cue": ("cue", "app"),
+    "review": ("curator", "review_app"),
+}
 
 
 def _version(value: bool) -> None:
@@ -38,7 +43,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -47,24 +51,47 @@ def _root(
     """What song is this? A soundtrack cue catalog and song identifier."""
 
 
-@app.command("build")
-def build_command(
-    source: Annotated[
-        Path, typer.Option("--from", help="Folder of cue sheet files (one folder per show).")
-    ] = Path("data"),
-    db: DbOption = None,
-) -> None:
-    """Build the database from cue sheet files, all or nothing."""
-    from cuesheet import build, db as dbmod
-
-    with friendly_errors():
-        report = build.build(source, dbmod.resolve_path(db))
-    console.print(
-        f"Built {report.path}: {report.shows} show(s), {report.episodes} episodes, "
-        f"{report.cues} cues, {report.songs} songs, {report.recordings} catalog recordings "
-        f"({report.linked} songs linked to a recording)."
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command line; with `only`, just the module that holds that command or group."""
+    root = typer.Typer(
+        name="cuesheet",
+        help="What song is this? A soundtrack cue catalog and song identifier.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
     )
+    root.callback()(_root)
+    for module, commands in TOP_LEVEL.items():
+        if only is None or only in commands:
+            mod = importlib.import_module(f"cuesheet.cli.{module}")
+            root.registered_commands += mod.app.registered_commands
+    for name, (module, attr) in GROUPS.items():
+        if only is None or only == name:
+            root.add_typer(getattr(importlib.import_module(f"cuesheet.cli.{module}"), attr), name=name)
+    return root
+
+
+_full: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        global _full
+        if _full is None:
+            _full = build_app()
+        return _full
+    raise AttributeError(name)
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command or group named on the command line, if it is one we know."""
+    known = {c for commands in TOP_LEVEL.values() for c in commands} | set(GROUPS)
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in known else None
+    return None
 
 
 def main() -> None:
-    app()
+    build_app(_command(sys.argv[1:]))()
