@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, candidate_line
 from cuesheet.cli.prompts import (
     Cancelled,
     PromptOption,
@@ -301,8 +301,6 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
 
 
 def _show_candidates(index: int, query: str, ident: Any) -> None:
-    from cuesheet.timecode import format_time
-
     head = Text(f"Candidates for song {index} ", style="bold")
     head.append(f"{query!r}", style="italic")
     head.append(f"  verdict: {ident.verdict}", style="green" if ident.verdict == "accepted" else "yellow")
@@ -310,18 +308,7 @@ def _show_candidates(index: int, query: str, ident: Any) -> None:
     if not ident.candidates:
         console.print(Text("  none found", style="dim"))
     for i, s in enumerate(ident.candidates, start=1):
-        c = s.candidate
-        line = Text(f"{i:>2}  ", style="bold")
-        line.append(c.title, style="bold")
-        line.append(f" — {c.artist}")
-        extra = [str(x) for x in (c.version, c.album, c.year) if x]
-        if c.duration_ms:
-            extra.append(format_time(c.duration_ms))
-        if extra:
-            line.append(f" ({', '.join(extra)})", style="dim")
-        line.append(f"  {s.score:.2f}", style="cyan")
-        line.append(f"  {sources_label(c)}", style="dim")
-        console.print(indented(line, 2))
+        console.print(candidate_line(i, s.candidate, s.score))
         if s.reasons:
             console.print(indented(" · ".join(s.reasons), 6))
     for skipped in getattr(ident, "skipped", []) or []:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
-from cuesheet.cli.output import console, emit, friendly_errors, note, indented, sources_label
+from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
 
 app = typer.Typer()
 
@@ -237,8 +237,6 @@ def review_list(
 
 
 def _render_item(it: Any, *, reasons: int = 3) -> None:
-    from cuesheet.timecode import format_time
-
     console.print()
     head = Text(f"#{it.id} ", style="bold")
     head.append(f"{it.label}", style="cyan")
@@ -250,18 +248,7 @@ def _render_item(it: Any, *, reasons: int = 3) -> None:
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
     for s in it.candidates:
-        c = s.candidate
-        line = Text(f"{s.rank:>2}  ", style="bold")
-        line.append(c.title, style="bold")
-        line.append(f" — {c.artist}")
-        extra = [str(x) for x in (c.version, c.album, c.year) if x]
-        if c.duration_ms:
-            extra.append(format_time(c.duration_ms))
-        if extra:
-            line.append(f" ({', '.join(extra)})", style="dim")
-        line.append(f"  {s.score:.2f}", style="cyan")
-        line.append(f"  {sources_label(c)}", style="dim")
-        console.print(indented(line, 2))
+        console.print(candidate_line(s.rank, s.candidate, s.score))
         if s.rank <= reasons and s.reasons:
             console.print(indented(" · ".join(s.reasons), 6))
 

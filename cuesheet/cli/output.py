@@ -86,3 +86,22 @@ def indented(text: Any, spaces: int, style: str = "dim") -> Any:
 
     body = text if isinstance(text, Text) else Text(text, style=style)
     return Padding(body, (0, 0, 0, spaces), expand=False)
+
+
+def candidate_line(rank: int, candidate: Any, score: float) -> Any:
+    """One candidate as curators read it: rank, title — artist (version, album, year, length), score, sources."""
+    from rich.text import Text
+
+    from cuesheet.timecode import format_time
+
+    line = Text(f"{rank:>2}  ", style="bold")
+    line.append(candidate.title, style="bold")
+    line.append(f" — {candidate.artist}")
+    extra = [str(x) for x in (candidate.version, candidate.album, candidate.year) if x]
+    if candidate.duration_ms:
+        extra.append(format_time(candidate.duration_ms))
+    if extra:
+        line.append(f" ({', '.join(extra)})", style="dim")
+    line.append(f"  {score:.2f}", style="cyan")
+    line.append(f"  {sources_label(candidate)}", style="dim")
+    return indented(line, 2)
