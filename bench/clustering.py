@@ -305,3 +305,21 @@ def errors(result: Run, threshold: float, checked: bool, limit: int = 15) -> tup
     false_pos.sort(key=lambda t: -t[0])
     false_neg.sort(key=lambda t: -t[0])
     return false_pos, false_neg
+
+
+def report_headline(result: Run, *, started: float, show_errors: int,
+                    weights: Weights = DEFAULT_WEIGHTS) -> None:
+    """The curve, the figures at `Weights.accept` (the headline) and the worst pairs either way."""
+    report_curve(result, weights)
+    pw, b3 = result.evaluate(weights.accept, checked=True)
+    print(f"\nheadline (threshold = Weights.accept {weights.accept}, checked linking): "
+          f"pairwise {pw}; BCubed {b3}")
+    print(f"total {time.perf_counter() - started:.0f} s")
+    if show_errors:
+        false_pos, false_neg = errors(result, weights.accept, checked=True)
+        print(f"\nfalse positives: {len(false_pos)} linked pairs of different songs; top {show_errors}:")
+        for s, a, b in false_pos[:show_errors]:
+            print(f"  {s:.3f}  {a.raw}\n         {b.raw}")
+        print(f"\nfalse negatives: {len(false_neg)} true pairs left apart; best-scored {show_errors}:")
+        for s, a, b in false_neg[:show_errors]:
+            print(f"  {s:.3f}  {a.raw}\n         {b.raw}")

@@ -30,12 +30,11 @@ import re
 import time
 
 from cuesheet.errors import ParseError
-from cuesheet.match import DEFAULT_WEIGHTS
 from cuesheet.normalize import split_version
 from cuesheet.timecode import parse_time
 
 from bench import datasets
-from bench.clustering import Reading, Record, Scores, errors, report_curve, run
+from bench.clustering import Reading, Record, Scores, report_headline, run
 from bench.datasets import MBRecord
 
 _TRACK_NO = re.compile(r"^\d{2,4}-(?=\S)")
@@ -168,20 +167,7 @@ def main() -> None:
           f"{found}/{real} true pairs among them ({found / real:.3f})")
     print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
           + f", {scores.calls} one-way scores")
-    report_curve(result)
-    w = DEFAULT_WEIGHTS
-    pw, b3 = result.evaluate(w.accept, checked=True)
-    print(f"\nheadline (threshold = Weights.accept {w.accept}, checked linking): "
-          f"pairwise {pw}; BCubed {b3}")
-    print(f"total {time.perf_counter() - start:.0f} s")
-    if args.errors:
-        false_pos, false_neg = errors(result, w.accept, checked=True)
-        print(f"\nfalse positives: {len(false_pos)} linked pairs of different songs; top {args.errors}:")
-        for s, a, b in false_pos[: args.errors]:
-            print(f"  {s:.3f}  {a.raw}\n         {b.raw}")
-        print(f"\nfalse negatives: {len(false_neg)} true pairs left apart; best-scored {args.errors}:")
-        for s, a, b in false_neg[: args.errors]:
-            print(f"  {s:.3f}  {a.raw}\n         {b.raw}")
+    report_headline(result, started=start, show_errors=args.errors)
 
 
 if __name__ == "__main__":
