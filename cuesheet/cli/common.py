@@ -66,11 +66,11 @@ CuratorOfflineOption = Annotated[
 
 def curator_online(conn, *, offline: bool) -> None:  # type: ignore[no-untyped-def]
     """Let the curator's candidate lists ask MusicBrainz and Spotify too; one line for each that stays offline."""
-    from cuesheet import config, suggest
+    from cuesheet import suggest
     from cuesheet.cli.output import note
-    from cuesheet.sources.registry import ONLINE, select_sources
+    from cuesheet.sources.registry import configured_sources
 
-    online, skipped = select_sources(conn, config.load(), names=list(ONLINE), offline=offline)
+    online, skipped = configured_sources(conn, offline=offline, online_only=True)
     for reason in skipped:
         note(f"skipped {reason}")
     suggest.use_online(online)

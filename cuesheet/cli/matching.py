@@ -32,12 +32,9 @@ VERDICT_STYLE = {"accepted": "green", "review": "yellow", "no_match": "red"}
 def _sources(conn, source: str | None = None, *, offline: bool = False,  # type: ignore[no-untyped-def]
              refresh: bool = False):
     """The catalog, then the online sources; one line for each that stays offline and why."""
-    from cuesheet import config
-    from cuesheet.sources.catalog import CatalogSource
-    from cuesheet.sources.registry import parse_source_names, select_sources
+    from cuesheet.sources.registry import configured_sources
 
-    sources, skipped = select_sources(conn, config.load(), names=parse_source_names(source),
-                                      offline=offline, refresh=refresh, local=CatalogSource(conn))
+    sources, skipped = configured_sources(conn, source=source, offline=offline, refresh=refresh)
     for reason in skipped:
         note(f"skipped {reason}")
     return sources

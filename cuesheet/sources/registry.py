@@ -59,15 +59,6 @@ def online_source(name: str, config: Config, cache: Cache | None, *, offline: st
     raise InputError(f"unknown source {name!r} (known: {', '.join(KNOWN)})", field="--source")
 
 
-def _catalog_source(conn: Any) -> Source | None:
-    """The local catalog as a source, once cuesheet/sources/catalog.py provides it."""
-    try:
-        from cuesheet.sources.catalog import CatalogSource  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return CatalogSource(conn)  # type: ignore[no-any-return]
-
-
 def select_sources(
     conn: sqlite3.Connection | Any,
     config: Config,
@@ -84,7 +75,7 @@ def select_sources(
     - `names`: a subset of catalog, musicbrainz, spotify (None = all);
     - `offline`: no source goes online (answers from the cache only);
     - `refresh`: online sources refetch even when the cache has a fresh answer;
-    - `local`: the catalog source (default: `CatalogSource(conn)` when that module exists);
+    - `local`: the catalog source (default: `CatalogSource(conn)`);
     - `check_network`: open a TCP connection to each service first, so a machine
       without network says so once instead of once per query.
     """
@@ -95,9 +86,9 @@ def select_sources(
     sources: list[Source] = []
     skipped: list[SourceSkipped] = []
     if CATALOG in wanted:
-        catalog = local if local is not None else _catalog_source(conn)
-        if catalog is not None:
-            sources.append(catalog)
+        from cuesheet.sources.catalog import CatalogSource
+
+        sources.append(local if local is not None else CatalogSource(conn))
     online = [n for n in ONLINE if n in wanted]
     if not online:
         return sources, skipped
@@ -130,3 +121,13 @@ def fallback_notes(sources: Sequence[Source], reported: set[str] | frozenset[str
             message, remedy = getattr(down, "message", None) or str(down), getattr(down, "remedy", None)
             notes.append(f"{message}; answered from the cache" + (f" ({remedy})" if remedy else ""))
     return notes
+
+
+def configured_sources(conn: sqlite3.Connection | Any, *, source: str | None = None,
+                       offline: bool = False, refresh: bool = False,
+                       online_only: bool = False) -> tuple[list[Source], list[SourceSkipped]]:
+    """`select_sources` with the user's settings and a `--source a,b` text, as commands take them."""
+    from cuesheet import config
+
+    names = list(ONLINE) if online_only else parse_source_names(source)
+    return select_sources(conn, config.load(), names=names, offline=offline, refresh=refresh)
