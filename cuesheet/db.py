@@ -184,6 +184,14 @@ FROM cues c JOIN episodes e ON e.id = c.episode_id
 """
 
 
+# Migration 5 adds what a curator heard of each song (`cue_songs.heard`) to the scene column.
+_CUE_DOC_VIEW_V2 = _CUE_DOC_VIEW.replace(
+    "  coalesce(c.scene, '') AS scene,",
+    "  coalesce(c.scene, '') || coalesce(' ' || (SELECT group_concat(s.heard, ' / ') FROM cue_songs s\n"
+    "                                           WHERE s.cue_id = c.id AND s.heard IS NOT NULL), '') AS scene,",
+)
+
+
 def _refresh(cue_ids_sql: str) -> str:
     return f"""
   DELETE FROM cue_fts WHERE rowid IN ({cue_ids_sql});
@@ -527,4 +535,22 @@ CREATE TABLE history (
 CREATE INDEX history_episode ON history (episode_id);
 CREATE INDEX history_show ON history (show_id);
 """,
+    )
+
+
+@migration
+def m005_heard(conn: sqlite3.Connection) -> None:
+    """`cue_songs.heard`: a few words a curator noted of a song (a lyric fragment, "female voice, 80s synth").
+
+    It is what viewers half-remember and what an unidentified song is known by, so
+    the search index reads it with the scene text. The view is replaced and the
+    index refilled; the triggers name the view, so they follow.
+    """
+    conn.execute("ALTER TABLE cue_songs ADD COLUMN heard TEXT")
+    conn.execute("DROP VIEW cue_doc")
+    conn.execute(_CUE_DOC_VIEW_V2)
+    conn.execute("DELETE FROM cue_fts")
+    conn.execute(
+        "INSERT INTO cue_fts (rowid, songs, artists, performers, scene, episode)"
+        " SELECT cue_id, songs, artists, performers, scene, episode FROM cue_doc"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from urllib.parse import quote
 
 from cuesheet.errors import ParseError
 
@@ -60,3 +62,44 @@ def spotify_uri(spotify_id: str) -> str:
 
 def musicbrainz_url(mbid: str, entity: str = "recording") -> str:
     return f"https://musicbrainz.org/{entity}/{mbid}"
+
+
+def search_url(service: str, title: str, artist: str | None = None) -> str:
+    """A search page on `service` ("spotify" or "musicbrainz") for a song no id is known for."""
+    words = " ".join(x for x in (title, artist) if x)
+    if service == "spotify":
+        return "https://open.spotify.com/search/" + quote(words, safe="")
+    if service == "musicbrainz":
+        return "https://musicbrainz.org/search?type=recording&query=" + quote(words, safe="")
+    raise ValueError(f"no search page for {service!r}")
+
+
+def listen_links(
+    title: str | None,
+    artist: str | None = None,
+    *,
+    spotify_id: str | None = None,
+    mbid: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Where to listen, the one rule every answer, card and playlist format shares.
+
+    A known id gives the service's own page (`spotify`, `musicbrainz`); a service
+    with no known id gives its search page instead (`spotify_search`,
+    `musicbrainz_search`), so a reader can always tell a verified link from a
+    search. `extra` (a recording's other links) is kept as it is. No title, no
+    search links: there is nothing to search for.
+    """
+    links: dict[str, str] = {}
+    if spotify_id:
+        links["spotify"] = spotify_url(spotify_id)
+    elif title:
+        links["spotify_search"] = search_url("spotify", title, artist)
+    if mbid:
+        links["musicbrainz"] = musicbrainz_url(mbid)
+    elif title:
+        links["musicbrainz_search"] = search_url("musicbrainz", title, artist)
+    for name, url in (extra or {}).items():
+        if url and name not in links:
+            links[str(name)] = str(url)
+    return links

@@ -149,3 +149,31 @@ def test_history_table(tmp_path: Path) -> None:
     ]
     indexes = {r[1] for r in conn.execute("PRAGMA index_list(history)")}
     assert {"history_episode", "history_show"} <= indexes
+
+
+def test_heard_words_are_searched_with_the_scene(tmp_path: Path) -> None:
+    """m005: what a curator heard of a song is found like scene text, and follows edits."""
+    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
+    conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
+    conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
+    conn.execute("INSERT INTO cue_songs (cue_id, position, text, heard) VALUES (7, 1, '', 'hold on im coming')")
+    assert _fts(conn, "hold on") == [7] and _fts(conn, "rooftop") == [7]
+    conn.execute("UPDATE cue_songs SET heard = 'female voice, 80s synth'")
+    assert _fts(conn, "hold on") == [] and _fts(conn, "80s synth") == [7]
+
+
+def test_heard_migration_indexes_existing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for m in db.MIGRATIONS[:4]:
+        m.apply(conn)
+        conn.execute("INSERT INTO _migrations VALUES (?, 'then')", [m.name])
+    conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
+    conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
+    conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
+    conn.close()
+    upgraded = db.connect(path).conn
+    assert "heard" in columns(upgraded, "cue_songs")
+    assert _fts(upgraded, "rooftop") == [7]
