@@ -24,6 +24,13 @@ ENV_DB = "CUESHEET_DB"
 # Curators may run two processes at once (issue: two curators); a writer waits
 # this long for the other's transaction instead of failing at once.
 BUSY_TIMEOUT_MS = 10_000
+# Tests of the busy message set this low rather than wait ten seconds.
+ENV_BUSY_TIMEOUT = "CUESHEET_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 600_000 else BUSY_TIMEOUT_MS
 
 KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
 CONFIDENCES = ("high", "medium", "low")
@@ -56,39 +63,229 @@ def resolve_path(db: str | os.PathLike[str] | None) -> Path:
 
 
 def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False) -> sqlite_utils.Database:
-    """Open (and migrate) a cuesheet database.
+    """Open a cuesheet database: read-write (migrated in place) or read-only (never changed).
 
     A missing file is a user mistake unless `create` is set: opening it would
     silently make an empty database and every question would answer "nothing".
+    A file that is some other program's SQLite database is refused before
+    anything is written to it (no tables of ours, no WAL switch).
+    Read-only connections never migrate and never change the journal mode, so
+    viewers can read a database on read-only media or one another user owns.
     """
     p = Path(path)
-    if not create and str(p) != ":memory:" and not p.exists():
+    memory = str(p) == ":memory:"
+    if not create and not memory and not p.exists():
         raise CuesheetError(
             f"no database at {p}",
             remedy="run `cuesheet build` to build it from data/, or pass --db PATH / set CUESHEET_DB",
         )
-    if readonly:
-        conn = sqlite3.connect(
-            f"file:{p}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
-        )
-    else:
-        # isolation_level=None: transactions are ours (transaction() below),
-        # never opened behind our back by the sqlite3 module.
-        conn = sqlite3.connect(str(p), check_same_thread=False, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
-        if str(p) != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
-    else:
-        pending = pending_migrations(conn)
-        if pending:
-            raise CuesheetError(
-                f"database {p} needs upgrading ({len(pending)} migrations)",
-                remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
-            )
+    if not memory and p.exists() and not p.is_file():
+        raise CuesheetError(f"{p} is not a database file", remedy="pass --db PATH to a cuesheet database")
+    try:
+        conn = _open_readonly(p) if readonly else _open_readwrite(p)
+    except sqlite3.DatabaseError as exc:
+        raise CuesheetError(f"cannot open {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
+    try:
+        _refuse_foreign(conn, p)
+        if not readonly:
+            # Switching to WAL is itself a write: only for a file that is ours (checked above).
+            if not memory and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+        else:
+            pending = pending_migrations(conn)
+            if pending:
+                empty = not applied_migrations(conn)
+                raise CuesheetError(
+                    f"database {p} is empty" if empty
+                    else f"database {p} needs upgrading ({len(pending)} migrations)",
+                    remedy="run `cuesheet build` to build it" if empty
+                    else f"run `cuesheet upgrade --db {p}` once (viewers open it read-only and never change it)",
+                )
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if is_busy(exc):
+            raise CuesheetError(busy_message(p)) from None
+        raise CuesheetError(f"cannot read {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
+    except BaseException:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
+
+
+_NOT_OURS_REMEDY = "is it a cuesheet database? `cuesheet build` makes one; pass --db PATH to pick another"
+
+
+def _open_readwrite(p: Path) -> sqlite3.Connection:
+    # isolation_level=None: transactions are ours (transaction() below),
+    # never opened behind our back by the sqlite3 module.
+    conn = sqlite3.connect(str(p), check_same_thread=False, isolation_level=None)
+    _settings(conn)
+    return conn
+
+
+def _open_readonly(p: Path) -> sqlite3.Connection:
+    """mode=ro first; on read-only media (no -shm can be made beside a WAL file) immutable=1.
+
+    immutable=1 tells SQLite the file cannot change while open, so it takes no
+    locks and needs no -shm; right for a CD-ROM or a read-only mount, where no
+    writer can exist.
+    """
+    if str(p) == ":memory:":
+        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        _settings(conn)
+        return conn
+    uri = p.resolve().as_uri()
+    last: sqlite3.DatabaseError | None = None
+    for query in ("mode=ro", "immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{query}", uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            _settings(conn)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            last = exc
+            if is_busy(exc):
+                raise
+    assert last is not None
+    raise last
+
+
+def _settings(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def is_ours(conn: sqlite3.Connection) -> bool:
+    """A cuesheet database (our first migration recorded) or an empty one we may fill."""
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")]
+    if not tables:
+        return True
+    return "m001_initial" in applied_migrations(conn)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, p: Path) -> None:
+    if not is_ours(conn):
+        raise CuesheetError(
+            f"{p} is not a cuesheet database (it has tables but no cuesheet migrations record); "
+            "nothing was changed",
+            remedy="pass --db PATH to a cuesheet database, or `cuesheet build --db NEW.sqlite` to make one",
+        )
+
+
+def error_text(exc: BaseException) -> str:
+    """An SQLite error as text, whatever bytes a damaged file put in it."""
+    try:
+        text = str(exc)
+    except UnicodeDecodeError:
+        text = "damaged database (unreadable error text)"
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = error_text(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+# --- who holds the write lock ----------------------------------------------------------------
+#
+# SQLite cannot say which process holds a database's write lock, so a writer
+# that takes it leaves a note beside the file (`cues.sqlite-holder`: pid,
+# command, since when) and removes it when it lets go. A writer that waited
+# the whole busy timeout reads the note and says who to wait for. A note
+# left by a killed process names a pid that no longer exists and is ignored.
+
+
+def holder_path(p: Path) -> Path:
+    return Path(str(p) + "-holder")
+
+
+def _db_file(conn: sqlite3.Connection) -> Path | None:
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None
+
+
+def _write_holder(p: Path | None) -> None:
+    if p is None:
+        return
+    import json
+    import sys
+    import time
+
+    command = " ".join(["cuesheet", *[a for a in sys.argv[1:3] if not a.startswith("-")]])
+    try:
+        holder_path(p).write_text(json.dumps(
+            {"pid": os.getpid(), "command": command[:80], "since": time.strftime("%H:%M:%S")}))
+    except OSError:
+        pass
+
+
+def _clear_holder(p: Path | None) -> None:
+    if p is None:
+        return
+    try:
+        import json
+
+        if json.loads(holder_path(p).read_text()).get("pid") == os.getpid():
+            holder_path(p).unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def busy_message(p: Path | None) -> str:
+    """"database is locked" with who holds it and what to do."""
+    import json
+
+    waited = f"waited {busy_timeout_ms() / 1000:g} s: "
+    name = str(p) if p else "the database"
+    holder = None
+    if p is not None:
+        try:
+            holder = json.loads(holder_path(p).read_text())
+        except (OSError, ValueError):
+            holder = None
+    if isinstance(holder, dict) and isinstance(holder.get("pid"), int) and pid_alive(holder["pid"]) \
+            and holder["pid"] != os.getpid():
+        return (f"{waited}{name} is busy: `{holder.get('command', 'cuesheet')}` (pid {holder['pid']}, since "
+                f"{holder.get('since', '?')}) holds its write lock; run this again when it has finished, "
+                f"or stop it (kill {holder['pid']}); nothing was written")
+    return (f"{waited}{name} is busy: another program holds its write lock (an sqlite3 shell, a browser "
+            "of the file, or an older cuesheet); close it and run this again; nothing was written")
+
+
+def upgrade(path: str | os.PathLike[str]) -> list[str]:
+    """`cuesheet upgrade`: apply the missing migrations to an existing cuesheet database."""
+    p = Path(path)
+    try:
+        connect(p, readonly=True).conn.close()
+        return []
+    except CuesheetError:
+        pass  # needs upgrading (or is missing/foreign: the read-write open below says so)
+    conn = sqlite3.connect(str(p), isolation_level=None) if p.exists() else None
+    try:
+        before = applied_migrations(conn) if conn is not None else set()
+    except sqlite3.DatabaseError:
+        before = set()
+    finally:
+        if conn is not None:
+            conn.close()
+    database = connect(p)
+    database.conn.close()
+    return [m.name for m in MIGRATIONS if m.name not in before]
 
 
 def applied_migrations(conn: sqlite3.Connection) -> set[str]:
@@ -148,14 +345,25 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    path = _db_file(conn)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise CuesheetError(busy_message(path)) from None
+        raise
+    _write_holder(path)
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        _clear_holder(path)
         raise
     else:
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        finally:
+            _clear_holder(path)
 
 
 # --- the schema ---------------------------------------------------------------

@@ -24,7 +24,7 @@ TOP_LEVEL: dict[str, tuple[str, ...]] = {
     "matching": ("identify", "match"),
     "web": ("serve",),
     "curator": ("check", "dump", "history", "undo"),
-    "building": ("build",),
+    "building": ("build", "upgrade"),
 }
 # Command groups: name -> (module, attribute of its typer app).
 GROUPS: dict[str, tuple[str, str]] = {
@@ -94,4 +94,13 @@ def _command(argv: list[str]) -> str | None:
 
 
 def main() -> None:
+    # An argument that is not valid UTF-8 arrives as surrogates; echoing it to a strict UTF-8
+    # stdout would end in UnicodeEncodeError. Such characters print as \udcff escapes instead.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     build_app(_command(sys.argv[1:]))()

@@ -30,3 +30,17 @@ def build_command(
         f"{report.cues} cues, {report.songs} songs, {report.recordings} catalog recordings "
         f"({report.linked} songs linked to a recording)."
     )
+
+
+@app.command("upgrade")
+def upgrade_command(db: DbOption = None) -> None:
+    """Upgrade a database made by an older cuesheet in place (viewer commands only read it)."""
+    from cuesheet import db as dbmod
+
+    with friendly_errors():
+        path = dbmod.resolve_path(db)
+        applied = dbmod.upgrade(path)
+    if applied:
+        console.print(f"Upgraded {path}: {len(applied)} migration(s) applied ({', '.join(applied)}).", highlight=False)
+    else:
+        console.print(f"{path} is up to date.", highlight=False)

@@ -22,7 +22,13 @@ NlOption = Annotated[bool, typer.Option("--nl", help="Print JSON, one object per
 
 
 def open_db(path: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """Read-write: for commands that change the database (they migrate it in place)."""
     return db.connect(db.resolve_path(path), create=create)
+
+
+def open_db_readonly(path: Path | None):  # type: ignore[no-untyped-def]
+    """Read-only: for commands that only read (viewers, check, export); never migrates or writes."""
+    return db.connect(db.resolve_path(path), readonly=True)
 
 def _check_sources(value: Optional[str]) -> Optional[str]:
     """--source names checked while parsing, so a typo is a usage error (exit 2) like any other."""

@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
 
 app = typer.Typer()
@@ -51,7 +51,7 @@ def check_command(
     from cuesheet import check
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn
         show_ref, ep = _scope(conn, show, episode)
         findings = check.check(conn, show_id=show_ref.id if show_ref else None,
                                episode_id=ep.id if ep else None, cue_sheet=cue_sheet)
@@ -119,7 +119,7 @@ def history_command(
     from cuesheet import history
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn
         if change is not None:
             items = [history.get(conn, change)]
         else:
@@ -218,7 +218,7 @@ def review_list(
     from cuesheet import review
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn
         show_ref, ep = _scope(conn, show, episode)
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
                              statuses=review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cuesheet.cli.common import DbOption, open_db
+from cuesheet.cli.common import DbOption, open_db_readonly as open_db
 from cuesheet.cli.output import err_console, friendly_errors, note
 
 app = typer.Typer(

@@ -66,7 +66,13 @@ def friendly_errors() -> Iterator[None]:
     except CuesheetError as exc:
         raise fail(str(exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise fail(f"database error: {exc}") from None
+        from cuesheet import db
+
+        if db.is_busy(exc):
+            raise fail(db.busy_message(None)) from None
+        raise fail(f"database error: {db.error_text(exc)}") from None
+    except RecursionError:
+        raise fail("input nested too deeply to read (see docs/limits.md)") from None
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was written.")
         raise typer.Exit(130) from None

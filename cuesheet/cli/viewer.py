@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cuesheet import lookup
-from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db
+from cuesheet.cli.common import DbOption, JsonOption, NlOption, open_db_readonly as open_db
 from cuesheet.cli.output import console, emit, friendly_errors, note
 
 app = typer.Typer()
