@@ -3,17 +3,27 @@
 The new database is written beside the target under a temporary name and
 renamed over it only when every file loaded and every row went in, so a bad
 file leaves the existing database exactly as it was.
+
+The database it replaces may hold a curator's work (`cue add`, `review accept`)
+that was never dumped to the files; replacing it would lose that work without a
+word. So the old database is compared with what the files say, under its write
+lock (no writer is half-way through a transaction when it is replaced), and the
+build refuses unless forced. Temp files of a build that was killed are removed
+by the next one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cuesheet import catalog, db, sheets, store
-from cuesheet.errors import InputErrors
+from cuesheet.errors import CuesheetError, InputErrors
 
 
 @dataclass(frozen=True)
@@ -25,12 +35,18 @@ class BuildReport:
     songs: int
     recordings: int
     linked: int
+    cleaned: list[str] = field(default_factory=list)
 
 
-def build(source_dir: Path, dest: Path) -> BuildReport:
+def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
+    """Build `dest` from the files; refuses to replace curator work not in them unless `force`."""
     shows = sheets.read_data_dir(source_dir)  # raises InputErrors before any write
     catalog_files = sorted((source_dir / "catalog").glob("*.csv")) if (source_dir / "catalog").is_dir() else []
     catalog_rows = _read_catalog(catalog_files)
+    if dest.exists():
+        # Refuse early (before minutes of building) for a file that is not ours; the lock comes later.
+        _check_ours(dest)
+    cleaned = clean_stale_temps(dest)
     tmp = dest.with_name(f".{dest.name}.build-{os.getpid()}")
     _remove(tmp)
     try:
@@ -48,12 +64,11 @@ def build(source_dir: Path, dest: Path) -> BuildReport:
             name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("shows", "episodes", "cues", "cue_songs", "recordings")
         }
+        new_content = _content(conn) if dest.exists() and not force else None
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
-        for suffix in ("-wal", "-shm"):
-            _remove(Path(str(dest) + suffix))
-        os.replace(tmp, dest)
+        _replace(tmp, dest, new_content, source_dir, force=force)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             _remove(Path(str(tmp) + suffix))
@@ -65,7 +80,123 @@ def build(source_dir: Path, dest: Path) -> BuildReport:
         songs=counts["cue_songs"],
         recordings=counts["recordings"],
         linked=linked,
+        cleaned=cleaned,
     )
+
+
+def _check_ours(dest: Path) -> None:
+    conn = sqlite3.connect(dest.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        ours = db.is_ours(conn)
+    except sqlite3.DatabaseError:
+        ours = False
+    finally:
+        conn.close()
+    if not ours:
+        raise CuesheetError(f"{dest} is not a cuesheet database; build will not replace it",
+                            remedy="pass --db PATH to build somewhere else")
+
+
+def _content(conn: sqlite3.Connection) -> dict[str, Any]:
+    from cuesheet import dump
+
+    return dump.content(conn)
+
+
+def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_dir: Path, *, force: bool) -> None:
+    """Rename the new database over the old one while holding the old one's write lock."""
+    if not dest.exists():
+        os.replace(tmp, dest)
+        return
+    old = db.connect(dest).conn  # ours (checked), migrated so its content can be read
+    try:
+        try:
+            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass  # a busy reader: the lock below still waits for writers
+        try:
+            old.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if db.is_busy(exc):
+                raise CuesheetError(db.busy_message(dest)) from None
+            raise
+        try:
+            if not force and new_content is not None:
+                work = curator_work(old, new_content, source_dir)
+                if work:
+                    raise CuesheetError(
+                        f"{dest} holds curator work that is not in {source_dir}: {'; '.join(work)}",
+                        remedy=f"run `cuesheet dump --db {dest} --to {source_dir}` first to keep it, "
+                        "or pass --force to replace it anyway")
+            # No writer can be mid-transaction now; the old -wal/-shm would be stale beside the new file.
+            for suffix in ("-wal", "-shm"):
+                _remove(Path(str(dest) + suffix))
+            os.replace(tmp, dest)
+        finally:
+            old.execute("ROLLBACK")
+    finally:
+        old.close()
+
+
+def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_dir: Path) -> list[str]:
+    """What the old database says that the files do not: shows, episodes, cues (with curated
+    links and rejections), and history entries newer than the newest file."""
+    out: list[str] = []
+    old_content = _content(old)
+    for slug, o in old_content.items():
+        n = new_content.get(slug)
+        if n is None:
+            out.append(f"show {slug}")
+            continue
+        if o["show"] != n["show"]:
+            out.append(f"{slug}: the show's details")
+        for code, ep in o["episodes"].items():
+            nep = n["episodes"].get(code)
+            if nep is None:
+                out.append(f"{slug} {code} (whole episode)")
+                continue
+            if ep == nep:
+                continue
+            theirs = {c.number: c for c in nep.cues}
+            changed = [str(c.number) for c in ep.cues if theirs.get(c.number) != c]
+            mine = {c.number for c in ep.cues}
+            changed += [f"{num} (removed)" for num in theirs if num not in mine]
+            out.append(f"{slug} {code} cue {', '.join(changed)}" if changed else f"{slug} {code} details")
+    newest = _newest_mtime(source_dir)
+    later = [at for (at,) in old.execute("SELECT at FROM history WHERE undone_by IS NULL")
+             if _after(at, newest)]
+    if later:
+        out.append(f"{len(later)} history entr{'y' if len(later) == 1 else 'ies'} newer than the files")
+    return out
+
+
+def _newest_mtime(folder: Path) -> float:
+    times = [p.stat().st_mtime for p in folder.rglob("*.y*ml")] + [p.stat().st_mtime for p in folder.rglob("*.csv")]
+    return max(times, default=0.0)
+
+
+def _after(at: str, mtime: float) -> bool:
+    try:
+        when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.timestamp() > mtime
+
+
+_TEMP = re.compile(r"\.build-(\d+)(?:-wal|-shm|-journal|-holder)?$")
+
+
+def clean_stale_temps(dest: Path) -> list[str]:
+    """Remove `.cues.sqlite.build-PID*` left by a build that was killed (its pid is gone)."""
+    removed = []
+    for path in dest.parent.glob(f".{dest.name}.build-*"):
+        m = _TEMP.search(path.name)
+        if m and int(m.group(1)) != os.getpid() and not db.pid_alive(int(m.group(1))):
+            _remove(path)
+            removed.append(str(path))
+    return sorted(removed)
 
 
 def _read_catalog(files: list[Path]) -> list[catalog.CatalogRow]:

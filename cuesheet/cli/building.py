@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cuesheet.cli.common import DbOption
-from cuesheet.cli.output import console, friendly_errors
+from cuesheet.cli.output import console, friendly_errors, note
 
 app = typer.Typer()
 
@@ -19,12 +19,17 @@ def build_command(
         Path, typer.Option("--from", help="Folder of cue sheet files (one folder per show).")
     ] = Path("data"),
     db: DbOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the database even when it holds curator work the files lack.")] = False,
 ) -> None:
-    """Build the database from cue sheet files, all or nothing."""
+    """Build the database from cue sheet files, all or nothing. Refuses to replace curator work
+    that is not in the files (run `cuesheet dump` first) unless --force."""
     from cuesheet import build, db as dbmod
 
     with friendly_errors():
-        report = build.build(source, dbmod.resolve_path(db))
+        report = build.build(source, dbmod.resolve_path(db), force=force)
+    for path in report.cleaned:
+        note(f"removed {path}, left by a build that was stopped")
     console.print(
         f"Built {report.path}: {report.shows} show(s), {report.episodes} episodes, "
         f"{report.cues} cues, {report.songs} songs, {report.recordings} catalog recordings "
