@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cuesheet import ids
+from cuesheet import ids, limits
 from cuesheet.errors import InputError, InputErrors, ParseError
 from cuesheet.normalize import fold, match_key
 from cuesheet.timecode import parse_time
@@ -176,7 +176,14 @@ def _csv_rows(lines: _counting, file: str, ignore_extra: bool,
         raise InputErrors([InputError("the file is empty", file=file)])
     header = [h.strip().lower() for h in header]
     _check_columns(header, file, 1, ignore_extra)
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a NUL byte, a field past csv's limit: one located line, then stop
+            _error(errors, InputError(f"not valid CSV: {exc}", file=file, line=lines.line, field="row"))
+            break
         line = lines.line
         if not any(cell.strip() for cell in record):
             continue
@@ -195,8 +202,15 @@ def _jsonl_rows(lines: _counting, file: str, ignore_extra: bool,
         line = lines.line
         if not text.strip():
             continue
+        deep = limits.json_depth_problem(text)
+        if deep:
+            _error(errors, InputError(deep, file=file, line=line, field="row"))
+            continue
         try:
             obj = json.loads(text)
+        except RecursionError:
+            _error(errors, InputError("nested too deeply", file=file, line=line, field="row"))
+            continue
         except json.JSONDecodeError as exc:
             _error(errors, InputError(f"not JSON: {exc.msg} (column {exc.colno})", file=file,
                                       line=line, field="row"))
@@ -264,12 +278,21 @@ def _row(raw: dict[str, str | None], file: str, line: int, errors: list[InputErr
     for name in REQUIRED:
         if name not in v:
             _error(errors, InputError("is required", file=file, line=line, field=name))
+    for name in ("title", "artist", "album"):
+        problem = limits.text_problem(v[name], limits.NAME) if name in v else None
+        if problem:
+            _error(errors, InputError(problem, file=file, line=line, field=name))
     year = None
     if "year" in v:
-        if _YEAR.fullmatch(v["year"]):
+        if _YEAR.fullmatch(v["year"]) and not limits.int_problem(int(v["year"]), limits.YEAR):
             year = int(v["year"])
         else:
-            _error(errors, InputError(f"{v['year']!r} is not a year", file=file, line=line, field="year"))
+            _error(errors, InputError(f"{limits.short(v['year'])!r} is not a year ({limits.YEAR.low}-"
+                                      f"{limits.YEAR.high})", file=file, line=line, field="year"))
+    if "duration" in v and len(v["duration"]) > 40:
+        _error(errors, InputError(f"{limits.short(v['duration'])!r} is not a time", file=file, line=line,
+                                  field="duration"))
+        v.pop("duration")
     parsed: dict[str, str | int | None] = {}
     for name, check in _CHECKS:
         parsed[name] = None
@@ -278,6 +301,9 @@ def _row(raw: dict[str, str | None], file: str, line: int, errors: list[InputErr
                 parsed[name] = check(v[name])
             except ParseError as exc:
                 _error(errors, InputError(exc.message, file=file, line=line, field=name))
+    if isinstance(parsed.get("duration"), int) and limits.time_problem(parsed["duration"]):  # type: ignore[arg-type]
+        _error(errors, InputError(limits.time_problem(parsed["duration"]) or "", file=file, line=line,  # type: ignore[arg-type]
+                                  field="duration"))
     if len(errors) > bad:
         return None
     return CatalogRow(

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import history, store, suggest
+from cuesheet import history, limits, store, suggest
 from cuesheet.curate import parse_performers
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
@@ -147,10 +147,16 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
 
 def _document_docs(path: Path, kind: str) -> tuple[list[LineDict], list[InputError]]:
     if kind == "json":
+        text = read_text(path)
+        deep = limits.yaml_depth_problem(text)
+        if deep:
+            raise InputErrors([InputError(deep[0], file=str(path), line=deep[1])])
         try:
-            json.loads(read_text(path))
+            json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputErrors([InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno)]) from None
+        except RecursionError:
+            raise InputErrors([InputError(f"nested more than {limits.DEPTH} levels deep", file=str(path))]) from None
     data = load_yaml(path)  # JSON is YAML: one reader, with line numbers, for both
     items = data if isinstance(data, list) else [data]
     docs, errors = [], []
@@ -195,7 +201,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
     episodes: dict[tuple[int, int], dict[str, Any]] = {}
     cast = None
     next_free: dict[tuple[int, int], int] = {}
-    for row in reader:
+    for row in _csv_records(reader, file, errors):
         line = reader.line_num
         v = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         if not any(v.values()):
@@ -203,12 +209,19 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
         if None in row:  # more cells than header columns
             errors.append(InputError("more cells than the header has columns", file=file, line=line))
             continue
+        too_long = [k for k in CSV_COLUMNS if len(v[k]) > limits.CSV_FIELD]
+        for name in too_long:
+            errors.append(InputError(limits.text_problem(v[name], limits.CSV_FIELD) or "too long", file=file,
+                                     line=line, field=name))
+        if too_long:
+            continue
         numbers = {}
-        for name in ("season", "episode", "cue"):
-            if v[name] and not v[name].isdigit():
-                errors.append(InputError(f"expected a whole number, got {v[name]!r}", file=file, line=line, field=name))
-            elif v[name]:
-                numbers[name] = int(v[name])
+        for name, bounds in (("season", limits.SEASON), ("episode", limits.EPISODE), ("cue", limits.CUE_NUMBER)):
+            if v[name]:
+                try:
+                    numbers[name] = limits.parse_int(v[name], name, bounds, file=file, line=line)
+                except InputError as exc:
+                    errors.append(exc)
         if "season" not in numbers or "episode" not in numbers:
             for name in ("season", "episode"):
                 if not v[name]:
@@ -286,6 +299,19 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
             top["title"] = doc["title"]
         docs.append(_line_dict(top, doc["line"]))
     return docs, errors
+
+
+def _csv_records(reader: csv.DictReader, file: str, errors: list[InputError]) -> Any:  # type: ignore[type-arg]
+    """The reader's rows; a row csv cannot read (a stray quote, a NUL) is one located error and the end."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(InputError(f"not valid CSV: {exc}", file=file, line=reader.line_num))
+            return
+        yield row
 
 
 def _performer(p: Any) -> dict[str, Any]:

@@ -210,7 +210,34 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
     for i, s in enumerate(draft.songs, start=1):
         if not (s.song.title or s.song.text or "").strip():
             errors.append(InputError("a song needs its text or a title", field=f"song {i}"))
+    errors += _limit_errors(draft)
     return errors
+
+
+def _limit_errors(draft: CueDraft) -> list[InputError]:
+    """The limits every path applies (cuesheet/limits.py): ranges, lengths, control characters."""
+    from cuesheet import limits
+
+    out = []
+    checks: list[tuple[str, Any, int]] = [("scene", draft.scene, limits.TEXT), ("notes", draft.notes, limits.TEXT)]
+    for i, s in enumerate(draft.songs, start=1):
+        checks += [(f"song {i}", s.song.text, limits.TEXT), (f"song {i} title", s.song.title, limits.NAME),
+                   (f"song {i} artist", s.song.artist, limits.NAME), (f"song {i} version", s.song.version, limits.NAME)]
+    checks += [("performer", p.character, limits.NAME) for p in draft.performers]
+    checks += [("performer", p.actor, limits.NAME) for p in draft.performers]
+    for name, value, limit in checks:
+        problem = limits.text_problem(value, limit) if isinstance(value, str) else None
+        if problem:
+            out.append(InputError(problem, field=name))
+    if draft.number is not None and draft.number >= 1:
+        problem = limits.int_problem(draft.number, limits.CUE_NUMBER)
+        if problem:
+            out.append(InputError(problem, field="number"))
+    for name, ms in (("time_in", draft.time_in_ms), ("time_out", draft.time_out_ms)):
+        problem = limits.time_problem(ms) if ms is not None else None
+        if problem:
+            out.append(InputError(problem, field=name))
+    return out
 
 
 def _model_cue(draft: CueDraft, number: int) -> Cue:
@@ -234,6 +261,12 @@ def _model_cue(draft: CueDraft, number: int) -> Cue:
 # --- add ------------------------------------------------------------------------------------------
 
 
+def limits_high() -> int:
+    from cuesheet import limits
+
+    return limits.CUE_NUMBER.high
+
+
 def add_cue(
     conn: sqlite3.Connection,
     episode: EpisodeRef,
@@ -254,6 +287,9 @@ def add_cue(
         raise InputErrors(errors)
     with history.recorded(conn, "cue add", curator) as change:
         number = draft.number or next_number(conn, episode.id)
+        if number > limits_high():
+            raise InputError(f"{_label(episode, number - 1)} is the last number a cue may have",
+                             field="number", remedy="pass -n with a free number")
         taken = conn.execute(
             "SELECT 1 FROM cues WHERE episode_id = ? AND number = ?", [episode.id, number]
         ).fetchone()

@@ -83,7 +83,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
         raise CuesheetError(f"{p} is not a database file", remedy="pass --db PATH to a cuesheet database")
     try:
         conn = _open_readonly(p) if readonly else _open_readwrite(p)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # UnicodeDecodeError: sqlite3 could not even decode the error text of a damaged file.
         raise CuesheetError(f"cannot open {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
     try:
         _refuse_foreign(conn, p)
@@ -102,7 +103,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
                     remedy="run `cuesheet build` to build it" if empty
                     else f"run `cuesheet upgrade --db {p}` once (viewers open it read-only and never change it)",
                 )
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         conn.close()
         if is_busy(exc):
             raise CuesheetError(busy_message(p)) from None
@@ -148,6 +149,9 @@ def _open_readonly(p: Path) -> sqlite3.Connection:
             last = exc
             if is_busy(exc):
                 raise
+        except BaseException:
+            conn.close()
+            raise
     assert last is not None
     raise last
 
@@ -177,6 +181,8 @@ def _refuse_foreign(conn: sqlite3.Connection, p: Path) -> None:
 
 def error_text(exc: BaseException) -> str:
     """An SQLite error as text, whatever bytes a damaged file put in it."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "damaged database (its error text is not UTF-8)"
     try:
         text = str(exc)
     except UnicodeDecodeError:

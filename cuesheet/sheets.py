@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from cuesheet import timecode
+from cuesheet import limits, timecode
 from cuesheet.db import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, ParseError
 from cuesheet.files import read_text
@@ -96,8 +96,13 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 def load_yaml(path: Path) -> Any:
     text = read_text(path)
+    deep = limits.yaml_depth_problem(text)
+    if deep:
+        raise InputError(deep[0], file=str(path), line=deep[1])
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:
+        raise InputError(f"nested too deeply (more than {limits.DEPTH} levels)", file=str(path)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -130,7 +135,7 @@ class _Checker:
         for key in d:
             if key not in allowed:
                 self.error(
-                    f"unknown key {key!r} (known: {', '.join(sorted(allowed))})",
+                    f"unknown key {limits.short(key)!r} (known: {', '.join(sorted(allowed))})",
                     _line(d, key),
                     _join(where, key),
                 )
@@ -146,10 +151,15 @@ class _Checker:
         if not isinstance(value, str):
             self.error(f"expected text, got {_kind(value)}", _line(d, key), _join(where, key))
             return None
+        problem = limits.text_problem(value, limits.limit_for(key))
+        if problem:
+            self.error(problem, _line(d, key), _join(where, key))
+            return None
         return value.strip()
 
     def integer(
-        self, d: LineDict, key: str, where: str, *, required: bool = False, minimum: int = 1
+        self, d: LineDict, key: str, where: str, *, required: bool = False, minimum: int = 1,
+        bounds: limits.Range | None = None,
     ) -> int | None:
         value = d.get(key)
         if value is None:
@@ -160,7 +170,12 @@ class _Checker:
             self.error(f"expected a whole number, got {value!r}", _line(d, key), _join(where, key))
             return None
         if value < minimum:
-            self.error(f"must be {minimum} or more, got {value}", _line(d, key), _join(where, key))
+            self.error(f"must be {minimum} or more, got {limits.short(str(value))}", _line(d, key),
+                       _join(where, key))
+            return None
+        problem = limits.int_problem(value, bounds or limits.Range(minimum, 10**9, "a number"))
+        if problem:
+            self.error(problem, _line(d, key), _join(where, key))
             return None
         return value
 
@@ -194,17 +209,31 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             self.error("expected a list of text", _line(d, key), _join(where, key))
             return ()
-        return tuple(str(v).strip() for v in value if str(v).strip())
+        out = tuple(str(v).strip() for v in value if str(v).strip())
+        for item in out:
+            problem = limits.text_problem(item, limits.NAME)
+            if problem:
+                self.error(problem, _line(d, key), _join(where, key))
+                return ()
+        return out
 
     def time(self, d: LineDict, key: str, where: str) -> int | None:
         value = d.get(key)
         if value is None:
             return None
+        if len(str(value)) > 40:
+            self.error(f"{limits.short(str(value))!r} is not a time", _line(d, key), _join(where, key))
+            return None
         try:
-            return timecode.parse_time(str(value))
+            ms = timecode.parse_time(str(value))
         except ParseError as exc:
             self.error(exc.message, _line(d, key), _join(where, key))
             return None
+        problem = limits.time_problem(ms)
+        if problem:
+            self.error(problem, _line(d, key), _join(where, key))
+            return None
+        return ms
 
     def items(self, d: LineDict, key: str, where: str) -> list[tuple[int, Any, int]]:
         value = d.get(key)
@@ -359,7 +388,7 @@ def _read_show(path: Path, default_slug: str, errors: list[InputError]) -> Show:
         slug=slug,
         name=c.text(d, "show", "", required=True) or slug,
         aliases=c.strings(d, "aliases", ""),
-        year=c.integer(d, "year", "", minimum=1900),
+        year=c.integer(d, "year", "", minimum=1900, bounds=limits.SHOW_YEAR),
         network=c.text(d, "network", ""),
         notes=c.text(d, "notes", ""),
         sources=tuple(sources),
@@ -385,8 +414,8 @@ def read_episode_file(
 
 def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Episode | None:
     c.keys(d, EPISODE_KEYS, "")
-    season = c.integer(d, "season", "", required=True)
-    number = c.integer(d, "episode", "", required=True)
+    season = c.integer(d, "season", "", required=True, bounds=limits.SEASON)
+    number = c.integer(d, "episode", "", required=True, bounds=limits.EPISODE)
     title = c.text(d, "title", "", required=True)
     cues: list[Cue] = []
     numbers: dict[int, int | None] = {}
@@ -428,7 +457,7 @@ def _read_cue(
     if d is None:
         return None
     c.keys(d, CUE_KEYS, where)
-    number = c.integer(d, "cue", where, required=True)
+    number = c.integer(d, "cue", where, required=True, bounds=limits.CUE_NUMBER)
     kind = c.choice(d, "kind", where, KINDS)
     if "kind" not in d:
         c.error("is required", line, f"{where}.kind")
@@ -542,7 +571,7 @@ def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:
         artist=artist,
         version=c.text(rd, "version", rw),
         album=c.text(rd, "album", rw),
-        year=c.integer(rd, "year", rw, minimum=1000),
+        year=c.integer(rd, "year", rw, minimum=1000, bounds=limits.YEAR),
         duration_ms=c.time(rd, "duration", rw),
         **values,
     )

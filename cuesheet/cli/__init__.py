@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -69,7 +69,48 @@ def build_app(only: str | None = None) -> typer.Typer:
     for name, (module, attr) in GROUPS.items():
         if only is None or only == name:
             root.add_typer(getattr(importlib.import_module(f"cuesheet.cli.{module}"), attr), name=name)
+    cap_numbers(root)
     return root
+
+
+# Whole-number options and arguments by name -> the limits' range (cuesheet/limits.py), so
+# `--limit 9223372036854775808` is a usage error, not an OverflowError from SQLite.
+_NUMBER_BOUNDS = {
+    "limit": "LIMIT", "pick": "LIMIT", "number": "CUE_NUMBER", "cue": "CUE_NUMBER", "to": "CUE_NUMBER",
+    "season": "SEASON", "episode": "EPISODE", "year": "YEAR", "song": "ROW_ID", "change": "ROW_ID",
+}
+
+
+def cap_numbers(app: typer.Typer) -> None:
+    """Give every int parameter without a maximum the one in cuesheet/limits.py (ROW_ID for others)."""
+    import typing
+
+    from cuesheet import limits
+
+    apps = [app]
+    while apps:
+        current = apps.pop()
+        apps += [group.typer_instance for group in current.registered_groups if group.typer_instance]
+        for command in current.registered_commands:
+            if command.callback is None:
+                continue
+            # The modules use `from __future__ import annotations`: each get_type_hints() call
+            # evaluates the strings again into new OptionInfo objects. Keep one evaluated set, so
+            # the maximum set here is the one typer reads.
+            hints = typing.get_type_hints(command.callback, include_extras=True)
+            command.callback.__annotations__ = hints
+            for name, hint in hints.items():
+                if typing.get_origin(hint) is not Annotated:
+                    continue
+                base, *extras = typing.get_args(hint)
+                if base is not int and base != Optional[int]:
+                    continue
+                bounds = getattr(limits, _NUMBER_BOUNDS.get(name, "ROW_ID"))
+                for info in extras:
+                    if hasattr(info, "max") and getattr(info, "max", None) is None and name != "port":
+                        info.max = bounds.high
+                        if getattr(info, "min", None) is None:
+                            info.min = bounds.low
 
 
 _full: typer.Typer | None = None

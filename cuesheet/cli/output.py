@@ -71,6 +71,9 @@ def friendly_errors() -> Iterator[None]:
         if db.is_busy(exc):
             raise fail(db.busy_message(None)) from None
         raise fail(f"database error: {db.error_text(exc)}") from None
+    except UnicodeDecodeError:
+        # sqlite3 raises it for an error message of a damaged file that is not UTF-8.
+        raise fail("database error: damaged database (its error text is not UTF-8)") from None
     except RecursionError:
         raise fail("input nested too deeply to read (see docs/limits.md)") from None
     except KeyboardInterrupt:
