@@ -349,6 +349,7 @@ def import_file(
     dry_run: bool = False,
     match: bool = True,
     progress: Progress | None = None,
+    again: bool = False,
 ) -> ImportReport:
     """Add the file's cues (creating missing episodes) in one transaction; match their songs.
 
@@ -356,6 +357,9 @@ def import_file(
     unless `replace` swaps the old cue for the file's.
     """
     docs = read_file(conn, path, show, fmt)
+    digest = file_hash(path)
+    if not again:
+        _refuse_seen(conn, path, digest)
     report = ImportReport(str(path), show.name, dry_run)
     total = sum(len(d.episode.cues) for d in docs)
     try:
@@ -406,6 +410,9 @@ def import_file(
                         progress("writing", done, total)
             if errors:
                 raise InputErrors(errors)
+            # In the same transaction as the cues: a run killed after its commit is refused next time.
+            conn.execute("INSERT INTO imported_files (sha256, name, show_id, imported_at) VALUES (?, ?, ?, ?)",
+                         [digest, path.name, show.id, history._now()])
             if match and song_ids:
                 for start in range(0, len(song_ids), MATCH_CHUNK):
                     chunk = song_ids[start:start + MATCH_CHUNK]
@@ -429,6 +436,27 @@ def import_file(
         return report
     report.history_id = change.id
     return report
+
+
+def file_hash(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), file=str(path)) from None
+
+
+def _refuse_seen(conn: sqlite3.Connection, path: Path, digest: str) -> None:
+    """The same bytes imported before (whatever the file is called now) are refused."""
+    row = conn.execute("SELECT name, imported_at FROM imported_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                       [digest]).fetchone()
+    if row is not None:
+        same = "this file" if row[0] == path.name else f"this file (as {row[0]})"
+        raise CuesheetError(
+            f"{path}: {same} was already imported at {row[1]}; importing it again would add its "
+            "unnumbered cues a second time",
+            remedy="pass --again to import it anyway, or `cuesheet undo` the first import")
 
 
 def _songs(cue: Cue) -> str:

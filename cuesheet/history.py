@@ -30,6 +30,7 @@ from cuesheet.errors import CuesheetError, NotFound
 TRACKED = (
     "shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
+    "imported_files",  # #17: undoing a `cue import` forgets its file too, so it may be imported again
 )
 _LOG = "temp._history_log"
 _PREFIX = "_history_"

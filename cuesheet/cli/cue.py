@@ -370,6 +370,7 @@ def import_command(
     format_: Annotated[Optional[str], typer.Option("--format", help="yaml, json or csv. Default: from the file name.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace cues whose numbers are taken instead of failing.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would change; write nothing.")] = False,
+    again: Annotated[bool, typer.Option("--again", help="Import a file whose exact content was imported before.")] = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -396,7 +397,7 @@ def import_command(
 
         try:
             report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
-                                           replace=replace, dry_run=dry_run, progress=progress)
+                                           replace=replace, dry_run=dry_run, progress=progress, again=again)
         finally:
             if tasks:
                 bar.stop()
