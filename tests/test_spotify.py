@@ -319,3 +319,30 @@ def test_secret_never_leaks(httpserver: HTTPServer, online_config: Callable[...,
             path = tmp_path / name
             if path.is_file():
                 assert secret.encode() not in path.read_bytes()
+
+
+def test_a_token_echoed_in_a_successful_answer_is_redacted_everywhere(
+        httpserver: HTTPServer, online_config: Callable[..., Config], shipped_db: Path) -> None:
+    """A server that puts the access token (or the client secret) into a track is scrubbed before the
+    candidates exist, so `identify` never prints it and nothing stores it (#17 item 7)."""
+    import subprocess
+    import sys
+
+    echoed = f.song(7, f"Elastic Heart {TOKEN}", "Sia", album=f"Basic Space {SECRET}", duration_ms=257_000)
+    token_ok(httpserver)
+    search_ok(httpserver, [echoed])
+    config = online_config()
+    (hit,) = SpotifySource(config, sleep=lambda s: None).search(SongQuery(title="Elastic Heart", artist="Sia"))
+    assert hit.title == "Elastic Heart ****" and hit.album == "Basic Space ****"
+    base = httpserver.url_for("/").rstrip("/")
+    env = {**os.environ, "SPOTIPY_CLIENT_ID": CLIENT_ID, "SPOTIPY_CLIENT_SECRET": SECRET,
+           "CUESHEET_SPOTIFY_API_URL": base + "/v1/", "CUESHEET_SPOTIFY_TOKEN_URL": base + "/api/token",
+           "CUESHEET_CACHE_PATH": str(shipped_db.with_name("responses.sqlite")), "CUESHEET_RETRIES": "0"}
+    result = subprocess.run([str(Path(sys.executable).with_name("cuesheet")), "identify", "elastic heart sia",
+                             "--source", "spotify", "--json", "--db", str(shipped_db)],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Elastic Heart ****" in result.stdout
+    for secret in (TOKEN, SECRET):
+        assert secret not in result.stdout + result.stderr
+        assert secret.encode() not in shipped_db.with_name("responses.sqlite").read_bytes()

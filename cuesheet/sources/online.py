@@ -132,6 +132,26 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return re.sub(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", r"\1 ****", text)
 
 
+def scrub(body: T, secrets: tuple[str, ...] = ()) -> T:
+    """A response body with every secret replaced, at any depth: what a server echoes back
+    (an access token in a track name, a client secret in a message) must not be printed by
+    `identify`, stored in `match_candidates` or written to the cache."""
+    if not (secrets or _RUNTIME_SECRETS):
+        return body
+    if isinstance(body, str):
+        # Exact secrets only: the Bearer/Basic pattern of `redact` would turn the song
+        # "Basic Space" into "Basic ****".
+        for secret in (*secrets, *_RUNTIME_SECRETS):
+            if secret and secret in body:
+                body = body.replace(secret, "****")  # type: ignore[assignment]
+        return body
+    if isinstance(body, dict):
+        return {scrub(k, secrets): scrub(v, secrets) for k, v in body.items()}  # type: ignore[return-value]
+    if isinstance(body, (list, tuple)):
+        return type(body)(scrub(v, secrets) for v in body)  # type: ignore[return-value]
+    return body
+
+
 class RedactingFilter(logging.Filter):
     """Spotipy logs request headers (Bearer token, Basic client id:secret) at DEBUG: scrub them."""
 
@@ -257,6 +277,8 @@ class OnlineSource:
                 return entry.body  # type: ignore[no-any-return]
             raise
         self.requests += 1
+        # Scrubbed before anything else sees it: candidates, the terminal, the database, the cache.
+        body = scrub(body, self.config.secrets())
         if self.cache is not None and not _holds_runtime_secret(body):
             self.cache.put(self.name, key, body)
         return body
