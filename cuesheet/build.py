@@ -64,7 +64,10 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
             name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("shows", "episodes", "cues", "cue_songs", "recordings")
         }
-        new_content = _content(conn) if dest.exists() and not force else None
+        new_content = _content(conn)
+        with db.transaction(conn):
+            conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
+                             sorted(digests(new_content).items()))
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
@@ -138,20 +141,41 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
         old.close()
 
 
+def digests(content: dict[str, Any]) -> dict[str, str]:
+    """One digest per show and per episode of `dump.content` (its dataclasses repr deterministically)."""
+    import hashlib
+
+    out = {}
+    for slug, c in content.items():
+        out[slug] = hashlib.sha256(repr(c["show"]).encode()).hexdigest()
+        for code, ep in c["episodes"].items():
+            out[f"{slug}/{code}"] = hashlib.sha256(repr(ep).encode()).hexdigest()
+    return out
+
+
 def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_dir: Path) -> list[str]:
-    """What the old database says that the files do not: shows, episodes, cues (with curated
-    links and rejections), and history entries newer than the newest file."""
+    """What the old database says that the files do not and that changed after its build:
+    shows, episodes, cues (with curated links and rejections), and history entries newer
+    than the newest file. A database built before digests were kept is compared whole."""
     out: list[str] = []
     old_content = _content(old)
+    built = dict(old.execute("SELECT key, digest FROM build_digests").fetchall())
+    now = digests(old_content)
     for slug, o in old_content.items():
         n = new_content.get(slug)
+        if built and built.get(slug) == now[slug] and all(
+                built.get(f"{slug}/{code}") == now[f"{slug}/{code}"] for code in o["episodes"]) \
+                and len([k for k in built if k.startswith(slug + "/")]) == len(o["episodes"]):
+            continue  # untouched since the build: whatever the files say now wins
         if n is None:
             out.append(f"show {slug}")
             continue
-        if o["show"] != n["show"]:
+        if o["show"] != n["show"] and not (built and built.get(slug) == now[slug]):
             out.append(f"{slug}: the show's details")
         for code, ep in o["episodes"].items():
             nep = n["episodes"].get(code)
+            if built and built.get(f"{slug}/{code}") == now[f"{slug}/{code}"]:
+                continue  # this episode is as built
             if nep is None:
                 out.append(f"{slug} {code} (whole episode)")
                 continue
@@ -162,6 +186,10 @@ def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_di
             mine = {c.number for c in ep.cues}
             changed += [f"{num} (removed)" for num in theirs if num not in mine]
             out.append(f"{slug} {code} cue {', '.join(changed)}" if changed else f"{slug} {code} details")
+    for key in built:
+        slug, _, code = key.partition("/")
+        if code and key not in now and code in new_content.get(slug, {}).get("episodes", {}):
+            out.append(f"{slug} {code} (removed from the database)")
     newest = _newest_mtime(source_dir)
     later = [at for (at,) in old.execute("SELECT at FROM history WHERE undone_by IS NULL")
              if _after(at, newest)]

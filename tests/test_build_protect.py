@@ -51,6 +51,29 @@ def test_rebuilding_from_the_same_files_is_allowed(data: Path, tmp_path: Path) -
     assert count_cues(db) == 25
 
 
+def test_edits_to_the_files_alone_never_block_a_build(data: Path, tmp_path: Path) -> None:
+    """The usual loop: edit the YAML, build again. The database is as it was built: nothing to lose."""
+    db = tmp_path / "cues.sqlite"
+    buildmod.build(data, db)
+    episode = data / "soundtrack" / "s01e03.yaml"
+    episode.write_text(episode.read_text().replace('title: "Track 3', 'title: "Edited Track 3', 1))
+    (data / "soundtrack" / "s01e04.yaml").unlink()
+    buildmod.build(data, db)
+    titles = [r[0] for r in sqlite3.connect(db).execute("SELECT title FROM episodes WHERE season = 1 AND number = 3")]
+    assert titles == ["Edited Track 3: Sam and Dante"]
+
+
+def test_curator_work_in_one_episode_blocks_even_when_the_files_changed_elsewhere(data: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cues.sqlite"
+    buildmod.build(data, db)
+    add_cue(db)
+    episode = data / "soundtrack" / "s01e05.yaml"
+    episode.write_text(episode.read_text().replace('title: "Track 5', 'title: "Edited Track 5', 1))
+    with pytest.raises(CuesheetError) as info:
+        buildmod.build(data, db)
+    assert "s01e03 cue 6" in str(info.value) and "s01e05" not in str(info.value)
+
+
 def test_build_refuses_to_replace_curator_work_until_dumped(data: Path, tmp_path: Path) -> None:
     db = tmp_path / "cues.sqlite"
     buildmod.build(data, db)

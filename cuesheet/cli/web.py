@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -23,6 +23,9 @@ def serve_command(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8001,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, max=16, help="Worker processes. Default: one per core, at most 4.",
+        show_default=False)] = None,
 ) -> None:
     """Serve a read-only web page for viewers: search, episodes, songs, and JSON for each page."""
     from cuesheet import db as dbmod
@@ -33,13 +36,11 @@ def serve_command(
         dbmod.connect(path, readonly=True).conn.close()
     _check_port(host, port)
 
-    import uvicorn
-
-    from cuesheet.web.app import create_app
+    from cuesheet.web import server
 
     shown = f"[{host}]" if ":" in host else host
     console.print(f"Serving {path} read-only at http://{shown}:{port}/  (Ctrl-C stops)", highlight=False)
-    uvicorn.run(create_app(path), host=host, port=port, log_level="warning", access_log=False)
+    server.run(path, host, port, workers=workers)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -141,22 +141,27 @@ def _environment() -> Environment:
 
 
 def create_app(db_path: str | Path) -> Starlette:
-    """The site for one database file, opened read-only on every request."""
+    """The site for one database file, read through a pool of read-only connections (web/server.py)."""
+    from cuesheet.web.server import ReadPool
+
     path = Path(db_path)
     env = _environment()
+    pool = ReadPool(path)
 
     @contextmanager
     def connection() -> Iterator[sqlite3.Connection]:
         try:
-            conn = db.connect(path, readonly=True).conn
+            conn = pool.acquire()
         except CuesheetError as exc:
-            raise Unavailable(exc.message, remedy=exc.remedy) from None
+            raise Unavailable(_hide_path(exc.message, path), remedy=exc.remedy) from None
         except sqlite3.DatabaseError as exc:
-            raise Unavailable(f"cannot read {path}: {exc}") from None
+            raise Unavailable(f"cannot read {path.name}: {db.error_text(exc)}") from None
         try:
             yield conn
-        finally:
-            conn.close()
+        except BaseException:
+            pool.release(conn, broken=True)
+            raise
+        pool.release(conn)
 
     def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         # The header's box repeats a search; an episode's own `q` is its scene words, not a search.
@@ -185,6 +190,11 @@ def create_app(db_path: str | Path) -> Starlette:
             raise BadRequest("type a few words to search for", remedy="a song, an artist, a character or a scene")
         if len(q) > MAX_QUERY:
             raise BadRequest(f"that search is {len(q)} characters long", remedy=f"use at most {MAX_QUERY}")
+        from cuesheet import limits
+
+        problem = limits.text_problem(q, MAX_QUERY) or (limits.text_problem(show_text, limits.NAME) if show_text else None)
+        if problem:
+            raise BadRequest(f"that search {problem.removeprefix('is ')}")
         with connection() as conn:
             found = lookup.search(conn, q, show_text, limit=limit)
             slugs = _show_slugs(conn)
@@ -343,6 +353,8 @@ def create_app(db_path: str | Path) -> Starlette:
         return response
 
     def server_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, OverflowError):  # /show/99999999999999999999: a number no row can have
+            return error_page(request, 404, f"there is no page at {request.url.path}")
         # The traceback goes to the server's log, never to the viewer.
         log.error("error serving %s", request.url.path, exc_info=exc)
         return error_page(request, 500, "something went wrong on our side",
@@ -402,6 +414,13 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _hide_path(message: str, path: Path) -> str:
+    """A page never shows where the server keeps its files: the database by its name only."""
+    for full in (str(path.resolve()), str(path)):
+        message = message.replace(full, path.name)
+    return message
 
 
 def wants_json(request: Request) -> bool:

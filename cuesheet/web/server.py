@@ -1,0 +1,252 @@
+"""How `cuesheet serve` runs the site: worker processes, limits, and a pool of read-only connections.
+
+The settings answer what a flood of requests found (issue #17, item 6):
+
+- opening a connection per request (open, check it is ours, check migrations)
+  cost more than most pages; each worker keeps a few read-only connections
+  and hands them out one request at a time (`ReadPool`);
+- a connection that never finishes its request (half-open, slowloris) is
+  closed after `REQUEST_TIMEOUT` seconds instead of being held for minutes;
+  idle keep-alive connections after `KEEP_ALIVE` seconds;
+- at most `MAX_CONCURRENCY` connections and requests per worker; past that a
+  client gets 503 at once instead of everyone waiting longer;
+- no `server:` banner naming the software and its version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from cuesheet import db
+
+ENV_DB = "CUESHEET_SERVE_DB"
+KEEP_ALIVE = 2          # seconds an idle keep-alive connection is kept
+# Seconds to send a whole request (headers), from connect or the last answer (tests set it lower).
+REQUEST_TIMEOUT = float(os.environ.get("CUESHEET_SERVE_REQUEST_TIMEOUT", "10"))
+MAX_CONCURRENCY = 200   # connections + requests per worker before uvicorn answers 503
+BACKLOG = 512
+POOL_SIZE = 8           # read-only connections kept per worker (anyio runs sync pages on 40 threads)
+
+
+def default_workers() -> int:
+    """One per core, at most four: the pages are CPU-bound Python, one process per core serves most."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class ReadPool:
+    """Read-only connections to one database, reused across requests, safe across threads.
+
+    A rebuilt database is a new file renamed over the old one (`build`), so the
+    file's identity (device, inode, size, mtime) is checked on every checkout;
+    when it changed, the pooled connections are dropped and new ones opened.
+    """
+
+    def __init__(self, path: Path, size: int = POOL_SIZE) -> None:
+        self.path = path
+        self.size = size
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._identity: tuple[int, ...] | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> tuple[int, ...] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def acquire(self) -> sqlite3.Connection:
+        """A read-only connection (pooled or new); raises what db.connect raises."""
+        identity = self._current()
+        with self._lock:
+            if identity != self._identity:
+                self._drain()
+                self._identity = identity
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return db.connect(self.path, readonly=True).conn
+
+    def release(self, conn: sqlite3.Connection, *, broken: bool = False) -> None:
+        """Back to the pool, unless the request failed half-way, the pool is full or the file changed."""
+        if not broken and not conn.in_transaction and self._idle.qsize() < self.size \
+                and self._current() == self._identity:
+            self._idle.put(conn)
+        else:
+            conn.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        conn = self.acquire()
+        try:
+            yield conn
+        except BaseException:
+            self.release(conn, broken=True)
+            raise
+        self.release(conn)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+    def close(self) -> None:
+        with self._lock:
+            self._drain()
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for each request to arrive in full.
+
+    uvicorn times out idle keep-alive connections only after a first answer; a
+    client that connects and sends nothing, or a header a byte at a time, was
+    held for as long as it liked.
+    """
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(REQUEST_TIMEOUT, self._expire)
+
+    def _expire(self) -> None:
+        self._deadline = None
+        serving = self.cycle is not None and not self.cycle.response_complete
+        if serving:
+            self._arm()  # a slow page, not a slow client: look again later
+        elif not self.transport.is_closing():
+            self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        super().connection_lost(exc)
+
+
+THREADS = int(os.environ.get("CUESHEET_SERVE_THREADS", "4"))
+
+
+class FewThreads:
+    """Pages are synchronous and run on anyio's thread pool (40 threads by default). On two cores,
+    40 threads fighting for the GIL stretch every request's latency; a few threads per worker
+    (as many as the connection pool) keep the queue in the event loop, first come first served."""
+
+    def __init__(self, app: Any, threads: int = THREADS) -> None:
+        self.app = app
+        self.threads = threads
+        self.set = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not self.set:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.threads
+            self.set = True
+        await self.app(scope, receive, send)
+
+
+def app_from_env() -> Any:
+    """The app factory each worker process calls (uvicorn imports it by name)."""
+    from cuesheet.web.app import create_app
+
+    return FewThreads(create_app(Path(os.environ[ENV_DB])))
+
+
+def _config(**extra: Any) -> Any:
+    import uvicorn
+
+    return uvicorn.Config(
+        "cuesheet.web.server:app_from_env",
+        factory=True,
+        http=GuardedH11Protocol,
+        loop="asyncio",
+        limit_concurrency=MAX_CONCURRENCY,
+        backlog=BACKLOG,
+        timeout_keep_alive=KEEP_ALIVE,
+        timeout_graceful_shutdown=5,
+        server_header=False,
+        date_header=True,
+        log_level="warning",
+        access_log=False,
+        **extra,
+    )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket of this worker's own; SO_REUSEPORT lets every worker bind the same port,
+    and the kernel spreads new connections evenly between them (one shared socket let one worker
+    accept most of a burst, and its clients waited while the other worker idled)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(path: str, host: str, port: int) -> None:
+    import signal
+
+    import uvicorn
+
+    os.environ[ENV_DB] = path
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
+    uvicorn.Server(_config()).run(sockets=[_listen(host, port)])
+
+
+def run(path: Path, host: str, port: int, *, workers: int | None = None) -> None:
+    """Serve the site until Ctrl-C, with the settings above."""
+    n = workers or default_workers()
+    db_path = str(path.resolve())
+    if n == 1 or not hasattr(socket, "SO_REUSEPORT"):
+        import uvicorn
+
+        os.environ[ENV_DB] = db_path
+        uvicorn.Server(_config(host=host, port=port)).run()
+        return
+    import multiprocessing
+    import signal
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(db_path, host, port), daemon=True) for _ in range(n)]
+    for proc in procs:
+        proc.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set() and all(proc.is_alive() for proc in procs):
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=10)
