@@ -136,7 +136,7 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
         if ep is None:
             continue
         lines = {}
-        for i, item in enumerate(d.get("cues") or []):
+        for i, item in enumerate(d.get("cues") if isinstance(d.get("cues"), list) else []):
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
         docs.append(_Doc(ep, d.line, lines, title_given, is_csv))
