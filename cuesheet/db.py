@@ -107,6 +107,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
         conn.close()
         if is_busy(exc):
             raise CuesheetError(busy_message(p)) from None
+        if "readonly" in error_text(exc) or "read-only" in error_text(exc):
+            raise CuesheetError(f"{p} is read-only and this command writes to it",
+                                remedy="viewer commands (shows, what, search, check, export) can still read it") from None
         raise CuesheetError(f"cannot read {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
     except BaseException:
         conn.close()

@@ -114,8 +114,10 @@ def test_huge_numbers_on_the_command_line_are_usage_errors(shipped_db: Path, arg
 
 def test_cue_add_refuses_text_and_times_past_the_limits(shipped_db: Path) -> None:
     base = ["cue", "add", "soundtrack", "3", "-s", "x", "--kind", "lip-sync", "--offline", "--db", str(shipped_db)]
-    result = run(*base, "--scene", "a\x01b")
-    assert result.returncode == 1 and "scene: contains a control character (U+0001)" in result.stderr
+    result = run(*base, "--scene", "a\x01b")  # any argument: refused before the command runs
+    assert result.returncode == 2 and "contains a control character (U+0001)" in result.stderr
+    result = run(*base, "--scene", "s" * 5_001)
+    assert result.returncode == 2 and "5,001 characters long" in result.stderr
     result = run(*base, "--at", "9999:00:00")
     assert result.returncode == 1 and "time_in: is more than 24 hours" in result.stderr
 
@@ -160,3 +162,16 @@ def test_docs_list_every_limit() -> None:
         assert re.search(rf"\| {bounds.low}–{bounds.high} ", text), bounds
     for number in (limits.NAME, limits.TEXT, limits.QUERY, limits.DEPTH):
         assert f"{number:,}" in text or str(number) in text
+
+
+def test_the_library_checks_cue_add_text_too(shipped_db: Path) -> None:
+    """The CLI refuses such arguments early; the library refuses them for any other caller."""
+    from cuesheet import curate
+    from cuesheet.model import Song
+
+    conn = sqlite3.connect(shipped_db, isolation_level=None)
+    episode = lookup.find_episode(conn, lookup.find_show(conn, "soundtrack"), "3")
+    draft = curate.CueDraft(songs=(curate.SongDraft(Song(title="x", artist="", text="x")),), scene="a\x00b",
+                            time_in_ms=limits.MAX_TIME_MS + 1, number=2**63)
+    fields = {e.field for e in curate.validate(conn, episode, draft)}
+    assert {"scene", "time_in", "number"} <= fields

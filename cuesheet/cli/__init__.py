@@ -144,4 +144,18 @@ def main() -> None:
                 reconfigure(errors="backslashreplace")
             except (ValueError, OSError):
                 pass
+    _check_arguments(sys.argv[1:])
     build_app(_command(sys.argv[1:]))()
+
+
+def _check_arguments(argv: list[str]) -> None:
+    """Every argument obeys the limits on text (docs/limits.md): no control characters, at most
+    5,000 characters; a usage error (exit 2) naming the argument, before any command runs."""
+    from cuesheet import limits
+
+    for i, arg in enumerate(argv, start=1):
+        problem = limits.text_problem(arg, limits.TEXT)
+        if problem:
+            shown = arg[:30].encode("unicode_escape").decode("ascii")
+            sys.stderr.write(f"Error: argument {i} ({shown}{'...' if len(arg) > 30 else ''}) {problem}\n")
+            raise SystemExit(2)
