@@ -138,13 +138,19 @@ conn.close()
 """
 
 
-def test_build_waits_for_a_writer_and_never_deletes_its_wal(data: Path, tmp_path: Path) -> None:
-    db = tmp_path / "cues.sqlite"
+def built_and_held(data: Path, db: Path) -> subprocess.Popen[str]:
+    """A built database, and another process holding its write lock mid-transaction (until it reads a line)."""
     buildmod.build(data, db)
     writer = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+    return writer
+
+
+def test_build_waits_for_a_writer_and_never_deletes_its_wal(data: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cues.sqlite"
+    writer = built_and_held(data, db)
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
         result = run("build", "--from", str(data), "--db", str(db), env={"CUESHEET_BUSY_TIMEOUT_MS": "300"})
         assert result.returncode == 1 and "is busy" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
@@ -162,11 +168,8 @@ def test_build_waits_for_a_writer_and_never_deletes_its_wal(data: Path, tmp_path
 def test_a_killed_build_leaves_temp_files_the_next_build_removes(data: Path, tmp_path: Path) -> None:
     """kill -9 a build while it waits for the old database's lock (its temp file is then complete)."""
     db = tmp_path / "cues.sqlite"
-    buildmod.build(data, db)
-    writer = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    writer = built_and_held(data, db)
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
         victim = subprocess.Popen([CUESHEET, "build", "--from", str(data), "--db", str(db)],
                                   env={**os.environ, "CUESHEET_BUSY_TIMEOUT_MS": "120000"},
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -84,10 +84,11 @@ def test_reads_never_change_the_file_or_its_journal_mode(shipped_db: Path) -> No
 
 
 def _old_database(path: Path) -> Path:
+    """A database made by the first release (as test_db builds one), with one show."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     db.MIGRATIONS[0].apply(conn)
-    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'then')")
+    conn.executemany("INSERT INTO _migrations VALUES (?, 'then')", [("m001_initial",)])
     conn.execute("INSERT INTO shows (slug, name) VALUES ('old', 'Old Show')")
     conn.close()
     return path
