@@ -56,6 +56,9 @@ class Config:
     cache_path: str | None = None
     # [curator]
     curator: str | None = None
+    # [viewer] The last episode watched (any episode notation): `what` and `search` answer
+    # nothing from later episodes (the spoiler guard; `--upto` overrides it).
+    upto: str | None = None
 
     @property
     def has_spotify_credentials(self) -> bool:
@@ -99,6 +102,7 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("network", "cache_ttl_days"): "cache_ttl_days",
     ("network", "cache_path"): "cache_path",
     ("curator", "name"): "curator",
+    ("viewer", "upto"): "upto",
 }
 
 # Environment variable -> Config field. The names are a documented contract.
@@ -120,6 +124,7 @@ ENV_VARS: dict[str, str] = {
     "CUESHEET_CACHE_TTL_DAYS": "cache_ttl_days",
     "CUESHEET_CACHE_PATH": "cache_path",
     "CUESHEET_CURATOR": "curator",
+    "CUESHEET_UPTO": "upto",
 }
 
 

@@ -1,0 +1,45 @@
+"""The spoiler guard: keep answers to the episodes a viewer has watched.
+
+`--upto EPISODE` (or the `upto` setting, `CUESHEET_UPTO`, or the web's "I've
+watched up to…") names the last episode watched, in any episode notation. An
+answer from a later episode is neither shown nor counted; the viewer is told
+only that later episodes have more.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cuesheet.episodes import episode_code
+from cuesheet.viewer.resolve import ShowRef, find_episode
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The last episode a viewer has seen of one show."""
+
+    season: int
+    number: int
+
+    @property
+    def code(self) -> str:
+        return episode_code(self.season, self.number)
+
+
+def later_than(season: int, number: int, limit: Watched) -> bool:
+    return (season, number) > (limit.season, limit.number)
+
+
+def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) -> dict[str, Watched]:
+    """Each show's last watched episode, by show name, from one `--upto` text.
+
+    Resolved per show as any episode argument is ("4", "S01E04", "gigi"); a
+    show the text names no episode of is kept whole only if the text is a
+    plain number past its end, else the usual episode error is raised.
+    """
+    limits: dict[str, Watched] = {}
+    for show in shows:
+        ref = find_episode(conn, show, upto)
+        limits[show.name] = Watched(ref.season, ref.number)
+    return limits
