@@ -214,9 +214,6 @@ def search(
         raise CuesheetError("nothing to search for", remedy="give some words, e.g. `cuesheet search elastic heart`")
     query = understand(words)
     result = SearchResult(query, [])
-    if not _asks_something(query):
-        result.only_filler = True
-        return result
     shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
     limits = watched_limits(conn, shows, upto) if upto else {}
     episode_ids: list[int] | None = None
@@ -235,6 +232,9 @@ def search(
         candidates = _episode_cues(conn, show_ids, episode_ids)
     else:
         candidates = _fts_candidates(conn, query.phrase, show_ids, episode_ids)
+    if not _asks_something(query) and not candidates:
+        result.only_filler = True
+        return result
     if not candidates:
         result.catalog = _catalog_hint(conn, query) if catalog else None
         return result
@@ -250,7 +250,9 @@ def search(
     if hidden:
         later_hits = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in hidden])
         result.later = any(h.score >= min_score for h in later_hits)
-    if not result.answers and not result.later and catalog:
+    if not (query.words or query.episode or query.position) and not result.answers:
+        result.only_filler = True  # common words that are not a title either
+    elif not result.answers and not result.later and catalog:
         result.catalog = _catalog_hint(conn, query)
     return result
 
@@ -398,7 +400,8 @@ def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
 
     if not query.words:
         return None
-    terms = [w for w in " ".join(query.all_words).split() if len(w) >= 2]
+    # The index holds `fold`ed titles (number words as digits), so the terms are folded too.
+    terms = [w for w in fold(" ".join(query.all_words)).split() if len(w) >= 2]
     if not terms:
         return None
     match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -428,7 +431,10 @@ def _cue_text(a: Answer, place: int | None = None) -> CueText:
     """A cue's words by field, for the ranker: what it says, where it says it."""
     titles, artists, performers, characters, heard = [], [], [], [], []
     for s in a.songs:
-        titles += [t for t in (s.title, s.text) if t]
+        # The curator's raw text ("Elastic Heart - Sia") only when no title is known: else its
+        # artist words would read as title words.
+        if s.title or s.text:
+            titles.append(s.title or s.text)
         if s.artist:
             artists.append(s.artist)
         characters += [p.get("character") or "" for p in s.performers]
