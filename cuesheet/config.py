@@ -9,7 +9,6 @@ else may write a `Config` anywhere.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -162,6 +161,8 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
 
 def _file_values(path: Path) -> dict[str, Any]:
     """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
+    import tomllib  # here, not at the top: a cold `cuesheet what` without a config file skips it
+
     values: dict[str, Any] = {}
     if not path.exists():
         return values

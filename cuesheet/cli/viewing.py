@@ -118,9 +118,14 @@ def _upto(flag: str | None) -> str | None:
     """--upto, else CUESHEET_UPTO or the config file's [viewer] upto."""
     if flag:
         return flag
+    import os
+
     from cuesheet import config
 
-    return config.load().upto
+    if os.environ.get("CUESHEET_UPTO"):
+        return os.environ["CUESHEET_UPTO"]
+    path = config.config_path()
+    return config.load(path).upto if path.exists() else None
 
 
 def _guarded(fn):  # type: ignore[no-untyped-def]
