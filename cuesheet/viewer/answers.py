@@ -328,6 +328,7 @@ def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongRes
              FROM cue_songs cs LEFT JOIN recordings r ON r.id = cs.recording_id
              JOIN cues c ON c.id = cs.cue_id JOIN episodes e ON e.id = c.episode_id
              JOIN shows s ON s.id = e.show_id
+            WHERE coalesce(r.title, cs.title, cs.text, '') != ''  -- an unidentified song has no page
             ORDER BY s.name, e.season, e.number, c.number, cs.position"""
     ).fetchall()
     key = (artist_slug.lower(), title_slug.lower())
