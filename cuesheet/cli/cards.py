@@ -13,23 +13,13 @@ import os
 import sys
 from typing import Any, TextIO
 
-from cuesheet.viewer.answers import Answer
+from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."
 
 
 def cues(n: int) -> str:
     return f"{n} cue" if n == 1 else f"{n} cues"
-
-
-def people(performers: list[dict[str, Any]]) -> str:
-    parts = []
-    for p in performers:
-        who = p.get("character") or p.get("actor") or "?"
-        if p.get("character") and p.get("actor"):
-            who = f"{p['character']} ({p['actor']})"
-        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
-    return ", ".join(parts)
 
 
 # A card is lines of (style, text) runs; plain output joins the text, a terminal styles it.
@@ -163,3 +153,22 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
     out.line()
     if any(not a.order_confirmed for a in items):
         out.note(UNCONFIRMED)
+
+
+def rich_card(a: Answer, *, scored: bool = False, with_episode: bool = False) -> Any:
+    """The same card as a rich renderable, for commands that print with a rich console (`cue add`)."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    head, body = card_lines(a, scored=scored, with_episode=with_episode)
+    header = Text()
+    for style, t in head:
+        header.append(t, style=style or None)
+    text = Text()
+    for i, runs in enumerate(body):
+        if i:
+            text.append("\n")
+        for style, t in runs:
+            text.append(t, style=style or None)
+    return Group(header, Padding(text, (0, 0, 0, 5), expand=False))

@@ -11,9 +11,11 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet.cli import viewing
+from cuesheet.cli.cards import rich_card as answer_card  # the name curator commands import
 from cuesheet.cli.common import DbOption, JsonOption, NlOption
 
 app = typer.Typer()
+__all__ = ["answer_card", "app"]
 
 UptoOption = Annotated[
     Optional[str],

@@ -84,6 +84,17 @@ class Answer:
         return asdict(self)
 
 
+def people(performers: list[dict[str, Any]]) -> str:
+    """Performers as every card names them: "Sam (Paul James)", "(inferred)" when no source says so."""
+    parts = []
+    for p in performers:
+        who = p.get("character") or p.get("actor") or "?"
+        if p.get("character") and p.get("actor"):
+            who = f"{p['character']} ({p['actor']})"
+        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
+    return ", ".join(parts)
+
+
 def to_jsonable(items: list[Any]) -> list[Any]:
     return [item.to_json() if hasattr(item, "to_json") else item for item in items]
 

@@ -293,15 +293,21 @@ def _named_episodes(conn: sqlite3.Connection, shows: list[ShowRef], query: Query
 
 
 def _episode_cues(conn: sqlite3.Connection, show_ids: list[int] | None, episode_ids: list[int] | None) -> list[int]:
-    sql = "SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE 1"
-    params: list[Any] = []
-    if episode_ids is not None:
-        sql += f" AND c.episode_id IN ({','.join('?' * len(episode_ids))})"
-        params += episode_ids
+    where, params = _narrow(show_ids, episode_ids)
+    sql = "SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE 1" + where
+    return [r[0] for r in conn.execute(sql + " ORDER BY e.season, e.number, c.number", params)]
+
+
+def _narrow(show_ids: list[int] | None, episode_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """` AND ...` limiting a query over `c` (cues) and `e` (episodes) to these shows and episodes."""
+    sql, params = "", []
     if show_ids is not None:
         sql += f" AND e.show_id IN ({','.join('?' * len(show_ids))})"
         params += show_ids
-    return [r[0] for r in conn.execute(sql + " ORDER BY e.season, e.number, c.number", params)]
+    if episode_ids is not None:
+        sql += f" AND e.id IN ({','.join('?' * len(episode_ids))})"
+        params += episode_ids
+    return sql, params
 
 
 def _episode_ids_of(conn: sqlite3.Connection, cue_ids: list[int]) -> set[int]:
@@ -376,13 +382,9 @@ def _fts_candidates(
     params: list[Any] = [match]
     if show_ids is not None or episode_ids is not None:
         sql += " JOIN cues c ON c.id = f.rowid JOIN episodes e ON e.id = c.episode_id"
-    sql += " WHERE cue_fts MATCH ?"
-    if show_ids is not None:
-        sql += f" AND e.show_id IN ({','.join('?' * len(show_ids))})"
-        params += show_ids
-    if episode_ids is not None:
-        sql += f" AND e.id IN ({','.join('?' * len(episode_ids))})"
-        params += episode_ids
+    where, narrow = _narrow(show_ids, episode_ids)
+    sql += " WHERE cue_fts MATCH ?" + where
+    params += narrow
     sql += " ORDER BY bm25(cue_fts, 4.0, 3.0, 2.0, 2.0, 1.0) LIMIT ?"
     params.append(FTS_CANDIDATES)
     return [r[0] for r in conn.execute(sql, params)]

@@ -9,7 +9,6 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cuesheet import __version__, db, lookup
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.viewer.answers import emit_json_text
+from cuesheet.viewer.answers import emit_json_text, people
 from cuesheet.viewer.search import NoMatch
 from cuesheet.viewer.spoilers import later_than, watched_limits
 
@@ -131,17 +130,6 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     return url if urlsplit(url).scheme in ("http", "https") else None
-
-
-def people(performers: list[dict[str, Any]]) -> str:
-    """Same wording as the CLI's cards: "Sam (Paul James)", "(inferred)" when no source says so."""
-    parts = []
-    for p in performers:
-        who = p.get("character") or p.get("actor") or "?"
-        if p.get("character") and p.get("actor"):
-            who = f"{p['character']} ({p['actor']})"
-        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
-    return ", ".join(parts)
 
 
 def _environment() -> Environment:
