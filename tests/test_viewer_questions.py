@@ -230,3 +230,30 @@ def test_what_upto_refuses_a_later_episode(conn: sqlite3.Connection) -> None:
         lookup.what(conn, "soundtrack", "9", upto="4")
     assert "Roads" not in str(info.value) and "Nellie" not in str(info.value)
     assert lookup.what(conn, "soundtrack", "4", upto="4").answers
+
+
+def test_unidentified_song_on_a_card_and_a_web_page(viewer_db: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from cuesheet.cli.cards import card_lines
+    from cuesheet.web.app import create_app
+
+    conn = db.connect(viewer_db, readonly=True).conn
+    answer = lookup.what(conn, "soundtrack", "7", "whistled").answers[0]
+    _, body = card_lines(answer)
+    lines = ["".join(t for _, t in runs) for runs in body]
+    assert lines[:2] == ["an unidentified song", "  heard: “whistled melody with a banjo”"]
+    html = TestClient(create_app(viewer_db)).get("/soundtrack/1/7").text
+    assert "an unidentified song" in html and "whistled melody with a banjo" in html
+    assert "/song/unknown-artist/untitled" not in html
+    episodes = {e["episode"]: e for e in lookup.episodes(conn, lookup.find_show(conn, "soundtrack"))}
+    assert (episodes[7]["cues"], episodes[7]["songs"]) == (2, 2)  # the unidentified song counts
+
+
+def test_a_card_names_each_performer_once(conn: sqlite3.Connection) -> None:
+    from cuesheet.cli.cards import card_lines
+
+    mashup = lookup.what(conn, "soundtrack", "1").answers[5]
+    _, body = card_lines(mashup)
+    text = "\n".join("".join(t for _, t in runs) for runs in body)
+    assert text.count("Nellie (Callie Hernandez)") == 1 and text.count("Sam (Paul James)") == 1

@@ -103,6 +103,24 @@ def test_a_viewer_who_has_seen_four_episodes_meets_no_spoiler(server: str) -> No
         driver.get(server + "/soundtrack/1/9?upto=S01E04")
         main = driver.find_element(By.TAG_NAME, "main").text
         assert "later episodes have more" in main.lower() and "Roads" not in main
+
+        # On a phone, from the start page: the choice sits under the search box.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+        driver.get(server + "/")
+        Select(driver.find_element(By.ID, "upto")).select_by_value("S01E02")
+        box = driver.find_element(By.NAME, "q")
+        box.send_keys("sam")
+        box.submit()
+        wait.until(ec.url_contains("upto=S01E02"))
+        codes = [a.text.split()[1] for a in driver.find_elements(By.CSS_SELECTOR, "article.cue a.episode")]
+        assert codes and all(code <= "S01E02" for code in codes)
+        sideways = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways == 0
     finally:
         driver.quit()
 

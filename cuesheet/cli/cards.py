@@ -60,8 +60,8 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False) -
         for name in ("spotify", "musicbrainz"):  # verified pages; --json carries the search links too
             if name in song.links:
                 body.append([("cyan", f"  {song.links[name]}")])
-    if a.performers:
-        body.append([("italic", f"performed by {people(a.performers)}")])
+    if a.other_performers:
+        body.append([("italic", f"performed by {people(a.other_performers)}")])
     if a.scene:
         body.append([("", a.scene)])
     for c in a.conflicts:

@@ -83,6 +83,12 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def other_performers(self) -> list[dict[str, Any]]:
+        """The cue's performers its songs do not already name: a card says each person once."""
+        named = {(p.get("character"), p.get("actor")) for s in self.songs for p in s.performers}
+        return [p for p in self.performers if (p.get("character"), p.get("actor")) not in named]
+
 
 def people(performers: list[dict[str, Any]]) -> str:
     """Performers as every card names them: "Sam (Paul James)", "(inferred)" when no source says so."""

@@ -18,7 +18,7 @@ from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
-from cuesheet.viewer.spoilers import later_than, watched_limits
+from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 
 # How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3
@@ -49,16 +49,32 @@ def what(
     upto: str | None = None,
     min_score: float = 0.35,
 ) -> WhatResult:
-    """"What song is this?" for one episode: by scene words, by time, or the whole sheet."""
+    """"What song is this?" for one episode: by scene words, by time, or the whole sheet.
+
+    Resolves the show and episode text (and `upto`) once, then asks `what_in`.
+    """
     show = find_show(conn, show_text)
     episode = find_episode(conn, show, episode_text)
-    if upto:
-        limit = watched_limits(conn, [show], upto)[show.name]
-        if later_than(episode.season, episode.number, limit):
-            raise NoMatch(
-                f"{episode.code} is after {limit.code}, the episode you have watched up to; later episodes have more",
-                remedy="ask about an earlier episode, or drop --upto",
-            )
+    watched = watched_limits(conn, [show], upto)[show.name] if upto else None
+    return what_in(conn, episode, words, at, watched=watched, min_score=min_score)
+
+
+def what_in(
+    conn: sqlite3.Connection,
+    episode: EpisodeRef,
+    words: str | None = None,
+    at: str | None = None,
+    *,
+    watched: Watched | None = None,
+    min_score: float = 0.35,
+) -> WhatResult:
+    """`what` for an episode already resolved (the web page holds the record, not text)."""
+    show = episode.show
+    if watched is not None and later_than(episode.season, episode.number, watched):
+        raise NoMatch(
+            f"{episode.code} is after {watched.code}, the episode you have watched up to; later episodes have more",
+            remedy="ask about an earlier episode, or drop --upto",
+        )
     cue_ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [episode.id])]
     if not cue_ids:
         raise NotFound(

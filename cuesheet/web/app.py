@@ -31,8 +31,8 @@ from cuesheet import __version__, db, lookup
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.viewer.answers import emit_json_text, people
-from cuesheet.viewer.search import NoMatch
-from cuesheet.viewer.spoilers import later_than, watched_limits
+from cuesheet.viewer.search import what_in
+from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("cuesheet.web")
@@ -194,7 +194,8 @@ def create_app(db_path: str | Path) -> Starlette:
     def home(request: Request) -> Response:
         with connection() as conn:
             shows = lookup.shows(conn)
-        return respond(request, shows, "home.html", shows=shows)
+            choices = _upto_choices(conn)
+        return respond(request, shows, "home.html", shows=shows, choices=choices)
 
     def search(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
@@ -221,10 +222,11 @@ def create_app(db_path: str | Path) -> Starlette:
                 return show
             episodes = lookup.episodes(conn, show)
             info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
+            watched = _watched(conn, show, request)
         seasons: dict[int, list[dict[str, Any]]] = {}
         for e in episodes:
             seasons.setdefault(e["season"], []).append(e)
-        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons)
+        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons, watched=watched)
 
     def season_page(request: Request) -> Response:
         season = request.path_params["season"]
@@ -233,10 +235,12 @@ def create_app(db_path: str | Path) -> Starlette:
             if isinstance(show, Response):
                 return show
             episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+            watched = _watched(conn, show, request)
         if not episodes:
             raise PageNotFound(f"{show.name} has no season {season} in the database",
                                [(show_url(show.slug), f"All {show.name} episodes")])
-        return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes)
+        return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes,
+                       watched=watched)
 
     def episode_page(request: Request) -> Response:
         season, number = request.path_params["season"], request.path_params["episode"]
@@ -272,7 +276,7 @@ def create_app(db_path: str | Path) -> Starlette:
                 notice, status = f"you have watched up to {limit.code}; later episodes have more", 200
             elif sheet and (words or at):
                 try:
-                    result = lookup.what(conn, show.slug, episode.code, words, at)
+                    result = what_in(conn, episode, words, at)
                     answers, mode = result.answers, result.mode
                 except CuesheetError as exc:
                     if not isinstance(exc, NotFound):
@@ -463,6 +467,12 @@ def _text_param(request: Request, name: str) -> str | None:
     if len(raw) > MAX_QUERY or any(not ch.isprintable() for ch in raw):
         raise BadRequest(f"{name} is not an episode", remedy="pick one from the list")
     return raw
+
+
+def _watched(conn: sqlite3.Connection, show: lookup.ShowRef, request: Request) -> Watched | None:
+    """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
+    upto = _text_param(request, "upto")
+    return watched_limits(conn, [show], upto)[show.name] if upto else None
 
 
 def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
