@@ -103,6 +103,7 @@ def score(query: Query, cue: CueText) -> Hit:
     final = word_score
     if not query.words and not title_score >= 0.85 and query.episode is not None:
         final = 1.0  # "episode 4": every cue of it, in cue order
+        reasons.append(f"{query.episode.said!r} names the episode")
     if query.position and cue.place is not None:
         near = 1 / (1 + cue.place)
         label = "opening" if query.position == "start" else "closing"
