@@ -129,17 +129,17 @@ class Query:
     episode: EpisodeRef | None = None
     position: str | None = None  # "start" or "end"
     position_words: tuple[str, ...] = field(default=())
+    # The question without its episode reference and "cold open": filler, words and all.
+    remainder: str = ""
+
+    @property
+    def all_words(self) -> tuple[str, ...]:
+        return tuple(words(self.remainder))
 
     @property
     def phrase(self) -> str:
         """The question's words without episode and position words: for whole-title matches."""
         return " ".join(w for w in self.all_words if w not in self.position_words)
-
-    @property
-    def all_words(self) -> tuple[str, ...]:
-        return tuple(w for w in words(self.remainder) if w)
-
-    remainder: str = ""
 
 
 _NUM = r"([0-9]+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"

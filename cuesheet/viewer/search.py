@@ -273,7 +273,7 @@ def search(
     return result
 
 
-def _hidden(a: Answer, limits: dict[int, Any]) -> bool:
+def _hidden(a: Answer, limits: dict[str, Watched]) -> bool:
     limit = limits.get(a.show)
     return limit is not None and later_than(a.season, a.episode, limit)
 

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from cuesheet.episodes import episode_code
+from cuesheet.errors import NotFound
 from cuesheet.viewer.resolve import ShowRef, find_episode
 
 
@@ -34,12 +35,15 @@ def later_than(season: int, number: int, limit: Watched) -> bool:
 def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) -> dict[str, Watched]:
     """Each show's last watched episode, by show name, from one `--upto` text.
 
-    Resolved per show as any episode argument is ("4", "S01E04", "gigi"); a
-    show the text names no episode of is kept whole only if the text is a
-    plain number past its end, else the usual episode error is raised.
+    Resolved per show as any episode argument is ("4", "S01E04", "gigi"); text
+    that names no episode of a show is an error that says it came from "up to".
     """
     limits: dict[str, Watched] = {}
     for show in shows:
-        ref = find_episode(conn, show, upto)
+        try:
+            ref = find_episode(conn, show, upto)
+        except NotFound as exc:
+            raise NotFound(f"the episode you have watched up to ({upto!r}): {exc.message}",
+                           remedy=exc.remedy) from None
         limits[show.name] = Watched(ref.season, ref.number)
     return limits
