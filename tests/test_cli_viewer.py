@@ -250,3 +250,11 @@ def test_json_songs_carry_song_id_and_links(shipped_db: Path) -> None:
     song = items[0]["songs"][0]
     assert isinstance(song["song_id"], int) and song["song_id"] > 0
     assert song["links"]["spotify_search"].startswith("https://open.spotify.com/search/")
+
+
+def test_upto_from_the_config_file(shipped_db_file: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[viewer]\nupto = "S01E02"\n')
+    fast = _fast(["search", "portishead", "--json"], shipped_db_file, CUESHEET_CONFIG=str(config))
+    assert fast.returncode == 1 and json.loads(fast.stdout) == []
+    assert "later episodes have more" in fast.stderr and "Roads" not in fast.stderr
