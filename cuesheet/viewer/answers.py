@@ -14,7 +14,6 @@ from cuesheet import ids
 from cuesheet.episodes import episode_code
 from cuesheet.errors import NotFound
 from cuesheet.normalize import fold
-from cuesheet.timecode import format_time
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef
 
 @dataclass
@@ -186,8 +185,8 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
             episode_title=ep_title,
             cue=cue_no,
             order_confirmed=bool(confirmed),
-            time_in=format_time(t_in) if t_in is not None else None,
-            time_out=format_time(t_out) if t_out is not None else None,
+            time_in=_time(t_in),
+            time_out=_time(t_out),
             time_in_ms=t_in,
             time_out_ms=t_out,
             scene=scene,
@@ -201,6 +200,15 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
             cue_id=cue_id,
         )
     return [by_id[i] for i in cue_ids if i in by_id]
+
+
+def _time(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    # Imported here: timecode pulls in fractions and decimal, and most cue sheets have no times yet.
+    from cuesheet.timecode import format_time
+
+    return format_time(ms)
 
 
 def _links(title: str | None, artist: str | None, id_map: dict[str, str], links_json: str | None) -> dict[str, str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.normalize import fold
-from cuesheet.timecode import format_time, parse_time
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
@@ -83,6 +82,8 @@ def what_in(
         )
     all_answers = answers(conn, cue_ids)
     if at is not None:
+        from cuesheet.timecode import parse_time  # only for --at: see answers._time
+
         return WhatResult(episode, "time", _at_time(all_answers, parse_time(at), episode))
     if words and words.strip():
         query = understand(words)
@@ -134,6 +135,8 @@ def _unmatched(ranked: list[Hit], shown: list[Answer]) -> tuple[str, ...]:
 
 
 def _at_time(all_answers: list[Answer], t: int, episode: EpisodeRef) -> list[Answer]:
+    from cuesheet.timecode import format_time
+
     timed = [a for a in all_answers if a.time_in_ms is not None]
     if not timed:
         raise NotFound(
