@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cuesheet import db, lookup
 from cuesheet.viewer.query import key, understand
@@ -257,3 +259,17 @@ def test_a_card_names_each_performer_once(conn: sqlite3.Connection) -> None:
     _, body = card_lines(mashup)
     text = "\n".join("".join(t for _, t in runs) for runs in body)
     assert text.count("Nellie (Callie Hernandez)") == 1 and text.count("Sam (Paul James)") == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("se x0123456789 episode first last cold open fifty th")), max_size=80)
+       | st.text(max_size=60))
+def test_any_text_is_understood_without_error(text: str) -> None:
+    query = understand(text)
+    assert all(w == w.lower() for w in query.words)
+
+
+def test_huge_numbers_are_not_episodes(conn: sqlite3.Connection) -> None:
+    assert understand("s" + "9" * 5000 + "e1 dinner").episode is None
+    assert understand("9" * 5000 + "th birthday").words
+    lookup.search(conn, "episode " + "9" * 5000)  # an answer or nothing, never a traceback

@@ -65,7 +65,7 @@ def number_value(word: str) -> int | None:
     """`fifty`, `fiftieth`, `50th`, `50` -> 50; other words -> None."""
     if word.isdigit() and len(word) <= 6:
         return int(word)
-    if m := _ORDINAL_DIGITS.match(word):
+    if (m := _ORDINAL_DIGITS.match(word)) and len(m.group(1)) <= 6:
         return int(m.group(1))
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word]
@@ -164,7 +164,10 @@ def find_episode_ref(text: str) -> tuple[EpisodeRef | None, str]:
         rest = (text[: m.start()] + " " + text[m.end():]).strip()
         said = m.group(0).strip()
         if kind == "se":
-            return EpisodeRef(int(m.group(2)), int(m.group(1)), said=said), rest
+            season, number = number_value(m.group(1)), number_value(m.group(2))
+            if season is None or number is None:  # a 7-digit "season" is not an episode reference
+                continue
+            return EpisodeRef(number, season, said=said), rest
         if kind in ("first", "last"):
             return EpisodeRef(which=kind, said=said), rest
         value = number_value(m.group(1))
