@@ -204,7 +204,7 @@ class SearchResult:
     def notes(self) -> list[str]:
         """The lines a person is told beside (or instead of) the answers, CLI and web alike."""
         out = []
-        if self.only_filler:
+        if self.only_filler and self.query.all_words:
             out.append(f"nothing matches {self.query.text!r}: those are all common words; "
                        "add a title, an artist, a character or what happens in the scene")
         elif self.no_episode:
