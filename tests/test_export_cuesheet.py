@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from cuesheet import db, lookup
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.export import cuesheet as sheetmod
-from cuesheet.export.cuesheet import export_cuesheet, gaps
+from cuesheet.export import cue_sheet as sheetmod
+from cuesheet.export.cue_sheet import export_cuesheet, gaps
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)

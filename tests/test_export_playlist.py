@@ -23,7 +23,7 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
-from cuesheet.export.common import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
+from cuesheet.export.rows import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)

@@ -19,8 +19,8 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.config import Config, cache_dir
 from cuesheet.errors import CuesheetError, SourceError
-from cuesheet.export import spotify
-from cuesheet.export.common import ExportRow, Playlist, select
+from cuesheet.export import spotify_playlist as spotify
+from cuesheet.export.rows import ExportRow, Playlist, select
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)

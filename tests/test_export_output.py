@@ -11,7 +11,7 @@ import pytest
 
 from cuesheet.errors import CuesheetError
 from cuesheet.export import common
-from cuesheet.export.common import write_atomic
+from cuesheet.export.rows import write_atomic
 
 
 def test_writes_the_whole_text_with_ordinary_permissions(tmp_path: Path) -> None:
