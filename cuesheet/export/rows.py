@@ -7,6 +7,7 @@ text; none of them touches the database.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -257,6 +258,10 @@ def _person(p: dict[str, Any]) -> str:
     return who
 
 
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def one_line(text: str) -> str:
-    """Line breaks would end an M3U entry or a CSV cell early; titles never need them."""
-    return " ".join(text.split())
+    """Line breaks would end an M3U entry early and control characters break XML; titles need neither."""
+    return " ".join(CONTROL.sub(" ", text).split())

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cuesheet.export.rows import Playlist
+from cuesheet.export.rows import CONTROL, Playlist
 
 MEDIA_TYPE = "text/csv"
 SUFFIXES = (".csv",)
@@ -34,8 +33,6 @@ COLUMNS = (
 )
 # What a spreadsheet takes for the start of a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def safe_cell(value: Any, *, raw: bool = False) -> str | int | float:

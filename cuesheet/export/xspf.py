@@ -10,6 +10,7 @@ spec asks for extensions of plain text.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from cuesheet.export.rows import CREATOR, HOME, ExportRow, Playlist
@@ -62,7 +63,7 @@ def _track(parent: ET.Element, row: ExportRow) -> None:
     ):
         if value:
             meta = ET.SubElement(track, _q("meta"), {"rel": META + rel})
-            meta.text = value
+            meta.text = NOT_XML.sub(" ", value)
 
 
 def annotation(row: ExportRow) -> str:
@@ -85,7 +86,11 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+# Characters XML 1.0 cannot hold at all (a parser refuses the whole file): they become spaces.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     el = ET.SubElement(parent, _q(tag))
-    el.text = value
+    el.text = NOT_XML.sub(" ", value)
     return el
