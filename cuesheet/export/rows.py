@@ -27,6 +27,7 @@ UNMATCHED_REASONS = {
     "review": "a doubtful match waits in the review queue",
     "no_match": "no recording found in the catalog",
     "rejected": "a curator rejected the match",
+    "unknown": "nobody has identified the song yet",
 }
 
 
