@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from cuesheet.cli.common import DbOption, open_db
-from cuesheet.cli.output import err_console, friendly_errors, note
-from cuesheet.errors import CuesheetError
+from cuesheet.cli.output import err_console, fail, friendly_errors, note
 
 app = typer.Typer(
     name="export",
@@ -119,21 +118,21 @@ def cuesheet_command(
     from cuesheet.export import cue_sheet
 
     target = _out(output)
+    if (episode is None) == (season is None):
+        raise fail("give one episode or --season N (a cue sheet is per episode; --season writes one "
+                   "file for each)", 2)
+    if season is not None and target is None:
+        raise fail("--season writes one file per episode: give -o FOLDER", 2)
     with friendly_errors():
-        if (episode is None) == (season is None):
-            raise CuesheetError("give one episode or --season N",
-                                remedy="a cue sheet is per episode; --season writes one file for each")
-        if season is not None and target is None:
-            raise CuesheetError("--season writes one file per episode: give -o FOLDER")
         conn = open_db(db).conn
         if season is not None:
             assert target is not None
             done = cue_sheet.export_cuesheet_season(conn, show, season, target, fmt=fmt, raw=raw)
             uses = sum(len(f.sheet.rows) for f in done.files)
-            note(f"{len(done.files)} cue sheet{'s' if len(done.files) != 1 else ''}, {uses} music uses "
+            note(f"{len(done.files)} cue sheet{'s' if len(done.files) != 1 else ''}, {_uses(uses)} "
                  f"({done.files[0].format} to {target})")
             for f in done.files:
-                note(f"  {f.path}: {len(f.sheet.rows)} music uses")
+                note(f"  {f.path}: {_uses(len(f.sheet.rows))}")
             for line in done.notes:
                 note(line)
             return
@@ -144,10 +143,13 @@ def cuesheet_command(
         sys.stdout.flush()
     sheet = result.sheet
     where = f" to {result.path}" if result.path else ""
-    uses = f"{len(sheet.rows)} music use{'s' if len(sheet.rows) != 1 else ''}"
-    note(f"{sheet.production} {sheet.code}: {uses} ({result.format}{where})")
+    note(f"{sheet.production} {sheet.code}: {_uses(len(sheet.rows))} ({result.format}{where})")
     for line in result.notes:
         note(line)
+
+
+def _uses(n: int) -> str:
+    return f"{n} music use{'s' if n != 1 else ''}"
 
 
 @app.command("spotify")
