@@ -81,9 +81,7 @@ def export_playlist(
     if listenbrainz and key != "jspf":
         raise CuesheetError(f"--listenbrainz writes a JSPF file, not {key}",
                             remedy="drop --format, or name the file .jspf")
-    if raw and key != "csv":
-        raise CuesheetError(f"--raw is for CSV only; {key} is written exactly already",
-                            remedy="drop --raw, or use --format csv")
+    tabular.check_raw(key, raw)
     playlist = select(
         conn, show, episode, season=season, originals=originals, matched_only=matched_only,
         generated=generated or datetime.now(timezone.utc).replace(microsecond=0),

@@ -25,7 +25,7 @@ from typing import Any
 from cuesheet import __version__, lookup
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export.output import write_output
-from cuesheet.export.tabular import csv_text
+from cuesheet.export.tabular import check_raw, csv_text
 from cuesheet.model import USAGE_CODES
 from cuesheet.timecode import format_duration, format_time
 
@@ -396,9 +396,7 @@ def _format(fmt: str | None, output: Path | None) -> str:
 
 
 def _render(sheet: MusicCueSheet, key: str, raw: bool) -> str:
-    if raw and key != "csv":
-        raise CuesheetError(f"--raw is for CSV only; {key} is written exactly already",
-                            remedy="drop --raw, or use --format csv")
+    check_raw(key, raw)
     return render_csv(sheet, raw=raw) if key == "csv" else render_json(sheet)
 
 
@@ -460,9 +458,7 @@ def export_cuesheet_season(
     if not folder.is_dir():
         raise CuesheetError(f"cannot write the season's cue sheets to {folder}: not a folder",
                             remedy="--season writes one file per episode; give -o an existing folder")
-    key = (fmt or "csv").lower()
-    if key not in FORMATS:
-        raise CuesheetError(f"unknown cue sheet format {key!r}", remedy="use csv or json")
+    key = _format(fmt, None)
     show = lookup.find_show(conn, show_text)
     episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
     if not episodes:

@@ -33,10 +33,8 @@ def write_output(path: Path, text: str) -> None:
         info = None
     except OSError as exc:
         raise _error(path, exc) from None
-    if info is None:
-        target = Path(os.path.realpath(path)) if os.path.islink(path) else path
-        _write_atomic(path, target, text)
-    elif stat.S_ISREG(info.st_mode):
+    if info is None or stat.S_ISREG(info.st_mode):
+        # A symlink (even a dangling one) stays a link: its target is what gets replaced.
         target = Path(os.path.realpath(path)) if os.path.islink(path) else path
         _write_atomic(path, target, text)
     elif stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):

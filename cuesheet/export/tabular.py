@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cuesheet.errors import CuesheetError
 from cuesheet.export.rows import CONTROL, Playlist
 
 MEDIA_TYPE = "text/csv"
@@ -47,6 +48,13 @@ def safe_cell(value: Any, *, raw: bool = False) -> str | int | float:
     quoted = text.startswith(FORMULA_START)
     text = CONTROL.sub(" ", text)
     return "'" + text if quoted else text
+
+
+def check_raw(fmt: str, raw: bool) -> None:
+    """`--raw` only changes CSV; asked of another format it would silently do nothing."""
+    if raw and fmt != "csv":
+        raise CuesheetError(f"--raw is for CSV only; {fmt} is written exactly already",
+                            remedy="drop --raw, or use --format csv")
 
 
 def csv_text(rows: Iterable[Sequence[Any]], *, raw: bool = False) -> str:
