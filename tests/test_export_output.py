@@ -8,6 +8,8 @@ import errno
 import os
 import socket
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -213,3 +215,30 @@ def test_the_cli_says_one_line_for_proc(tiny_db: Path, where: str) -> None:
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"error: cannot write {where}")
     assert "Traceback" not in result.output
+
+
+# --- standard output ---------------------------------------------------------------------
+
+
+def run_cli(args: list[str], stdout: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cuesheet", *args], stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, timeout=60, check=False)
+
+
+def test_stdout_on_a_full_device_is_one_line(tiny_db: Path, tmp_path: Path) -> None:
+    full = device(tmp_path, "full", 7)
+    with open(full, "w") as sink:
+        done = run_cli(["export", "playlist", "tiny", "--db", str(tiny_db)], sink.fileno())
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["error: cannot write stdout: no space left on the device"]
+
+
+def test_a_reader_that_stops_early_is_no_error(tiny_db: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -0`: nobody reads
+    try:
+        done = run_cli(["export", "playlist", "tiny", "-f", "json", "--db", str(tiny_db)], write_end)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,6 +9,7 @@ import typer
 
 from cuesheet.cli.common import DbOption, open_db
 from cuesheet.cli.output import err_console, fail, friendly_errors, note
+from cuesheet.export.output import write_stdout
 
 app = typer.Typer(
     name="export",
@@ -80,8 +80,8 @@ def playlist_command(
             originals=originals, matched_only=matched_only, listenbrainz=listenbrainz, raw=raw,
         )
     if result.path is None:
-        sys.stdout.write(result.text)
-        sys.stdout.flush()
+        with friendly_errors():
+            write_stdout(result.text)
     where = f" to {result.path}" if result.path else ""
     note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
     for line in result.notes:
@@ -139,8 +139,8 @@ def cuesheet_command(
         assert episode is not None
         result = cue_sheet.export_cuesheet(conn, show, episode, fmt=fmt, output=target, raw=raw)
     if result.path is None:
-        sys.stdout.write(result.text)
-        sys.stdout.flush()
+        with friendly_errors():
+            write_stdout(result.text)
     sheet = result.sheet
     where = f" to {result.path}" if result.path else ""
     note(f"{sheet.production} {sheet.code}: {_uses(len(sheet.rows))} ({result.format}{where})")
@@ -198,11 +198,9 @@ def spotify_command(
             matched_only=matched_only, name=name, public=public, search=search,
             open_url=webbrowser.open if browser else (lambda _url: None), notify=tell,
         )
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write(f"{report.url}\n")
-    sys.stdout.flush()
+    with friendly_errors():
+        write_stdout(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if as_json
+                     else f"{report.url}\n")
     verb = "Created" if report.created else "Updated"
     tell(f"{verb} playlist \"{report.name}\": {report.tracks} tracks"
          + (f" ({report.found_by_search} found by search)" if report.found_by_search else "")

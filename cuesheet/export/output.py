@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,6 +47,23 @@ def write_output(path: Path, text: str) -> None:
             info.st_mode) else "not a regular file"
         raise CuesheetError(f"cannot write {path}: it is {kind}; cuesheet writes files, devices "
                             "such as /dev/null and FIFOs only")
+
+
+def write_stdout(text: str) -> None:
+    """Standard output, with the same care: a full device is one line, a closed pipe ends quietly.
+
+    A reader that stops early (`| head`) closes the pipe: that is not an error,
+    so stdout is pointed at /dev/null and Python's last flush stays silent.
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except OSError as exc:
+        raise _error(Path("stdout"), exc) from None
 
 
 def _write_through(path: Path, text: str) -> None:
