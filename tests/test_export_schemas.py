@@ -163,6 +163,9 @@ def test_an_unidentified_song_has_no_location_anywhere(conn_tiny) -> None:
     said = where_each_format_says(conn_tiny, "1", None)
     assert said["json"][-1] == (None, []) and said["xspf"][-1] == (None, [])
     assert said["csv"][-1] is None and len(said["m3u8"]) == 4
+    jspf_track = json.loads(export_playlist(conn_tiny, "tiny", "1", fmt="jspf").text)["playlist"]["track"][-1]
+    assert "title" not in jspf_track and "[unidentified song; unmatched:" in jspf_track["annotation"]
+    check_xspf(export_playlist(conn_tiny, "tiny", "1", fmt="xspf").text)
     text = export_playlist(conn_tiny, "tiny", "1", fmt="m3u8").text
     assert "# S01E01 cue 4: unmatched, no recording identified yet; nothing to link to, no entry" in text
     check_m3u8(text)

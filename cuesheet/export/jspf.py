@@ -47,7 +47,8 @@ def _track(row: ExportRow, listenbrainz: bool) -> dict[str, Any]:
         track["identifier"] = identifiers
     if row.location:
         track["location"] = [row.location]
-    track["title"] = row.title
+    if row.title:  # an unidentified song has none; its annotation says so
+        track["title"] = row.title
     if row.artist:
         track["creator"] = row.artist
     if row.album:

@@ -116,6 +116,8 @@ class ExportRow:
     @property
     def note(self) -> str | None:
         notes = []
+        if not self.title:
+            notes.append("unidentified song")
         if self.original:
             notes.append("cast original")
         if not self.matched:

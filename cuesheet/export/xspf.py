@@ -44,7 +44,8 @@ def _track(parent: ET.Element, row: ExportRow) -> None:
         _text(track, "location", row.location)
     for identifier in row.identifiers:
         _text(track, "identifier", identifier)
-    _text(track, "title", row.title)
+    if row.title:  # an unidentified song has none; its annotation says so
+        _text(track, "title", row.title)
     if row.artist:
         _text(track, "creator", row.artist)
     _text(track, "annotation", annotation(row))
