@@ -9,7 +9,6 @@ import typer
 
 from cuesheet.cli.common import DbOption, open_db
 from cuesheet.cli.output import err_console, fail, friendly_errors, note
-from cuesheet.export.output import write_stdout
 
 app = typer.Typer(
     name="export",
@@ -49,6 +48,13 @@ def _out(path: Path | None) -> Path | None:
     return None if path is None or str(path) == "-" else path
 
 
+def _stdout(text: str) -> None:
+    from cuesheet.export.output import write_stdout
+
+    with friendly_errors():
+        write_stdout(text)
+
+
 @app.command("playlist")
 def playlist_command(
     show: ShowArg,
@@ -80,8 +86,7 @@ def playlist_command(
             originals=originals, matched_only=matched_only, listenbrainz=listenbrainz, raw=raw,
         )
     if result.path is None:
-        with friendly_errors():
-            write_stdout(result.text)
+        _stdout(result.text)
     where = f" to {result.path}" if result.path else ""
     note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
     for line in result.notes:
@@ -139,8 +144,7 @@ def cuesheet_command(
         assert episode is not None
         result = cue_sheet.export_cuesheet(conn, show, episode, fmt=fmt, output=target, raw=raw)
     if result.path is None:
-        with friendly_errors():
-            write_stdout(result.text)
+        _stdout(result.text)
     sheet = result.sheet
     where = f" to {result.path}" if result.path else ""
     note(f"{sheet.production} {sheet.code}: {_uses(len(sheet.rows))} ({result.format}{where})")
@@ -198,9 +202,8 @@ def spotify_command(
             matched_only=matched_only, name=name, public=public, search=search,
             open_url=webbrowser.open if browser else (lambda _url: None), notify=tell,
         )
-    with friendly_errors():
-        write_stdout(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if as_json
-                     else f"{report.url}\n")
+    _stdout(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if as_json
+            else f"{report.url}\n")
     verb = "Created" if report.created else "Updated"
     tell(f"{verb} playlist \"{report.name}\": {report.tracks} tracks"
          + (f" ({report.found_by_search} found by search)" if report.found_by_search else "")
