@@ -120,15 +120,20 @@ def test_the_cli_on_a_full_device_exits_1_with_one_line(tiny_db: Path, tmp_path:
     assert stat.S_ISCHR(os.lstat(full).st_mode)
 
 
-def test_a_fifo_is_written_through_to_its_reader(tmp_path: Path) -> None:
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
+def through_fifo(fifo: Path, path: Path, text: str) -> list[str]:
+    """Write `text` to `path` while a reader drains `fifo`; what the reader got."""
     got: list[str] = []
     reader = threading.Thread(target=lambda: got.append(read(fifo)), daemon=True)
     reader.start()
-    write_output(fifo, "#EXTM3U\nline\n")
+    write_output(path, text)
     reader.join(timeout=10)
-    assert got == ["#EXTM3U\nline\n"]
+    return got
+
+
+def test_a_fifo_is_written_through_to_its_reader(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert through_fifo(fifo, fifo, "#EXTM3U\nline\n") == ["#EXTM3U\nline\n"]
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert os.listdir(tmp_path) == ["pipe"]
 
@@ -151,12 +156,8 @@ def test_a_symlink_to_a_fifo_is_written_through(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     link = tmp_path / "out.csv"
     link.symlink_to(fifo)
-    got: list[str] = []
-    reader = threading.Thread(target=lambda: got.append(read(fifo)), daemon=True)
-    reader.start()
-    write_output(link, "a,b\r\n")
-    reader.join(timeout=10)
-    assert got == ["a,b\r\n"] and link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert through_fifo(fifo, link, "a,b\r\n") == ["a,b\r\n"]
+    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
