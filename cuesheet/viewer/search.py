@@ -8,7 +8,7 @@ and keep to what the viewer has watched (`viewer.spoilers`).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
