@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+
+if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
+    import sqlite_utils
 
 DEFAULT_DB = "cues.sqlite"
 ENV_DB = "CUESHEET_DB"
@@ -63,6 +65,15 @@ def resolve_path(db: str | os.PathLike[str] | None) -> Path:
 
 
 def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False) -> sqlite_utils.Database:
+    """open_connection() wrapped for sqlite-utils (imported here: the viewer's read path skips it)."""
+    conn = open_connection(path, create=create, readonly=readonly)
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn)
+
+
+def open_connection(path: str | os.PathLike[str], *, create: bool = False,
+                    readonly: bool = False) -> sqlite3.Connection:
     """Open a cuesheet database: read-write (migrated in place) or read-only (never changed).
 
     A missing file is a user mistake unless `create` is set: opening it would
@@ -114,7 +125,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
     except BaseException:
         conn.close()
         raise
-    return sqlite_utils.Database(conn)
+    return conn
 
 
 _NOT_OURS_REMEDY = "is it a cuesheet database? `cuesheet build` makes one; pass --db PATH to pick another"
