@@ -22,6 +22,8 @@ cues.sqlite: $(STAMP) $(wildcard data/*/*.yaml data/catalog/*.csv)
 	$(BIN)/cuesheet build --from data --db cues.sqlite
 
 demo: cues.sqlite
+	@# A cues.sqlite from an older cuesheet: viewers only read, so upgrade it first.
+	$(BIN)/cuesheet upgrade --db cues.sqlite
 	$(BIN)/cuesheet what soundtrack 3
 
 test: $(STAMP)
