@@ -132,13 +132,28 @@ def test_a_wal_database_on_read_only_media_is_readable(shipped_db: Path, tmp_pat
     probe = (f"import sqlite3\ntry:\n    sqlite3.connect('file:{target}?mode=ro', uri=True)"
              ".execute('SELECT count(*) FROM sqlite_master')\n    print('MODE-RO-OPENED')\n"
              "except sqlite3.OperationalError as e:\n    print('MODE-RO-FAILED', e)\n")
+    port = _free_port()
+    fetch = (f"import time, urllib.request\nfor _ in range(100):\n    try:\n"
+             f"        print('SERVED', urllib.request.urlopen('http://127.0.0.1:{port}/soundtrack/1/3.json').status)\n"
+             f"        break\n    except OSError:\n        time.sleep(0.2)\n")
     script = (f"mount -t tmpfs tmpfs {media} && cp {shipped_db} {media}/ && mount -o remount,ro {media} && "
               f"{sys.executable} -c \"{probe}\" && "
-              f"{CUESHEET} what soundtrack 3 --db {target} --json && {CUESHEET} check --db {target} --json")
+              f"{CUESHEET} what soundtrack 3 --db {target} --json && {CUESHEET} check --db {target} --json && "
+              f"({CUESHEET} serve --db {target} --port {port} --workers 1 & echo $! > {tmp_path}/serve.pid) && "
+              f"{sys.executable} -c \"{fetch}\"; kill $(cat {tmp_path}/serve.pid)")
     result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=60)
     assert "MODE-RO-FAILED" in result.stdout, result.stdout + result.stderr  # the fallback was needed
     assert '"episode"' in result.stdout and "Elastic Heart" in result.stdout, result.stderr
+    assert "SERVED 200" in result.stdout, result.stdout[-500:] + result.stderr  # serve starts and answers
     assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 HOLDER = """
