@@ -364,6 +364,8 @@ def import_file(
     total = sum(len(d.episode.cues) for d in docs)
     try:
         with history.recorded(conn, "cue import", curator) as change:
+            if not again:
+                _refuse_seen(conn, path, digest)  # again under the write lock: two runs at once import once
             errors: list[InputError] = []
             song_ids: list[int] = []
             sources = store.source_ids(conn, show.id)

@@ -73,3 +73,16 @@ def test_a_changed_file_is_a_new_file(shipped_db: Path, tmp_path: Path) -> None:
     sheet.write_text(CSV + "1,3,Dancing On My Own,Robyn\n")
     result = run("cue", "import", str(sheet), "--show", "soundtrack", "--db", str(shipped_db))
     assert result.returncode == 0, result.stderr
+
+
+def test_two_imports_of_the_same_file_at_once_import_it_once(shipped_db: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "cues.csv"
+    sheet.write_text(CSV)
+    before = cues(shipped_db)
+    procs = [subprocess.Popen([CUESHEET, "cue", "import", str(sheet), "--show", "soundtrack", "--db", str(shipped_db)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "CUESHEET_CURATOR": "tester"}) for _ in range(3)]
+    results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in procs]
+    assert sorted(code for code, _ in results) == [0, 1, 1], results
+    assert all("was already imported" in err for code, err in results if code == 1)
+    assert cues(shipped_db) == before + 2
