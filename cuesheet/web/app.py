@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -164,22 +163,13 @@ def create_app(db_path: str | Path) -> Starlette:
 
     path = Path(db_path)
     env = _environment()
-    pool = ReadPool(path)
 
-    @contextmanager
-    def connection() -> Iterator[sqlite3.Connection]:
-        try:
-            conn = pool.acquire()
-        except CuesheetError as exc:
-            raise Unavailable(_hide_path(exc.message, path), remedy=exc.remedy) from None
-        except sqlite3.DatabaseError as exc:
-            raise Unavailable(f"cannot read {path.name}: {db.error_text(exc)}") from None
-        try:
-            yield conn
-        except BaseException:
-            pool.release(conn, broken=True)
-            raise
-        pool.release(conn)
+    def unavailable(exc: Exception) -> Unavailable:
+        if isinstance(exc, CuesheetError):
+            return Unavailable(_hide_path(exc.message, path), remedy=exc.remedy)
+        return Unavailable(f"cannot read {path.name}: {db.error_text(exc)}")
+
+    connection = ReadPool(path, unavailable=unavailable).connection
 
     def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         # The header's box repeats a search; an episode's own `q` is its scene words, not a search.

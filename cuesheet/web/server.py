@@ -21,7 +21,7 @@ import queue
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from cuesheet import db
+from cuesheet.errors import CuesheetError
 
 ENV_DB = "CUESHEET_SERVE_DB"
 KEEP_ALIVE = 2          # seconds an idle keep-alive connection is kept
@@ -52,9 +53,12 @@ class ReadPool:
     when it changed, the pooled connections are dropped and new ones opened.
     """
 
-    def __init__(self, path: Path, size: int = POOL_SIZE) -> None:
+    def __init__(self, path: Path, size: int = POOL_SIZE,
+                 unavailable: Callable[[Exception], Exception] | None = None) -> None:
         self.path = path
         self.size = size
+        # What a failed open becomes (the site's 503), so callers only see one kind of error.
+        self.unavailable = unavailable
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._identity: tuple[int, ...] | None = None
         self._lock = threading.Lock()
@@ -76,7 +80,13 @@ class ReadPool:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return db.connect(self.path, readonly=True).conn
+            pass
+        try:
+            return db.open_connection(self.path, readonly=True)
+        except (CuesheetError, sqlite3.DatabaseError) as exc:
+            if self.unavailable is None:
+                raise
+            raise self.unavailable(exc) from None
 
     def release(self, conn: sqlite3.Connection, *, broken: bool = False) -> None:
         """Back to the pool, unless the request failed half-way, the pool is full or the file changed."""
