@@ -236,7 +236,11 @@ def _write_holder(p: Path | None) -> None:
     import sys
     import time
 
-    command = " ".join(["cuesheet", *[a for a in sys.argv[1:3] if not a.startswith("-")]])
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if program in ("cuesheet", "__main__.py"):
+        command = " ".join(["cuesheet", *[a for a in sys.argv[1:3] if not a.startswith("-")]])
+    else:
+        command = f"{program} (a program using cuesheet)"
     try:
         holder_path(p).write_text(json.dumps(
             {"pid": os.getpid(), "command": command[:80], "since": time.strftime("%H:%M:%S")}))
