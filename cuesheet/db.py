@@ -236,7 +236,7 @@ def _write_holder(p: Path | None) -> None:
     import sys
     import time
 
-    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] not in ("", "-c", "-m") else "python"
     if program in ("cuesheet", "__main__.py"):
         command = " ".join(["cuesheet", *[a for a in sys.argv[1:3] if not a.startswith("-")]])
     else:
