@@ -291,7 +291,7 @@ def review_set(
     title: Annotated[Optional[str], typer.Option("--title", help="The recording's title.")] = None,
     artist: Annotated[Optional[str], typer.Option("--artist", help="The recording's artist.")] = None,
     album: Annotated[Optional[str], typer.Option("--album", help="Album or release.")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", min=1000, max=2999, help="Release year.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Release year.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
     offline: CuratorOfflineOption = False,
     db: DbOption = None,
