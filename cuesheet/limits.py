@@ -50,6 +50,7 @@ QUERY = 200       # a search or identify query (a few remembered words)
 # Control characters other than tab, newline and carriage return: never typed on purpose,
 # and NUL cuts strings short in other programs reading the database or an export.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Keys of the cue sheet formats whose values are long text; every other text value is a name.
 LONG_TEXT_FIELDS = frozenset({"scene", "notes", "text", "heard", "song_notes", "usage_notes"})
@@ -79,6 +80,13 @@ def text_problem(value: str, limit: int) -> str | None:
     m = _CONTROL.search(value)
     if m:
         return f"contains a control character (U+{ord(m.group()):04X}) at position {m.start() + 1}"
+    m = _SURROGATE.search(value)
+    if m:
+        # An argument that was not UTF-8 (Python keeps its bytes as U+DC80-U+DCFF), or a JSON
+        # "\ud800" escape: SQLite and every UTF-8 output refuse them later, with a traceback.
+        code = ord(m.group())
+        what = f"byte 0x{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        return f"is not valid UTF-8 text ({what} at position {m.start() + 1})"
     return None
 
 

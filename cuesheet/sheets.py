@@ -503,6 +503,10 @@ def _read_song(
 ) -> Song | None:
     if isinstance(item, str):
         # A bare string is the song as heard; matching identifies it later.
+        problem = limits.text_problem(item, limits.TEXT)
+        if problem:
+            c.error(problem, line, where)
+            return None
         return Song(title=item.strip(), artist="", text=item.strip()) if item.strip() else None
     d = c.mapping(item, where, line)
     if d is None:
@@ -582,6 +586,10 @@ def _performers(d: LineDict, where: str, c: _Checker) -> tuple[Performer, ...]:
     for i, item, line in c.items(d, "performers", where):
         pw = f"{where}.performers[{i}]"
         if isinstance(item, str):
+            problem = limits.text_problem(item, limits.NAME)
+            if problem:
+                c.error(problem, line, pw)
+                continue
             out.append(Performer(character=item.strip()))
             continue
         pd = c.mapping(item, pw, line)

@@ -171,10 +171,11 @@ def test_yaml_cue_sheets(tmp: Path, doc: Any) -> None:
 
 
 @FUZZ
-@given(doc=DOCUMENT)
-def test_json_cue_sheets(tmp: Path, doc: Any) -> None:
+@given(doc=DOCUMENT, ascii_escapes=st.booleans())
+def test_json_cue_sheets(tmp: Path, doc: Any, ascii_escapes: bool) -> None:
     try:
-        text = doc.text() if isinstance(doc, Deep) else json.dumps(doc, ensure_ascii=False)
+        # ensure_ascii: "\ud800" escapes, valid JSON for text that is not valid UTF-8
+        text = doc.text() if isinstance(doc, Deep) else json.dumps(doc, ensure_ascii=ascii_escapes)
     except (ValueError, RecursionError):
         text = "[" * 5000
     import_and_check(write(tmp, "cues.json", text))
@@ -273,8 +274,13 @@ COMMANDS = [["what"], ["search"], ["episodes"], ["shows"], ["identify", "--offli
 def test_command_line_arguments(command: list[str], args: list[str]) -> None:
     from typer.testing import CliRunner
 
-    from cuesheet.cli import app
+    from cuesheet.cli import _check_arguments, app
 
+    try:
+        _check_arguments([*command, *args])  # what main() does before any command runs
+    except SystemExit as exc:
+        assert exc.code == 2
+        return
     runner = CliRunner()
     result = runner.invoke(app, [*command, *args, "--db", str(database())], input="\n" * 3,
                            env={"CUESHEET_CURATOR": "fuzzer"})

@@ -136,8 +136,16 @@ def test_the_next_cue_number_past_the_limit_is_an_error_not_a_crash(shipped_db: 
 def test_non_utf8_arguments_with_a_strict_stdout(shipped_db: Path) -> None:
     result = subprocess.run([CUESHEET, "what", "soundtrack", os.fsdecode(b"\xff\xfe"), "--db", str(shipped_db)],
                             capture_output=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
-    assert result.returncode == 1 and b"Traceback" not in result.stderr
-    assert b"\\udcff" in result.stderr
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert b"argument 3 (\\udcff\\udcfe) is not valid UTF-8 text (byte 0xFF at position 1)" in result.stderr
+
+
+def test_text_that_is_not_utf8_never_reaches_the_database(shipped_db: Path, tmp_path: Path) -> None:
+    """A JSON escape for half a surrogate pair is valid JSON but no UTF-8 text; SQLite would refuse it."""
+    path = tmp_path / "cues.json"
+    path.write_text('{"season": 1, "episode": 3, "cues": [{"cue": 40, "kind": "lip-sync", "songs": ["a\\ud800"]}]}')
+    errors = import_errors(shipped_db, path)
+    assert any("is not valid UTF-8 text (U+D800" in e for e in errors), errors
 
 
 def test_sqlite_errors_with_non_utf8_bytes_are_one_line(tmp_path: Path) -> None:
