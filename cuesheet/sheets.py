@@ -478,7 +478,7 @@ def _read_cue(
             songs.append(song)
     if "songs" not in d or not d.get("songs"):
         c.error("a cue needs at least one song", line, f"{where}.songs")
-    if kind == "mashup" and len(d.get("songs") or []) < 2:
+    if kind == "mashup" and len(d["songs"] if isinstance(d.get("songs"), list) else []) < 2:
         c.error("a mashup needs two or more songs", _line(d, "kind"), f"{where}.kind")
     if number is None or kind is None:
         return None
