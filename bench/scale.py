@@ -65,7 +65,7 @@ def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
 
 def phase_identify(db_path: Path, queries_path: Path, pool: int | None = None) -> dict[str, Any]:
     from cuesheet import db
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.normalize import match_key
     from cuesheet.sources.catalog import CatalogSource
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cuesheet import catalog, db
-from cuesheet.match import (
+from cuesheet.matching import (
     DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
     identify, match_songs, title_similarity, verdict, version_similarity,
 )
@@ -324,7 +324,7 @@ def _c(source: str, title: str = "Elastic Heart", artist: str = "Sia", **kw: obj
     ],
 )
 def test_same_recording(a: Candidate, b: Candidate, same: bool) -> None:
-    from cuesheet.match import same_recording
+    from cuesheet.matching import same_recording
 
     assert same_recording(a, b) is same
 

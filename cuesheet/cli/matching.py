@@ -81,7 +81,7 @@ def identify_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON: one object, or one per line with --from.")] = False,
 ) -> None:
     """What recording is this text? Candidates with scores, reasons and a verdict."""
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.files import read_text
 
     if (text is None) == (from_ is None):
@@ -133,7 +133,7 @@ def match_command(
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
     from cuesheet import lookup
-    from cuesheet.match import match_songs
+    from cuesheet.matching import match_songs
 
     with friendly_errors():
         conn = open_db(db).conn
@@ -214,7 +214,7 @@ def catalog_search_command(
     nl: NlOption = False,
 ) -> None:
     """Search the local catalog, best match first."""
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.sources.catalog import CatalogSource
 
     with friendly_errors():
