@@ -9,12 +9,26 @@
 
 from cuesheet.matching.identify import Identification, gather, identify
 from cuesheet.matching.persist import (
-    OPEN_STATUSES, MatchReport, link_song, match_songs, song_query, store_candidates,
+    OPEN_STATUSES,
+    MatchReport,
+    link_song,
+    match_songs,
+    song_query,
+    store_candidates,
 )
 from cuesheet.matching.readings import Reading, read_query
 from cuesheet.matching.score import (
-    DEFAULT_WEIGHTS, SAME_LENGTH_MS, Scored, Weights, artist_similarity, duration_similarity,
-    same_recording, score_candidates, score_record, title_similarity, version_similarity,
+    DEFAULT_WEIGHTS,
+    SAME_LENGTH_MS,
+    Scored,
+    Weights,
+    artist_similarity,
+    duration_similarity,
+    same_recording,
+    score_candidates,
+    score_record,
+    title_similarity,
+    version_similarity,
 )
 from cuesheet.matching.verdict import VERDICTS, verdict
 

@@ -11,13 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cuesheet.normalize import (
-    QueryReading,
-    Version,
-    fold,
-    parse_query,
-    split_version,
-)
+from cuesheet.normalize import Version, fold, parse_query, split_artists, split_featured, split_version
 from cuesheet.sources import Candidate
 
 _BRACKETED = re.compile(r"[(\[{]|\s[-–—]\s")
@@ -53,13 +47,67 @@ class Reading:
     album: str | None = None
 
 
-def read_query(text: str, artist: str | None, duration_ms: int | None = None,
-              album: str | None = None) -> list[Reading]:
-    """parse_query's readings, plus every title/artist split of an unseparated text.
+# Unbracketed words of pasted video and scrobble titles that say nothing about the song:
+# "Side By Side lyrics (Official Video)", "... music video HD".
+_NOISE = re.compile(
+    r"(?i)\b(?:official\s+)?(?:music\s+|lyrics?\s+)?video\b|\bofficial\s+(?:audio|visuali[sz]er)\b"
+    r"|\blyrics?\b|\bvisuali[sz]er\b|\b(?:hd|hq|4k|1080p|720p)\b|\bexplicit\b"
+)
+# Unbracketed version words with a year or at the very end: "remastered 2011", "2009 remaster",
+# "live 1985", "live at Wembley" (to the end), a last "mono"/"stereo"/"live".
+_NOISE_VERSION = re.compile(
+    r"(?i)\b(?:digitally\s+)?remaster(?:ed)?(?:\s+(?:19|20)\d\d)?\b|\b(?:19|20)\d\d\s+remaster(?:ed)?\b"
+    r"|\blive\s+(?:19|20)\d\d\b|\blive\s+(?:at|in|from)\s+[^-–—()\[\]]*$|\b(?:mono|stereo|live)\s*$"
+)
+_DANGLING = re.compile(r"^[\s\-–—:|,]+|[\s\-–—:|,]+$")
 
-    "elastic heart sia" has no separator, so the artist may be any run of words
-    at either end; trying each split is cheaper than guessing, and the scores
-    decide.
+
+def strip_noise(text: str) -> tuple[str, Version]:
+    """The text without unbracketed noise and version words, and those words as a `Version`.
+
+    Bracketed groups are left to `parse_query`, which already reads them. A text
+    that would be emptied is returned as it was ("Live", "Video").
+    """
+    found: list[str] = []
+
+    def take(m: re.Match[str]) -> str:
+        found.append(m.group().strip())
+        return " "
+
+    rest = _NOISE.sub(take, text)
+    rest = _NOISE_VERSION.sub(take, rest)
+    rest = re.sub(r"[(\[{][\s,;/-]*[)\]}]", " ", rest)  # a group that held only noise
+    if not found:
+        return text, Version()
+    # A dash left with nothing on one side ("Song lyrics - Artist" is fine; "Song - lyrics" is not).
+    rest = " - ".join(p for p in (_DANGLING.sub("", part) for part in re.split(r"\s[-–—]\s", rest)) if p)
+    rest = " ".join(rest.split())
+    if len(folded(rest)) < 1:
+        return text, Version()
+    version = split_version("x (" + "; ".join(found) + ")")[1]
+    return rest, Version(version.tags, version.year, "; ".join(found))
+
+
+def _with(version: Version, extra: Version) -> Version:
+    if not extra.raw:
+        return version
+    return Version(version.tags | extra.tags, version.year or extra.year,
+                   "; ".join(p for p in (version.raw, extra.raw) if p))
+
+
+# Word splits are tried for texts up to this many words (each split is one more reading).
+MAX_SPLIT_WORDS = 14
+
+
+def read_query(text: str, artist: str | None, duration_ms: int | None = None,
+               album: str | None = None) -> list[Reading]:
+    """parse_query's readings of the text (and of it without noise), plus every title/artist split.
+
+    "elastic heart sia" has no separator, and "Inez Foxx Hurt By Love" has one
+    that is part of the title, so the artist may be any run of words at either
+    end; trying each split is cheaper than guessing, and the scores decide.
+    An artist part keeps only its main name ("Bob Seger ft. Fleetwood Mac Rock
+    And Roll" reads "bob seger" / "rock and roll").
     """
     out: list[Reading] = []
     seen: set[tuple[str, str | None]] = set()
@@ -70,27 +118,42 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
             seen.add(key)
             out.append(Reading(title, who, version, form, version.year, duration_ms, album))
 
-    for r in parse_query(text, artist):
-        add(folded(r.title), r.artist, r.version, r.form)
-        if r.form == "words" and r.artist is None:
-            words = folded(r.title).split()
-            version = r.version
-            # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
-            while len(words) > 2:
-                tail = split_version(f"x ({words[-1]})")[1]
-                if not (tail.tags or tail.year):
-                    break
-                version = Version(version.tags | tail.tags, version.year or tail.year,
-                                  "; ".join(p for p in (version.raw, words[-1]) if p))
-                words = words[:-1]
-            if version != r.version:
-                add(" ".join(words), None, version, "words")
-            r = QueryReading(r.title, r.artist, version, r.featured, r.form)
-            if 2 <= len(words) <= 12:
-                for k in range(1, len(words)):
-                    add(" ".join(words[:k]), " ".join(words[k:]), r.version, "words: title artist")
-                    add(" ".join(words[k:]), " ".join(words[:k]), r.version, "words: artist title")
+    clean, noise = strip_noise(text)
+    texts = [(clean, noise), (text, Version())] if clean != text else [(text, Version())]
+    for t, extra in texts:
+        for r in parse_query(t, artist):
+            add(folded(r.title), r.artist, _with(r.version, extra), r.form)
+    if artist:
+        return out
+    core, version = split_version(clean)
+    version = _with(_with(version, noise), Version())
+    words = folded(core).split()
+    # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
+    while len(words) > 2:
+        tail = split_version(f"x ({words[-1]})")[1]
+        if not (tail.tags or tail.year):
+            break
+        version = _with(version, Version(tail.tags, tail.year, words[-1]))
+        words = words[:-1]
+    if version.raw and len(words) >= 1:
+        add(" ".join(words), None, version, "words")
+    if 2 <= len(words) <= MAX_SPLIT_WORDS:
+        for k in range(1, len(words)):
+            left, right = " ".join(words[:k]), " ".join(words[k:])
+            add(_title_only(left), _main_name(right), version, "words: title artist")
+            add(_title_only(right), _main_name(left), version, "words: artist title")
     return out
+
+
+@lru_cache(maxsize=50_000)
+def _main_name(words: str) -> str:
+    main = split_artists(words).main
+    return main[0] if main else words
+
+
+@lru_cache(maxsize=50_000)
+def _title_only(words: str) -> str:
+    return folded(split_featured(words)[0]) or words
 
 
 def candidate_version(cand: Candidate) -> tuple[str, Version]:

@@ -44,7 +44,11 @@ class CatalogSource:
 
     def search(self, query: SongQuery, *, limit: int = 10) -> list[Candidate]:
         words = fold(" ".join(p for p in (query.title, query.artist or "", query.album or "") if p)).split()
-        ids = candidate_ids(self.conn, words, pool=max(limit, self.pool))
+        free_text = query.artist is None and not query.album
+        # Free text may stop mid-word ("White Bucks And Sadd"): its last word is also a prefix.
+        ids = candidate_ids(self.conn, words, pool=max(limit, self.pool), prefix_last=free_text)
+        if free_text and len(words) >= 2:
+            ids += artist_boundaries(self.conn, words)
         if query.isrc:
             ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
                                                      [query.isrc])] + ids
@@ -61,7 +65,20 @@ class CatalogSource:
 
 def _quote(word: str) -> str:
     # Folded words are [a-z0-9] only, but quoting keeps MATCH safe whatever fold becomes.
+    # A trailing "*" (added here, never typed: fold removes it) makes a prefix query.
+    if word.endswith("*"):
+        return _quote(word[:-1]) + "*"
     return '"' + word.replace('"', '""') + '"'
+
+
+# A word in at most this many rows may be a misspelling of a common word ("Sonrael" beside
+# "Sonreal"): its near spellings are searched too.
+RARE = 2
+
+
+def _rare(conn: sqlite3.Connection, word: str) -> bool:
+    return len(conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?",
+                            [_quote(word), RARE + 1]).fetchall()) <= RARE
 
 
 def _exists(conn: sqlite3.Connection, word: str) -> bool:
@@ -92,7 +109,8 @@ def _ids(conn: sqlite3.Connection, groups: Sequence[Sequence[str]], limit: int) 
         "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?", [expr, limit])]
 
 
-def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL) -> list[int]:
+def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL,
+                  prefix_last: bool = False) -> list[int]:
     """Row ids of recordings that hold all the query's words, or failing that most of them.
 
     No BM25 ranking: ranking every row a common word is in costs ~10 µs a row,
@@ -129,6 +147,38 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
         for group in groups:
             found.update(dict.fromkeys(_ids(conn, [group], pool // len(groups) + 1)))
     return list(found)[: pool * 2]
+
+
+# Artist names tried at either end of unseparated text, up to this many words long.
+MAX_ARTIST_WORDS = 5
+BOUNDARY_POOL = 10
+
+
+def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[int]:
+    """Rows whose artist credit begins with the first or last words of the text, and that
+    share a word with the rest.
+
+    "tim mcgraw featuring faith hill meanwhile back at mamas": the catalog knows
+    the artist boundary, so each run of up to five words at either end is tried
+    as the start of a credit, and the rest ranked against that artist's titles
+    (BM25 over only that artist's rows, so it stays cheap). A word the text
+    ends with may be cut short, so it also matches as a prefix.
+    """
+    found: list[int] = []
+    n = len(words)
+    for k in range(1, min(MAX_ARTIST_WORDS, n - 1) + 1):
+        for who, rest, rest_is_end in ((words[:k], words[k:], True), (words[-k:], words[:-k], False)):
+            if all(w in STOP_WORDS for w in who) or len("".join(who)) < 3:
+                continue
+            content = [w for w in dict.fromkeys(rest) if w not in STOP_WORDS][:MAX_WORDS] or list(rest)
+            terms = [_quote(w) for w in content]
+            if rest_is_end and len(rest[-1]) >= 2:
+                terms.append(_quote(rest[-1] + "*"))
+            expr = "artist_key : ^" + _quote(" ".join(who)) + " AND (" + " OR ".join(terms) + ")"
+            found += [r for (r,) in conn.execute(
+                "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? ORDER BY rank LIMIT ?",
+                [expr, BOUNDARY_POOL])]
+    return found
 
 
 _COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source"
