@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuesheet.matching.identify import Identification, identify
-from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights
+from cuesheet.matching.score import DEFAULT_WEIGHTS, Weights
 from cuesheet.sources import Candidate, Source
 
 
@@ -105,8 +105,7 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
             from cuesheet.sources.crosslink import crosslink
 
             linked = crosslink([ident.best.candidate], online)[0]
-            best = Scored(linked, ident.best.score, ident.best.components, ident.best.reasons,
-                          ident.best.reading)
+            best = replace(ident.best, candidate=linked)
             ident = Identification(ident.query, ident.verdict, [best, *ident.candidates[1:]],
                                    skipped=ident.skipped)
         for s in ident.skipped:

@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cuesheet.normalize import Version, fold, parse_query, split_artists, split_featured, split_version
+from cuesheet.normalize import (
+    Version,
+    fold,
+    parse_query,
+    split_artists,
+    split_featured,
+    split_version,
+)
 from cuesheet.sources import Candidate
 
 _BRACKETED = re.compile(r"[(\[{]|\s[-–—]\s")
@@ -140,15 +147,31 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     if 2 <= len(words) <= MAX_SPLIT_WORDS:
         for k in range(1, len(words)):
             left, right = " ".join(words[:k]), " ".join(words[k:])
-            add(_title_only(left), _main_name(right), version, "words: title artist")
-            add(_title_only(right), _main_name(left), version, "words: artist title")
+            if (who := _main_name(right)) is not None:
+                add(_title_only(left), who, version, "words: title artist")
+            if (who := _main_name(left)) is not None:
+                add(_title_only(right), who, version, "words: artist title")
     return out
 
 
+# A featured credit longer than this is more likely title words swallowed by "featuring".
+_MAX_FEATURED_WORDS = 4
+
+
 @lru_cache(maxsize=50_000)
-def _main_name(words: str) -> str:
-    main = split_artists(words).main
-    return main[0] if main else words
+def _main_name(words: str) -> str | None:
+    """The main name of an artist part; None when it names nobody ("the", "of the")."""
+    if all(w in _NOT_NAMES for w in words.split()):
+        return None
+    credit = split_artists(words)
+    if not credit.main:
+        return words
+    featured = len(words.split()) - len(credit.main[0].split())
+    return credit.main[0] if featured <= _MAX_FEATURED_WORDS + 1 else words
+
+
+_NOT_NAMES = frozenset("the a an and of in on to my me i you your is it be for with at by from feat ft "
+                       "featuring x vs".split())
 
 
 @lru_cache(maxsize=50_000)

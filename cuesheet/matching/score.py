@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -68,6 +68,11 @@ class Scored:
     components: dict[str, float]
     reasons: list[str]
     reading: str = ""
+    # Share of the candidate's title the query gave, when it gave only its start.
+    coverage: float = 1.0
+    artist_given: bool = True
+    # Calibrated chance that this (the best) candidate is the song meant; set by the verdict.
+    probability: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.candidate
@@ -85,6 +90,7 @@ class Scored:
             "ids": dict(c.ids),
             "links": dict(c.links),
             "reasons": list(self.reasons),
+            **({"probability": round(self.probability, 4)} if self.probability is not None else {}),
         }
 
 
@@ -168,7 +174,7 @@ def artist_similarity(query_artist: str, candidate_artist: str) -> float:
     q = strip_the(folded(query_artist))
     full, main = _artist_keys(candidate_artist)
     best = max(_similar(q, full), _similar(q, main))
-    if best < 1.0 and len(q) >= 3 and (f" {q} " in f" {full} "):
+    if best < 1.0 and _named_in(q, full):
         # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
         best = max(best, 0.85)
     if 0.5 < best < 1.0:  # the cap can only lower it; below 0.5 it decides nothing
@@ -181,6 +187,13 @@ def artist_similarity(query_artist: str, candidate_artist: str) -> float:
 
 
 _MISSING_WORD_CAP = 0.9
+# Words that join names in a credit; alone they name nobody ("the" in "Taylor Swift
+# Featuring The National").
+_CREDIT_WORDS = frozenset("the and with feat ft featuring a of x vs".split())
+
+
+def _named_in(query: str, credit: str) -> bool:
+    return len(query) >= 3 and query not in _CREDIT_WORDS and f" {query} " in f" {credit} "
 
 
 # A query word counts as present when a credit word is this close: rapidfuzz ratio
@@ -296,6 +309,29 @@ def _components(reading: Reading, cand: Candidate, c_title: str, c_version: Vers
     return comps
 
 
+# The start of a title: at least this many letters, and then worth this much plus the rest
+# in proportion to how much of the title it covers.
+_PARTIAL_MIN = 3
+_PARTIAL_BASE = 0.7
+
+
+def partial_title(query_title: str, candidate_title: str) -> float | None:
+    """The share of `candidate_title` that `query_title` is the start of, or None.
+
+    People cut titles short ("Children Of", "since i fell") or paste them cut
+    mid-word ("White Bucks And Sadd"); a flat fuzzy ratio punishes that as
+    much as a different title. Only for queries, never between records.
+    """
+    if (len(query_title) >= _PARTIAL_MIN and len(query_title) < len(candidate_title)
+            and candidate_title.startswith(query_title)):
+        return len(query_title) / len(candidate_title)
+    return None
+
+
+def _partial_similarity(coverage: float) -> float:
+    return _PARTIAL_BASE + (1 - _PARTIAL_BASE) * coverage
+
+
 def _weighted(comps: dict[str, float], w: Weights) -> float:
     weights = {"title": w.title, "artist": w.artist, "version": w.version, "duration": w.duration,
                "year": w.year, "album": w.album}
@@ -349,9 +385,8 @@ def _artist_rows(artists: Sequence[str], credits: Sequence[str]) -> list[list[fl
         q = strip_the(folded(a))
         row = [max(f, m) for f, m in zip(full_row, main_row)]
         if len(q) >= 3:
-            padded = f" {q} "
             for i, (full, _main) in enumerate(keys):
-                if row[i] < 0.85 and padded in f" {full} ":
+                if row[i] < 0.85 and _named_in(q, full):
                     row[i] = 0.85
         for i, (full, _main) in enumerate(keys):  # the word-coverage cap of artist_similarity
             if 0.5 < row[i] < 1.0:
@@ -381,6 +416,9 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             for ci, p in enumerate(parts):
                 if row[ci] > _NUMBER_PENALTY:
                     row[ci] = _number_rule(r.title, p[0], row[ci])
+        for ci, p in enumerate(parts):  # a title given only in part ("since i fell")
+            if row[ci] < 1.0 and (coverage := partial_title(r.title, p[0])):
+                row[ci] = max(row[ci], _partial_similarity(coverage))
     artist_names = list(dict.fromkeys(r.artist for r in readings if r.artist))
     artist_rows = dict(zip(artist_names, _artist_rows(artist_names, [c.artist for c in candidates])))
     versions: dict[Version, list[float]] = {}
@@ -413,8 +451,11 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         cand, r = candidates[ci], readings[ri]
         c_title, c_version = parts[ci]
         comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci])
-        scored.append(Scored(cand, round(total, 4), comps, _reasons(r, cand, comps, c_title, c_version),
-                             r.form))
+        coverage = partial_title(r.title, c_title) or 1.0
+        reasons = _reasons(r, cand, comps, c_title, c_version)
+        if coverage < 1.0:
+            reasons.insert(1, f"title given in part: {coverage:.0%} of it")
+        scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None))
     return _merge_same(scored)[:keep]
 
 
@@ -497,8 +538,7 @@ def _merge_same(scored: list[Scored]) -> list[Scored]:
         for i, kept in enumerate(out):
             if (ident & _identity(kept.candidate)) or (
                     s.candidate.source not in members[i] and same_recording(kept.candidate, s.candidate)):
-                out[i] = Scored(combine(kept.candidate, s.candidate), kept.score, kept.components,
-                                kept.reasons, kept.reading)
+                out[i] = replace(kept, candidate=combine(kept.candidate, s.candidate))
                 members[i].add(s.candidate.source)
                 break
         else:
