@@ -125,6 +125,10 @@ _TAG_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (("live",), r"\blive (?:at|from|in|on)\b.*|\b(?:recorded|performed) live\b.*|"
          r"^live\b|\blive$|\bin concert\b"),
         (("acoustic",), r"\bacoustic\b|\bstripped\b"),
+        (("piano",), r"\bpiano\b"),
+        (("orchestral",), r"\borchestral\b|\bsymphonic\b"),
+        (("sped-up",), r"\bsped up\b|\bspeed up\b|\bnightcore\b"),
+        (("slowed",), r"\bslowed\b(?: (?:down|and reverb|reverb))?"),
         (("demo",), r"\bdemo\b"),
         (("extended",), r"\bextended\b"),
         (("instrumental",), r"\binstrumental\b"),
@@ -145,7 +149,10 @@ _TAG_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         # Pasted video titles: noise, but noise that is not part of the song's name.
         ((), r"\bofficial\b.*|\b(?:music |lyric )?video\b|\blyrics?\b|\baudio\b|"
          r"\bvisuali[sz]er\b|\bhd\b|\bhq\b"),
-        ((), r"(?:\b\w+ ){0,2}\bversion\b"),
+        # Any other named version ("Piano Version" is caught above; "Ibiza Version") is
+        # another take than the plain recording; a bare "version" left over says nothing.
+        (("variant",), r"(?:\b\w+ ){1,2}\bversion\b"),
+        ((), r"\bversion\b"),
     )
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

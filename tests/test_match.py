@@ -13,6 +13,7 @@ from cuesheet.matching import (
     DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
     identify, match_songs, title_similarity, verdict, version_similarity,
 )
+from cuesheet.matching.verdict import Calibration
 from cuesheet.normalize import Version, split_version
 from cuesheet.sources import Candidate
 from cuesheet.sources.catalog import CatalogSource, candidate_ids, near_terms
@@ -115,7 +116,9 @@ def _scored(score: float) -> Scored:
      ([0.7], "review"), ([0.5], "no_match"), ([], "no_match")],
 )
 def test_verdict_needs_threshold_and_gap(scores: list[float], expected: str) -> None:
-    assert verdict([_scored(s) for s in scores]) == expected
+    # A model that trusts the score alone: p = 0.73 at 0.95, 0.02 at 0.7; the gap rule is hard.
+    model = Calibration({"score": 20.0}, -18.0, accept=0.5)
+    assert verdict([_scored(s) for s in scores], calibration=model) == expected
 
 
 def test_weights_are_explicit_and_frozen() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cuesheet.matching.readings import Reading, read_query
+from cuesheet.matching.readings import Reading, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
-from cuesheet.matching.verdict import VERDICTS, verdict
+from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
 from cuesheet.normalize import (
     split_mashup,
 )
@@ -24,6 +24,8 @@ class Identification:
     candidates: list[Scored]
     parts: list[Identification] = field(default_factory=list)
     skipped: list[SourceSkipped] = field(default_factory=list)
+    # The verdict model's inputs for the best candidate (see `verdict.features`); not in JSON.
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def best(self) -> Scored | None:
@@ -50,8 +52,10 @@ def gather(sources: Sequence[Source], readings: Sequence[Reading], text: str,
     for source in sources:
         try:
             if source.name == "catalog":
-                # The catalog's word index takes every word at once, whatever the reading.
-                candidates += source.search(SongQuery(title=text, artist=artist), limit=limit)
+                # The catalog's word index takes every word at once, whatever the reading;
+                # noise words ("lyrics", "official video") would only narrow it wrongly.
+                candidates += source.search(SongQuery(title=strip_noise(text)[0], artist=artist),
+                                            limit=limit)
                 continue
             seen: set[tuple[str, str | None]] = set()
             # A curator's title and artist are one query; free text is tried three ways
@@ -92,7 +96,7 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     # Two more than shown: the runner-up decides the verdict, and a merged duplicate
     # must not leave the list short.
     scored = score_candidates(readings, candidates, weights, keep=limit + 2)
-    whole = Identification(text, verdict(scored, weights), scored[:limit], skipped=skipped)
+    whole = _decided(text, scored, candidates, weights, limit, skipped)
     if not mashups:
         return whole
     parts_text = split_mashup(text)
@@ -109,6 +113,22 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     tops = [p.candidates[0] for p in parts]
     all_skipped = skipped + [s for p in parts for s in p.skipped if str(s) not in map(str, skipped)]
     return Identification(text, worst, tops, parts=parts, skipped=all_skipped)
+
+
+def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,
+             limit: int, skipped: list[SourceSkipped]) -> Identification:
+    """The verdict, with the best candidate's calibrated probability in its reasons."""
+    if not scored:
+        return Identification(text, "no_match", [], skipped=skipped)
+    same_title = same_title_count(scored[0].candidate, candidates)
+    decision, p = decide(scored, weights, same_title=same_title)
+    feats = features(scored, same_title)
+    if p is not None:
+        best = scored[0]
+        reasons = [*best.reasons, f"probability {p:.3f} (calibrated; gap {feats['gap']:.2f}, "
+                                  f"{same_title} other recording(s) with this title)"]
+        scored = [replace(best, probability=p, reasons=reasons), *scored[1:]]
+    return Identification(text, decision, scored[:limit], skipped=skipped, features=feats)
 
 
 # --- the database side: match cue songs, keep the review queue ------------------------------

@@ -106,7 +106,7 @@ def _artist_keys(artist: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=100_000)
-def _lead_artist(artist: str) -> str:
+def lead_artist(artist: str) -> str:
     """The first named act of a credit, folded: "Sia, Diplo" and "Sia feat. Diplo" both give "sia"."""
     main = split_artists(artist).main
     if not main:
@@ -270,7 +270,8 @@ def version_similarity(query: Version, candidate: Version) -> float:
 _KIND_WORDS = frozenset(
     "remix remixed mix rmx rework bootleg edit version live at in from on the of recorded performed "
     "radio single album extended club dub vocal instrumental acoustic unplugged demo mono stereo "
-    "remaster remastered karaoke cover original explicit clean edited".split()
+    "remaster remastered karaoke cover original explicit clean edited piano orchestral symphonic "
+    "sped speed up slowed down reverb nightcore".split()
 )
 
 
@@ -513,7 +514,7 @@ def same_recording(a: Candidate, b: Candidate) -> bool:
     title_b, version_b = candidate_version(b)
     if title_a != title_b or version_a.tags != version_b.tags:
         return False
-    if _lead_artist(a.artist) != _lead_artist(b.artist):
+    if lead_artist(a.artist) != lead_artist(b.artist):
         return False
     if a.year and b.year and a.year != b.year:
         return False
