@@ -107,7 +107,7 @@ def test_duration_similarity(a: int, b: int, expected: float) -> None:
 
 
 def _scored(score: float) -> Scored:
-    return Scored(Candidate("t", "a", "catalog"), score, {}, [])
+    return Scored(Candidate("t", "a", "catalog"), score, {"title": 1.0, "artist": 1.0}, [])
 
 
 @pytest.mark.parametrize(
@@ -122,8 +122,10 @@ def test_verdict_needs_threshold_and_gap(scores: list[float], expected: str) -> 
 
 
 def test_weights_are_explicit_and_frozen() -> None:
-    strict = Weights(accept=0.99)
-    assert verdict([_scored(0.95)], strict) == "review"
+    # `review` and `gap` still bound the model's verdict; `accept` is the line without a model.
+    assert verdict([_scored(0.95), _scored(0.85)]) == "accepted"
+    assert verdict([_scored(0.95), _scored(0.85)], Weights(gap=0.2)) == "review"
+    assert verdict([_scored(0.95)], Weights(review=0.96)) == "no_match"
     with pytest.raises(Exception):
         DEFAULT_WEIGHTS.accept = 0.1  # type: ignore[misc]
 
