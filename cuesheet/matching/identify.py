@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cuesheet.matching.readings import Reading, read_query, strip_noise
+from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
 from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
 from cuesheet.normalize import (
@@ -91,6 +91,9 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     Mashup text ("A / B", "A x B") is split only when every part matches on its
     own at least as well as review and better, on average, than the whole.
     """
+    found_id = read_id(text) if artist is None else None
+    if found_id is not None:
+        return identify_id(text, *found_id, sources, limit=limit)
     readings = read_query(text, artist, duration_ms, album)
     candidates, skipped = gather(sources, readings, text, artist, max(limit, 10))
     # Two more than shown: the runner-up decides the verdict, and a merged duplicate
@@ -113,6 +116,50 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     tops = [p.candidates[0] for p in parts]
     all_skipped = skipped + [s for p in parts for s in p.skipped if str(s) not in map(str, skipped)]
     return Identification(text, worst, tops, parts=parts, skipped=all_skipped)
+
+
+# Which online source can resolve which id by a direct lookup (ISRCs are searched).
+ID_SOURCES = {"mbid": "musicbrainz", "spotify_id": "spotify"}
+ID_NAMES = {"mbid": "MusicBrainz id", "spotify_id": "Spotify id", "isrc": "ISRC"}
+
+
+def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
+                limit: int = 5) -> Identification:
+    """An id as the query: the catalog first, then the service that owns the id, by id.
+
+    Found is accepted (an id names one recording; an ISRC may name a few
+    releases of it, all listed). Not found anywhere is no_match; a service that
+    could have said but is offline is named in `skipped`, one clear line.
+    """
+    found: list[Candidate] = []
+    skipped: list[SourceSkipped] = []
+    for source in sources:
+        if source.name == "catalog" and hasattr(source, "by_id"):
+            found = source.by_id(key, value)
+            if found:
+                break
+    if not found:
+        able = [s for s in sources if s.name == ID_SOURCES.get(key)
+                or (key == "isrc" and s.name in ID_SOURCES.values())]
+        for source in able:
+            try:
+                if key == "isrc":
+                    found = source.search(SongQuery(title="", isrc=value), limit=limit)
+                    if not found and getattr(source, "offline", None):
+                        raise SourceSkipped(source.name, str(source.offline))
+                else:
+                    one = source.lookup(value)
+                    found = [one] if one else []
+            except SourceSkipped as exc:
+                skipped.append(SourceSkipped(exc.source, f"{exc.reason}; cannot look up {ID_NAMES[key]} {value}"))
+                continue
+            if found:
+                break
+        if not found and not able and key in ID_SOURCES:
+            skipped.append(SourceSkipped(ID_SOURCES[key], f"not in use; cannot look up {ID_NAMES[key]} {value}"))
+    scored = [Scored(c, 1.0, {"id": 1.0}, [f"found by its {ID_NAMES[key]} {value} in {c.source}", "read as id"],
+                     "id", probability=1.0) for c in found[:limit]]
+    return Identification(text, "accepted" if scored else "no_match", scored, skipped=skipped)
 
 
 def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,

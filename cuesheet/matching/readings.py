@@ -102,6 +102,35 @@ def _with(version: Version, extra: Version) -> Version:
                    "; ".join(p for p in (version.raw, extra.raw) if p))
 
 
+_BARE_SPOTIFY = re.compile(r"^[0-9A-Za-z]{22}$")
+
+
+def read_id(text: str) -> tuple[str, str] | None:
+    """("mbid" | "spotify_id" | "isrc", the id) when the whole text is one id, else None.
+
+    Accepted as people paste them: a MusicBrainz recording id or URL, a Spotify
+    track id, `spotify:track:` URI or open.spotify.com URL, an ISRC with or
+    without dashes. A bare 22-character word counts as a Spotify id only when it
+    mixes digits or cases as generated ids do, so a long word is still a title.
+    """
+    from cuesheet import ids
+    from cuesheet.errors import CuesheetError
+
+    raw = text.strip()
+    if not raw or " " in raw:
+        return None
+    for key, check in (("mbid", ids.normalize_mbid), ("spotify_id", ids.normalize_spotify_id),
+                       ("isrc", ids.normalize_isrc)):
+        try:
+            value = check(raw)
+        except CuesheetError:
+            continue
+        if key == "spotify_id" and _BARE_SPOTIFY.match(raw) and raw.isalpha() and (raw.islower() or raw.isupper()):
+            continue
+        return key, value
+    return None
+
+
 # Word splits are tried for texts up to this many words (each split is one more reading).
 MAX_SPLIT_WORDS = 14
 

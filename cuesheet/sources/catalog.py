@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -53,6 +53,13 @@ class CatalogSource:
             ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
                                                      [query.isrc])] + ids
         return fetch(self.conn, ids)
+
+    def by_id(self, key: str, value: str) -> list[Candidate]:
+        """Recordings carrying this id ("mbid", "spotify_id" or "isrc"), oldest first."""
+        if key not in ("mbid", "spotify_id", "isrc"):
+            raise ValueError(key)
+        return fetch(self.conn, [r for (r,) in self.conn.execute(
+            f"SELECT id FROM recordings WHERE {key} = ? ORDER BY id", [value])])
 
     def lookup(self, source_id: str) -> Candidate | None:
         try:
