@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 
 __all__ = [
-    "ArtistCredit", "QueryReading", "Version", "fold", "match_key", "parse_query",
+    "ArtistCredit", "QueryReading", "Version", "classify_version", "fold", "match_key", "parse_query",
     "split_artists", "split_featured", "split_mashup", "split_version", "strip_article",
 ]
 
@@ -191,6 +191,16 @@ def _classify(raw: str, *, strict: bool) -> tuple[frozenset[str], int | None] | 
     if strict and any(not w.isdigit() and w not in _FILLER for w in rest.split()):
         return None
     return frozenset(tags), year
+
+
+def classify_version(words: str) -> tuple[frozenset[str], int | None] | None:
+    """Tags and year when every one of `words` is a version word ("piano version", "live 2011")."""
+    found = _classify(words, strict=True)
+    if found is None:
+        years = _YEAR.findall(words)
+        if years and fold(words) == years[0]:
+            return frozenset(), int(years[0])
+    return found
 
 
 def _merge(versions: list[tuple[str, frozenset[str], int | None]]) -> Version:

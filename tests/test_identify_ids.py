@@ -129,3 +129,17 @@ def test_an_id_offline_gets_one_clear_line(fakes, db_path: Path) -> None:  # typ
     assert out["verdict"] == "no_match"
     lines = [s for s in out["skipped"] if "cannot look up MusicBrainz id" in s]
     assert len(lines) == 1 and "offline" in lines[0]
+
+
+def test_review_set_takes_any_id_as_pasted(shipped_db: Path, fakes) -> None:  # type: ignore[no-untyped-def]
+    from cuesheet import review
+    from tests.curator_helpers import open_conn
+
+    [waiting] = review.queue(open_conn(shipped_db))
+    runner = CliRunner()
+    url = f"https://open.spotify.com/track/{fakes.spotify_id}?si=x"
+    result = runner.invoke(app, ["review", "set", str(waiting.id), "--id", url, "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    assert "set Dreams — Fleetwood Mac" in result.output
+    bad = runner.invoke(app, ["review", "set", str(waiting.id), "--id", "not an id", "--db", str(shipped_db)])
+    assert bad.exit_code != 0 and "is not a MusicBrainz id" in bad.output

@@ -285,6 +285,8 @@ def review_reject(song: SongId, db: DbOption = None) -> None:
 @review_app.command("set")
 def review_set(
     song: SongId,
+    id_: Annotated[Optional[str], typer.Option(
+        "--id", help="Any id as pasted: MusicBrainz id or URL, ISRC, Spotify id, URI or URL.")] = None,
     mbid: Annotated[Optional[str], typer.Option("--mbid", help="MusicBrainz recording id or URL.")] = None,
     spotify_id: Annotated[Optional[str], typer.Option("--spotify-id", help="Spotify track id, URI or URL.")] = None,
     isrc: Annotated[Optional[str], typer.Option("--isrc", help="ISRC.")] = None,
@@ -300,6 +302,16 @@ def review_set(
     from cuesheet import review
 
     with friendly_errors():
+        if id_ is not None:
+            from cuesheet.matching.readings import read_id
+
+            found = read_id(id_)
+            if found is None:
+                raise typer.BadParameter(f"{id_!r} is not a MusicBrainz id or URL, ISRC, or Spotify id, URI or URL",
+                                         param_hint="--id")
+            key, value = found
+            mbid, spotify_id, isrc = (value if key == "mbid" else mbid, value if key == "spotify_id" else spotify_id,
+                                      value if key == "isrc" else isrc)
         conn = open_db(db).conn
         if (mbid or spotify_id) and not (title and artist):
             curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
@@ -357,7 +369,7 @@ def review_walk(
                         album = ask("Album", hint="blank if unknown")
                         _decided(review.set_recording(conn, it.id, curator, title=title, artist=artist, album=album))
                     elif answer.startswith("s"):
-                        text = ask("Search for", default=it.text, hint="title and artist, any order")
+                        text = ask("Search for", default=it.text, hint="title and artist, any order, or an id or link")
                         ident = review.search_again(conn, text)
                         candidates = [s.candidate for s in ident.candidates]
                         from cuesheet.cli.cue import _show_candidates

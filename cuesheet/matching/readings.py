@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from cuesheet.normalize import (
     Version,
+    classify_version,
     fold,
     parse_query,
     split_artists,
@@ -165,19 +166,16 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     version = _with(_with(version, noise), Version())
     words = folded(core).split()
     # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
-    while len(words) > 2:
-        tail = split_version(f"x ({words[-1]})")[1]
-        if not (tail.tags or tail.year):
-            break
-        version = _with(version, Version(tail.tags, tail.year, words[-1]))
-        words = words[:-1]
+    words, tail = _peel(words)
+    version = _with(version, tail)
     if version.raw and len(words) >= 1:
         add(" ".join(words), None, version, "words")
     if 2 <= len(words) <= MAX_SPLIT_WORDS:
         for k in range(1, len(words)):
             left, right = " ".join(words[:k]), " ".join(words[k:])
             if (who := _main_name(right)) is not None:
-                add(_title_only(left), who, version, "words: title artist")
+                title, tail = _peel(words[:k], keep=1)  # "elastic heart piano version | sia"
+                add(_title_only(" ".join(title)), who, _with(version, tail), "words: title artist")
             if (who := _main_name(left)) is not None:
                 add(_title_only(right), who, version, "words: artist title")
     return out
@@ -185,6 +183,28 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
 
 # A featured credit longer than this is more likely title words swallowed by "featuring".
 _MAX_FEATURED_WORDS = 4
+
+
+def _peel(words: list[str], keep: int = 2) -> tuple[list[str], Version]:
+    """Trailing words that only name a version ("piano version", "live", "2000"), taken off.
+
+    Runs of up to three words are tried, each wholly version words (as a dash
+    suffix must be), so "heart" never goes with "piano version".
+    """
+    version = Version()
+    while len(words) > keep:
+        for k in (3, 2, 1):
+            if len(words) - k < keep:
+                continue
+            found = classify_version(" ".join(words[-k:]))
+            if found is not None:
+                tags, year = found
+                version = _with(Version(tags, year, " ".join(words[-k:])), version)
+                words = words[:-k]
+                break
+        else:
+            break
+    return words, version
 
 
 @lru_cache(maxsize=50_000)

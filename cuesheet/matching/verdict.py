@@ -140,7 +140,8 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
         return "review", p
     if not scored[0].artist_given and (same_title or feats["gap"] < TITLE_ALONE_GAP):
         return "review", p
-    if scored[0].score < MIN_SCORE or feats["weakest"] < MIN_WEAKEST:
+    # (A title alone scores low by design: its floor is the title, in `weakest`.)
+    if (scored[0].artist_given and scored[0].score < MIN_SCORE) or feats["weakest"] < MIN_WEAKEST:
         return "review", p
     if cal is None:
         return ("accepted" if scored[0].score >= weights.accept else "review"), None
