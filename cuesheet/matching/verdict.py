@@ -39,8 +39,10 @@ VERDICTS = ("accepted", "review", "no_match")
 # The features, in the order of the coefficients. Each is explainable on its own.
 FEATURES = ("score", "title", "artist", "version", "partial", "no_artist", "word_split",
             "gap", "same_title", "exact", "weakest")
-# A title alone must beat everything else by this much (besides having no namesake).
-TITLE_ALONE_GAP = 0.15
+# A title alone must beat everything else by this much (a runner-up title about 0.15 less
+# alike), besides having no namesake, and be this alike itself.
+TITLE_ALONE_GAP = 0.08
+TITLE_ALONE_MIN = 0.9
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,12 @@ def same_song(a: Candidate, b: Candidate) -> bool:
 # A lone candidate has no runner-up: beyond this the gap says nothing more, and a tiny
 # source (one answer) must not look surer than a big catalog.
 GAP_CAP = 0.3
-# Never accepted below these, whatever the model says: the weighted score, and the weaker of
-# title and artist (a title right by a wrong artist is another song).
-MIN_SCORE = 0.8
-MIN_WEAKEST = 0.8
+# Never accepted below these, whatever the model says: the weighted score, the artist (a
+# title right by a wrong artist is another song: "Was - Beth Swift" is not Meredith Swift's)
+# and the title (records from other databases carry album words in it, so it may be lower).
+MIN_SCORE = 0.75
+MIN_ARTIST = 0.8
+MIN_TITLE = 0.6
 
 
 def same_title_count(best: Candidate, candidates: Sequence[Candidate]) -> int:
@@ -120,9 +124,9 @@ def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:
         "word_split": 1.0 if best.reading.startswith("words:") else 0.0,
         "gap": min(GAP_CAP, best.score - runner_up(scored, other_song=True)),
         "same_title": math.log1p(same_title),
-        # Title and artist both exactly as the candidate has them; and the weaker of the two.
-        "exact": 1.0 if best.components.get("title") == 1.0 and best.components.get("artist") == 1.0
-        and best.artist_given else 0.0,
+        # Title (and artist, when given) exactly as the candidate has them; the weaker of the two.
+        "exact": 1.0 if best.components.get("title") == 1.0
+        and (best.components.get("artist") == 1.0 or not best.artist_given) else 0.0,
         "weakest": min(best.components.get("title", 0.0),
                        best.components.get("artist", 0.0) if best.artist_given else 1.0),
     }
@@ -138,10 +142,11 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
     p = cal.probability(feats) if cal else None
     if scored[0].score - runner_up(scored) < weights.gap:  # two takes or two songs too close to call
         return "review", p
-    if not scored[0].artist_given and (same_title or feats["gap"] < TITLE_ALONE_GAP):
-        return "review", p
-    # (A title alone scores low by design: its floor is the title, in `weakest`.)
-    if (scored[0].artist_given and scored[0].score < MIN_SCORE) or feats["weakest"] < MIN_WEAKEST:
+    if not scored[0].artist_given:
+        # A title alone scores low by design; it has floors of its own.
+        if same_title or feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
+            return "review", p
+    elif scored[0].score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
         return "review", p
     if cal is None:
         return ("accepted" if scored[0].score >= weights.accept else "review"), None
