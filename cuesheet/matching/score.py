@@ -71,6 +71,9 @@ class Scored:
     # Share of the candidate's title the query gave, when it gave only its start.
     coverage: float = 1.0
     artist_given: bool = True
+    # Share of title words swapped for others: missing from the candidate's title *and* the
+    # candidate's missing from the query's ("First Dance" for "First Place"), typos allowed.
+    swapped: float = 0.0
     # Calibrated chance that this (the best) candidate is the song meant; set by the verdict.
     probability: float | None = None
 
@@ -329,6 +332,19 @@ def partial_title(query_title: str, candidate_title: str) -> float | None:
     return None
 
 
+def swapped_words(query_title: str, candidate_title: str) -> float:
+    """How much of the title was swapped for other words: the smaller of the two sides' shares
+    of letters in words the other side lacks (typos and a cut-short last word allowed).
+
+    Extra words on one side only are album names, versions or a title given in part;
+    words missing on both sides are another title by the same act.
+    """
+    if query_title == candidate_title:
+        return 0.0
+    return round(min(1 - _word_coverage(query_title, candidate_title),
+                     1 - _word_coverage(candidate_title, query_title)), 3)
+
+
 def _partial_similarity(coverage: float) -> float:
     return _PARTIAL_BASE + (1 - _PARTIAL_BASE) * coverage
 
@@ -456,7 +472,8 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         reasons = _reasons(r, cand, comps, c_title, c_version)
         if coverage < 1.0:
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
-        scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None))
+        scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None,
+                             swapped_words(r.title, c_title)))
     return _merge_same(scored)[:keep]
 
 

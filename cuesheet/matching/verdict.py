@@ -38,7 +38,7 @@ VERDICTS = ("accepted", "review", "no_match")
 
 # The features, in the order of the coefficients. Each is explainable on its own.
 FEATURES = ("score", "title", "artist", "version", "partial", "no_artist", "word_split",
-            "gap", "same_title", "exact", "weakest")
+            "gap", "same_title", "exact", "weakest", "swapped")
 # A title alone must beat everything else by this much (a runner-up title about 0.15 less
 # alike), besides having no namesake, and be this alike itself.
 TITLE_ALONE_GAP = 0.08
@@ -101,7 +101,10 @@ GAP_CAP = 0.3
 # and the title (records from other databases carry album words in it, so it may be lower).
 MIN_SCORE = 0.75
 MIN_ARTIST = 0.8
-MIN_TITLE = 0.6
+MIN_TITLE = 0.65
+# A title with this share of its words swapped for others ("American Soldier" for "American
+# Ride") is another song by the same act, however sure the rest looks.
+MAX_SWAPPED = 0.25
 
 
 def same_title_count(best: Candidate, candidates: Sequence[Candidate]) -> int:
@@ -127,6 +130,7 @@ def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:
         # Title (and artist, when given) exactly as the candidate has them; the weaker of the two.
         "exact": 1.0 if best.components.get("title") == 1.0
         and (best.components.get("artist") == 1.0 or not best.artist_given) else 0.0,
+        "swapped": best.swapped,
         "weakest": min(best.components.get("title", 0.0),
                        best.components.get("artist", 0.0) if best.artist_given else 1.0),
     }
@@ -147,6 +151,8 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
         if same_title or feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
             return "review", p
     elif scored[0].score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
+        return "review", p
+    if feats["swapped"] > MAX_SWAPPED:
         return "review", p
     if cal is None:
         return ("accepted" if scored[0].score >= weights.accept else "review"), None
