@@ -103,6 +103,8 @@ def _with(version: Version, extra: Version) -> Version:
                    "; ".join(p for p in (version.raw, extra.raw) if p))
 
 
+_DASHES = re.compile(r"\s+(?:-{1,2}|[–—])\s+")
+_TRAILING_GROUP = re.compile(r"^(.*\S)\s*[(\[][^()\[\]]*[)\]]\s*$")
 _BARE_SPOTIFY = re.compile(r"^[0-9A-Za-z]{22}$")
 
 
@@ -160,6 +162,15 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     for t, extra in texts:
         for r in parse_query(t, artist):
             add(folded(r.title), r.artist, _with(r.version, extra), r.form)
+    # "Artist - Title - Album" (scrobbles, file names): the middle part is the title.
+    parts = [p.strip() for p in _DASHES.split(clean) if p.strip()]
+    if len(parts) == 3 and not artist:
+        add(folded(split_version(parts[1])[0]), parts[0], noise, "artist-title-album")
+    # "Title (Album)": a trailing group that names no version may be the album.
+    trailing = _TRAILING_GROUP.match(clean)
+    if trailing:
+        for r in parse_query(trailing.group(1), artist):
+            add(folded(r.title), r.artist, _with(r.version, noise), r.form + " (group aside)")
     if artist:
         return out
     core, version = split_version(clean)
