@@ -9,7 +9,9 @@ the songs (split by a hash of each song's key); the label is whether
 A logistic regression over `verdict.FEATURES` is fitted by Newton's method in
 plain Python (ten numbers; no numpy or scikit-learn at run time or here).
 The accept line is the lowest probability at which the accepted training
-queries are at least `--precision` right.
+queries are at least `--precision` right, but never under `--floor`: the
+precision of a set is mostly its many sure members, and a match reported as
+0.7 likely must not be called sure because 0.999 ones stand beside it.
 
 Then the same is generated on the held-back **test** half and reported:
 predicted probability against the share right, per bin (the calibration), and
@@ -89,7 +91,7 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return x
 
 
-def accept_line(probs: list[float], ys: list[int], precision: float) -> float:
+def accept_line(probs: list[float], ys: list[int], precision: float, floor: float = 0.5) -> float:
     """The lowest probability whose accepted set (p >= it) is at least `precision` right."""
     ranked = sorted(zip(probs, ys), reverse=True)
     right = 0
@@ -98,7 +100,7 @@ def accept_line(probs: list[float], ys: list[int], precision: float) -> float:
         right += y
         if right / n >= precision:
             line = p
-    return max(line, 0.5)
+    return max(line, floor)
 
 
 def reliability(probs: list[float], ys: list[int]) -> None:
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-kind", type=int, default=300)
     parser.add_argument("--mb20k", type=int, default=3000)
     parser.add_argument("--precision", type=float, default=0.999)
+    parser.add_argument("--floor", type=float, default=0.95, help="the accept line is never lower")
     parser.add_argument("--write", action="store_true", help=f"save the model to {TARGET.name}")
     args = parser.parse_args(argv)
     train = samples("train", args.per_kind, args.mb20k)
@@ -126,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     w = fit(xs, ys)
     cal = Calibration(dict(zip(FEATURES, (round(v, 4) for v in w[1:]))), round(w[0], 4), 0.5)
     probs = [cal.probability(f) for f, _, _ in train]
-    cal = Calibration(cal.coefficients, cal.intercept, round(accept_line(probs, ys, args.precision), 4))
+    cal = Calibration(cal.coefficients, cal.intercept, round(accept_line(probs, ys, args.precision, args.floor), 4))
     print(f"train: {len(train)} queries, {sum(ys)} right first")
     print(json.dumps(cal.to_json(), indent=1))
     print("\ntrain calibration")
