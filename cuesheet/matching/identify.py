@@ -168,12 +168,16 @@ def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], w
     if not scored:
         return Identification(text, "no_match", [], skipped=skipped)
     same_title = same_title_count(scored[0].candidate, candidates)
-    decision, p = decide(scored, weights, same_title=same_title)
+    decision, p, rule = decide(scored, weights, same_title=same_title)
     feats = features(scored, same_title)
-    if p is not None:
+    if p is not None or rule:
         best = scored[0]
-        reasons = [*best.reasons, f"probability {p:.3f} (calibrated; gap {feats['gap']:.2f}, "
-                                  f"{same_title} other recording(s) with this title)"]
+        reasons = list(best.reasons)
+        if p is not None:
+            reasons.append(f"probability {p:.3f} that this is the song (calibrated; gap to another song "
+                           f"{feats['gap']:.2f}, {same_title} other recording(s) with this title)")
+        if rule:
+            reasons.append(f"review: {rule}")
         scored = [replace(best, probability=p, reasons=reasons), *scored[1:]]
     return Identification(text, decision, scored[:limit], skipped=skipped, features=feats)
 

@@ -137,26 +137,30 @@ def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:
 
 
 def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same_title: int = 0,
-           calibration: Calibration | None = None) -> tuple[str, float | None]:
-    """The verdict and, when a model is known, the probability that the best is right."""
+           calibration: Calibration | None = None) -> tuple[str, float | None, str]:
+    """The verdict, the probability that the best is the song meant (when a model is known),
+    and, when a hard rule kept it from `accepted`, which one (else "")."""
     if not scored or scored[0].score < weights.review:
-        return "no_match", None
+        return "no_match", None, ""
     cal = calibration or default_calibration()
     feats = features(scored, same_title)
     p = cal.probability(feats) if cal else None
-    if scored[0].score - runner_up(scored) < weights.gap:  # two takes or two songs too close to call
-        return "review", p
-    if not scored[0].artist_given:
+    best = scored[0]
+    if best.score - runner_up(scored) < weights.gap:
+        return "review", p, "another recording scores within the gap (two takes, or two songs)"
+    if not best.artist_given:
         # A title alone scores low by design; it has floors of its own.
-        if same_title or feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
-            return "review", p
-    elif scored[0].score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
-        return "review", p
+        if same_title:
+            return "review", p, f"title alone, and {same_title} other recording(s) carry it"
+        if feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
+            return "review", p, "title alone, and not clearly ahead"
+    elif best.score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
+        return "review", p, "title or artist too far from the candidate's"
     if feats["swapped"] > MAX_SWAPPED:
-        return "review", p
+        return "review", p, "title words swapped for others: another song by the same act?"
     if cal is None:
-        return ("accepted" if scored[0].score >= weights.accept else "review"), None
-    return ("accepted" if p is not None and p >= cal.accept else "review"), p
+        return ("accepted" if best.score >= weights.accept else "review"), None, ""
+    return ("accepted" if p is not None and p >= cal.accept else "review"), p, ""
 
 
 def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same_title: int = 0,
