@@ -196,14 +196,29 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
 _MAX_FEATURED_WORDS = 4
 
 
+# A run of version words ends with one of these (or a year); anything else is not peeled,
+# which saves the version patterns for most words.
+_LAST_VERSION_WORDS = frozenset(
+    "live version mix remix rmx edit acoustic piano remaster remastered demo mono stereo instrumental "
+    "karaoke cover explicit clean edited unplugged extended stripped orchestral symphonic up slowed reverb "
+    "nightcore rework bootleg concert recording recorded session sessions take".split())
+_YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
+
+
 def _peel(words: list[str], keep: int = 2) -> tuple[list[str], Version]:
+    rest, version = _peel_cached(tuple(words), keep)
+    return list(rest), version
+
+
+@lru_cache(maxsize=50_000)
+def _peel_cached(words: tuple[str, ...], keep: int) -> tuple[tuple[str, ...], Version]:
     """Trailing words that only name a version ("piano version", "live", "2000"), taken off.
 
     Runs of up to three words are tried, each wholly version words (as a dash
     suffix must be), so "heart" never goes with "piano version".
     """
     version = Version()
-    while len(words) > keep:
+    while len(words) > keep and (words[-1] in _LAST_VERSION_WORDS or _YEAR_WORD.match(words[-1])):
         for k in (3, 2, 1):
             if len(words) - k < keep:
                 continue
@@ -215,7 +230,7 @@ def _peel(words: list[str], keep: int = 2) -> tuple[list[str], Version]:
                 break
         else:
             break
-    return words, version
+    return tuple(words), version
 
 
 @lru_cache(maxsize=50_000)

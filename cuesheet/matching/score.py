@@ -74,6 +74,8 @@ class Scored:
     # Share of title words swapped for others: missing from the candidate's title *and* the
     # candidate's missing from the query's ("First Dance" for "First Place"), typos allowed.
     swapped: float = 0.0
+    # Words in the title as read from the query.
+    reading_words: int = 0
     # Calibrated chance that this (the best) candidate is the song meant; set by the verdict.
     probability: float | None = None
 
@@ -426,6 +428,7 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
     w = weights
     if not candidates or not readings:
         return []
+    readings = _plausible(readings, candidates)
     parts = [candidate_version(c) for c in candidates]
     titles = _similarity_rows([r.title for r in readings], [p[0] for p in parts])
     for r, row in zip(readings, titles):  # the number rule of title_similarity, where it can bite
@@ -472,9 +475,24 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         reasons = _reasons(r, cand, comps, c_title, c_version)
         if coverage < 1.0:
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
+        # Only the best one's swapped words feed the verdict: not worth computing for the rest.
+        swapped = swapped_words(r.title, c_title) if not scored else 0.0
         scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None,
-                             swapped_words(r.title, c_title)))
+                             swapped, len(r.title.split())))
     return _merge_same(scored)[:keep]
+
+
+def _plausible(readings: Sequence[Reading], candidates: Sequence[Candidate]) -> Sequence[Reading]:
+    """The readings worth scoring: a guessed word split ("words: ...") only when a word of its
+    artist part starts like a word of some candidate's credit (typos keep their first letters).
+
+    Unseparated text of n words has 2(n-1) splits; most name nobody the candidates know,
+    and scoring their artists is the dearest part of scoring.
+    """
+    heads = {word[:3] for c in candidates for word in _artist_keys(c.artist)[0].split()}
+    return [r for r in readings
+            if not r.form.startswith("words:") or r.artist is None
+            or any(word[:3] in heads for word in folded(r.artist).split() if word not in _CREDIT_WORDS)]
 
 
 @lru_cache(maxsize=200_000)

@@ -105,6 +105,8 @@ MIN_TITLE = 0.65
 # A title with this share of its words swapped for others ("American Soldier" for "American
 # Ride") is another song by the same act, however sure the rest looks.
 MAX_SWAPPED = 0.25
+# A title given in part as a single word must cover at least this much of the title.
+PARTIAL_MIN_COVERAGE = 0.5
 
 
 def same_title_count(best: Candidate, candidates: Sequence[Candidate]) -> int:
@@ -156,6 +158,8 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
             return "review", p, "title alone, and not clearly ahead"
     elif best.score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
         return "review", p, "title or artist too far from the candidate's"
+    if best.coverage < PARTIAL_MIN_COVERAGE and best.reading_words < 2:
+        return "review", p, "one word of a longer title: too little to tell its titles apart"
     if feats["swapped"] > MAX_SWAPPED:
         return "review", p, "title words swapped for others: another song by the same act?"
     if cal is None:

@@ -157,8 +157,8 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
 
 
 # Artist names tried at either end of unseparated text, up to this many words long.
-MAX_ARTIST_WORDS = 5
-BOUNDARY_POOL = 10
+MAX_ARTIST_WORDS = 4
+BOUNDARY_POOL = 6
 
 
 def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[int]:
