@@ -101,7 +101,7 @@ GAP_CAP = 0.3
 # and the title (records from other databases carry album words in it, so it may be lower).
 MIN_SCORE = 0.75
 MIN_ARTIST = 0.8
-MIN_TITLE = 0.65
+MIN_TITLE = 0.7
 # A title with this share of its words swapped for others ("American Soldier" for "American
 # Ride") is another song by the same act, however sure the rest looks.
 MAX_SWAPPED = 0.25
