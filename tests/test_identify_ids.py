@@ -9,7 +9,6 @@ the real musicbrainzngs and spotipy clients.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from cuesheet.matching import identify
 from cuesheet.matching.readings import read_id
 from cuesheet.sources.catalog import CatalogSource
 
-from tests import factories as f
+from tests.test_cli_cue import online
 
 MBID = "8f3471b5-7e6a-48da-86a9-c1c07a0f47ae"
 SPOTIFY = "4uLU6hMCjMI75M1A2tKUQC"
@@ -83,18 +82,8 @@ def test_an_unknown_id_without_a_service_says_which_service_could(conn) -> None:
 # --- the loopback services -------------------------------------------------------------------
 
 
-@pytest.fixture
-def fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from fake_services import running
-
-    song = f.song(901, "Dreams", "Fleetwood Mac", album="Rumours", date="1977")
-    with running([song]) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("CUESHEET_CACHE_PATH", str(tmp_path / "responses.sqlite"))
-        monkeypatch.setenv("CUESHEET_RETRIES", "0")
-        yield song
+# The loopback MusicBrainz and Spotify knowing "Dreams" by Fleetwood Mac, as the curator tests use them.
+fakes = online
 
 
 def _cli(db_path: Path, *args: str):  # type: ignore[no-untyped-def]
