@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from cuesheet import ids
 from cuesheet.errors import InputError, InputErrors, ParseError
-from cuesheet.normalize import fold
+from cuesheet.normalize import fold, match_key
 from cuesheet.timecode import parse_time
 
 COLUMNS = ("title", "artist", "album", "year", "duration", "isrc", "mbid", "spotify_id")
