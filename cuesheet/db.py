@@ -151,11 +151,30 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        for hook in _BEFORE_COMMIT.pop(id(conn), []):
+            hook()
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
+
+
+# Work to do inside a connection's next transaction, just before it commits (see before_commit).
+_BEFORE_COMMIT: dict[int, list[Callable[[], None]]] = {}
+
+
+def before_commit(conn: sqlite3.Connection, hook: Callable[[], None] | None) -> None:
+    """Run `hook` inside this connection's next transaction, just before its COMMIT (None: forget it).
+
+    For a caller that must write in the same transaction as library code that
+    opens its own: history records `match`, whose transaction begins only after
+    its slow searches, so no write lock is held while a service answers.
+    """
+    if hook is None:
+        _BEFORE_COMMIT.pop(id(conn), None)
+    else:
+        _BEFORE_COMMIT.setdefault(id(conn), []).append(hook)
 
 
 # --- the schema ---------------------------------------------------------------

@@ -83,6 +83,32 @@ def match_new(conn: sqlite3.Connection, song_ids: Sequence[int]) -> Any:
     return match.match_songs(conn, sources(conn), song_ids=list(song_ids))
 
 
+def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator: str, *,
+                   episode_ids: Sequence[int] | None = None) -> Any:
+    """`cuesheet match`: match the open songs, as one history entry `undo` can take back.
+
+    The matcher searches before it opens its transaction (online sources are slow), so
+    the entry is written inside that transaction by history.recorded_around.
+    """
+    from cuesheet import history, match
+
+    def summarize(changes: list[dict[str, Any]]) -> str:
+        counts: dict[str, int] = {}
+        for ch in history.net(changes):
+            if ch["table"] == "cue_songs" and ch["after"]:
+                status = ch["after"].get("match_status")
+                counts[status] = counts.get(status, 0) + 1
+        return "matched songs: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+    with history.recorded_around(conn, "match", curator, summarize) as change:
+        if episode_ids is not None and len(episode_ids) == 1:
+            row = conn.execute("SELECT show_id FROM episodes WHERE id = ?", [episode_ids[0]]).fetchone()
+            change.show_id, change.episode_id = (row[0] if row else None), episode_ids[0]
+        report = match.match_songs(conn, sources, episode_ids=episode_ids)
+    report.history_id = change.id  # type: ignore[attr-defined]
+    return report
+
+
 def link(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str = "curated",
          score: float | None = None) -> int:
     from cuesheet import match

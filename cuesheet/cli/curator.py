@@ -164,14 +164,19 @@ def _render_entry(e: Any) -> None:
 def undo_command(
     change: Annotated[Optional[int], typer.Argument(help="The change to undo (see `cuesheet history`). Default: the latest.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Restore even rows changed since (that later work is lost).")] = False,
+    episode: Annotated[Optional[str], typer.Option("--episode", help="With --cue: the episode of the one cue to undo.")] = None,
+    cue: Annotated[Optional[int], typer.Option("--cue", min=1, help="Undo only this cue's part of the change (one cue of an import).")] = None,
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
     from cuesheet import history
 
+    if (cue is None) != (episode is None):
+        raise typer.BadParameter("--cue and --episode go together", param_hint="--cue")
     with friendly_errors():
         conn = open_db(db).conn
-        done = history.undo(conn, change, _curator(), force=force)
+        cue_id = history.cue_in_change(conn, change, episode, cue) if cue is not None else None
+        done = history.undo(conn, change, _curator(), force=force, cue_id=cue_id)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
