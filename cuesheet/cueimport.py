@@ -15,8 +15,9 @@ CSV columns (header required; names as in the YAML format):
   order, time_in, time_out, scene, performers, usage, kind, confidence, sources, notes
                                the cue's fields, from its first row; `performers` as
                                "Sam (Paul James); Nellie?" and `sources` as "bustle rsc-ep3"
-  title, artist, version, text, song_performers, song_notes
-                               one song per row (title or text required)
+  title, artist, version, text, song_performers, song_notes, heard
+                               one song per row (title or text required); `heard` alone
+                               (no title or text) is a song nobody has identified yet
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
     "season", "episode", "episode_title", "cue", "order", "time_in", "time_out", "scene", "performers",
     "usage", "kind", "confidence", "sources", "notes", "title", "artist", "version", "text",
-    "song_performers", "song_notes",
+    "song_performers", "song_notes", "heard",
 )
 CUE_COLUMNS = ("order", "time_in", "time_out", "scene", "performers", "usage", "kind", "confidence",
                "sources", "notes")
@@ -186,9 +187,9 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
     file = str(path)
     unknown = [c for c in header if c not in CSV_COLUMNS]
     missing = [c for c in ("season", "episode") if c not in header]
-    if unknown or missing or not ({"title", "text"} & set(header)):
+    if unknown or missing or not ({"title", "text", "heard"} & set(header)):
         problem = (f"unknown columns {unknown}" if unknown else f"missing columns {missing}" if missing
-                   else "needs a title or text column")
+                   else "needs a title, text or heard column")
         raise InputErrors([InputError(f"{problem} (columns: {', '.join(CSV_COLUMNS)})", file=file, line=1,
                                       field="header")])
     errors: list[InputError] = []
@@ -228,7 +229,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
         if number is None:
             number = max([next_free[key], *[n + 1 for n in doc["cues"] if isinstance(n, int)]])
             next_free[key] = number + 1
-        song: dict[str, Any] = {k: v[k] for k in ("title", "artist", "version", "text") if v[k]}
+        song: dict[str, Any] = {k: v[k] for k in ("title", "artist", "version", "text", "heard") if v[k]}
         if v["song_notes"]:
             song["notes"] = v["song_notes"]
         if v["song_performers"]:
@@ -406,7 +407,8 @@ def import_file(
 
 
 def _songs(cue: Cue) -> str:
-    return " + ".join(f"{s.title} — {s.artist}" if s.artist else s.title for s in cue.songs)
+    return " + ".join("an unidentified song" if s.unknown else f"{s.title} — {s.artist}" if s.artist else s.title
+                      for s in cue.songs)
 
 
 def show_for(conn: sqlite3.Connection, path: Path, show_text: str | None) -> ShowRef:

@@ -164,12 +164,19 @@ def _label(episode: EpisodeRef, number: int) -> str:
     return f"{episode.show.name} {episode.code} cue {number}"
 
 
+UNIDENTIFIED = "an unidentified song"
+
+
 def _song_label(song: Song) -> str:
+    if song.unknown:
+        return UNIDENTIFIED + (f" (heard: {song.heard})" if song.heard else "")
     return f"{song.title} — {song.artist}" if song.artist else (song.title or song.text or "?")
 
 
 def draft_label(d: SongDraft) -> str:
     """The song as the curator identified it: the pick, the typed recording, or the text."""
+    if d.song.unknown:
+        return _song_label(d.song)
     if d.pick is not None:
         return f"{d.pick.title} — {d.pick.artist}"
     if d.song.recording is not None:
@@ -208,8 +215,14 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
                 f"unknown source {key!r}", field="source",
                 remedy=f"known: {', '.join(sorted(known)) or 'none (add them to show.yaml)'}"))
     for i, s in enumerate(draft.songs, start=1):
-        if not (s.song.title or s.song.text or "").strip():
-            errors.append(InputError("a song needs its text or a title", field=f"song {i}"))
+        if s.song.unknown:
+            if (s.song.title or s.song.text or s.song.artist or s.song.recording or s.pick
+                    or s.review is not None):
+                errors.append(InputError("an unidentified song has no title, artist or pick;"
+                                         " say what was heard with --heard", field=f"song {i}"))
+        elif not (s.song.title or s.song.text or "").strip():
+            errors.append(InputError("a song needs its text or a title (or --unknown with --heard"
+                                     " for a song nobody has identified)", field=f"song {i}"))
     return errors
 
 
@@ -270,8 +283,8 @@ def add_cue(
             "SELECT id FROM cue_songs WHERE cue_id = ? ORDER BY position", [new_id])]
         automatic = []
         for song_id, s in zip(song_ids, draft.songs):
-            if s.song.recording is not None:
-                continue  # typed by hand: store made it a curated recording
+            if s.song.recording is not None or s.song.unknown:
+                continue  # typed by hand (store made it curated), or nobody knows it yet
             if s.pick is not None:
                 suggest.link(conn, song_id, s.pick, "curated")
             elif s.review is not None:
@@ -297,7 +310,7 @@ def _shift_up(conn: sqlite3.Connection, episode_id: int, start: int) -> None:
 
 CUE_FIELDS = ("time_in_ms", "time_out_ms", "scene", "usage", "kind", "confidence", "notes",
               "order_confirmed")
-SONG_FIELDS = ("title", "artist", "version", "text", "notes")
+SONG_FIELDS = ("title", "artist", "version", "text", "notes", "heard")
 
 
 @dataclass(frozen=True)
@@ -353,7 +366,7 @@ def edit_cue(
         )
         errors += validate(conn, episode, draft)
         for i, s in enumerate(edit.add_songs, start=1):
-            if not (s.song.title or s.song.text or "").strip():
+            if not s.song.unknown and not (s.song.title or s.song.text or "").strip():
                 errors.append(InputError("a song needs its text or a title", field=f"add-song {i}"))
         if errors:
             raise InputErrors(errors)
@@ -388,6 +401,7 @@ def edit_cue(
                 if name in diff:
                     _follow_claims(conn, cid, sid, name, before[name], diff[name])
             if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in ("curated", "rejected"):
+                # A title for an unidentified song identifies it: the matcher takes it from here.
                 conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched'"
                              " WHERE id = ?", [sid])
                 rematch.append(sid)

@@ -94,7 +94,7 @@ def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
         for row in conn.execute(
             f"""SELECT s.cue_id, s.id, s.text, s.title, s.artist, s.version, s.confidence, s.notes,
                        s.match_status, r.title, r.artist, r.version, r.album, r.year, r.duration_ms,
-                       r.isrc, r.mbid, r.spotify_id
+                       r.isrc, r.mbid, r.spotify_id, s.heard
                   FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
                  WHERE s.cue_id IN ({marks}) ORDER BY s.cue_id, s.position""", cue_ids):
             songs[row[0]].append(row[1:])
@@ -121,7 +121,7 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
           performers: list[tuple[Any, ...]]) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
-     r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id) = row
+     r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
     own_values = {f: v for f, v in (("title", title), ("artist", artist), ("version", version)) if v}
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for f, v, k, n in claims:
@@ -152,7 +152,11 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         claims=tuple(Claim(f, v, tuple(keys), n) for (f, v, n), keys in rest.items()),
         recording=recording,
         rejected=status == "rejected",
+        heard=heard,
+        unknown=status == "unknown",
     )
+    if song.unknown:
+        song = replace(song, title="", artist="", text=None)
     return song, own
 
 
@@ -287,11 +291,17 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected):
+            and not song.recording and not song.rejected and not song.heard):
         return song.text  # a bare string: the song as heard
+    if song.unknown:
+        return _drop_empty({
+            "heard": song.heard, "match": "unknown", "version": song.version,
+            "performers": _performer_docs(song.performers), "sources": list(song.sources),
+            "confidence": song.confidence, "notes": song.notes,
+        })
     doc: dict[str, Any] = {
         "title": song.title, "artist": song.artist or None, "version": song.version, "text": song.text,
-        "performers": _performer_docs(song.performers), "sources": list(song.sources),
+        "heard": song.heard, "performers": _performer_docs(song.performers), "sources": list(song.sources),
         "confidence": song.confidence, "notes": song.notes,
     }
     if song.recording:
@@ -371,7 +381,7 @@ def _normal_episode(ep: Episode) -> Episode:
     for cue in ep.cues:
         songs = tuple(
             replace(s, sources=s.sources or cue.sources, confidence=s.confidence or cue.confidence,
-                    text=s.entered, title=s.title or s.text or "",
+                    text=s.entered, title="" if s.unknown else s.title or s.text or "",
                     rejected=s.rejected and s.recording is None)
             for s in cue.songs
         )

@@ -89,10 +89,16 @@ class Song:
     recording: RecordingRef | None = None
     # A curator turned down every candidate: the matcher leaves the song alone.
     rejected: bool = False
+    # What was heard of it ("female voice, 80s synth, chorus 'hold on'").
+    heard: str | None = None
+    # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
+    unknown: bool = False
 
     @property
     def entered(self) -> str:
-        """The text as the curator typed it; title and artist when they gave parts."""
+        """The text as the curator typed it; title and artist when they gave parts ('' if unknown)."""
+        if self.unknown:
+            return ""
         return self.text or entered_text(self.title, self.artist)
 
 

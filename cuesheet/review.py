@@ -22,6 +22,9 @@ from cuesheet.store import upsert_recording
 
 QUEUE_STATUSES = ("review",)
 OPEN_STATUSES = ("review", "no_match", "unmatched")
+# What `review --status` filters by (every match_status a song can have).
+STATUSES = ("review", "no_match", "unmatched", "rejected", "accepted", "curated", "unknown")
+DECIDED = ("curated", "rejected")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,29 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class Search:
+    """One search a curator ran for a song, kept so the next curator does not repeat it."""
+
+    id: int
+    at: str
+    curator: str
+    query: str
+    sources: list[str]
+    verdict: str | None
+    best_title: str | None
+    best_artist: str | None
+    best_score: float | None
+    candidates: int
+
+    def to_json(self) -> dict[str, Any]:
+        best = ({"title": self.best_title, "artist": self.best_artist,
+                 "score": round(self.best_score, 3) if self.best_score is not None else None}
+                if self.best_title else None)
+        return {"at": self.at, "curator": self.curator, "query": self.query, "sources": self.sources,
+                "verdict": self.verdict, "candidates": self.candidates, "best": best}
+
+
+@dataclass(frozen=True)
 class Item:
     """One song waiting for a decision, with where it plays."""
 
@@ -61,7 +87,10 @@ class Item:
     title: str | None
     artist: str | None
     status: str
+    heard: str | None = None
+    score: float | None = None
     candidates: list[Stored] = field(default_factory=list)
+    searches: list[Search] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -71,17 +100,30 @@ class Item:
     def label(self) -> str:
         return f"{self.show} {self.code} cue {self.cue}"
 
+    @property
+    def unknown(self) -> bool:
+        return self.status == "unknown"
+
+    @property
+    def name(self) -> str:
+        """How to speak of the song: its text, or what was heard of an unidentified one."""
+        if self.unknown or not (self.text or self.title):
+            return "an unidentified song" + (f" (heard: {self.heard})" if self.heard else "")
+        return repr(self.text or self.title)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "show": self.show, "season": self.season, "episode": self.episode,
             "code": self.code, "episode_title": self.episode_title, "cue": self.cue, "scene": self.scene,
             "text": self.text, "title": self.title, "artist": self.artist, "status": self.status,
+            "heard": self.heard, "score": round(self.score, 3) if self.score is not None else None,
             "candidates": [c.to_json() for c in self.candidates],
+            "searches": [x.to_json() for x in self.searches],
         }
 
 
 _ITEM_SQL = """SELECT s.id, sh.name, sh.id, e.id, e.season, e.number, e.title, c.number, c.scene,
-                      s.text, s.title, s.artist, s.match_status
+                      s.text, s.title, s.artist, s.match_status, s.heard, s.match_score
                  FROM cue_songs s JOIN cues c ON c.id = s.cue_id JOIN episodes e ON e.id = c.episode_id
                  JOIN shows sh ON sh.id = e.show_id"""
 
@@ -113,6 +155,7 @@ def queue(
     show_id: int | None = None,
     episode_id: int | None = None,
     statuses: tuple[str, ...] = QUEUE_STATUSES,
+    min_score: float | None = None,
 ) -> list[Item]:
     """Songs waiting for a decision, in episode and cue order."""
     sql = _ITEM_SQL + f" WHERE s.match_status IN ({','.join('?' * len(statuses))})"
@@ -123,16 +166,37 @@ def queue(
     if episode_id is not None:
         sql += " AND e.id = ?"
         params.append(episode_id)
+    if min_score is not None:
+        sql += " AND s.match_score >= ?"
+        params.append(min_score)
     rows = conn.execute(sql + " ORDER BY sh.name, e.season, e.number, c.number, s.position", params).fetchall()
-    cands = _candidates(conn, [r[0] for r in rows])
-    return [Item(*r, candidates=cands[r[0]]) for r in rows]
+    ids_ = [r[0] for r in rows]
+    cands, tried = _candidates(conn, ids_), searches(conn, ids_)
+    return [Item(*r, candidates=cands[r[0]], searches=tried[r[0]]) for r in rows]
 
 
 def item(conn: sqlite3.Connection, song_id: int) -> Item:
     row = conn.execute(_ITEM_SQL + " WHERE s.id = ?", [song_id]).fetchone()
     if row is None:
-        raise NotFound(f"no song #{song_id}", remedy="`cuesheet review` lists the songs waiting, with their ids")
-    return Item(*row, candidates=_candidates(conn, [song_id])[song_id])
+        raise NotFound(f"no song #{song_id}", remedy="`cuesheet review` lists the songs waiting, with their ids"
+                       " (`cuesheet cue list SHOW EP` every song's id)")
+    return Item(*row, candidates=_candidates(conn, [song_id])[song_id],
+                searches=searches(conn, [song_id])[song_id])
+
+
+def searches(conn: sqlite3.Connection, song_ids: list[int]) -> dict[int, list[Search]]:
+    """Every search tried for these songs, oldest first."""
+    out: dict[int, list[Search]] = {i: [] for i in song_ids}
+    if not song_ids:
+        return out
+    marks = ",".join("?" * len(song_ids))
+    for row in conn.execute(
+        f"""SELECT cue_song_id, id, at, curator, query, sources, verdict, best_title, best_artist,
+                   best_score, candidates FROM song_searches WHERE cue_song_id IN ({marks}) ORDER BY id""",
+        song_ids,
+    ):
+        out[row[0]].append(Search(row[1], row[2], row[3], row[4], json.loads(row[5]), *row[6:]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -178,7 +242,8 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
             candidate = it.candidates[pick - 1].candidate
         rec_id = suggest.link(conn, song_id, candidate, "curated")
         conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
-        change.summary = f"accepted {_describe(candidate)} for {it.label} ({it.text!r})"
+        _name_identified(conn, song_id, rec_id)
+        change.summary = f"accepted {_describe(candidate)} for {it.label} ({it.name})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return Decision(change.summary, change.id, it, rec_id)
 
@@ -188,9 +253,22 @@ def reject(conn: sqlite3.Connection, song_id: int, curator: str) -> Decision:
     will not try it again. Its candidates are kept as a record of what was turned down."""
     with history.recorded(conn, "review reject", curator) as change:
         it = item(conn, song_id)
+        if it.status in DECIDED:
+            linked = conn.execute(
+                "SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
+                " WHERE s.id = ?", [song_id]).fetchone()
+            raise CuesheetError(
+                f"song #{song_id} ({it.label}) is already decided: {it.status}"
+                + (f" as {linked[0]} — {linked[1]}" if linked else ""),
+                remedy=f"`cuesheet history` finds the decision and `cuesheet undo N` takes it back;"
+                       f" `cuesheet review set {song_id} ...` names another recording")
+        if it.unknown:
+            raise CuesheetError(
+                f"song #{song_id} ({it.label}) is unidentified: there is no match to reject",
+                remedy=f"`cuesheet review search {song_id} WORDS` looks for it; its searches stay on record")
         conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'rejected' WHERE id = ?",
                      [song_id])
-        change.summary = f"rejected the candidates for {it.label} ({it.text!r})"
+        change.summary = f"rejected the candidates for {it.label} ({it.name})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return Decision(change.summary, change.id, it, None)
 
@@ -253,8 +331,9 @@ def set_recording(
         conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = 'curated' WHERE id = ?",
                      [rec_id, song_id])
         conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+        _name_identified(conn, song_id, rec_id)
         r_title, r_artist = conn.execute("SELECT title, artist FROM recordings WHERE id = ?", [rec_id]).fetchone()
-        change.summary = f"set {r_title} — {r_artist} for {it.label} ({it.text!r})"
+        change.summary = f"set {r_title} — {r_artist} for {it.label} ({it.name})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return Decision(change.summary, change.id, it, rec_id)
 
@@ -271,3 +350,104 @@ def _in_catalog(conn: sqlite3.Connection, given: dict[str, str]) -> int | None:
 def search_again(conn: sqlite3.Connection, text: str, artist: str | None = None) -> Any:
     """New candidates for a song, from other words (the walk's "search again")."""
     return suggest.identify(conn, text, artist)
+
+
+def _name_identified(conn: sqlite3.Connection, song_id: int, rec_id: int) -> None:
+    """An unidentified song that gets its recording takes the recording's title and artist
+    as its working identification ('heard' stays: it is how the song was found)."""
+    conn.execute(
+        """UPDATE cue_songs SET title = (SELECT title FROM recordings WHERE id = ?),
+                                artist = (SELECT artist FROM recordings WHERE id = ?)
+            WHERE id = ? AND title IS NULL AND coalesce(text, '') = ''""",
+        [rec_id, rec_id, song_id])
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several decisions made as one change (`review accept 12 14 15`, `--min-score`)."""
+
+    summary: str
+    history_id: int | None
+    decisions: list[Decision]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary, "history_id": self.history_id,
+                "decisions": [d.to_json() for d in self.decisions]}
+
+
+def accept_many(conn: sqlite3.Connection, song_ids: list[int], curator: str, *, pick: int = 1,
+                min_score: float | None = None, show_id: int | None = None,
+                episode_id: int | None = None) -> Batch:
+    """Accept candidate `pick` of each song, or the best candidate of every song waiting in the
+    queue whose best score is at least `min_score`; all or nothing, one history entry.
+
+    Every song that cannot be accepted is named before anything is written.
+    """
+    from cuesheet.errors import InputErrors
+
+    if min_score is not None:
+        if not 0 <= min_score <= 1:
+            raise InputError(f"a score is between 0 and 1, got {min_score}", field="--min-score")
+        waiting = queue(conn, show_id=show_id, episode_id=episode_id, statuses=QUEUE_STATUSES)
+        song_ids = [*song_ids, *(it.id for it in waiting
+                                 if it.candidates and it.candidates[0].score >= min_score
+                                 and it.id not in song_ids)]
+    if not song_ids:
+        raise NotFound("no song to accept" + (f" scores {min_score} or more" if min_score is not None else ""),
+                       remedy="`cuesheet review` lists the queue with scores")
+    decisions: list[Decision] = []
+    errors: list[InputError] = []
+    with history.recorded(conn, "review accept", curator) as change:
+        for song_id in dict.fromkeys(song_ids):
+            try:
+                decisions.append(accept(conn, song_id, curator, pick=pick))
+            except CuesheetError as exc:
+                errors.append(InputError(exc.message, field=f"song {song_id}", remedy=exc.remedy))
+        if errors:
+            raise InputErrors(errors)
+        change.summary = (decisions[0].summary if len(decisions) == 1
+                          else f"accepted {len(decisions)} songs: " + ", ".join(f"#{d.item.id}" for d in decisions))
+        shows = {d.item.show_id for d in decisions}
+        eps = {d.item.episode_id for d in decisions}
+        change.show_id = shows.pop() if len(shows) == 1 else None
+        change.episode_id = eps.pop() if len(eps) == 1 else None
+    return Batch(change.summary, change.id, decisions)
+
+
+def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: str) -> tuple[Any, Search]:
+    """Search again for a song (by other words), and keep the search on record with its
+    candidates, so `review accept ID --pick N` can take one and the next curator sees
+    what was tried. The sources are asked before the write transaction begins."""
+    it = item(conn, song_id)
+    words = (query or "").strip() or (it.title and f"{it.title} {it.artist or ''}".strip()) or it.text \
+        or it.heard or ""
+    if not words.strip():
+        raise InputError("say what to search for", field="query",
+                         remedy=f"`cuesheet review search {song_id} 'words heard'`")
+    ident = suggest.identify(conn, words)
+    with history.recorded(conn, "review search", curator) as change:
+        tried = record_search(conn, song_id, words, ident, curator)
+        if ident.candidates:
+            suggest.keep_candidates(conn, song_id, ident)
+        best = f"best {tried.best_title} — {tried.best_artist}" if tried.best_title else "nothing found"
+        change.summary = f"searched {words!r} for {it.label}: {best}"
+        change.show_id, change.episode_id = it.show_id, it.episode_id
+    return ident, tried
+
+
+def record_search(conn: sqlite3.Connection, song_id: int, query: str, ident: Any, curator: str) -> Search:
+    """Write one search (query, sources asked, when, who, best candidate) for a song."""
+    import datetime as dt
+
+    at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    skipped = {getattr(x, "source", str(x).split(":")[0]) for x in ident.skipped}
+    asked = [name for name in suggest.asked_names(conn) if name.split(" ")[0] not in skipped]
+    best = ident.best if ident.candidates else None
+    values = [song_id, at, curator, query, json.dumps(asked), ident.verdict,
+              best.candidate.title if best else None, best.candidate.artist if best else None,
+              best.score if best else None, len(ident.candidates)]
+    cur = conn.execute(
+        """INSERT INTO song_searches (cue_song_id, at, curator, query, sources, verdict, best_title,
+                                      best_artist, best_score, candidates) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+        values)
+    return Search(int(cur.lastrowid), at, curator, query, asked, *values[5:])

@@ -246,7 +246,7 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording", "match",
+    "claims", "recording", "match", "heard",
 )
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
@@ -482,8 +482,21 @@ def _read_song(
     title = c.text(d, "title", where)
     artist = c.text(d, "artist", where)
     text = c.text(d, "text", where)
+    heard = c.text(d, "heard", where)
+    status = c.choice(d, "match", where, ("rejected", "unknown"))
+    unknown = status == "unknown" or (not title and not text and heard is not None)
+    if unknown:
+        for name in ("title", "artist", "text", "recording"):
+            if d.get(name) is not None:
+                c.error("an unidentified song (match: unknown) has no " + name
+                        + "; say what was heard in `heard`", _line(d, name), f"{where}.{name}")
+        return Song(title="", artist="", heard=heard, unknown=True, version=c.text(d, "version", where),
+                    performers=_performers(d, where, c), sources=_sources(d, where, c, source_keys),
+                    confidence=c.choice(d, "confidence", where, CONFIDENCES),
+                    notes=c.text(d, "notes", where))
     if not title and not text:
-        c.error("is required (or give the song as heard in `text`)", line, f"{where}.title")
+        c.error("is required (or give the song as heard in `text`, or `heard` and match: unknown"
+                " for a song nobody has identified)", line, f"{where}.title")
         return None
     claims = []
     for i, claim_item, claim_line in c.items(d, "claims", where):
@@ -510,7 +523,8 @@ def _read_song(
         notes=c.text(d, "notes", where),
         claims=tuple(claims),
         recording=_recording(d, where, c),
-        rejected=c.choice(d, "match", where, ("rejected",)) == "rejected",
+        rejected=status == "rejected",
+        heard=heard,
     )
 
 

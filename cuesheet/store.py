@@ -89,13 +89,18 @@ def insert_song(
 ) -> int:
     recording_id = upsert_recording(conn, song.recording) if song.recording else None
     confidence = song.confidence or cue.confidence
+    if song.unknown:  # nobody knows the song: no title/artist/text, what was heard in `heard`
+        recording_id = None
+        status = "unknown"
+    else:
+        status = "curated" if recording_id else "rejected" if song.rejected else "unmatched"
     cur = conn.execute(
         """INSERT INTO cue_songs (cue_id, position, text, title, artist, version, confidence,
-                                  notes, recording_id, match_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [cue_id, position, song.entered, song.title or None, song.artist or None, song.version,
-         confidence, song.notes, recording_id,
-         "curated" if recording_id else "rejected" if song.rejected else "unmatched"],
+                                  notes, recording_id, match_status, heard)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [cue_id, position, song.entered, None if song.unknown else song.title or None,
+         None if song.unknown else song.artist or None, song.version,
+         confidence, song.notes, recording_id, status, song.heard or None],
     )
     song_id = int(cur.lastrowid)
     _insert_performers(conn, cue_id, song_id, song.performers)

@@ -117,8 +117,23 @@ def link(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: s
 
 
 def keep_for_review(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
-    """"None of these": the candidates wait in the review queue."""
+    """"None of these (keep for review)": the song waits in the review queue, with the
+    candidates it was shown (none, when there were none)."""
+    from cuesheet import match
+
+    if identification is not None:
+        match.store_candidates(conn, song_id, identification)
+    conn.execute("UPDATE cue_songs SET match_status = 'review' WHERE id = ?", [song_id])
+
+
+def keep_candidates(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
+    """A search's candidates wait with the song (its status stays as it is)."""
     from cuesheet import match
 
     match.store_candidates(conn, song_id, identification)
-    conn.execute("UPDATE cue_songs SET match_status = 'review' WHERE id = ?", [song_id])
+
+
+def asked_names(conn: sqlite3.Connection) -> list[str]:
+    """The names of the sources `identify` asks in this run; one kept offline answers from its
+    cache only, and says so."""
+    return [s.name + (" (cache only)" if getattr(s, "offline", None) else "") for s in [*sources(conn), *_online]]
