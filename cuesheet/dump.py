@@ -123,6 +123,8 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
     own_values = {f: v for f, v in (("title", title), ("artist", artist), ("version", version)) if v}
+    if status == "unknown":
+        own_values["match"] = "unknown"  # store's claim that a source places an unnamed song
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for f, v, k, n in claims:
         if n is None and own_values.get(f) == v:

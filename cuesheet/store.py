@@ -104,6 +104,11 @@ def insert_song(
     )
     song_id = int(cur.lastrowid)
     _insert_performers(conn, cue_id, song_id, song.performers)
+    if song.unknown:
+        # "Source S says a song plays here and does not name it": the provenance an
+        # unidentified song has (a cue without a scene keeps its sources nowhere else).
+        for key in song.sources or cue.sources:
+            _claim(conn, cue_id, song_id, "match", "unknown", sources[key], confidence, None)
     # The song's own values are the working choice, stated by its sources.
     for key in song.sources or cue.sources:
         for field in ("title", "artist", "version"):
