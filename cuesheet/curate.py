@@ -15,7 +15,7 @@ from typing import Any
 
 from cuesheet import history, store, suggest
 from cuesheet.db import CONFIDENCES, KINDS
-from cuesheet.errors import InputError, InputErrors, NotFound
+from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
 from cuesheet.lookup import EpisodeRef
 from cuesheet.model import USAGE_CODES, Cue, Performer, Song
 from cuesheet.sources import Candidate
@@ -272,9 +272,10 @@ def add_cue(
         ).fetchone()
         if taken:
             if not shift:
-                raise InputError(
-                    f"{_label(episode, number)} already exists", field="number",
-                    remedy=f"take {next_number(conn, episode.id)}, or insert before it with --shift",
+                free = next_number(conn, episode.id)
+                raise NumberTaken(
+                    f"{_label(episode, number)} already exists", number=number, free=free,
+                    remedy=f"take {free}, or insert before it with --shift",
                 )
             _shift_up(conn, episode.id, number)
         sources = store.source_ids(conn, episode.show.id)

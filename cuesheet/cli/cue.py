@@ -182,9 +182,9 @@ def add_command(
                 _summary(ep, draft, number or curate.next_number(conn, ep.id))
                 if not confirm("Save this cue?"):
                     raise Cancelled()
+            done = _save(conn, ep, draft, curator, shift=shift, asking=asking)
         except Cancelled:
             raise cancelled() from None
-        done = curate.add_cue(conn, ep, draft, curator, shift=shift)
         [answer] = lookup.answers(conn, [done.cue_id])
     if json_:
         emit_json([answer])
@@ -196,6 +196,30 @@ def add_command(
     for i, s in enumerate(answer.songs, start=1):
         console.print(Text(f"  song {i}: {_status_line(s)}", style="dim"))
     note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
+
+
+def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: bool) -> Any:
+    """Save the cue; when another curator took its number meanwhile, offer the next free
+    one (or inserting before it) instead of losing every answer typed."""
+    import dataclasses
+
+    from cuesheet import curate
+    from cuesheet.errors import NumberTaken
+
+    while True:
+        try:
+            return curate.add_cue(conn, ep, draft, curator, shift=shift)
+        except NumberTaken as exc:
+            if not asking:
+                raise
+            console.print(Text(f"Cue {exc.number} was added meanwhile (another curator?).", style="yellow"))
+            if confirm(f"Save this cue as cue {exc.free} instead?"):
+                draft = dataclasses.replace(draft, number=exc.free)
+            elif confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
+                         default=False):
+                shift = True
+            else:
+                raise Cancelled() from None
 
 
 def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: bool, pick: Any,
