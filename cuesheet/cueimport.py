@@ -36,7 +36,7 @@ from cuesheet import history, store, suggest
 from cuesheet.curate import parse_performers
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
-from cuesheet.files import read_text
+from cuesheet.files import read_text_lines
 from cuesheet.lookup import ShowRef
 from cuesheet.model import Cue, Episode
 from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
@@ -113,46 +113,93 @@ def _titles(conn: sqlite3.Connection, show: ShowRef) -> dict[tuple[int, int], st
         "SELECT season, number, title FROM episodes WHERE show_id = ?", [show.id])}
 
 
-def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | None = None) -> list[_Doc]:
-    """The file's episodes as checked models; raises InputErrors with every problem."""
+def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | None = None,
+              *, replace: bool = False) -> list[_Doc]:
+    """The file's episodes as checked models; raises InputErrors with every problem, in file,
+    line and field order: bytes that are not UTF-8 (by line), fields, and clashes with the
+    database (an episode it lacks without a title, cue numbers taken unless `replace`)."""
     kind = detect_format(path, fmt)
     if not path.is_file():
         raise InputError("no such file", file=str(path))
+    text, errors = read_text_lines(path)
     source_keys = set(store.source_ids(conn, show.id))
     titles = _titles(conn, show)
-    if kind == "csv":
-        raw, errors = _csv_docs(conn, path, show)
-    else:
-        raw, errors = _document_docs(path, kind)
+    try:
+        if kind == "csv":
+            raw, more = _csv_docs(conn, path, show, text)
+        else:
+            raw, more = _document_docs(path, kind, text)
+    except InputErrors as exc:
+        raise InputErrors(_in_order(errors + exc.errors)) from None
+    except InputError as exc:
+        raise InputErrors(_in_order(errors + [exc])) from None
+    errors += more
+    is_csv = kind == "csv"
     docs = []
     for d in raw:
         title_given = bool(d.get("title"))
         key = (d.get("season"), d.get("episode"))
+        missing = False
         if not title_given and key in titles:
             d["title"] = titles[key]  # an existing episode needs no title in the file
+        elif not title_given and all(isinstance(k, int) for k in key):
+            missing = True
+            code = episode_code(*key) if all(k >= 1 for k in key) else f"season {key[0]} episode {key[1]}"
+            errors.append(InputError(
+                f"{code} is not in the database; give its title to add it", file=str(path), line=d.line,
+                field="episode_title" if is_csv else "title",
+                remedy=f"{show.name} has {_known(titles)}"))
+            d["title"] = "?"  # go on checking its cues
         c = _Checker(path)
         ep = read_episode(d, c, source_keys)
-        is_csv = kind == "csv"
         errors += [_as_column(e, str(path)) for e in c.errors] if is_csv else c.errors
-        if ep is None:
+        if ep is None or missing:
             continue
         lines = {}
         for i, item in enumerate(d.get("cues") or []):
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
-        docs.append(_Doc(ep, d.line, lines, title_given, is_csv))
+        doc = _Doc(ep, d.line, lines, title_given, is_csv)
+        if not replace:
+            errors += _taken(conn, show, path, doc)
+        docs.append(doc)
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(_in_order(errors))
     return docs
 
 
-def _document_docs(path: Path, kind: str) -> tuple[list[LineDict], list[InputError]]:
+def _known(titles: dict[tuple[int, int], str]) -> str:
+    codes = [episode_code(s, n) for s, n in sorted(titles)]
+    if not codes:
+        return "no episodes yet"
+    return f"{codes[0]}–{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
+
+
+def _taken(conn: sqlite3.Connection, show: ShowRef, path: Path, doc: _Doc) -> list[InputError]:
+    """The file's cue numbers the episode already has (without --replace)."""
+    ep = doc.episode
+    have = {n for (n,) in conn.execute(
+        """SELECT c.number FROM cues c JOIN episodes e ON e.id = c.episode_id
+            WHERE e.show_id = ? AND e.season = ? AND e.number = ?""", [show.id, ep.season, ep.number])}
+    code = episode_code(ep.season, ep.number)
+    return [InputError(f"{code} already has cue {cue.number}", file=str(path),
+                       line=doc.cue_lines.get(cue.number, doc.line), field="cue",
+                       remedy="pass --replace to replace it, or leave the number out (CSV) / pick a free one")
+            for cue in ep.cues if cue.number in have]
+
+
+def _in_order(errors: list[InputError]) -> list[InputError]:
+    """file:line:field order, as a curator fixes them top-down."""
+    return sorted(errors, key=lambda e: (str(e.file or ""), e.line or 0, e.field or ""))
+
+
+def _document_docs(path: Path, kind: str, text: str) -> tuple[list[LineDict], list[InputError]]:
     if kind == "json":
         try:
-            json.loads(read_text(path))
+            json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputErrors([InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno)]) from None
-    data = load_yaml(path)  # JSON is YAML: one reader, with line numbers, for both
+    data = load_yaml(path, text)  # JSON is YAML: one reader, with line numbers, for both
     items = data if isinstance(data, list) else [data]
     docs, errors = [], []
     for i, item in enumerate(items):
@@ -179,9 +226,9 @@ def _line_list(items: list[Any], lines: list[int], line: int) -> LineList:
     return out
 
 
-def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list[LineDict], list[InputError]]:
+def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
+              text: str) -> tuple[list[LineDict], list[InputError]]:
     """CSV rows grouped into episode documents shaped like the YAML files."""
-    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     file = str(path)
@@ -330,7 +377,7 @@ def import_file(
     A cue number already in the episode is an error listing every clash,
     unless `replace` swaps the old cue for the file's.
     """
-    docs = read_file(conn, path, show, fmt)
+    docs = read_file(conn, path, show, fmt, replace=replace)
     report = ImportReport(str(path), show.name, dry_run)
     total = sum(len(d.episode.cues) for d in docs)
     try:

@@ -94,8 +94,9 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
-def load_yaml(path: Path) -> Any:
-    text = read_text(path)
+def load_yaml(path: Path, text: str | None = None) -> Any:
+    """The YAML (or JSON) document with line numbers; `text` when the caller decoded it already."""
+    text = read_text(path) if text is None else text
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -392,15 +393,17 @@ def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Epis
     numbers: dict[int, int | None] = {}
     for i, item, line in c.items(d, "cues", ""):
         cue = _read_cue(item, f"cues[{i}]", line, c, source_keys)
-        if cue is None:
-            continue
-        if cue.number in numbers:
-            c.error(
-                f"cue number {cue.number} is used twice (also on line {numbers[cue.number]})",
-                line, f"cues[{i}].cue",
-            )
-        numbers[cue.number] = line
-        cues.append(cue)
+        # A number used twice is found even when the other cue has errors of its own.
+        cue_no = cue.number if cue is not None else item.get("cue") if isinstance(item, dict) else None
+        if isinstance(cue_no, int) and not isinstance(cue_no, bool):
+            if cue_no in numbers:
+                c.error(
+                    f"cue number {cue_no} is used twice (also on line {numbers[cue_no]})",
+                    line, f"cues[{i}].cue",
+                )
+            numbers[cue_no] = line
+        if cue is not None:
+            cues.append(cue)
     air_date = d.get("air_date")
     if air_date is not None and not isinstance(air_date, dt.date):
         if not (isinstance(air_date, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", air_date)):

@@ -154,3 +154,37 @@ def test_undo_one_cue_of_a_larger_import(shipped_db: Path, tmp_path: Path) -> No
     # The one-cue undo is itself a change: undoing it brings the cue back.
     assert run(shipped_db, "undo").exit_code == 0
     assert 6 in [n for (n,) in conn.execute("SELECT number FROM cues WHERE episode_id = ?", [ep.id])]
+
+
+# --- cue import: one run, every error ---------------------------------------------------------------
+
+
+def test_import_lists_bad_bytes_fields_duplicates_and_taken_numbers_in_one_run(mini_db: Path, tmp_path: Path) -> None:
+    from cuesheet import cueimport, lookup
+    from cuesheet.errors import InputErrors
+
+    conn = open_conn(mini_db)
+    before = snapshot(conn)
+    path = tmp_path / "s01e01.yaml"
+    path.write_bytes(
+        b"season: 1\nepisode: 1\ncues:\n"
+        b"  - cue: 1\n    kind: lip-sync\n    songs: [{title: Smile, artist: Nat King Cole}]\n"   # 4: taken in the db
+        b"  - cue: 9\n    kind: nope\n    songs: [{title: Caf\xe9, artist: X}]\n"                  # 8: kind; 9: bytes
+        b"  - cue: 9\n    kind: lip-sync\n    songs: [roar]\n"                                      # 10: twice
+        b"  - cue: 10\n    kind: lip-sync\n    time_in: soon\n    songs: [roar]\n")                 # 15: time
+    with pytest.raises(InputErrors) as info:
+        cueimport.import_file(conn, path, lookup.find_show(conn, "mini"), "kim")
+    got = [(e.line, e.field) for e in info.value.errors]
+    assert got == [(4, "cue"), (8, "cues[1].kind"), (9, None), (10, "cues[2].cue"), (15, "cues[3].time_in")]
+    assert "not UTF-8" in info.value.errors[2].message
+    assert snapshot(conn) == before
+
+
+def test_import_names_an_unknown_episode_plainly(mini_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cues.yaml"
+    path.write_text("season: 7\nepisode: 3\ncues:\n  - cue: 1\n    kind: nope\n    songs: [roar]\n", encoding="utf-8")
+    r = run(mini_db, "cue", "import", str(path), "--show", "mini")
+    assert r.exit_code == 1
+    assert "S07E03 is not in the database; give its title to add it" in r.output
+    assert "is required" not in r.output
+    assert "kind" in r.output  # its cues are checked in the same run
