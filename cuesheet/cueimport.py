@@ -64,6 +64,7 @@ class _Doc:
     cue_lines: dict[int, int]
     title_given: bool
     csv: bool = False
+    given: frozenset[str] = frozenset()  # the episode fields the file states
 
 
 @dataclass
@@ -72,6 +73,7 @@ class ImportReport:
     show: str
     dry_run: bool
     new_episodes: list[str] = field(default_factory=list)
+    updated_episodes: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     songs: int = 0
@@ -82,7 +84,7 @@ class ImportReport:
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
-            "file", "show", "dry_run", "new_episodes", "added", "replaced", "songs", "accepted",
+            "file", "show", "dry_run", "new_episodes", "updated_episodes", "added", "replaced", "songs", "accepted",
             "review", "no_match", "history_id")}
 
 
@@ -159,7 +161,8 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
         for i, item in enumerate(d.get("cues") or []):
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
-        doc = _Doc(ep, d.line, lines, title_given, is_csv)
+        given = frozenset(k for k in ("air_date", "length", "complete", "notes", "aliases") if k in d)
+        doc = _Doc(ep, d.line, lines, title_given, is_csv, given | ({"title"} if title_given else set()))
         if not replace:
             errors += _taken(conn, show, path, doc)
         docs.append(doc)
@@ -403,6 +406,9 @@ def import_file(
                     report.new_episodes.append(f"{code} {ep.title}")
                 else:
                     episode_id = int(row[0])
+                    what = _update_episode(conn, episode_id, doc)
+                    if what:
+                        report.updated_episodes.append(f"{code}: {what}")
                 for cue in ep.cues:
                     old = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?",
                                        [episode_id, cue.number]).fetchone()
@@ -438,7 +444,9 @@ def import_file(
                     if progress:
                         progress("matching", min(start + MATCH_CHUNK, len(song_ids)), len(song_ids))
             change.summary = (f"imported {len(report.added) + len(report.replaced)} cues into {show.name}"
-                              f" from {path.name}")
+                              f" from {path.name}"
+                              + (f"; set {len(report.updated_episodes)} episode(s)" if report.updated_episodes
+                                 else ""))
             change.show_id = show.id
             eps = {d.episode.number for d in docs}
             if len(docs) == 1 and len(eps) == 1:
@@ -451,6 +459,27 @@ def import_file(
         return report
     report.history_id = change.id
     return report
+
+
+def _update_episode(conn: sqlite3.Connection, episode_id: int, doc: _Doc) -> str:
+    """An existing episode takes the fields the file states (title, air date, length,
+    complete, notes; aliases are added). Returns what changed, for the report."""
+    from cuesheet.curation.shows import _describe, update_episode
+
+    ep = doc.episode
+    names = {"title": "title", "air_date": "air_date", "length": "length_ms", "complete": "complete",
+             "notes": "notes"}
+    fields = {names[k]: getattr(ep, names[k]) for k in doc.given if k in names}
+    changed = update_episode(conn, episode_id, fields)
+    added = 0
+    if "aliases" in doc.given:
+        for alias in ep.aliases:
+            added += conn.execute("INSERT OR IGNORE INTO episode_aliases (episode_id, alias) VALUES (?, ?)",
+                                  [episode_id, alias]).rowcount
+    what = _describe(changed)
+    if added:
+        what = ", ".join(filter(None, [what, f"{added} alias{'es' if added > 1 else ''} added"]))
+    return what
 
 
 def _songs(cue: Cue) -> str:

@@ -463,6 +463,8 @@ def import_command(
     verb = "would " if dry_run else ""
     for title in report.new_episodes:
         console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+    for what in report.updated_episodes:
+        console.print(Text(f"{verb}set episode {what}", style="cyan"), soft_wrap=True)
     for label in report.added:
         console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
     for label in report.replaced:
