@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from cuesheet import sheets
+from cuesheet.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
 from cuesheet.model import (
     Character,
@@ -50,8 +51,36 @@ def _performers(rows: list[tuple[Any, ...]]) -> tuple[Performer, ...]:
     return tuple(Performer(character, actor, bool(inferred)) for character, actor, inferred in rows)
 
 
-def read_show(conn: sqlite3.Connection, show_id: int) -> Show:
-    """One show with every episode, as the cue sheet files describe it."""
+CatalogKeys = frozenset[tuple[str, str, str, int | None]]
+
+
+def catalog_key(title: str, artist: str, album: str | None, year: int | None) -> tuple[str, str, str, int | None]:
+    """What makes a catalog row the same recording for `build` (its catalog is loaded first)."""
+    return fold(title), fold(artist), (album or "").casefold(), year
+
+
+def build_catalog(dest: Path) -> CatalogKeys:
+    """The recordings `build` will load from dest/catalog/*.csv before the episodes."""
+    from cuesheet import catalog
+
+    folder = dest / "catalog"
+    keys = set()
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        try:
+            rows = catalog.read_csv(path)
+        except InputErrors:
+            continue  # build will say what is wrong with it
+        keys |= {catalog_key(r.title, r.artist, r.album, r.year) for r in rows}
+    return frozenset(keys)
+
+
+def read_show(conn: sqlite3.Connection, show_id: int, catalog: CatalogKeys | None = None) -> Show:
+    """One show with every episode, as the cue sheet files describe it.
+
+    `catalog`: the recordings the build catalog holds. A link the matcher made to a
+    recording outside it is written (`recording:` with `match: accepted`), since the
+    build's matcher could not make it again; None writes no matcher links.
+    """
     row = conn.execute("SELECT slug, name, year, network, notes FROM shows WHERE id = ?", [show_id]).fetchone()
     if row is None:
         raise NotFound(f"no show #{show_id}")
@@ -62,12 +91,12 @@ def read_show(conn: sqlite3.Connection, show_id: int) -> Show:
         "SELECT key, title, url, date FROM sources WHERE show_id = ? ORDER BY id", [show_id]))
     characters = tuple(Character(*r) for r in conn.execute(
         "SELECT name, full_name, actor, notes FROM characters WHERE show_id = ? ORDER BY id", [show_id]))
-    episodes = tuple(read_episode(conn, eid) for (eid,) in conn.execute(
+    episodes = tuple(read_episode(conn, eid, catalog) for (eid,) in conn.execute(
         "SELECT id FROM episodes WHERE show_id = ? ORDER BY season, number", [show_id]))
     return Show(slug, name, aliases, year, network, notes, sources, characters, episodes)
 
 
-def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
+def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys | None = None) -> Episode:
     season, number, title, air_date, length_ms, complete, notes = conn.execute(
         "SELECT season, number, title, air_date, length_ms, complete, notes FROM episodes WHERE id = ?",
         [episode_id]).fetchone()
@@ -101,7 +130,7 @@ def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
-        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])]) for s in songs[cid]]
+        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog) for s in songs[cid]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -118,7 +147,7 @@ def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
 
 
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
-          performers: list[tuple[Any, ...]]) -> tuple[Song, tuple[str, ...]]:
+          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
@@ -138,7 +167,9 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         if k not in rest[(f, v, n)]:
             rest[(f, v, n)].append(k)
     recording = None
-    if status == "curated" and r_title:
+    carried = (status == "accepted" and r_title is not None and catalog is not None
+               and catalog_key(r_title, r_artist, album, year) not in catalog)
+    if (status == "curated" or carried) and r_title:
         recording = RecordingRef(r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id)
     # Texts stored before entered_text dropped the dangling ' - ' count as entered too.
     entered = {entered_text(title, artist), f"{title} - {artist or ''}"}
@@ -154,6 +185,7 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         claims=tuple(Claim(f, v, tuple(keys), n) for (f, v, n), keys in rest.items()),
         recording=recording,
         rejected=status == "rejected",
+        accepted=status == "accepted" and recording is not None,
         heard=heard,
         unknown=status == "unknown",
     )
@@ -314,6 +346,8 @@ def _song_doc(song: Song) -> Any:
         })
     if song.rejected and not song.recording:
         doc["match"] = "rejected"
+    if song.accepted and song.recording:
+        doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
     return _drop_empty(doc, keep=("title",))
@@ -441,7 +475,7 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
         raise NotFound("the database has no shows to dump")
     report = DumpReport(str(dest))
     for sid in ids:
-        show = read_show(conn, sid)
+        show = read_show(conn, sid, build_catalog(dest))
         folder = dest / show.slug
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / sheets.SHOW_FILE

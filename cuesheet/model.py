@@ -89,6 +89,8 @@ class Song:
     recording: RecordingRef | None = None
     # A curator turned down every candidate: the matcher leaves the song alone.
     rejected: bool = False
+    # The matcher linked `recording` (not a curator): dumped so a build links it the same way.
+    accepted: bool = False
     # What was heard of it ("female voice, 80s synth, chorus 'hold on'").
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.

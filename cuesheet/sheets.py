@@ -486,7 +486,7 @@ def _read_song(
     artist = c.text(d, "artist", where)
     text = c.text(d, "text", where)
     heard = c.text(d, "heard", where)
-    status = c.choice(d, "match", where, ("rejected", "unknown"))
+    status = c.choice(d, "match", where, ("rejected", "unknown", "accepted"))
     unknown = status == "unknown" or (not title and not text and heard is not None)
     if unknown:
         for name in ("title", "artist", "text", "recording"):
@@ -527,6 +527,7 @@ def _read_song(
         claims=tuple(claims),
         recording=_recording(d, where, c),
         rejected=status == "rejected",
+        accepted=status == "accepted" and d.get("recording") is not None,
         heard=heard,
     )
 

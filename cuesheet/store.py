@@ -93,12 +93,17 @@ def insert_song(
         recording_id = None
         status = "unknown"
     else:
-        status = "curated" if recording_id else "rejected" if song.rejected else "unmatched"
+        status = (("accepted" if song.accepted else "curated") if recording_id
+                  else "rejected" if song.rejected else "unmatched")
+    # A song given only as heard ("roads portishead") has no title yet: the words are its
+    # text, and no source is said to state them as a title.
+    text_only = bool(song.text) and song.title == song.text and not song.artist
+    title = None if song.unknown or text_only else song.title or None
     cur = conn.execute(
         """INSERT INTO cue_songs (cue_id, position, text, title, artist, version, confidence,
                                   notes, recording_id, match_status, heard)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [cue_id, position, song.entered, None if song.unknown else song.title or None,
+        [cue_id, position, song.entered, title,
          None if song.unknown else song.artist or None, song.version,
          confidence, song.notes, recording_id, status, song.heard or None],
     )
@@ -112,7 +117,7 @@ def insert_song(
     # The song's own values are the working choice, stated by its sources.
     for key in song.sources or cue.sources:
         for field in ("title", "artist", "version"):
-            value = getattr(song, field)
+            value = title if field == "title" else getattr(song, field)
             if value:
                 _claim(conn, cue_id, song_id, field, value, sources[key], confidence, None)
     for claim in song.claims:

@@ -21,9 +21,9 @@ runner = CliRunner()
 
 def rebuild(conn, tmp_path: Path, name: str = "again") -> dict:
     folder = tmp_path / f"{name}-data"
-    dump.dump(conn, folder)
     if (DATA / "catalog").is_dir():  # the catalog stays beside the cue sheets, as in data/
         shutil.copytree(DATA / "catalog", folder / "catalog")
+    dump.dump(conn, folder)  # matcher links to recordings that catalog lacks are written
     path = tmp_path / f"{name}.sqlite"
     build(folder, path)
     return dump.content(open_conn(path))
