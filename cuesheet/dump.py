@@ -4,11 +4,13 @@ The files say what `build` needs to make the same database again: a song's
 sources and confidence are written only where they differ from its cue's,
 statements other sources make stay as `claims`, a curator's recording choice
 becomes `recording:` and a rejection `match: rejected`. Links the matcher
-made are not written: `build` makes them again from the catalog.
+made are written only when `build` could not make them again from its catalog
+(data/catalog/*.csv): `recording:` with `match: accepted`.
 
-A file whose content is already what the database holds is left untouched
-(comments and layout kept), so after a curator's session `git diff` shows
-only the episodes that changed.
+A file whose content is already what the database holds is left untouched,
+and one that differs is patched (cuesheet.roundtrip): only its changed cues,
+fields, sources and characters are rewritten, comments and layout kept, so
+after a curator's session `git diff` shows only what changed.
 """
 
 from __future__ import annotations
@@ -468,6 +470,93 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _read_back_episode(path: Path, text: str) -> Episode | None:
+    errors: list[Any] = []
+    c = sheets._Checker(path)
+    d = c.mapping(sheets.load_yaml(path, text), "", 1)
+    episode = sheets.read_episode(d, c, None) if d is not None else None
+    return None if c.errors or errors else episode
+
+
+def episode_text(path: Path, episode: Episode) -> str:
+    """The episode file's new text: the file on disk patched where it differs (only the
+    changed cues and fields rewritten, comments and layout kept), or written whole when
+    there is no readable file to patch. A patch that would not read back as `episode`
+    is not used."""
+    whole = episode_yaml(episode)
+    if not path.exists():
+        return whole
+    errors: list[Any] = []
+    try:
+        on_disk = sheets.read_episode_file(path, None, errors)
+        if errors or on_disk is None:
+            return whole
+        from cuesheet import roundtrip
+
+        old_text = path.read_text(encoding="utf-8")
+        doc, fresh = roundtrip.load(old_text), roundtrip.load(whole)
+        a, b = _normal_episode(on_disk), _normal_episode(episode)
+        fields = {"season": "season", "number": "episode", "title": "title", "aliases": "aliases",
+                  "air_date": "air_date", "length_ms": "length", "complete": "complete", "notes": "notes"}
+        roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items() if getattr(a, attr) != getattr(b, attr)],
+                               sheets.EPISODE_KEYS)
+        old, new = {c.number: c for c in a.cues}, {c.number: c for c in b.cues}
+        cues = roundtrip.patch_items(
+            doc.get("cues"), fresh["cues"], lambda node: node.get("cue") if hasattr(node, "get") else None,
+            changed={n for n in new if old.get(n) != new[n]}, gone=set(old) - set(new))
+        roundtrip.set_key(doc, "cues", cues, sheets.EPISODE_KEYS)
+        text = roundtrip.dumps(doc)
+        back = _read_back_episode(path, text)
+    except Exception:  # noqa: BLE001 - a file this cannot patch is written whole
+        return whole
+    if back is None or _normal_episode(back) != b:
+        return whole
+    return text
+
+
+def show_text(path: Path, show: Show) -> str:
+    """show.yaml's new text: changed fields, sources and characters patched in place (its
+    comments kept), or written whole when there is nothing readable to patch."""
+    whole = show_yaml(show)
+    if not path.exists():
+        return whole
+    errors: list[Any] = []
+    try:
+        on_disk = sheets._read_show(path, path.parent.name, errors)
+        if errors:
+            return whole
+        from cuesheet import roundtrip
+
+        doc, fresh = roundtrip.load(path.read_text(encoding="utf-8")), roundtrip.load(whole)
+        fields = {"name": "show", "slug": "slug", "aliases": "aliases", "year": "year", "network": "network",
+                  "notes": "notes"}
+        roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items()
+                                            if getattr(on_disk, attr) != getattr(show, attr)], sheets.SHOW_KEYS)
+        old_src, new_src = {x.key: x for x in on_disk.sources}, {x.key: x for x in show.sources}
+        if old_src != new_src:
+            roundtrip.set_key(doc, "sources", roundtrip.patch_mapping(
+                doc.get("sources"), fresh.get("sources") or {}, {k for k in new_src if old_src.get(k) != new_src[k]},
+                set(old_src) - set(new_src)), sheets.SHOW_KEYS)
+        old_ch, new_ch = {x.name: x for x in on_disk.characters}, {x.name: x for x in show.characters}
+        if old_ch != new_ch:
+            roundtrip.set_key(doc, "characters", roundtrip.patch_items(
+                doc.get("characters"), fresh.get("characters") or [],
+                lambda node: node.get("name") if hasattr(node, "get") else None,
+                {k for k in new_ch if old_ch.get(k) != new_ch[k]}, set(old_ch) - set(new_ch)), sheets.SHOW_KEYS)
+        text = roundtrip.dumps(doc)
+        tmp = path.with_name(f".{path.name}.check-{os.getpid()}")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            back = sheets._read_show(tmp, path.parent.name, errors)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a file this cannot patch is written whole
+        return whole
+    if errors or replace(back, episodes=()) != replace(show, episodes=()):
+        return whole
+    return text
+
+
 def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) -> DumpReport:
     """Write every show (or one) under dest/<slug>/; files already saying the same are left alone."""
     ids = [show_id] if show_id is not None else [r[0] for r in conn.execute("SELECT id FROM shows ORDER BY slug")]
@@ -482,14 +571,14 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
         if _same_show_file(folder, show):
             report.unchanged.append(str(path))
         else:
-            _write(path, show_yaml(show))
+            _write(path, show_text(path, show))
             report.written.append(str(path))
         for ep in show.episodes:
             path = folder / f"s{ep.season:02d}e{ep.number:02d}.yaml"
             if _same_episode_file(path, ep):
                 report.unchanged.append(str(path))
             else:
-                _write(path, episode_yaml(ep))
+                _write(path, episode_text(path, ep))
                 report.written.append(str(path))
         try:
             sheets.read_show_dir(folder)  # what was written must read back
