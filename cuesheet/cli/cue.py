@@ -239,7 +239,7 @@ def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: boo
 
 def _header(conn: Any, ep: Any) -> None:
     rows = conn.execute(
-        """SELECT c.number, coalesce(r.title, s.title, s.text) FROM cues c
+        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
            LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
            LEFT JOIN recordings r ON r.id = s.recording_id
            WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()

@@ -450,12 +450,13 @@ def review_walk(
                 _render_item(it)
                 while True:
                     k = len(candidates)
-                    options = ("1 accept, " if k == 1 else f"1-{k} accept, " if k else "") + "r reject, s search again, m type it by hand, " \
-                              "k skip, q quit"
+                    options = (("1 accept, " if k == 1 else f"1-{k} accept, " if k else "")
+                               + ("" if it.unknown else "r reject, ")  # nothing to reject for an unknown song
+                               + "s search again, m type it by hand, k skip, q quit")
                     answer = (ask("Choice", default="k", hint=options) or "k").strip().lower()
                     if answer.isdigit() and 1 <= int(answer) <= k:
                         _decided(review.accept(conn, it.id, curator, candidate=candidates[int(answer) - 1]))
-                    elif answer.startswith("r"):
+                    elif answer.startswith("r") and not it.unknown:
                         _decided(review.reject(conn, it.id, curator))
                     elif answer.startswith("m"):
                         title = ask("Title", default=it.title, required=True)
