@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import history, store, suggest
+from cuesheet import history, store
+from cuesheet.curation import matcher as matching
 from cuesheet.curate import parse_performers
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
@@ -437,7 +438,7 @@ def import_file(
             if match and song_ids:
                 for start in range(0, len(song_ids), MATCH_CHUNK):
                     chunk = song_ids[start:start + MATCH_CHUNK]
-                    result = suggest.match_new(conn, chunk)
+                    result = matching.match_new(conn, chunk)
                     report.accepted += result.accepted
                     report.review += result.review
                     report.no_match += result.no_match

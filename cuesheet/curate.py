@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, store, suggest
+from cuesheet import history, store
+from cuesheet.curation import matcher as matching
 from cuesheet.db import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
 from cuesheet.lookup import EpisodeRef
@@ -287,13 +288,13 @@ def add_cue(
             if s.song.recording is not None or s.song.unknown:
                 continue  # typed by hand (store made it curated), or nobody knows it yet
             if s.pick is not None:
-                suggest.link(conn, song_id, s.pick, "curated")
+                matching.link(conn, song_id, s.pick, "curated")
             elif s.review is not None:
-                suggest.keep_for_review(conn, song_id, s.review)
+                matching.keep_for_review(conn, song_id, s.review)
             else:
                 automatic.append(song_id)
         if match and automatic:
-            suggest.match_new(conn, automatic)
+            matching.match_new(conn, automatic)
         songs = " + ".join(draft_label(s) for s in draft.songs)
         change.summary = f"added {_label(episode, number)}: {songs}"
         change.show_id, change.episode_id = episode.show.id, episode.id
@@ -418,13 +419,13 @@ def edit_cue(
             for i, s in enumerate(edit.add_songs, start=start + 1):
                 sid = store.insert_song(conn, cid, i, s.song, cue, sources)
                 if s.pick is not None:
-                    suggest.link(conn, sid, s.pick, "curated")
+                    matching.link(conn, sid, s.pick, "curated")
                 elif s.review is not None:
-                    suggest.keep_for_review(conn, sid, s.review)
+                    matching.keep_for_review(conn, sid, s.review)
                 elif s.song.recording is None:
                     rematch.append(sid)
         if rematch:
-            suggest.match_new(conn, rematch)
+            matching.match_new(conn, rematch)
         change.summary = f"edited {_label(episode, number)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:

@@ -13,7 +13,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, ids, suggest
+from cuesheet import history, ids
+from cuesheet.curation import matcher as matching
+from cuesheet.curation.matcher import Matcher
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, NotFound
 from cuesheet.model import RecordingRef
@@ -240,7 +242,7 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
                 raise InputError(f"song #{song_id} has candidates 1-{len(it.candidates)}, not {pick}",
                                  field="--pick")
             candidate = it.candidates[pick - 1].candidate
-        rec_id = suggest.link(conn, song_id, candidate, "curated")
+        rec_id = matching.link(conn, song_id, candidate, "curated")
         conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
         _name_identified(conn, song_id, rec_id)
         change.summary = f"accepted {_describe(candidate)} for {it.label} ({it.name})"
@@ -286,6 +288,7 @@ def set_recording(
     album: str | None = None,
     year: int | None = None,
     version: str | None = None,
+    matcher: Matcher | None = None,
 ) -> Decision:
     """Name the recording by hand: by an id the catalog knows, or by title and artist (plus ids).
 
@@ -307,20 +310,21 @@ def set_recording(
         raise InputErrors(errors)
     if not given and not (title and artist):
         raise InputError("give an id (--mbid, --spotify-id, --isrc) or --title and --artist", field="set")
+    matcher = matcher or Matcher.offline(conn)
     online: Candidate | None = None
     skipped: list[str] = []
     if given and not (title and artist) and _in_catalog(conn, given) is None:
         # Asked before the transaction: a service may take seconds to answer.
-        online, skipped = suggest.lookup_ids(given)
+        online, skipped = matcher.lookup_ids(given)
     with history.recorded(conn, "review set", curator) as change:
         it = item(conn, song_id)
         rec_id = _in_catalog(conn, given)
         if rec_id is None and online is not None:
-            rec_id = suggest.link(conn, song_id, online, "curated")
+            rec_id = matching.link(conn, song_id, online, "curated")
         if rec_id is None:
             if not (title and artist):
                 what = ", ".join(f"{k} {v}" for k, v in given.items())
-                where = "in the catalog" + (" or online" if suggest.online_names() else "")
+                where = "in the catalog" + (" or online" if matcher.online_names() else "")
                 why = f" ({'; '.join(skipped)})" if skipped else ""
                 raise NotFound(f"no recording with {what} {where}{why}",
                                remedy="add --title and --artist to create it")
@@ -347,9 +351,10 @@ def _in_catalog(conn: sqlite3.Connection, given: dict[str, str]) -> int | None:
     return None
 
 
-def search_again(conn: sqlite3.Connection, text: str, artist: str | None = None) -> Any:
-    """New candidates for a song, from other words (the walk's "search again")."""
-    return suggest.identify(conn, text, artist)
+def search_again(conn: sqlite3.Connection, text: str, artist: str | None = None,
+                 matcher: Matcher | None = None) -> Any:
+    """New candidates for a song, from other words, not kept on record (`search` keeps them)."""
+    return (matcher or Matcher.offline(conn)).identify(text, artist)
 
 
 def _name_identified(conn: sqlite3.Connection, song_id: int, rec_id: int) -> None:
@@ -414,7 +419,8 @@ def accept_many(conn: sqlite3.Connection, song_ids: list[int], curator: str, *, 
     return Batch(change.summary, change.id, decisions)
 
 
-def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: str) -> tuple[Any, Search]:
+def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: str,
+           matcher: Matcher | None = None) -> tuple[Any, Search]:
     """Search again for a song (by other words), and keep the search on record with its
     candidates, so `review accept ID --pick N` can take one and the next curator sees
     what was tried. The sources are asked before the write transaction begins."""
@@ -424,24 +430,26 @@ def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: s
     if not words.strip():
         raise InputError("say what to search for", field="query",
                          remedy=f"`cuesheet review search {song_id} 'words heard'`")
-    ident = suggest.identify(conn, words)
+    matcher = matcher or Matcher.offline(conn)
+    ident = matcher.identify(words)
     with history.recorded(conn, "review search", curator) as change:
-        tried = record_search(conn, song_id, words, ident, curator)
+        tried = record_search(conn, song_id, words, ident, curator, matcher.asked_names())
         if ident.candidates:
-            suggest.keep_candidates(conn, song_id, ident)
+            matching.keep_candidates(conn, song_id, ident)
         best = f"best {tried.best_title} — {tried.best_artist}" if tried.best_title else "nothing found"
         change.summary = f"searched {words!r} for {it.label}: {best}"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return ident, tried
 
 
-def record_search(conn: sqlite3.Connection, song_id: int, query: str, ident: Any, curator: str) -> Search:
+def record_search(conn: sqlite3.Connection, song_id: int, query: str, ident: Any, curator: str,
+                  asked: list[str]) -> Search:
     """Write one search (query, sources asked, when, who, best candidate) for a song."""
     import datetime as dt
 
     at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     skipped = {getattr(x, "source", str(x).split(":")[0]) for x in ident.skipped}
-    asked = [name for name in suggest.asked_names(conn) if name.split(" ")[0] not in skipped]
+    asked = [name for name in asked if name.split(" ")[0] not in skipped]  # those that answered
     best = ident.best if ident.candidates else None
     values = [song_id, at, curator, query, json.dumps(asked), ident.verdict,
               best.candidate.title if best else None, best.candidate.artist if best else None,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import check, curate, history, review, suggest
+from cuesheet import check, curate, history, review
+from cuesheet.curation.matcher import Matcher, match_recorded
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError
 
@@ -69,7 +70,7 @@ def test_forced_undo_sends_the_orphaned_song_back_to_the_matcher(shipped_db: Pat
         curate.add_cue(conn, ep, draft("Jolene - Dolly Parton"), "kim", match=False)
     first, second = _song_ids(conn, ep)[-2:]
     made = review.set_recording(conn, first, "kim", title="Jolene", artist="Dolly Parton")
-    suggest.match_recorded(conn, suggest.sources(conn), "kim", episode_ids=[ep.id])
+    match_recorded(conn, Matcher.offline(conn).sources, "kim", episode_ids=[ep.id])
     with pytest.raises(CuesheetError, match=f"song #{second}"):
         history.undo(conn, made.history_id, "kim")
     done = history.undo(conn, made.history_id, "kim", force=True)
@@ -104,7 +105,7 @@ def test_match_is_one_undoable_change(shipped_db: Path) -> None:
     review.set_recording(conn, _song_ids(conn, ep)[0], "kim", title="Jolene", artist="Dolly Parton")
     curate.add_cue(conn, ep, draft("Jolene - Dolly Parton"), "kim", match=False)
     before = snapshot(conn)
-    report = suggest.match_recorded(conn, suggest.sources(conn), "kim")
+    report = match_recorded(conn, Matcher.offline(conn).sources, "kim")
     assert report.accepted >= 1 and report.history_id
     entry = history.get(conn, report.history_id)
     assert entry.action == "match" and "accepted" in entry.summary

@@ -98,12 +98,12 @@ def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
 def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp_path: Path) -> None:
     """A pin in an episode file names a catalog recording: build must not add a second copy of it,
     or every other cue that recording matched automatically becomes a tie and drops to review."""
-    from cuesheet import suggest
+    from cuesheet.curation.matcher import Matcher
     from cuesheet.curate import CueDraft, SongDraft
     from cuesheet.model import Song
 
     conn = open_conn(shipped_db)
-    [best] = suggest.identify(conn, "ain't no sunshine bill withers", limit=1).candidates
+    [best] = Matcher.offline(conn).identify("ain't no sunshine bill withers", limit=1).candidates
     song = Song(title="aint no sunshine bill withers", artist="", text="aint no sunshine bill withers")
     curate.add_cue(conn, episode(conn, "soundtrack", "6"),
                    CueDraft(songs=(SongDraft(song, pick=best.candidate),), kind="lip-sync"), "kim")

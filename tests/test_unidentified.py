@@ -241,9 +241,9 @@ def test_none_of_these_puts_the_song_in_the_queue(shipped_db: Path) -> None:
 
 
 def curate_ident(conn, words):  # type: ignore[no-untyped-def]
-    from cuesheet import suggest
+    from cuesheet.curation.matcher import Matcher
 
-    return suggest.identify(conn, words)
+    return Matcher.offline(conn).identify(words)
 
 
 def test_none_of_these_at_the_prompt_with_no_candidates(shipped_db: Path) -> None:
@@ -259,9 +259,9 @@ def _queue_two(conn) -> list[int]:  # type: ignore[no-untyped-def]
     ep = episode(conn, "soundtrack", "6")
     ids = []
     for words in ("elastic heart", "between me and you"):
-        from cuesheet import suggest
+        from cuesheet.curation.matcher import Matcher
 
-        ident = suggest.identify(conn, words)
+        ident = Matcher.offline(conn).identify(words)
         d = curate.CueDraft(songs=(curate.SongDraft(Song(title=words, artist="", text=words), review=ident),))
         done = curate.add_cue(conn, ep, d, "kim")
         ids.append(conn.execute("SELECT id FROM cue_songs WHERE cue_id = ?", [done.cue_id]).fetchone()[0])
@@ -322,3 +322,35 @@ def test_cue_list_shows_song_ids_in_table_and_json(shipped_db: Path) -> None:
     assert got == ids
     table = run(shipped_db, "cue", "list", "soundtrack", "3").output
     assert all(f"#{i}" in table for i in ids)
+
+
+class _ListSource:
+    """A source of our own protocol that knows one recording (no service involved)."""
+
+    name = "fake-list"
+    offline = None
+
+    def search(self, query, *, limit: int = 10):  # type: ignore[no-untyped-def]
+        from cuesheet.sources import Candidate
+
+        return [Candidate(title="Hold On", artist="Wilson Phillips", source=self.name, year=1990)]
+
+    def lookup(self, source_id: str):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_the_matcher_is_passed_in_and_nothing_outlives_the_call(shipped_db: Path) -> None:
+    """Sources are a value handed to each call (no module state): one search with an extra
+    source records and offers it; the next call without it does not see it."""
+    from cuesheet.curation.matcher import Matcher
+
+    conn = open_conn(shipped_db)
+    done = curate.add_cue(conn, episode(conn, "soundtrack", "6"), unknown_draft(), "kim")
+    sid = conn.execute("SELECT id FROM cue_songs WHERE cue_id = ?", [done.cue_id]).fetchone()[0]
+    wide = Matcher.with_online(conn, [_ListSource()])
+    ident, tried = review.search(conn, sid, "hold on wilson phillips", "kim", wide)
+    assert tried.sources == ["catalog", "fake-list"] and tried.best_title == "Hold On"
+    assert ident.candidates[0].candidate.source == "fake-list"
+    _, again = review.search(conn, sid, "hold on wilson phillips", "kim")
+    assert again.sources == ["catalog"] and again.best_title is None
+    assert [x.sources for x in review.item(conn, sid).searches] == [["catalog", "fake-list"], ["catalog"]]

@@ -115,8 +115,9 @@ def add_command(
         if title:
             texts.append((f"{title} - {artist}" if artist else title, title, artist))
         texts += [(s, None, None) for s in song or []]
+        matcher = None
         if asking and not unknown or pick is not None:
-            curator_online(conn, offline=offline)  # the candidates shown or picked
+            matcher = curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
             if asking:
                 _header(conn, ep)
@@ -139,7 +140,7 @@ def add_command(
             if unknown:
                 drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=heard)))
             for i, (text, t, a) in enumerate(texts, start=1):
-                drafts.append(_song_draft(conn, i, text, t, a, version if t else None, pick, asking))
+                drafts.append(_song_draft(matcher, i, text, t, a, version if t else None, pick, asking))
             if heard and not unknown and drafts:
                 d = drafts[0]
                 drafts[0] = curate.SongDraft(Song(**{**d.song.__dict__, "heard": heard}), d.pick, d.review)
@@ -154,7 +155,7 @@ def add_command(
                     what = ask("What was heard", hint="voice, instruments, a lyric fragment; blank if nothing")
                     drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=what)))
                     continue
-                drafts.append(_song_draft(conn, len(drafts) + 1, text, None, None, None, pick, True))
+                drafts.append(_song_draft(matcher, len(drafts) + 1, text, None, None, None, pick, True))
             if asking and len(drafts) > 1:
                 for i, d in enumerate(drafts):
                     who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
@@ -319,10 +320,10 @@ def _status_line(s: Any) -> str:
 # --- one song: candidates and the curator's choice --------------------------------------------
 
 
-def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str | None,
+def _song_draft(matcher: Any, index: int, text: str, title: str | None, artist: str | None,
                 version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
     """Show the candidates for a song and take the curator's decision (or --pick's)."""
-    from cuesheet import curate, suggest
+    from cuesheet import curate
     from cuesheet.errors import InputError
     from cuesheet.model import Song
 
@@ -331,7 +332,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
         return curate.SongDraft(song)  # the matcher decides when it is saved
     query, who = (title, artist) if title else (text, None)
     while True:
-        ident = suggest.identify(conn, query, who)
+        ident = matcher.identify(query, who)
         if not asking:
             if pick > len(ident.candidates):  # type: ignore[operator]
                 raise InputError(f"{text!r} has {len(ident.candidates)} candidates, not {pick}", field="--pick")

@@ -367,8 +367,8 @@ def review_search(
 
     with friendly_errors():
         conn = open_db(db).conn
-        curator_online(conn, offline=offline)
-        ident, tried = review.search(conn, song, " ".join(words or []), _curator())
+        matcher = curator_online(conn, offline=offline)
+        ident, tried = review.search(conn, song, " ".join(words or []), _curator(), matcher)
     if json_:
         emit_json([{"song": song, "search": tried.to_json(), "identification": ident.to_json()}])
         return
@@ -405,11 +405,12 @@ def review_set(
 
     with friendly_errors():
         conn = open_db(db).conn
+        matcher = None
         if (mbid or spotify_id) and not (title and artist):
-            curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
+            matcher = curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
         done = review.set_recording(conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
                                     isrc=isrc, title=title, artist=artist, album=album, year=year,
-                                    version=version)
+                                    version=version, matcher=matcher)
     _decided(done)
 
 
@@ -441,7 +442,7 @@ def review_walk(
         if not items:
             note("nothing waits for review.")
             return
-        curator_online(conn, offline=offline)  # "search again" asks them too
+        matcher = curator_online(conn, offline=offline)  # "search again" asks them too
         decided = 0
         try:
             for n, it in enumerate(items, start=1):
@@ -465,7 +466,7 @@ def review_walk(
                         _decided(review.set_recording(conn, it.id, curator, title=title, artist=artist, album=album))
                     elif answer.startswith("s"):
                         text = ask("Search for", default=it.text or it.heard, hint="title and artist, any order")
-                        ident, _ = review.search(conn, it.id, text, curator)
+                        ident, _ = review.search(conn, it.id, text, curator, matcher)
                         candidates = [s.candidate for s in ident.candidates]
                         from cuesheet.cli.cue import _show_candidates
 
