@@ -209,7 +209,7 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
 def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
     """One warning per episode: which cue-sheet facts are missing, and for which cues."""
     from cuesheet import lookup
-    from cuesheet.export.cuesheet import gaps
+    from cuesheet.export.cue_sheet import gaps
 
     for ep in ep_ids:
         missing: dict[str, list[int]] = defaultdict(list)

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+
+if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
+    import sqlite_utils
 
 DEFAULT_DB = "cues.sqlite"
 ENV_DB = "CUESHEET_DB"
@@ -100,6 +102,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
                 f"database {p} needs upgrading ({len(pending)} migrations)",
                 remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
             )
+    import sqlite_utils
+
     return sqlite_utils.Database(conn)
 
 

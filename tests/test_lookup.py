@@ -140,7 +140,7 @@ def test_search_across_episodes(conn, words: str, title: str) -> None:
 
 def test_search_is_limited_to_a_show(conn) -> None:
     assert lookup.search(conn, "elastic heart", "soundtrack")
-    assert lookup.search(conn, "qqqzzz") == []
+    assert lookup.search(conn, "qqqzzz").answers == []
 
 
 @pytest.mark.parametrize("text", ['"', "*", "NEAR", "-", "^", "(", ")", "a AND b", 'NEAR("x" "y")', "elastic*", "''"])
