@@ -23,7 +23,6 @@ HOME = "https://github.com/cuesheet/cuesheet"
 # Why a song was left out of a playlist, as counted on stderr.
 LEFT_OUT_ORIGINAL = "cast original (--no-originals)"
 LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
-LEFT_OUT_UNIDENTIFIED = "unidentified (no title to play)"
 UNMATCHED_REASONS = {
     "review": "a doubtful match waits in the review queue",
     "no_match": "no recording found in the catalog",
@@ -212,9 +211,6 @@ def playlist_rows(
         for part, song in enumerate(a.songs, start=1):
             original = a.kind == "cast-original"
             matched = song.recording_id is not None
-            if not matched and (song.status == "unknown" or not (song.title or song.text)):
-                left_out[LEFT_OUT_UNIDENTIFIED] += 1  # a song nobody has named cannot be played
-                continue
             if original and not originals:
                 left_out[LEFT_OUT_ORIGINAL] += 1
                 continue
