@@ -512,21 +512,13 @@ def list_command(
         if not items:
             note(f"no cues yet; add one with `cuesheet cue add {ep.show.slug} {ep.code}`")
 
-    emit([_with_song_ids(a) for a in items], as_json=json_, nl=nl, render=lambda _: render(items))
+    emit(items, as_json=json_, nl=nl, render=render)  # --json: each song with its song_id (#13)
 
 
 def _song_name(s: Any) -> str:
     if s.status == "unknown" or not (s.title or s.text):
-        return "an unidentified song" + (f" (heard: {s.heard})" if getattr(s, "heard", None) else "")
+        return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
     return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
-
-
-def _with_song_ids(a: Any) -> dict[str, Any]:
-    """The cue as `what --json` gives it, each song with its id (what `review` commands take)."""
-    out = a.to_json()
-    for song, s in zip(out["songs"], a.songs):
-        song["song_id"] = s.song_id
-    return out
 
 
 # --- edit ------------------------------------------------------------------------------------------
