@@ -219,6 +219,17 @@ def _describe(c: Candidate) -> str:
     return f"{c.title} — {c.artist}" + (f" ({extra})" if extra else "")
 
 
+def _already_decided(conn: sqlite3.Connection, it: Item) -> CuesheetError:
+    """A decision is not overwritten by accept or reject: say what it is and how to change it."""
+    linked = conn.execute("SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
+                          " WHERE s.id = ?", [it.id]).fetchone()
+    return CuesheetError(
+        f"song #{it.id} ({it.label}) is already decided: {it.status}"
+        + (f" as {linked[0]} — {linked[1]}" if linked else ""),
+        remedy=f"`cuesheet review set {it.id} ...` changes it; `cuesheet history` finds the decision"
+               " and `cuesheet undo N` takes it back")
+
+
 def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 1,
            candidate: Candidate | None = None) -> Decision:
     """Link the song to candidate `pick` (or a candidate found by searching again)."""
@@ -226,14 +237,7 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
         it = item(conn, song_id)
         if candidate is None:
             if not it.candidates and it.status in ("accepted", "curated", "rejected"):
-                linked = conn.execute(
-                    "SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
-                    " WHERE s.id = ?", [song_id]).fetchone()
-                raise CuesheetError(
-                    f"song #{song_id} ({it.label}) is already decided: {it.status}"
-                    + (f" as {linked[0]} — {linked[1]}" if linked else ""),
-                    remedy=f"`cuesheet review set {song_id} ...` changes it; `cuesheet history` finds the"
-                           " decision and `cuesheet undo N` takes it back")
+                raise _already_decided(conn, it)
             if not it.candidates:
                 raise CuesheetError(
                     f"song #{song_id} ({it.label}) has no candidates",
@@ -256,14 +260,7 @@ def reject(conn: sqlite3.Connection, song_id: int, curator: str) -> Decision:
     with history.recorded(conn, "review reject", curator) as change:
         it = item(conn, song_id)
         if it.status in DECIDED:
-            linked = conn.execute(
-                "SELECT r.title, r.artist FROM cue_songs s JOIN recordings r ON r.id = s.recording_id"
-                " WHERE s.id = ?", [song_id]).fetchone()
-            raise CuesheetError(
-                f"song #{song_id} ({it.label}) is already decided: {it.status}"
-                + (f" as {linked[0]} — {linked[1]}" if linked else ""),
-                remedy=f"`cuesheet history` finds the decision and `cuesheet undo N` takes it back;"
-                       f" `cuesheet review set {song_id} ...` names another recording")
+            raise _already_decided(conn, it)
         if it.unknown:
             raise CuesheetError(
                 f"song #{song_id} ({it.label}) is unidentified: there is no match to reject",

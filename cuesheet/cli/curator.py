@@ -239,26 +239,11 @@ def review_list(
     nl: NlOption = False,
 ) -> None:
     """List the songs waiting for a decision, with candidates, scores and reasons."""
-    from cuesheet import review
-
     statuses = _statuses(status, all_)
-    with friendly_errors():
-        conn = open_db(db).conn
-        show_ref, ep = _scope(conn, show, episode)
-        items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
-                             statuses=statuses)
-
-    def render(items: list[review.Item]) -> None:
-        if not items:
-            note(f"no songs with status {' or '.join(statuses)}.")
-            return
-        for it in items:
-            _render_item(it)
-        console.print()
-        note(f"{len(items)} listed. `cuesheet review accept ID [ID ...] [--pick N]`, `reject ID`, "
-             "`set ID --title ... --artist ...`, `search ID WORDS`, or `cuesheet review walk`.")
-
-    emit(items, as_json=json_, nl=nl, render=render)
+    _list(show, episode, statuses, db, json_, nl,
+          empty=f"no songs with status {' or '.join(statuses)}.",
+          footer="listed. `cuesheet review accept ID [ID ...] [--pick N]`, `reject ID`, "
+                 "`set ID --title ... --artist ...`, `search ID WORDS`, or `cuesheet review walk`.")
 
 
 @review_app.command("unknown")
@@ -270,23 +255,29 @@ def review_unknown(
     nl: NlOption = False,
 ) -> None:
     """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
+    _list(show, episode, ("unknown",), db, json_, nl, empty="no unidentified songs.",
+          footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
+                 " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
+
+
+def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: Any, json_: bool, nl: bool,
+          *, empty: str, footer: str) -> None:
     from cuesheet import review
 
     with friendly_errors():
         conn = open_db(db).conn
         show_ref, ep = _scope(conn, show, episode)
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
-                             statuses=("unknown",))
+                             statuses=statuses)
 
     def render(items: list[review.Item]) -> None:
         if not items:
-            note("no unidentified songs.")
+            note(empty)
             return
         for it in items:
             _render_item(it)
         console.print()
-        note(f"{len(items)} unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
-             " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
+        note(f"{len(items)} {footer}")
 
     emit(items, as_json=json_, nl=nl, render=render)
 

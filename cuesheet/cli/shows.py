@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.text import Text
 
 from cuesheet.cli.common import DbOption, open_db
-from cuesheet.cli.output import console, friendly_errors, note
+from cuesheet.cli.cue import _clearable, _report  # '-' clears; the one-line result with its history id
+from cuesheet.cli.output import friendly_errors
 
 episode_app = typer.Typer(help="Edit an episode: complete or not, length, title, air date, notes.",
                           no_args_is_help=True)
@@ -24,16 +24,6 @@ def _curator() -> str:
     from cuesheet import config, history
 
     return history.who(config.load().curator)
-
-
-def _clearable(value: str | None) -> Any:
-    return None if value is None or value.strip() in ("", "-") else value.strip()
-
-
-def _report(done: Any) -> None:
-    console.print(Text(done.summary, style="bold green" if done.history_id else "dim"), soft_wrap=True)
-    if done.history_id:
-        note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
 
 
 @episode_app.command("set")
