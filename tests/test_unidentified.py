@@ -354,3 +354,17 @@ def test_the_matcher_is_passed_in_and_nothing_outlives_the_call(shipped_db: Path
     _, again = review.search(conn, sid, "hold on wilson phillips", "kim")
     assert again.sources == ["catalog"] and again.best_title is None
     assert [x.sources for x in review.item(conn, sid).searches] == [["catalog", "fake-list"], ["catalog"]]
+
+
+def test_walking_the_unknown_queue_keeps_each_search_on_record(shipped_db: Path) -> None:
+    conn = open_conn(shipped_db)
+    done = curate.add_cue(conn, episode(conn, "soundtrack", "6"), unknown_draft(), "kim")
+    sid = conn.execute("SELECT id FROM cue_songs WHERE cue_id = ?", [done.cue_id]).fetchone()[0]
+    # First song: the shipped one (skip). Second: search, then take candidate 1.
+    answers = "k\ns\nelastic heart sia\n1\n"
+    r = run(shipped_db, "review", "walk", "--status", "unknown", "--prompt", "--offline", input=answers)
+    assert r.exit_code == 0, r.output
+    assert "r reject" not in r.output  # nothing to reject for a song nobody named
+    it = review.item(conn, sid)
+    assert [x.query for x in it.searches] == ["elastic heart sia"]
+    assert it.status == "curated" and it.title == "Elastic Heart"
