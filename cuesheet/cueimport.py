@@ -162,7 +162,7 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
         for i, item in enumerate(d.get("cues") or []):
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
-        given = frozenset(k for k in ("air_date", "length", "complete", "notes", "aliases") if k in d)
+        given = frozenset(k for k in ("air_date", "length", "complete", "notes", "aliases", "sources") if k in d)
         doc = _Doc(ep, d.line, lines, title_given, is_csv, given | ({"title"} if title_given else set()))
         if not replace:
             errors += _taken(conn, show, path, doc)
@@ -403,7 +403,7 @@ def import_file(
                         continue
                     episode_id = store.insert_episode(conn, show.id, Episode(
                         ep.season, ep.number, ep.title, ep.aliases, ep.air_date, ep.length_ms, ep.complete,
-                        ep.notes))
+                        ep.notes, sources=ep.sources))
                     report.new_episodes.append(f"{code} {ep.title}")
                 else:
                     episode_id = int(row[0])
@@ -472,6 +472,11 @@ def _update_episode(conn: sqlite3.Connection, episode_id: int, doc: _Doc) -> str
              "notes": "notes"}
     fields = {names[k]: getattr(ep, names[k]) for k in doc.given if k in names}
     changed = update_episode(conn, episode_id, fields)
+    if "sources" in doc.given:
+        keys = store.source_ids(conn, conn.execute("SELECT show_id FROM episodes WHERE id = ?",
+                                                   [episode_id]).fetchone()[0])
+        if store.set_episode_sources(conn, episode_id, [keys[k] for k in ep.sources]):
+            changed["sources"] = ", ".join(ep.sources) or None
     added = 0
     if "aliases" in doc.given:
         for alias in ep.aliases:

@@ -104,6 +104,9 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
         [episode_id]).fetchone()
     aliases = tuple(a for (a,) in conn.execute(
         "SELECT alias FROM episode_aliases WHERE episode_id = ? ORDER BY rowid", [episode_id]))
+    ep_sources = tuple(k for (k,) in conn.execute(
+        """SELECT so.key FROM episode_sources es JOIN sources so ON so.id = es.source_id
+            WHERE es.episode_id = ? ORDER BY es.rowid""", [episode_id]))
     cue_rows = conn.execute(
         """SELECT id, number, kind, order_confirmed, time_in_ms, time_out_ms, scene, usage, confidence, notes
              FROM cues WHERE episode_id = ? ORDER BY number""", [episode_id]).fetchall()
@@ -145,7 +148,8 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
             time_out_ms=t_out, scene=scene, performers=_performers(performers[(cid, None)]), usage=usage,
             confidence=confidence, sources=keys, notes=cue_notes,
         ))
-    return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues))
+    return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues),
+                   ep_sources)
 
 
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
@@ -380,6 +384,7 @@ def episode_yaml(episode: Episode) -> str:
         "air_date": episode.air_date,
         "length": _time(episode.length_ms),
         "complete": episode.complete,
+        "sources": list(episode.sources),
         "notes": episode.notes,
         "cues": cues,
     }, keep=("complete", "cues"))
@@ -497,7 +502,8 @@ def episode_text(path: Path, episode: Episode) -> str:
         doc, fresh = roundtrip.load(old_text), roundtrip.load(whole)
         a, b = _normal_episode(on_disk), _normal_episode(episode)
         fields = {"season": "season", "number": "episode", "title": "title", "aliases": "aliases",
-                  "air_date": "air_date", "length_ms": "length", "complete": "complete", "notes": "notes"}
+                  "air_date": "air_date", "length_ms": "length", "complete": "complete", "notes": "notes",
+                  "sources": "sources"}
         roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items() if getattr(a, attr) != getattr(b, attr)],
                                sheets.EPISODE_KEYS)
         old, new = {c.number: c for c in a.cues}, {c.number: c for c in b.cues}

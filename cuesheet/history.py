@@ -30,7 +30,7 @@ from cuesheet.errors import CuesheetError, NotFound
 TRACKED = (
     "shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
-    "song_searches",
+    "song_searches", "episode_sources",
 )
 # Columns a program stamps as it works (when a song was last matched, when a row was
 # made): a later change to them alone is not work an undo would throw away.

@@ -136,6 +136,8 @@ class Episode:
     complete: bool = False
     notes: str | None = None
     cues: tuple[Cue, ...] = ()
+    # The show's sources that state the episode's own facts (every song listed, its length).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ def _kind(value: Any) -> str:
 
 SHOW_KEYS = ("show", "slug", "aliases", "year", "network", "notes", "sources", "characters")
 EPISODE_KEYS = (
-    "season", "episode", "title", "aliases", "air_date", "length", "complete", "notes", "cues",
+    "season", "episode", "title", "aliases", "air_date", "length", "complete", "sources", "notes", "cues",
 )
 CUE_KEYS = (
     "cue", "order", "time_in", "time_out", "scene", "performers", "usage", "kind",
@@ -421,6 +421,7 @@ def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Epis
         complete=c.boolean(d, "complete", ""),
         notes=c.text(d, "notes", ""),
         cues=tuple(sorted(cues, key=lambda q: q.number)),
+        sources=_sources(d, "", c, source_keys),
     )
 
 

@@ -50,9 +50,23 @@ def insert_episode(conn: sqlite3.Connection, show_id: int, episode: Episode) -> 
         [(episode_id, a) for a in episode.aliases],
     )
     sources = source_ids(conn, show_id)
+    set_episode_sources(conn, episode_id, [sources[k] for k in episode.sources])
     for cue in episode.cues:
         insert_cue(conn, episode_id, cue, sources)
     return episode_id
+
+
+def set_episode_sources(conn: sqlite3.Connection, episode_id: int, source_ids_: list[int]) -> bool:
+    """Make these (in this order) the sources of an episode's own facts; True if that changed."""
+    now = [r[0] for r in conn.execute(
+        "SELECT source_id FROM episode_sources WHERE episode_id = ? ORDER BY rowid", [episode_id])]
+    wanted = list(dict.fromkeys(source_ids_))
+    if now == wanted:
+        return False
+    conn.execute("DELETE FROM episode_sources WHERE episode_id = ?", [episode_id])
+    conn.executemany("INSERT INTO episode_sources (episode_id, source_id) VALUES (?, ?)",
+                     [(episode_id, s) for s in wanted])
+    return True
 
 
 def source_ids(conn: sqlite3.Connection, show_id: int) -> dict[str, int]:

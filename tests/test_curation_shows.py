@@ -109,3 +109,37 @@ def test_import_applies_an_existing_episodes_fields(shipped_db: Path, tmp_path: 
     assert conn.execute("SELECT count(*) FROM cue_fts WHERE cue_fts MATCH '\"Episode Seven\"'").fetchone()[0] >= 1
     history.undo(conn, report.history_id, "kim")
     assert snapshot(conn) == before
+
+
+def test_episode_sources_set_dumped_built_and_imported(shipped_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from cuesheet import dump
+    from cuesheet.build import build
+
+    from .conftest import DATA
+
+    conn = open_conn(shipped_db)
+    before = snapshot(conn)
+    r = run(shipped_db, "episode", "set", "soundtrack", "6", "--complete", "--source", "ew-songs-got-away",
+            "--source", "myfanbase")
+    assert r.exit_code == 0, r.output
+    assert "sources 'ew-songs-got-away, myfanbase'" in r.output
+    assert run(shipped_db, "episode", "set", "soundtrack", "6", "--source", "nope").exit_code == 1
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    dump.dump(conn, data)
+    text = (data / "soundtrack" / "s01e06.yaml").read_text(encoding="utf-8")
+    assert "complete: true" in text and "sources: [ew-songs-got-away, myfanbase]" in text.split("cues:")[0]
+    build(data, tmp_path / "re.sqlite")
+    again = open_conn(tmp_path / "re.sqlite")
+    assert dump.content(again)["soundtrack"]["episodes"]["s01e06"] == dump.content(conn)["soundtrack"]["episodes"]["s01e06"]
+    assert run(shipped_db, "episode", "set", "soundtrack", "6", "--source", "-").exit_code == 0
+    history.undo(conn, None, "kim")
+    history.undo(conn, None, "kim")
+    assert snapshot(conn) == before
+    # An import states an existing episode's sources too.
+    path = tmp_path / "s01e07.yaml"
+    path.write_text("season: 1\nepisode: 7\nsources: [bustle]\ncues: []\n", encoding="utf-8")
+    report = cueimport.import_file(conn, path, lookup.find_show(conn, "soundtrack"), "kim")
+    assert report.updated_episodes == ["S01E07: sources 'bustle'"]

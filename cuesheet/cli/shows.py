@@ -37,6 +37,9 @@ def episode_set(
     title: Annotated[Optional[str], typer.Option("--title", help="The episode's title.")] = None,
     air_date: Annotated[Optional[str], typer.Option("--air-date", help=f"First aired, YYYY-MM-DD {CLEARS}.")] = None,
     note_: Annotated[Optional[str], typer.Option("--note", "--notes", help=f"The episode's notes {CLEARS}.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(
+        "--source", help="A source (key from `source add`) stating these facts; repeatable; replaces the"
+                         " episode's list ('-' clears).")] = None,
     db: DbOption = None,
 ) -> None:
     """Set what an episode says about itself; one change in the history."""
@@ -54,6 +57,8 @@ def episode_set(
         fields["air_date"] = _clearable(air_date)
     if note_ is not None:
         fields["notes"] = _clearable(note_)
+    if source is not None:
+        fields["sources"] = [] if [s.strip() for s in source] == ["-"] else [s.strip() for s in source]
     with friendly_errors():
         if length is not None:
             try:
@@ -62,7 +67,7 @@ def episode_set(
                 raise InputError(exc.message, field="--length", remedy=exc.remedy) from None
         if not fields:
             raise InputError("nothing to set", field="episode set",
-                             remedy="give --complete/--not-complete, --length, --title, --air-date or --note")
+                             remedy="give --complete/--not-complete, --length, --title, --air-date, --note or --source")
         conn = open_db(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
         done = shows.set_episode(conn, ep, fields, _curator())

@@ -14,12 +14,13 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet import history
+from cuesheet import history, store
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 from cuesheet.lookup import EpisodeRef, ShowRef
 from cuesheet.timecode import format_time
 
 EPISODE_FIELDS = ("title", "air_date", "length_ms", "complete", "notes")
+EPISODE_SETTABLE = (*EPISODE_FIELDS, "sources")  # sources: the keys of the show's sources
 CHARACTER_FIELDS = ("full_name", "actor", "notes")
 SOURCE_FIELDS = ("title", "url", "date")
 SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -52,8 +53,8 @@ def _date_errors(value: Any, field: str) -> list[InputError]:
 
 def episode_errors(fields: dict[str, Any]) -> list[InputError]:
     """Every problem with new values for an episode, named by field."""
-    errors = [InputError(f"cannot set {k}", field=k, remedy=f"settable: {', '.join(EPISODE_FIELDS)}")
-              for k in fields if k not in EPISODE_FIELDS]
+    errors = [InputError(f"cannot set {k}", field=k, remedy=f"settable: {', '.join(EPISODE_SETTABLE)}")
+              for k in fields if k not in EPISODE_SETTABLE]
     if "title" in fields and not fields["title"]:
         errors.append(InputError("an episode needs a title", field="title"))
     if fields.get("length_ms") is not None and fields["length_ms"] <= 0:
@@ -93,14 +94,24 @@ def _describe(changed: dict[str, Any]) -> str:
 
 
 def set_episode(conn: sqlite3.Connection, episode: EpisodeRef, fields: dict[str, Any], curator: str) -> Done:
-    """Mark an episode complete (every cue known) or not, set its length, title, air date, notes."""
-    fields = {k: _clean(v) for k, v in fields.items()}
+    """Mark an episode complete (every cue known) or not, set its length, title, air date,
+    notes, and the sources that state them (`sources`: show source keys; [] clears)."""
+    fields = {k: (_clean(v) if k != "sources" else list(v)) for k, v in fields.items()}
     errors = episode_errors(fields)
+    known = store.source_ids(conn, episode.show.id)
+    for key in fields.get("sources", []):
+        if key not in known:
+            errors.append(InputError(f"unknown source {key!r}", field="source",
+                                     remedy=f"known: {', '.join(sorted(known)) or 'none'};"
+                                            f" `cuesheet source add {episode.show.slug} KEY` adds one"))
     if errors:
         raise InputErrors(errors)
     label = f"{episode.show.name} {episode.code}"
     with history.recorded(conn, "episode set", curator) as change:
         changed = update_episode(conn, episode.id, fields)
+        if "sources" in fields and store.set_episode_sources(conn, episode.id,
+                                                             [known[k] for k in fields["sources"]]):
+            changed["sources"] = ", ".join(fields["sources"]) or None
         change.summary = f"set {label}: {_describe(changed)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:
