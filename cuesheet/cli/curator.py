@@ -358,6 +358,7 @@ def review_search(
 
     with friendly_errors():
         conn = open_db(db).conn
+        review.item(conn, song)  # a wrong id is said before any source is asked
         matcher = curator_online(conn, offline=offline)
         ident, tried = review.search(conn, song, " ".join(words or []), _curator(), matcher)
     if json_:
