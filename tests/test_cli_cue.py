@@ -176,7 +176,7 @@ def test_edit_with_options_and_clearing(shipped_db: Path) -> None:
 
 
 def test_edit_by_prompts_keeps_what_enter_keeps(shipped_db: Path) -> None:
-    result = run(shipped_db, "cue", "edit", "soundtrack", "3", "2", "--prompt", input="5:00\n\n\n\n\n\n")
+    result = run(shipped_db, "cue", "edit", "soundtrack", "3", "2", "--prompt", input="5:00\n\n\n\n\n\n\n")
     assert result.exit_code == 0, result.output
     cue = cues(shipped_db)[1]
     assert cue.time_in == "5:00" and cue.scene and cue.kind == "lip-sync"

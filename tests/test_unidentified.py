@@ -368,3 +368,13 @@ def test_walking_the_unknown_queue_keeps_each_search_on_record(shipped_db: Path)
     it = review.item(conn, sid)
     assert [x.query for x in it.searches] == ["elastic heart sia"]
     assert it.status == "curated" and it.title == "Elastic Heart"
+
+
+def test_heard_by_the_edit_prompts(shipped_db: Path) -> None:
+    # time in, time out, scene, performers, kind, usage: Enter keeps; then what was heard of song 1.
+    r = run(shipped_db, "cue", "edit", "soundtrack", "3", "2", "--prompt", input="\n" * 6 + "a piano intro\n")
+    assert r.exit_code == 0, r.output
+    conn = open_conn(shipped_db)
+    [entry] = history.entries(conn, limit=1)
+    assert [c["table"] for c in entry.changes] == ["cue_songs"]
+    assert entry.changes[0]["after"]["heard"] == "a piano intro"

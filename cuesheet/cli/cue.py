@@ -564,6 +564,7 @@ def edit_command(
         [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
         fields: dict[str, Any] = {}
         performers = None
+        prompted_heard: dict[int, Any] = {}
         nothing = all(v is None for v in (time_in, time_out, scene, performer, kind, usage, confidence,
                                            notes, order, title, artist, version, text, heard, add_song,
                                            remove_song))
@@ -583,6 +584,11 @@ def edit_command(
                 performer = [ask("Performers", default=current or "-")]
                 kind = ask("Kind", default=a.kind, parse=lambda s: _choice(s, KINDS, "kind"))
                 usage = ask("Usage code", default=a.usage or "-")
+                for i, sa in enumerate(a.songs, start=1):
+                    said = ask(f"Heard of song {i} ({_song_name(sa)})", default=sa.heard or "-",
+                               hint="voice, instruments, a lyric fragment")
+                    if _clearable(said) != sa.heard:
+                        prompted_heard[i] = _clearable(said)
         except Cancelled:
             raise cancelled() from None
         if time_in is not None:
@@ -611,8 +617,11 @@ def edit_command(
                        for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text),
                                     ("heard", heard))
                        if v is not None}
+        songs = {i: {"heard": h} for i, h in prompted_heard.items()}
+        if song_fields:
+            songs[song] = {**songs.get(song, {}), **song_fields}
         edit = curate.CueEdit(
-            fields=fields, performers=performers, songs={song: song_fields} if song_fields else {},
+            fields=fields, performers=performers, songs=songs,
             add_songs=tuple(curate.SongDraft(Song(title=t, artist="", text=t)) for t in add_song or ()),
             remove_songs=tuple(remove_song or ()),
         )
