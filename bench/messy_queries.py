@@ -356,6 +356,13 @@ def report(outcomes: list[Outcome], title: str, errors: int = 0) -> dict[str, di
     return table
 
 
+def _migrate(path: Path) -> None:
+    """A database kept from an earlier run gains the migrations added since."""
+    from cuesheet import db
+
+    db.connect(path).conn.close()
+
+
 def messy_db() -> tuple[Path, list[Song], list[Song]]:
     catalog, held = chart_songs()
     path = OUT / "messy.db"
@@ -363,6 +370,7 @@ def messy_db() -> tuple[Path, list[Song], list[Song]]:
     if not path.exists() or not stamp.exists() or stamp.read_text() != str(len(catalog)):
         build_catalog(path, ((s.title, s.artist, None, None, None) for s in catalog))
         stamp.write_text(str(len(catalog)))
+    _migrate(path)
     return path, catalog, held
 
 
@@ -373,6 +381,7 @@ def mb20k_db(limit: int, split: str = "test") -> tuple[Path, list[Query], dict[t
     if not path.exists() or not stamp.exists() or stamp.read_text() != str(len(rows)):
         build_catalog(path, (r[:5] for r in rows))
         stamp.write_text(str(len(rows)))
+    _migrate(path)
     keys = {(r[0], r[1]): r[5] for r in rows}
     return path, qs, keys
 

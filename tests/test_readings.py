@@ -268,3 +268,16 @@ def test_probability_is_in_the_json(conn: sqlite3.Connection) -> None:
 def test_scored_is_still_built_the_old_way() -> None:
     s = Scored(Candidate("t", "a", "catalog"), 0.9, {}, [])
     assert s.probability is None and "probability" not in s.to_json()
+
+
+def test_the_index_search_spells_rare_words_and_completes_cut_ones(conn: sqlite3.Connection) -> None:
+    from cuesheet.sources.catalog import candidate_ids, fetch
+
+    def artists(words: list[str], **kw: bool) -> set[str]:
+        return {c.artist for c in fetch(conn, candidate_ids(conn, words, **kw))}
+
+    # "sonrael" is a word of the catalog (a title), and a typo of "sonreal" (an act).
+    assert "Sonreal" in artists(["sonrael"])
+    # A last word cut short is a prefix only when asked (free text).
+    assert "Bobby Pedrick Jr." in artists(["white", "bucks", "sadd"], prefix_last=True)
+    assert {"Imagine Dragons"} <= artists(["believ"], prefix_last=True)

@@ -125,12 +125,26 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     every word (misspelt ones replaced by their nearest catalog words), then
     every word but one (extra words: "live", a featured artist, a typo too far
     gone), then every pair. rapidfuzz orders what comes back.
+
+    A word found in only a row or two is also looked up by spelling (it may be
+    the same typo elsewhere in the catalog: "Sonrael" beside "Sonreal"). With
+    `prefix_last`, a last word of three letters or more that the catalog lacks,
+    or has only rarely, also matches as a prefix (text cut short mid-word).
     """
     unique = list(dict.fromkeys(w for w in words if w))
     content = [w for w in unique if w not in STOP_WORDS] or unique
+    last = words[-1] if prefix_last and words and len(words[-1]) >= 3 else None
     groups: list[list[str]] = []
     for word in content[:MAX_WORDS]:
-        alternatives = [word] if _exists(conn, word) else near_terms(conn, word)
+        if _exists(conn, word):
+            alternatives = [word]
+            rare = len(word) >= 4 and _rare(conn, word)
+            if rare and len(word) >= 5:
+                alternatives += [t for t in near_terms(conn, word) if t != word]
+        else:
+            alternatives, rare = near_terms(conn, word), True
+        if word == last and rare:
+            alternatives.append(word + "*")
         if alternatives:
             groups.append(alternatives)
     if not groups:
