@@ -175,6 +175,15 @@ MAX_ARTIST_WORDS = 4
 BOUNDARY_POOL = 6
 
 
+# A one-word name that begins more credits than this is too common to try as an artist.
+COMMON_NAME = 200
+
+
+def _common_name(conn: sqlite3.Connection, word: str) -> bool:
+    return len(conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?",
+                            ["artist_key : ^" + _quote(word), COMMON_NAME + 1]).fetchall()) > COMMON_NAME
+
+
 def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[int]:
     """Rows whose artist credit begins with the first or last words of the text, and that
     share a word with the rest.
@@ -191,6 +200,8 @@ def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[in
         for who, rest, rest_is_end in ((words[:k], words[k:], True), (words[-k:], words[:-k], False)):
             if all(w in STOP_WORDS for w in who) or len("".join(who)) < 3:
                 continue
+            if k == 1 and _common_name(conn, who[0]):
+                continue  # "john", "lil": thousands of credits begin so; ranking them costs too much
             content = [w for w in dict.fromkeys(rest) if w not in STOP_WORDS][:MAX_WORDS] or list(rest)
             terms = [_quote(w) for w in content]
             if rest_is_end and len(rest[-1]) >= 2:
