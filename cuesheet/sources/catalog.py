@@ -11,6 +11,7 @@ rapidfuzz then scores only those (in `cuesheet.match`).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +48,9 @@ class CatalogSource:
         free_text = query.artist is None and not query.album
         # Free text may stop mid-word ("White Bucks And Sadd"): its last word is also a prefix.
         ids = candidate_ids(self.conn, words, pool=max(limit, self.pool), prefix_last=free_text)
-        if free_text and len(words) >= 2:
+        # Text with a separator ("A - T", "T by A") says where the artist is; text without
+        # one is read at the artist boundaries the catalog knows.
+        if free_text and len(words) >= 2 and not _SEPARATOR.search(query.title):
             ids += artist_boundaries(self.conn, words)
         if query.isrc:
             ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
@@ -68,6 +71,9 @@ class CatalogSource:
             return None
         found = fetch(self.conn, [rid])
         return found[0] if found else None
+
+
+_SEPARATOR = re.compile(r"\s(?:-{1,2}|[–—]|by)\s", re.IGNORECASE)
 
 
 def _quote(word: str) -> str:
