@@ -89,15 +89,12 @@ def _quote(word: str) -> str:
 RARE = 2
 
 
-def _rare(conn: sqlite3.Connection, word: str) -> bool:
+def _rows_with(conn: sqlite3.Connection, word: str) -> int:
+    """Rows holding the word, counted up to RARE + 1 (one query answers "exists" and "rare")."""
     return len(conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?",
-                            [_quote(word), RARE + 1]).fetchall()) <= RARE
+                            [_quote(word), RARE + 1]).fetchall())
 
 
-def _exists(conn: sqlite3.Connection, word: str) -> bool:
-    # A one-row MATCH stops at the first hit; fts5vocab would count the whole posting list.
-    return conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT 1",
-                        [_quote(word)]).fetchone() is not None
 
 
 def near_terms(conn: sqlite3.Connection, word: str, limit: int = 3) -> list[str]:
@@ -142,9 +139,10 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     last = words[-1] if prefix_last and words and len(words[-1]) >= 3 else None
     groups: list[list[str]] = []
     for word in content[:MAX_WORDS]:
-        if _exists(conn, word):
+        found = _rows_with(conn, word)
+        if found:
             alternatives = [word]
-            rare = len(word) >= 4 and _rare(conn, word)
+            rare = len(word) >= 4 and found <= RARE
             if rare and len(word) >= 5:
                 alternatives += [t for t in near_terms(conn, word) if t != word]
         else:
