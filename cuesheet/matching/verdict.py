@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from cuesheet.matching.readings import candidate_version
+from cuesheet.matching.readings import candidate_version, title_parts
 from cuesheet.matching.score import (
     DEFAULT_WEIGHTS,
     Scored,
@@ -111,9 +111,10 @@ PARTIAL_MIN_COVERAGE = 0.5
 
 def same_title_count(best: Candidate, candidates: Sequence[Candidate]) -> int:
     """How many *other* recordings among the candidates carry the best one's title."""
-    title = candidate_version(best)[0]
+    # The title without version words depends on the title alone (cached), not on `version`.
+    title = title_parts(best.title)[0]
     return sum(1 for c in candidates
-               if c is not best and candidate_version(c)[0] == title and not same_recording(best, c))
+               if c is not best and title_parts(c.title)[0] == title and not same_recording(best, c))
 
 
 def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:

@@ -147,7 +147,8 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
                 alternatives += [t for t in near_terms(conn, word) if t != word]
         else:
             alternatives, rare = near_terms(conn, word), True
-        if word == last and rare:
+        if word == last and rare and (alternatives or _rows_with(conn, word + "*")):
+            # (Alone, a prefix nothing starts with would only narrow the search to nothing.)
             alternatives.append(word + "*")
         if alternatives:
             groups.append(alternatives)
