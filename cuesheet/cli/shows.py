@@ -70,7 +70,8 @@ def episode_set(
                              remedy="give --complete/--not-complete, --length, --title, --air-date, --note or --source")
         conn = open_db(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        done = shows.set_episode(conn, ep, fields, _curator())
+        done = shows.set_episode(conn, ep, fields, _curator(), names={
+            "air_date": "--air-date", "length": "--length", "title": "--title", "source": "--source"})
     _report(done)
 
 
