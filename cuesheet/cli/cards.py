@@ -142,7 +142,8 @@ class Out:
 
 
 def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = False,
-                   with_episode: bool = False) -> None:
+                   with_episode: bool = False, about: str | None = None) -> None:
+    """The cards under a title; `about` (an episode's notes) follows them, before the footnotes."""
     out.line([("bold underline", title)])
     for a in items:
         out.line()
@@ -151,6 +152,9 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
         for runs in body:
             out.line(runs, indent=5)
     out.line()
+    if about:
+        out.line([("bold", "About this episode: "), ("", about)])
+        out.line()
     if any(not a.order_confirmed for a in items):
         out.note(UNCONFIRMED)
 
