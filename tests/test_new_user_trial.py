@@ -141,3 +141,16 @@ def test_the_kind_prompt_takes_lipsync(shipped_db: Path) -> None:
             "--yes", "--offline", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)[0]["kind"] == "lip-sync"
+
+
+def test_episode_set_add_note_keeps_the_researched_note(shipped_db: Path) -> None:
+    conn = open_conn(shipped_db)
+    [old] = conn.execute("SELECT notes FROM episodes WHERE number = 6").fetchone()
+    r = run(shipped_db, "episode", "set", "soundtrack", "6", "--add-note", "Checked in 2026.")
+    assert r.exit_code == 0, r.output
+    assert "notes: added 'Checked in 2026.'" in r.stdout
+    assert conn.execute("SELECT notes FROM episodes WHERE number = 6").fetchone()[0] == old + " Checked in 2026."
+    r = run(shipped_db, "episode", "set", "soundtrack", "6", "--add-note", "x", "--note", "y")
+    assert r.exit_code == 2
+    assert run(shipped_db, "undo").exit_code == 0
+    assert conn.execute("SELECT notes FROM episodes WHERE number = 6").fetchone()[0] == old

@@ -90,7 +90,9 @@ def _describe(changed: dict[str, Any], old: dict[str, Any] | None = None) -> str
     so a replaced note is seen before it is lost from view (undo brings it back)."""
     parts = []
     for k, v in changed.items():
-        if old and old.get(k) is not None and k in ("title", "air_date", "notes"):
+        if old and old.get(k) and isinstance(v, str) and k == "notes" and v.startswith(old[k]):
+            parts.append(f"notes: added {_short(v[len(old[k]):].strip())}")
+        elif old and old.get(k) is not None and k in ("title", "air_date", "notes"):
             parts.append(f"{k.replace('_', ' ')}: {_short(old[k])} -> " + (_short(v) if v is not None else "cleared"))
         elif k == "complete":
             parts.append("complete" if v else "not complete")
@@ -108,8 +110,13 @@ def set_episode(conn: sqlite3.Connection, episode: EpisodeRef, fields: dict[str,
                 *, names: dict[str, str] | None = None) -> Done:
     """Mark an episode complete (every cue known) or not, set its length, title, air date,
     notes, and the sources that state them (`sources`: show source keys; [] clears).
-    `names` renames fields in errors (the command's options)."""
+    `names` renames fields in errors (the command's options); `add_notes` is text added to
+    the notes already there, so a researched note is not replaced by accident."""
     fields = {k: (_clean(v) if k != "sources" else list(v)) for k, v in fields.items()}
+    if "add_notes" in fields:
+        extra = fields.pop("add_notes")
+        current = conn.execute("SELECT notes FROM episodes WHERE id = ?", [episode.id]).fetchone()[0]
+        fields["notes"] = " ".join(filter(None, [current, extra])) or None
     errors = episode_errors(fields, names)
     known = store.source_ids(conn, episode.show.id)
     for key in fields.get("sources", []):
