@@ -154,3 +154,11 @@ def test_episode_set_add_note_keeps_the_researched_note(shipped_db: Path) -> Non
     assert r.exit_code == 2
     assert run(shipped_db, "undo").exit_code == 0
     assert conn.execute("SELECT notes FROM episodes WHERE number = 6").fetchone()[0] == old
+
+
+def test_cue_add_card_has_no_trailing_spaces(shipped_db: Path) -> None:
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--unknown", "--heard", "female voice, 80s synth",
+            "--scene", "Joanna at the gym", "--yes")
+    assert r.exit_code == 0, r.output
+    assert "Joanna at the gym" in r.stdout
+    assert [line for line in r.stdout.splitlines() if line != line.rstrip()] == []

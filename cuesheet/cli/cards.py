@@ -169,10 +169,10 @@ def rich_card(a: Answer, *, scored: bool = False, with_episode: bool = False) ->
     header = Text()
     for style, t in head:
         header.append(t, style=style or None)
-    text = Text()
-    for i, runs in enumerate(body):
-        if i:
-            text.append("\n")
+    lines = []
+    for runs in body:  # one renderable a line: rich pads a multi-line Text to its widest line
+        text = Text()
         for style, t in runs:
             text.append(t, style=style or None)
-    return Group(header, Padding(text, (0, 0, 0, 5), expand=False))
+        lines.append(Padding(text, (0, 0, 0, 5), expand=False))
+    return Group(header, *lines)
