@@ -167,7 +167,7 @@ def catalog_import_command(
         "--skip-invalid", help="Import the good rows; write the bad ones, with file:line:field reasons, "
         "to the reject file.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(
-        "--rejects", help="Reject file for --skip-invalid (default: FILE's name + .rejects.txt, here).")] = None,
+        "--rejects", help="Reject file for --skip-invalid (default: FILE.rejects.txt beside FILE).")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="The file is the whole dataset: remove this source's recordings it no longer "
         "has, except those a cue links to.")] = False,

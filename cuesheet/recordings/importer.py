@@ -618,7 +618,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
     size = path.stat().st_size
     parallel = size >= WORKER_MIN_BYTES if workers is None else workers
     if skip_invalid:
-        rejects = rejects or Path(f"{path.name}.rejects.txt")
+        rejects = rejects or path.with_name(f"{path.name}.rejects.txt")
         if rejects.exists():
             raise InputError("the reject file already exists; move it away or pass --rejects PATH",
                              file=str(rejects), field="--rejects")
