@@ -17,8 +17,8 @@ not keep curators out (see docs/scale.md):
    ones) and fills the word index;
 3. the staging file is removed.
 
-A row's identity (`row_key`) is its recording MBID for canonical rows, else its
-normalised content, so importing the same file twice changes nothing and a newer
+A row's identity is its recording MBID (`mbid`) for canonical rows, else its
+normalised content (`row_key`), so importing the same file twice changes nothing and a newer
 canonical dataset updates rows in place (their ids, and so cue links, stay).
 """
 
@@ -28,7 +28,6 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import sqlite3
@@ -134,6 +133,8 @@ class ImportReport:
     rejects_path: str | None = None
     artist_from_title: int = 0
     seconds: float = 0.0
+    # Seconds per step (read+stage, prepare, merge, index), for benchmarks and the sizing note.
+    steps: dict[str, float] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:
@@ -149,7 +150,8 @@ class ImportReport:
                 "changed": self.changed, "unchanged": self.unchanged, "duplicates": self.duplicates,
                 "removed": self.removed, "kept_linked": self.kept_linked, "rejected": self.rejected,
                 "rejects_path": self.rejects_path, "artist_from_title": self.artist_from_title,
-                "seconds": round(self.seconds, 2)}
+                "seconds": round(self.seconds, 2),
+                "steps": {k: round(v, 2) for k, v in self.steps.items()}}
 
 
 # --- reading files: plain, .zst, .tar.zst ------------------------------------------------------
@@ -456,7 +458,7 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
         artist = artist.strip()
         yield (title, artist, release.strip() or None, None, None, None, mbid, None,
                artist_mbids or None, release_mbid or None, int(score),
-               fold_title(title), fold_name(artist), "mb:" + mbid, 0)
+               fold_title(title), fold_name(artist), None, 0)
 
 
 # --- the worker -------------------------------------------------------------------------------
@@ -489,17 +491,16 @@ def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool,
         yield rows, rejects, seen, inp.position()
 
 
-def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, queue: Any, parent: int) -> None:
-    """Runs in the worker process: parse and fold, hand batches to the writer."""
+def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[bytes]) -> None:
+    """Runs in the worker process: parse and fold, hand pickled batches to the writer on `out`.
+
+    When the importer dies (kill -9), the next write fails on the closed pipe and
+    the worker ends too.
+    """
+    import pickle
 
     def put(item: Any) -> None:
-        while True:
-            try:
-                queue.put(item, timeout=1)
-                return
-            except Exception:  # queue.Full
-                if os.getppid() != parent:  # the importer died (kill -9): stop too
-                    os._exit(1)
+        pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     try:
         for rows, rejects, seen, pos in _batches(Path(path), fmt, ignore_extra, keep_going, BATCH):
@@ -509,8 +510,11 @@ def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, queue: An
         put(("fail", [(e.file, e.line, e.field, _message(e), "") for e in exc.errors]))
     except InputError as exc:
         put(("fail", [(exc.file, exc.line, exc.field, _message(exc), "")]))
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise SystemExit(1)
     except Exception as exc:  # zstandard/tar damage: one located line, never a traceback
         put(("fail", [(path, None, None, f"cannot read the file ({exc})", "")]))
+    out.flush()
 
 
 def _message(e: InputError) -> str:
@@ -524,20 +528,26 @@ def _message(e: InputError) -> str:
 
 def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
                        keep_going: bool) -> Iterator[tuple[list[tuple[Any, ...]], list[Reject], int, int]]:
-    """The same batches, parsed by a second process while this one writes (both cores busy)."""
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue(maxsize=8)  # bounded: the parser never runs far ahead of the writer
-    proc = ctx.Process(target=_worker, args=(str(path), fmt, ignore_extra, keep_going, queue, os.getpid()),
-                       daemon=True)
-    proc.start()
+    """The same batches, parsed by a second process while this one writes (both cores busy).
+
+    A plain child process over a pipe, not multiprocessing: nothing of the
+    caller's `__main__` is re-run, and the pipe's buffer keeps the parser at
+    most a batch or two ahead of the writer, so memory stays flat.
+    """
+    import pickle
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "cuesheet.recordings.importer", str(path), fmt,
+            str(int(ignore_extra)), str(int(keep_going))]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
     try:
         while True:
             try:
-                msg = queue.get(timeout=5)
-            except Exception:
-                if not proc.is_alive():
-                    raise CuesheetError(f"the import worker stopped (exit code {proc.exitcode})") from None
-                continue
+                msg = pickle.load(proc.stdout)
+            except EOFError:
+                raise CuesheetError(f"the import worker stopped (exit code {proc.wait()})") from None
             if msg[0] == "batch":
                 yield msg[1], msg[2], msg[3], msg[4]
             elif msg[0] == "fail":
@@ -545,10 +555,10 @@ def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
             else:
                 break
     finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(timeout=5)
-        queue.close()
+        proc.stdout.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 # --- staging and merging ----------------------------------------------------------------------
@@ -660,6 +670,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
                                                   file=errors[0].file)]
             raise InputErrors(errors)
         stage.close()
+        report.steps["read"] = time.perf_counter() - started
         _checkpoint("staged")
         if progress:
             progress("indexing", report.rows, size, size)
@@ -675,37 +686,68 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
 
 def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, replace: bool,
            report: ImportReport) -> None:
-    """Steps before the lock read the catalog only; then one transaction writes it."""
+    """Steps before the lock read the catalog only; then one transaction writes it.
+
+    A canonical row's identity is its recording MBID (`mbid`), any other row's
+    its content hash (`row_key`). Staged rows go in sorted by that key, so the
+    catalog's key indexes grow at their end instead of at random pages (random
+    UUIDs made the merge three times slower), and a large page cache keeps the
+    rest of the index work in memory.
+    """
     from cuesheet.db import transaction
 
+    key = "mbid" if fmt == CANONICAL else "row_key"
     conn.execute("ATTACH DATABASE ? AS stage", [str(stage_path)])
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.steps[name] = now - clock
+        clock = now
+
+    cache = conn.execute("PRAGMA main.cache_size").fetchone()[0]
     try:
         guessed = conn.execute("SELECT count(*) FROM stage.rows WHERE guessed").fetchone()[0]
         report.artist_from_title = guessed
         if guessed:
             _choose_credit_readings(conn)
-        prior = conn.execute("SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
-        if prior:
-            # Matching staged rows to existing ones uses this index; built before the lock.
-            conn.execute("CREATE INDEX stage.rows_key ON rows (row_key)")
+        # Sorting and matching use this index; it is built before the lock is taken.
+        conn.execute(f"CREATE INDEX stage.rows_key ON rows ({key})")
+        step("prepare")
+        conn.execute("PRAGMA main.cache_size = -262144")  # 256 MiB while merging
         with transaction(conn):
             empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM recordings)").fetchone()[0]
+            prior = 0 if empty else conn.execute(
+                "SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
             last = conn.execute("SELECT coalesce(max(id), 0) FROM recordings").fetchone()[0]
             if prior and fmt == CANONICAL:
-                report.changed = _update_changed(conn)
+                report.changed = _update_changed(conn, source)
             cols = ", ".join(_DATA_COLUMNS)
-            cur = conn.execute(f"INSERT OR IGNORE INTO recordings ({cols}, source, row_key) "
-                               f"SELECT {cols}, ?, row_key FROM stage.rows ORDER BY rowid", [source])
+            if fmt == CANONICAL:
+                # One row per MBID (the file's first), none for an MBID the catalog already has.
+                new = "" if empty else "AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.mbid = s.mbid)"
+                cur = conn.execute(
+                    f"INSERT INTO recordings ({cols}, source) SELECT {cols}, ? FROM stage.rows s "
+                    f"WHERE s.rowid = (SELECT min(rowid) FROM stage.rows d WHERE d.mbid = s.mbid) {new} "
+                    "ORDER BY s.mbid", [source])
+            else:
+                cur = conn.execute(f"INSERT OR IGNORE INTO recordings ({cols}, source, row_key) "
+                                   f"SELECT {cols}, ?, row_key FROM stage.rows ORDER BY row_key", [source])
             report.added = max(cur.rowcount, 0)
+            step("merge")
             _checkpoint("merging")
             if replace and prior:
-                report.removed, report.kept_linked = _remove_absent(conn, source)
+                report.removed, report.kept_linked = _remove_absent(conn, source, key)
             if empty:
                 conn.execute("INSERT INTO recording_fts (recording_fts) VALUES ('rebuild')")
             else:
                 index_recordings(conn, after_id=last)
+            step("index")
             _checkpoint("indexed")
+        step("commit")
     finally:
+        conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
         conn.execute("DETACH DATABASE stage")
 
 
@@ -724,19 +766,18 @@ def _choose_credit_readings(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE temp._known_artists")
 
 
-def _update_changed(conn: sqlite3.Connection) -> int:
-    """Canonical rows whose MBID is known but whose data moved on: updated in place (ids kept)."""
-    data = [c for c in _DATA_COLUMNS]
-    sets = ", ".join(f"{c} = s.{c}" for c in data)
-    differs = " OR ".join(f"recordings.{c} IS NOT s.{c}" for c in data)
+def _update_changed(conn: sqlite3.Connection, source: str) -> int:
+    """Canonical rows whose MBID is known but whose data moved on: updated in place (ids, so links, kept)."""
+    sets = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
+    differs = " OR ".join(f"recordings.{c} IS NOT s.{c}" for c in _DATA_COLUMNS)
     cur = conn.execute(f"UPDATE recordings SET {sets} FROM stage.rows AS s "
-                       f"WHERE recordings.row_key = s.row_key AND ({differs})")
+                       f"WHERE recordings.mbid = s.mbid AND recordings.source = ? AND ({differs})", [source])
     return max(cur.rowcount, 0)
 
 
-def _remove_absent(conn: sqlite3.Connection, source: str) -> tuple[int, int]:
+def _remove_absent(conn: sqlite3.Connection, source: str, key: str) -> tuple[int, int]:
     """Rows of `source` the new file lacks: removed, unless a cue links to them (a link never breaks)."""
-    absent = ("source = ? AND NOT EXISTS (SELECT 1 FROM stage.rows s WHERE s.row_key = recordings.row_key)")
+    absent = f"source = ? AND NOT EXISTS (SELECT 1 FROM stage.rows s WHERE s.{key} = recordings.{key})"
     linked = "id IN (SELECT recording_id FROM cue_songs WHERE recording_id IS NOT NULL)"
     kept = conn.execute(f"SELECT count(*) FROM recordings WHERE {absent} AND {linked}", [source]).fetchone()[0]
     cur = conn.execute(f"DELETE FROM recordings WHERE {absent} AND NOT {linked}", [source])
@@ -822,3 +863,9 @@ def stats(conn: sqlite3.Connection) -> CatalogStats:
     ).fetchall())
     linked = conn.execute("SELECT count(*) FROM cue_songs WHERE recording_id IS NOT NULL").fetchone()[0]
     return CatalogStats(total, artists, by_source, isrc, mbid, spotify, linked)
+
+
+if __name__ == "__main__":  # the worker process of `_batches_in_worker`
+    import sys
+
+    _worker(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", sys.stdout.buffer)
