@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,7 +149,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy_error(conn) from None
+        raise
     try:
         yield conn
     except BaseException:
@@ -156,6 +162,61 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+# Who holds the write lock, for the message of whoever waits for it (issue #17):
+# a long writer (a catalog import's merge) leaves a note beside the database.
+WRITER_NOTE = ".writer"
+
+
+def _main_file(conn: sqlite3.Connection) -> str:
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or ""
+    return ""
+
+
+@contextmanager
+def writer_note(conn: sqlite3.Connection, what: str, remedy: str) -> Iterator[None]:
+    """Say beside the database what is writing it and what others should do meanwhile."""
+    import json
+
+    main = _main_file(conn)
+    path = Path(main + WRITER_NOTE) if main else None
+    if path is not None:
+        try:
+            path.write_text(json.dumps({"what": what, "remedy": remedy, "pid": os.getpid(),
+                                        "since": time.strftime("%H:%M:%S")}), encoding="utf-8")
+        except OSError:
+            path = None
+    try:
+        yield
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def busy_error(conn: sqlite3.Connection) -> CuesheetError:
+    """"database is locked", said usefully: what holds the lock (when it left a note) and what to do."""
+    import json
+
+    main = _main_file(conn)
+    note: dict[str, object] = {}
+    try:
+        note = json.loads(Path(main + WRITER_NOTE).read_text(encoding="utf-8")) if main else {}
+        pid = int(note.get("pid", 0))  # type: ignore[call-overload]
+        if pid <= 0:
+            raise ValueError(pid)
+        os.kill(pid, 0)  # a note left by a killed writer says nothing
+    except (OSError, ValueError, TypeError):
+        note = {}
+    if note:
+        return CuesheetError(f"the database is busy: {note['what']} (pid {note['pid']}) has held it "
+                             f"since {note['since']}", remedy=str(note["remedy"]))
+    return CuesheetError(
+        f"the database is busy: another program has been writing it for over {BUSY_TIMEOUT_MS // 1000} s",
+        remedy="run the command again in a moment; if it stays busy, look for another cuesheet command "
+               "(or sqlite3 session) still open on this database")
 
 
 # --- the schema ---------------------------------------------------------------

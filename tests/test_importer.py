@@ -283,3 +283,23 @@ def test_import_waits_for_no_lock_while_staging(tmp_path: Path) -> None:
     body = "".join(canonical_row(n, f"Song {n}") for n in range(1, 6_001))
     importer.import_file(conn, write(tmp_path, body), progress=progress)
     assert seen and conn.execute("SELECT count(*) FROM shows").fetchone()[0] == 1
+
+
+def test_a_writer_kept_waiting_by_the_merge_is_told_what_holds_the_lock(tmp_path: Path) -> None:
+    dbfile = tmp_path / "c.sqlite"
+    importing = db.connect(dbfile, create=True).conn
+    curator = db.connect(dbfile).conn
+    curator.execute("PRAGMA busy_timeout = 50")
+    with db.writer_note(importing, "a catalog import merging 1,000,000 rows of big.csv", "wait"), \
+            db.transaction(importing):
+        with pytest.raises(db.CuesheetError) as info:
+            with db.transaction(curator):
+                pass
+    message = str(info.value)
+    assert "a catalog import merging 1,000,000 rows of big.csv" in message and f"pid {os.getpid()}" in message
+    assert not (tmp_path / "c.sqlite.writer").exists()
+    # Without a note (or with a dead writer's), the message still says what to do.
+    with db.transaction(importing):
+        with pytest.raises(db.CuesheetError, match="another program has been writing it"):
+            with db.transaction(curator):
+                pass

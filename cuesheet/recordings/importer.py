@@ -694,7 +694,7 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
     UUIDs made the merge three times slower), and a large page cache keeps the
     rest of the index work in memory.
     """
-    from cuesheet.db import transaction
+    from cuesheet.db import transaction, writer_note
 
     key = "mbid" if fmt == CANONICAL else "row_key"
     conn.execute("ATTACH DATABASE ? AS stage", [str(stage_path)])
@@ -716,7 +716,11 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
         conn.execute(f"CREATE INDEX stage.rows_key ON rows ({key})")
         step("prepare")
         conn.execute("PRAGMA main.cache_size = -262144")  # 256 MiB while merging
-        with transaction(conn):
+        rows = conn.execute("SELECT count(*) FROM stage.rows").fetchone()[0]
+        note = writer_note(conn, f"a catalog import merging {rows:,} rows of {Path(report.path).name}",
+                           "wait: the merge takes about 1 s per 100,000 rows; run your command again when "
+                           "it is done (nothing of yours was written)")
+        with note, transaction(conn):
             empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM recordings)").fetchone()[0]
             prior = 0 if empty else conn.execute(
                 "SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
