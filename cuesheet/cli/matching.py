@@ -74,6 +74,9 @@ def identify_command(
     from_: Annotated[Optional[str], typer.Option(
         "--from", help="Read one query per line from FILE, or - for stdin.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates per query.")] = 5,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, max=64, help="With --from: identify in N processes against the local catalog "
+        "only (answers stay in input order).")] = 1,
     source: SourceOption = None,
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
@@ -86,9 +89,15 @@ def identify_command(
 
     if (text is None) == (from_ is None):
         raise typer.BadParameter("give TEXT or --from FILE (not both)")
+    if jobs > 1 and from_ is None:
+        raise typer.BadParameter("--jobs goes with --from")
     with friendly_errors():
         conn = open_db(db).conn
-        sources = _sources(conn, source, offline=offline, refresh=refresh)
+        if jobs > 1:
+            note("--jobs: the local catalog only (online sources' rate limits hold per process)")
+            sources = []
+        else:
+            sources = _sources(conn, source, offline=offline, refresh=refresh)
         if from_ is None:
             queries = [text or ""]
         elif from_ == "-":
@@ -96,10 +105,17 @@ def identify_command(
         else:
             queries = read_text(Path(from_)).splitlines()
         reported: set[str] = set()
-        for query in queries:
-            if from_ is not None and not query.strip():
-                continue
-            ident = identify(query, sources, artist=artist, limit=limit)
+        if from_ is not None:
+            queries = [q for q in queries if q.strip()]
+        if jobs > 1:
+            from cuesheet import db as dbmod
+            from cuesheet.batch import identify_many
+
+            answers = identify_many(queries, db_path=dbmod.resolve_path(db), jobs=jobs, identify=identify,
+                                    artist=artist, limit=limit)
+        else:
+            answers = (identify(query, sources, artist=artist, limit=limit) for query in queries)
+        for ident in answers:
             reported.update(str(s) for s in ident.skipped)
             if json_:
                 emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
