@@ -640,8 +640,11 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
     try:
         stage.execute("PRAGMA journal_mode = OFF")
         stage.execute("PRAGMA synchronous = OFF")
-        stage.execute(f"CREATE TABLE rows ({', '.join(STAGE_COLUMNS)})")
-        insert = f"INSERT INTO rows VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"
+        # `state`: what the merge does with the row ('new', 'changed'; NULL: nothing), decided
+        # before the write lock is taken.
+        stage.execute(f"CREATE TABLE rows ({', '.join(STAGE_COLUMNS)}, state TEXT)")
+        insert = (f"INSERT INTO rows ({', '.join(STAGE_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(STAGE_COLUMNS))})")
         batches = (_batches_in_worker(path, fmt, ignore_extra, skip_invalid) if parallel
                    else _batches(path, fmt, ignore_extra, skip_invalid, BATCH))
         stage.execute("BEGIN")
@@ -686,18 +689,22 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
 
 def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, replace: bool,
            report: ImportReport) -> None:
-    """Steps before the lock read the catalog only; then one transaction writes it.
+    """Decide everything while only reading the catalog; then one transaction writes it.
 
     A canonical row's identity is its recording MBID (`mbid`), any other row's
-    its content hash (`row_key`). Staged rows go in sorted by that key, so the
-    catalog's key indexes grow at their end instead of at random pages (random
-    UUIDs made the merge three times slower), and a large page cache keeps the
-    rest of the index work in memory.
+    its content hash (`row_key`). Before the lock, each staged row is marked new,
+    changed or unchanged (and rows to remove are listed), so the transaction
+    touches only what changes: a re-import of a dataset that moved on a little
+    holds the lock briefly. New rows go in sorted by their key, so the catalog's
+    key indexes grow at their end instead of at random pages (random UUIDs made
+    the merge three times slower), and a large page cache keeps the rest in memory.
     """
     from cuesheet.db import transaction, writer_note
 
     key = "mbid" if fmt == CANONICAL else "row_key"
     conn.execute("ATTACH DATABASE ? AS stage", [str(stage_path)])
+    conn.execute("PRAGMA stage.journal_mode = OFF")
+    conn.execute("PRAGMA stage.synchronous = OFF")
     clock = time.perf_counter()
 
     def step(name: str) -> None:
@@ -712,37 +719,40 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
         report.artist_from_title = guessed
         if guessed:
             _choose_credit_readings(conn)
-        # Sorting and matching use this index; it is built before the lock is taken.
         conn.execute(f"CREATE INDEX stage.rows_key ON rows ({key})")
+        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM recordings)").fetchone()[0]
+        prior = 0 if empty else conn.execute(
+            "SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
+        _classify(conn, fmt, key, source, empty)
+        gone = replace and prior
+        if gone:
+            conn.execute(f"CREATE TABLE stage.gone AS SELECT id FROM main.recordings r WHERE source = ? "
+                         f"AND NOT EXISTS (SELECT 1 FROM stage.rows s WHERE s.{key} = r.{key})", [source])
         step("prepare")
         conn.execute("PRAGMA main.cache_size = -262144")  # 256 MiB while merging
-        rows = conn.execute("SELECT count(*) FROM stage.rows").fetchone()[0]
-        note = writer_note(conn, f"a catalog import merging {rows:,} rows of {Path(report.path).name}",
-                           "wait: the merge takes about 1 s per 100,000 rows; run your command again when "
-                           "it is done (nothing of yours was written)")
+        todo = conn.execute("SELECT count(*) FROM stage.rows WHERE state IS NOT NULL").fetchone()[0]
+        note = writer_note(conn, f"a catalog import writing {todo:,} rows of {Path(report.path).name}",
+                           "wait: it writes about 100,000 rows a second; run your command again when it is "
+                           "done (nothing of yours was written)")
         with note, transaction(conn):
-            empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM recordings)").fetchone()[0]
-            prior = 0 if empty else conn.execute(
-                "SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
             last = conn.execute("SELECT coalesce(max(id), 0) FROM recordings").fetchone()[0]
-            if prior and fmt == CANONICAL:
-                report.changed = _update_changed(conn, source)
             cols = ", ".join(_DATA_COLUMNS)
             if fmt == CANONICAL:
-                # One row per MBID (the file's first), none for an MBID the catalog already has.
-                new = "" if empty else "AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.mbid = s.mbid)"
-                cur = conn.execute(
-                    f"INSERT INTO recordings ({cols}, source) SELECT {cols}, ? FROM stage.rows s "
-                    f"WHERE s.rowid = (SELECT min(rowid) FROM stage.rows d WHERE d.mbid = s.mbid) {new} "
-                    "ORDER BY s.mbid", [source])
+                if not empty:
+                    report.changed = _update_changed(conn, source)
+                # Re-checked under the lock: a row another writer added meanwhile is not doubled.
+                recheck = "" if empty else "AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.mbid = s.mbid)"
+                cur = conn.execute(f"INSERT INTO recordings ({cols}, source) SELECT {cols}, ? FROM stage.rows s "
+                                   f"WHERE state = 'new' {recheck} ORDER BY mbid", [source])
             else:
                 cur = conn.execute(f"INSERT OR IGNORE INTO recordings ({cols}, source, row_key) "
-                                   f"SELECT {cols}, ?, row_key FROM stage.rows ORDER BY row_key", [source])
+                                   f"SELECT {cols}, ?, row_key FROM stage.rows WHERE state = 'new' "
+                                   "ORDER BY row_key", [source])
             report.added = max(cur.rowcount, 0)
             step("merge")
             _checkpoint("merging")
-            if replace and prior:
-                report.removed, report.kept_linked = _remove_absent(conn, source, key)
+            if gone:
+                report.removed, report.kept_linked = _remove_absent(conn)
             if empty:
                 conn.execute("INSERT INTO recording_fts (recording_fts) VALUES ('rebuild')")
             else:
@@ -753,6 +763,24 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
     finally:
         conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
         conn.execute("DETACH DATABASE stage")
+
+
+def _classify(conn: sqlite3.Connection, fmt: str, key: str, source: str, empty: bool) -> None:
+    """Mark staged rows 'new' or 'changed' (the file's first row of each key only), reading the catalog only."""
+    first = f"rowid = (SELECT min(d.rowid) FROM stage.rows d WHERE d.{key} = rows.{key})"
+    if empty:
+        conn.execute(f"UPDATE stage.rows SET state = 'new' WHERE {first}")
+    elif fmt == CANONICAL:
+        differs = " OR ".join(f"r.{c} IS NOT rows.{c}" for c in _DATA_COLUMNS)
+        conn.execute(
+            f"""UPDATE stage.rows SET state = CASE
+                  WHEN NOT EXISTS (SELECT 1 FROM main.recordings r WHERE r.mbid = rows.mbid) THEN 'new'
+                  WHEN EXISTS (SELECT 1 FROM main.recordings r WHERE r.mbid = rows.mbid AND r.source = ?
+                               AND ({differs})) THEN 'changed' END
+                WHERE {first}""", [source])
+    else:
+        conn.execute(f"UPDATE stage.rows SET state = 'new' WHERE {first} AND NOT EXISTS "
+                     "(SELECT 1 FROM main.recordings r WHERE r.row_key = rows.row_key)")
 
 
 def _choose_credit_readings(conn: sqlite3.Connection) -> None:
@@ -774,17 +802,17 @@ def _update_changed(conn: sqlite3.Connection, source: str) -> int:
     """Canonical rows whose MBID is known but whose data moved on: updated in place (ids, so links, kept)."""
     sets = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
     differs = " OR ".join(f"recordings.{c} IS NOT s.{c}" for c in _DATA_COLUMNS)
-    cur = conn.execute(f"UPDATE recordings SET {sets} FROM stage.rows AS s "
+    cur = conn.execute(f"UPDATE recordings SET {sets} FROM (SELECT * FROM stage.rows WHERE state = 'changed') AS s "
                        f"WHERE recordings.mbid = s.mbid AND recordings.source = ? AND ({differs})", [source])
     return max(cur.rowcount, 0)
 
 
-def _remove_absent(conn: sqlite3.Connection, source: str, key: str) -> tuple[int, int]:
-    """Rows of `source` the new file lacks: removed, unless a cue links to them (a link never breaks)."""
-    absent = f"source = ? AND NOT EXISTS (SELECT 1 FROM stage.rows s WHERE s.{key} = recordings.{key})"
+def _remove_absent(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Rows listed in stage.gone: removed, unless a cue links to them (a link never breaks)."""
     linked = "id IN (SELECT recording_id FROM cue_songs WHERE recording_id IS NOT NULL)"
-    kept = conn.execute(f"SELECT count(*) FROM recordings WHERE {absent} AND {linked}", [source]).fetchone()[0]
-    cur = conn.execute(f"DELETE FROM recordings WHERE {absent} AND NOT {linked}", [source])
+    kept = conn.execute(f"SELECT count(*) FROM recordings WHERE id IN (SELECT id FROM stage.gone) AND {linked}"
+                        ).fetchone()[0]
+    cur = conn.execute(f"DELETE FROM recordings WHERE id IN (SELECT id FROM stage.gone) AND NOT {linked}")
     return max(cur.rowcount, 0), kept
 
 
