@@ -303,3 +303,17 @@ def test_a_writer_kept_waiting_by_the_merge_is_told_what_holds_the_lock(tmp_path
         with pytest.raises(db.CuesheetError, match="another program has been writing it"):
             with db.transaction(curator):
                 pass
+
+
+def test_among_equal_candidates_the_canonical_release_wins(tmp_path: Path) -> None:
+    from cuesheet.match import identify
+    from cuesheet.sources.catalog import CatalogSource
+
+    # Same recording text on two releases; the later row (higher id) has the better (lower) score.
+    path = write(tmp_path, canonical_row(1, "Glory Box", release="Compilation", score=50)
+                 + canonical_row(2, "Glory Box", release="Dummy", score=3))
+    conn = connect(tmp_path)
+    importer.import_file(conn, path)
+    best = identify("glory box portishead", [CatalogSource(conn)]).candidates
+    assert [s.candidate.album for s in best[:2]] == ["Dummy", "Compilation"]
+    assert best[0].score == best[1].score

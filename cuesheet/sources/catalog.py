@@ -131,7 +131,7 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     return list(found)[: pool * 2]
 
 
-_COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source"
+_COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source, mb_score"
 
 
 def fetch(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Candidate]:
@@ -149,7 +149,7 @@ def fetch(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Candidate]:
 
 
 def to_candidate(row: Sequence[object]) -> Candidate:
-    rid, title, artist, album, year, duration, version, isrc, mbid, spotify_id, links, _src = row
+    rid, title, artist, album, year, duration, version, isrc, mbid, spotify_id, links, _src, mb_score = row
     id_map = {k: v for k, v in (("isrc", isrc), ("mbid", mbid), ("spotify_id", spotify_id)) if v}
     link_map: dict[str, str] = json.loads(links) if links else {}
     if mbid and "musicbrainz" not in link_map:
@@ -160,4 +160,6 @@ def to_candidate(row: Sequence[object]) -> Candidate:
         title=str(title), artist=str(artist), source=NAME, album=album,  # type: ignore[arg-type]
         year=year, duration_ms=duration, version=version,  # type: ignore[arg-type]
         ids=id_map, links=link_map, recording_id=int(rid),  # type: ignore[arg-type]
+        # MetaBrainz's score ranks canonical releases, lower first: a prior among equals.
+        source_score=None if mb_score is None else 1.0 / (1.0 + max(int(mb_score), 0)),  # type: ignore[call-overload]
     )
