@@ -317,3 +317,14 @@ def test_among_equal_candidates_the_canonical_release_wins(tmp_path: Path) -> No
     best = identify("glory box portishead", [CatalogSource(conn)]).candidates
     assert [s.candidate.album for s in best[:2]] == ["Dummy", "Compilation"]
     assert best[0].score == best[1].score
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_recording_listed_twice_is_imported_once(tmp_path: Path, existing: bool) -> None:
+    conn = connect(tmp_path)
+    if existing:
+        importer.import_file(conn, write(tmp_path, canonical_row(7, "Numb"), name="before.csv"))
+    path = write(tmp_path, canonical_row(1, "Glory Box") + canonical_row(1, "Glory Box") + canonical_row(2, "Roads"))
+    report = importer.import_file(conn, path)
+    assert (report.rows, report.added, report.unchanged) == (3, 2, 1)
+    assert len(recordings(conn)) == 2 + existing

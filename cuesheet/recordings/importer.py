@@ -723,33 +723,40 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
         empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM recordings)").fetchone()[0]
         prior = 0 if empty else conn.execute(
             "SELECT count(*) FROM recordings WHERE source = ?", [source]).fetchone()[0]
-        _classify(conn, fmt, key, source, empty)
-        # The transaction reads only the rows that change, in key order.
-        conn.execute(f"CREATE INDEX stage.rows_state ON rows (state, {key})")
+        if not empty:
+            _classify(conn, fmt, key, source)
+            # The transaction reads only the rows that change, in key order.
+            conn.execute(f"CREATE INDEX stage.rows_state ON rows (state, {key})")
+        # Into an empty catalog every row is new: the key index alone orders (and dedupes) them.
+        todo_rows = "stage.rows" if empty else "stage.rows WHERE state IS NOT NULL"
         gone = replace and prior
         if gone:
             conn.execute(f"CREATE TABLE stage.gone AS SELECT id FROM main.recordings r WHERE source = ? "
                          f"AND NOT EXISTS (SELECT 1 FROM stage.rows s WHERE s.{key} = r.{key})", [source])
         step("prepare")
         conn.execute("PRAGMA main.cache_size = -262144")  # 256 MiB while merging
-        todo = conn.execute("SELECT count(*) FROM stage.rows WHERE state IS NOT NULL").fetchone()[0]
+        todo = conn.execute(f"SELECT count(*) FROM {todo_rows}").fetchone()[0]
         note = writer_note(conn, f"a catalog import writing {todo:,} rows of {Path(report.path).name}",
                            "wait: it writes about 100,000 rows a second; run your command again when it is "
                            "done (nothing of yours was written)")
         with note, transaction(conn):
             last = conn.execute("SELECT coalesce(max(id), 0) FROM recordings").fetchone()[0]
             cols = ", ".join(_DATA_COLUMNS)
-            if fmt == CANONICAL:
-                if not empty:
-                    report.changed = _update_changed(conn, source)
+            if fmt == CANONICAL and empty:
+                # One row per MBID (GROUP BY walks the key index in order).
+                cur = conn.execute(f"INSERT INTO recordings ({cols}, source) SELECT {cols}, ? FROM stage.rows "
+                                   "GROUP BY mbid ORDER BY mbid", [source])
+            elif fmt == CANONICAL:
+                report.changed = _update_changed(conn, source)
                 # Re-checked under the lock: a row another writer added meanwhile is not doubled.
-                recheck = "" if empty else "AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.mbid = s.mbid)"
                 cur = conn.execute(f"INSERT INTO recordings ({cols}, source) SELECT {cols}, ? FROM stage.rows s "
-                                   f"WHERE state = 'new' {recheck} ORDER BY mbid", [source])
+                                   "WHERE state = 'new' AND NOT EXISTS (SELECT 1 FROM recordings r "
+                                   "WHERE r.mbid = s.mbid) ORDER BY mbid", [source])
             else:
+                new_only = "" if empty else "WHERE state = 'new'"
                 cur = conn.execute(f"INSERT OR IGNORE INTO recordings ({cols}, source, row_key) "
-                                   f"SELECT {cols}, ?, row_key FROM stage.rows WHERE state = 'new' "
-                                   "ORDER BY row_key", [source])
+                                   f"SELECT {cols}, ?, row_key FROM stage.rows {new_only} ORDER BY row_key",
+                                   [source])
             report.added = max(cur.rowcount, 0)
             step("merge")
             _checkpoint("merging")
@@ -767,12 +774,10 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
         conn.execute("DETACH DATABASE stage")
 
 
-def _classify(conn: sqlite3.Connection, fmt: str, key: str, source: str, empty: bool) -> None:
+def _classify(conn: sqlite3.Connection, fmt: str, key: str, source: str) -> None:
     """Mark staged rows 'new' or 'changed' (the file's first row of each key only), reading the catalog only."""
     first = f"rowid = (SELECT min(d.rowid) FROM stage.rows d WHERE d.{key} = rows.{key})"
-    if empty:
-        conn.execute(f"UPDATE stage.rows SET state = 'new' WHERE {first}")
-    elif fmt == CANONICAL:
+    if fmt == CANONICAL:
         differs = " OR ".join(f"r.{c} IS NOT rows.{c}" for c in _DATA_COLUMNS)
         conn.execute(
             f"""UPDATE stage.rows SET state = CASE
