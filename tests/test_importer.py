@@ -328,3 +328,14 @@ def test_a_recording_listed_twice_is_imported_once(tmp_path: Path, existing: boo
     report = importer.import_file(conn, path)
     assert (report.rows, report.added, report.unchanged) == (3, 2, 1)
     assert len(recordings(conn)) == 2 + existing
+
+
+def test_imported_words_feed_the_spelling_list(tmp_path: Path) -> None:
+    from cuesheet.sources.catalog import near_terms
+
+    conn = connect(tmp_path)
+    importer.import_file(conn, write(tmp_path, canonical_row(1, "Glory Box"), name="a.csv"))
+    importer.import_file(conn, write(tmp_path, canonical_row(2, "Sour Times"), name="b.csv"), workers=True)
+    words = {w for (w,) in conn.execute("SELECT term FROM recording_vocab")}
+    assert words == {"glory", "box", "portishead", "sour", "times"}
+    assert near_terms(conn, "portishaed") == ["portishead"]

@@ -464,15 +464,25 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
 # --- the worker -------------------------------------------------------------------------------
 
 
-def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool,
-             batch: int) -> Iterator[tuple[list[tuple[Any, ...]], list[Reject], int, int]]:
-    """(rows, rejects, good rows read, bytes of the file read) in chunks.
+Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int, list[str]]
+
+
+def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: int) -> Iterator[Batch]:
+    """(rows, rejects, good rows read, bytes of the file read, index words not sent before) in chunks.
 
     Without `keep_going` rows stop at the first reject (errors are still listed).
+    The words feed `recording_vocab`, the catalog's spelling list.
     """
     rows: list[tuple[Any, ...]] = []
     rejects: list[Reject] = []
     seen = errors = 0
+    known: set[str] = set()
+
+    def new_words() -> list[str]:
+        words = {w for r in rows for w in f"{r[11]} {r[12]}".split()} - known
+        known.update(words)
+        return sorted(words)
+
     with open_input(path) as inp:
         for item in _stage_rows(inp, fmt, ignore_extra):
             if len(item) == 5:
@@ -486,9 +496,9 @@ def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool,
                 continue  # keep reading to list every error, but stage nothing more
             rows.append(item)
             if len(rows) >= batch:
-                yield rows, rejects, seen, inp.position()
+                yield rows, rejects, seen, inp.position(), new_words()
                 rows, rejects = [], []
-        yield rows, rejects, seen, inp.position()
+        yield rows, rejects, seen, inp.position(), new_words()
 
 
 def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[bytes]) -> None:
@@ -503,8 +513,8 @@ def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[b
         pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     try:
-        for rows, rejects, seen, pos in _batches(Path(path), fmt, ignore_extra, keep_going, BATCH):
-            put(("batch", rows, rejects, seen, pos))
+        for batch in _batches(Path(path), fmt, ignore_extra, keep_going, BATCH):
+            put(("batch", *batch))
         put(("done",))
     except InputErrors as exc:
         put(("fail", [(e.file, e.line, e.field, _message(e), "") for e in exc.errors]))
@@ -527,7 +537,7 @@ def _message(e: InputError) -> str:
 
 
 def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
-                       keep_going: bool) -> Iterator[tuple[list[tuple[Any, ...]], list[Reject], int, int]]:
+                       keep_going: bool) -> Iterator[Batch]:
     """The same batches, parsed by a second process while this one writes (both cores busy).
 
     A plain child process over a pipe, not multiprocessing: nothing of the
@@ -549,7 +559,7 @@ def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
             except EOFError:
                 raise CuesheetError(f"the import worker stopped (exit code {proc.wait()})") from None
             if msg[0] == "batch":
-                yield msg[1], msg[2], msg[3], msg[4]
+                yield msg[1], msg[2], msg[3], msg[4], msg[5]
             elif msg[0] == "fail":
                 raise InputErrors([_to_error(r) for r in msg[1]])
             else:
@@ -643,12 +653,13 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
         # `state`: what the merge does with the row ('new', 'changed'; NULL: nothing), decided
         # before the write lock is taken.
         stage.execute(f"CREATE TABLE rows ({', '.join(STAGE_COLUMNS)}, state TEXT)")
+        stage.execute("CREATE TABLE vocab (term TEXT)")
         insert = (f"INSERT INTO rows ({', '.join(STAGE_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(STAGE_COLUMNS))})")
         batches = (_batches_in_worker(path, fmt, ignore_extra, skip_invalid) if parallel
                    else _batches(path, fmt, ignore_extra, skip_invalid, BATCH))
         stage.execute("BEGIN")
-        for rows, bad, seen, pos in batches:
+        for rows, bad, seen, pos, words in batches:
             report.rows = seen
             if bad:
                 report.rejected += len(bad)
@@ -662,6 +673,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
                     errors.extend(_to_error(r) for r in bad[: MAX_ERRORS + 1 - len(errors)])
             if rows and not errors:
                 stage.executemany(insert, rows)
+                stage.executemany("INSERT INTO vocab VALUES (?)", ((w,) for w in words))
             if progress:
                 progress("reading", report.rows, pos, size)
             _checkpoint("staging")
@@ -765,7 +777,8 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
             if empty:
                 conn.execute("INSERT INTO recording_fts (recording_fts) VALUES ('rebuild')")
             else:
-                index_recordings(conn, after_id=last)
+                index_recordings(conn, after_id=last, vocab=False)
+            conn.execute("INSERT OR IGNORE INTO recording_vocab SELECT term FROM stage.vocab")
             step("index")
             _checkpoint("indexed")
         step("commit")
@@ -862,18 +875,24 @@ def insert_rows(conn: sqlite3.Connection, rows: list[CatalogRow], source: str = 
     return max(cur.rowcount, 0)
 
 
-def index_recordings(conn: sqlite3.Connection, *, after_id: int) -> None:
+def index_recordings(conn: sqlite3.Connection, *, after_id: int, vocab: bool = True) -> None:
     """Add recordings with ids above `after_id` to the word index, in one statement.
 
     Whoever inserts into `recordings` calls this (`store.upsert_recording` does):
     an insert trigger would cost 45 µs a row against 9 µs here, which is most of
-    a million-row import.
+    a million-row import. Their words also go to `recording_vocab` (the spelling
+    list `CatalogSource` corrects typos from), unless the caller adds them itself.
     """
     conn.execute(
         """INSERT INTO recording_fts (rowid, title_key, artist_key)
            SELECT id, title_key, artist_key FROM recordings WHERE id > ?""",
         [after_id],
     )
+    if vocab:
+        words = {w for t, a in conn.execute(
+            "SELECT title_key, artist_key FROM recordings WHERE id > ?", [after_id])
+            for w in f"{t or ''} {a or ''}".split()}
+        conn.executemany("INSERT OR IGNORE INTO recording_vocab VALUES (?)", ((w,) for w in words))
 
 
 @dataclass(frozen=True)

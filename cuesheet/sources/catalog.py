@@ -1,8 +1,8 @@
 """The local catalog as a source: the recordings table, searched through its word index.
 
 Candidate generation has to stay cheap at a million rows, so it never scans:
-the query's words are looked up in `recording_terms` (the index vocabulary
-with document frequencies), words that are everywhere are dropped while rarer
+the query's words are looked up in `recording_vocab` (the index's words,
+kept by the importer), words that are everywhere are dropped while rarer
 ones remain, misspelt words are swapped for the nearest words the catalog
 actually has, and one FTS5 query returns the best few hundred rows by BM25.
 rapidfuzz then scores only those (in `cuesheet.match`).
@@ -80,7 +80,7 @@ def near_terms(conn: sqlite3.Connection, word: str, limit: int = 3) -> list[str]
         return []
     head = word[:2]
     terms = [t for (t,) in conn.execute(
-        "SELECT term FROM recording_terms WHERE term >= ? AND term < ?", [head, head + "\x7f"]
+        "SELECT term FROM recording_vocab WHERE term >= ? AND term < ?", [head, head + "\x7f"]
     )]
     found = process.extract(word, terms, scorer=fuzz.ratio, limit=limit, score_cutoff=SPELLING_CUTOFF)
     return [t for t, _, _ in found]
