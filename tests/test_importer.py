@@ -339,3 +339,18 @@ def test_imported_words_feed_the_spelling_list(tmp_path: Path) -> None:
     words = {w for (w,) in conn.execute("SELECT term FROM recording_vocab")}
     assert words == {"glory", "box", "portishead", "sour", "times"}
     assert near_terms(conn, "portishaed") == ["portishead"]
+
+
+def test_a_row_csv_cannot_read_is_a_located_error_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "A," + "x" * 200_000 + "\nFine,Row\n", name="big.csv", header="title,artist\n")
+    conn = connect(tmp_path)
+    with pytest.raises(InputErrors) as info:
+        importer.import_file(conn, path)
+    error = info.value.errors[0]
+    assert (error.line, error.field) == (2, "row") and "field larger than field limit" in str(error)
+    report = importer.import_file(conn, path, skip_invalid=True)
+    assert (report.added, report.rejected) == (1, 1)
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\r\x00\n\r\r\x01")
+    result = runner.invoke(app, ["catalog", "import", str(junk), "--db", str(tmp_path / "c.sqlite")])
+    assert result.exit_code == 1 and "Traceback" not in result.output

@@ -250,7 +250,10 @@ def _read_header(path: Path) -> list[str]:
         except Exception as exc:  # zstandard.ZstdError, tarfile errors: a damaged file
             raise InputError(f"cannot read the file ({exc})", file=str(path)) from None
     text = first.decode("utf-8-sig", errors="replace")
-    return [h.strip().lower() for h in next(csv.reader([text]), [])]
+    try:
+        return [h.strip().lower() for h in next(csv.reader([text]), [])]
+    except csv.Error:  # not CSV at all: the parser says where
+        return []
 
 
 def detect_format(path: Path, format: str | None) -> str:
@@ -307,7 +310,7 @@ def _header_error(file: str, message: str) -> InputErrors:
 
 def _csv_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tuple[Any, ...] | Reject]:
     reader = csv.reader(lines)
-    header = next(reader, None)
+    header = next(_records(reader, lines, file), None)
     if header is None:
         raise InputErrors([InputError("the file is empty", file=file)])
     header = [h.strip().lower() for h in header]
@@ -318,7 +321,10 @@ def _csv_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tuple
             f"unknown columns {unknown} (pass --ignore-extra to skip them)")
         raise _header_error(file, f"{problem}; columns are: {', '.join(COLUMNS)}")
     width = len(header)
-    for record in reader:
+    for record in _records(reader, lines, file):
+        if isinstance(record, tuple):
+            yield record
+            continue
         line = lines.line
         if not any(cell.strip() for cell in record):
             continue
@@ -350,6 +356,18 @@ def _jsonl_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tup
             continue
         raw = {k: (None if obj.get(k) is None else str(obj[k])) for k in COLUMNS}
         yield from _checked(raw, file, line, text.rstrip("\n"))
+
+
+def _records(reader: Iterator[list[str]], lines: _counting, file: str) -> Iterator[list[str] | Reject]:
+    """The CSV reader's records; a record it cannot read (a NUL byte, a field over the size limit,
+    often an unclosed quote) becomes a reject with its line, and reading goes on."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _reject(file, lines.line, "row", f"not readable as CSV ({exc})", "")
 
 
 _CHECKS = (("duration", parse_time), ("isrc", ids.normalize_isrc), ("mbid", ids.normalize_mbid),
@@ -421,7 +439,8 @@ _INT = re.compile(r"-?\d{1,18}")
 def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | Reject]:
     """MetaBrainz canonical rows -> staging tuples. The hot loop of a 25 M-row import: kept flat."""
     reader = csv.reader(lines)
-    header = [h.strip().lower() for h in next(reader, [])]
+    first = next(_records(reader, lines, file), [])
+    header = [h.strip().lower() for h in first] if isinstance(first, list) else []
     if tuple(header[: len(CANONICAL_COLUMNS)]) != CANONICAL_COLUMNS:
         raise _header_error(file, "not the MusicBrainz canonical layout; columns must be: "
                             + ",".join(CANONICAL_COLUMNS))
@@ -430,7 +449,10 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
     integer = _INT.fullmatch
     fold_title = fold
     fold_name = _fold_name
-    for rec in reader:
+    for rec in _records(reader, lines, file):
+        if isinstance(rec, tuple):
+            yield rec
+            continue
         if len(rec) != width:
             if not any(c.strip() for c in rec):
                 continue
