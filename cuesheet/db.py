@@ -169,7 +169,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 WRITER_NOTE = ".writer"
 
 
-def _main_file(conn: sqlite3.Connection) -> str:
+def main_file(conn: sqlite3.Connection) -> str:
+    """The path of the connection's main database file ('' in memory)."""
     for _seq, name, file in conn.execute("PRAGMA database_list"):
         if name == "main":
             return file or ""
@@ -181,7 +182,7 @@ def writer_note(conn: sqlite3.Connection, what: str, remedy: str) -> Iterator[No
     """Say beside the database what is writing it and what others should do meanwhile."""
     import json
 
-    main = _main_file(conn)
+    main = main_file(conn)
     path = Path(main + WRITER_NOTE) if main else None
     if path is not None:
         try:
@@ -200,7 +201,7 @@ def busy_error(conn: sqlite3.Connection) -> CuesheetError:
     """"database is locked", said usefully: what holds the lock (when it left a note) and what to do."""
     import json
 
-    main = _main_file(conn)
+    main = main_file(conn)
     note: dict[str, object] = {}
     try:
         note = json.loads(Path(main + WRITER_NOTE).read_text(encoding="utf-8")) if main else {}

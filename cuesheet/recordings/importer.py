@@ -596,18 +596,13 @@ def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
 # --- staging and merging ----------------------------------------------------------------------
 
 
-def _db_file(conn: sqlite3.Connection) -> str:
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return file or ""
-    return ""
-
-
 def _staging_path(conn: sqlite3.Connection) -> Path:
     """A file beside the catalog (same disk); named after our pid so a dead import's file is known."""
     import tempfile
 
-    main = _db_file(conn)
+    from cuesheet.db import main_file
+
+    main = main_file(conn)
     base = Path(main) if main else Path(tempfile.gettempdir()) / "cuesheet-memory"
     _clean_stale(base)
     return base.with_name(f"{base.name}.import-{os.getpid()}")
