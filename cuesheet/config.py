@@ -9,7 +9,6 @@ else may write a `Config` anywhere.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,9 @@ class Config:
     cache_path: str | None = None
     # [curator]
     curator: str | None = None
+    # [viewer] The last episode watched (any episode notation): `what` and `search` answer
+    # nothing from later episodes (the spoiler guard; `--upto` overrides it).
+    upto: str | None = None
 
     @property
     def has_spotify_credentials(self) -> bool:
@@ -99,6 +101,7 @@ _TOML_KEYS: dict[tuple[str, str], str] = {
     ("network", "cache_ttl_days"): "cache_ttl_days",
     ("network", "cache_path"): "cache_path",
     ("curator", "name"): "curator",
+    ("viewer", "upto"): "upto",
 }
 
 # Environment variable -> Config field. The names are a documented contract.
@@ -120,6 +123,7 @@ ENV_VARS: dict[str, str] = {
     "CUESHEET_CACHE_TTL_DAYS": "cache_ttl_days",
     "CUESHEET_CACHE_PATH": "cache_path",
     "CUESHEET_CURATOR": "curator",
+    "CUESHEET_UPTO": "upto",
 }
 
 
@@ -157,6 +161,8 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
 
 def _file_values(path: Path) -> dict[str, Any]:
     """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
+    import tomllib  # here, not at the top: a cold `cuesheet what` without a config file skips it
+
     values: dict[str, Any] = {}
     if not path.exists():
         return values

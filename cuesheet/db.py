@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+
+if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
+    import sqlite_utils
 
 DEFAULT_DB = "cues.sqlite"
 ENV_DB = "CUESHEET_DB"
@@ -28,13 +30,19 @@ BUSY_TIMEOUT_MS = 10_000
 
 KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
 CONFIDENCES = ("high", "medium", "low")
-MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected")
+# 'unknown' (migration m040): a song plays and nobody has identified it; title/artist
+# NULL, text '', what was heard in `heard`.
+MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected", "unknown")
+_MATCH_STATUSES_V1 = MATCH_STATUSES[:-1]  # what m001 created
 
 
 @dataclass(frozen=True)
 class Migration:
     name: str
     apply: Callable[[sqlite3.Connection], None]
+    # False for a table rebuild: dropping the old table must not cascade to its children.
+    # Foreign keys are checked before the migration commits instead.
+    foreign_keys: bool = True
 
 
 MIGRATIONS: list[Migration] = []
@@ -43,6 +51,12 @@ MIGRATIONS: list[Migration] = []
 def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
     """Register a migration; its function name (m001_...) is its record in `_migrations`."""
     MIGRATIONS.append(Migration(fn.__name__, fn))
+    return fn
+
+
+def rebuilding_migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register a migration that rebuilds a table: it runs with foreign keys off (checked at its end)."""
+    MIGRATIONS.append(Migration(fn.__name__, fn, foreign_keys=False))
     return fn
 
 
@@ -89,6 +103,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
                 f"database {p} needs upgrading ({len(pending)} migrations)",
                 remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
             )
+    import sqlite_utils
+
     return sqlite_utils.Database(conn)
 
 
@@ -113,14 +129,24 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     )
     applied = []
     for m in pending_migrations(conn):
-        with transaction(conn):
-            # A second process may have applied it while we waited for the lock.
-            if m.name in applied_migrations(conn):
-                continue
-            m.apply(conn)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
-            )
+        if not m.foreign_keys:
+            conn.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+        try:
+            with transaction(conn):
+                # A second process may have applied it while we waited for the lock.
+                if m.name in applied_migrations(conn):
+                    continue
+                m.apply(conn)
+                if not m.foreign_keys:
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise CuesheetError(f"migration {m.name} would break {len(broken)} reference(s)")
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
+                )
+        finally:
+            if not m.foreign_keys:
+                conn.execute("PRAGMA foreign_keys = ON")
         applied.append(m.name)
     return applied
 
@@ -157,11 +183,30 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     try:
         yield conn
+        for hook in _BEFORE_COMMIT.pop(id(conn), []):
+            hook()
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
+
+
+# Work to do inside a connection's next transaction, just before it commits (see before_commit).
+_BEFORE_COMMIT: dict[int, list[Callable[[], None]]] = {}
+
+
+def before_commit(conn: sqlite3.Connection, hook: Callable[[], None] | None) -> None:
+    """Run `hook` inside this connection's next transaction, just before its COMMIT (None: forget it).
+
+    For a caller that must write in the same transaction as library code that
+    opens its own: history records `match`, whose transaction begins only after
+    its slow searches, so no write lock is held while a service answers.
+    """
+    if hook is None:
+        _BEFORE_COMMIT.pop(id(conn), None)
+    else:
+        _BEFORE_COMMIT.setdefault(id(conn), []).append(hook)
 
 
 # Who holds the write lock, for the message of whoever waits for it (issue #17):
@@ -295,7 +340,7 @@ _FTS_TRIGGERS = {
 def m001_initial(conn: sqlite3.Connection) -> None:
     kinds = ", ".join(f"'{k}'" for k in KINDS)
     confidences = ", ".join(f"'{c}'" for c in CONFIDENCES)
-    statuses = ", ".join(f"'{s}'" for s in MATCH_STATUSES)
+    statuses = ", ".join(f"'{s}'" for s in _MATCH_STATUSES_V1)
     run_script(
         conn,
         f"""
@@ -652,3 +697,95 @@ def m011_recording_vocab(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE recording_vocab (term TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.execute("INSERT INTO recording_vocab SELECT term FROM recording_terms")
 
+
+def _rebuild(conn: sqlite3.Connection, table: str, edit: Callable[[str], str]) -> None:
+    """Re-create `table` from its own CREATE statement as `edit` changes it, keeping its rows,
+    ids, indexes and triggers and the views over it (SQLite cannot ALTER a CHECK constraint).
+
+    Runs inside the migration's transaction with foreign keys off (see Migration), so
+    dropping the old table does not cascade to the rows that refer to it. Read from the
+    schema as it is, so columns other migrations added survive.
+    """
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+    new_sql = edit(sql)
+    if new_sql == sql:
+        return
+    dependents = conn.execute(
+        """SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name != ?
+             AND (tbl_name = ? OR (type = 'view') OR (type = 'trigger'))""", [table, table]).fetchall()
+    # Views (and triggers naming them) are dropped and re-made: renaming checks every view.
+    views = [(t, n, q) for t, n, q in dependents if t == "view"]
+    triggers = [(t, n, q) for t, n, q in dependents if t == "trigger"]
+    indexes = [(t, n, q) for t, n, q in dependents if t == "index"]
+    for _, name, _ in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    for _, name, _ in views:
+        conn.execute(f'DROP VIEW "{name}"')
+    columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f'PRAGMA table_info("{table}")'))
+    temp = f"_{table}_rebuilt"
+    conn.execute(new_sql.replace(f"CREATE TABLE {table}", f'CREATE TABLE "{temp}"', 1))
+    conn.execute(f'INSERT INTO "{temp}" ({columns}) SELECT {columns} FROM "{table}"')
+    conn.execute(f'DROP TABLE "{table}"')
+    conn.execute(f'ALTER TABLE "{temp}" RENAME TO "{table}"')
+    for _, _, q in indexes + views + triggers:
+        conn.execute(q)
+
+
+def _widen_status(sql: str) -> str:
+    old = ", ".join(f"'{s}'" for s in _MATCH_STATUSES_V1)
+    new = ", ".join(f"'{s}'" for s in MATCH_STATUSES)
+    if f"IN ({old})" not in sql:
+        raise CuesheetError("cue_songs.match_status has an unexpected CHECK; cannot add 'unknown'")
+    return sql.replace(f"IN ({old})", f"IN ({new})", 1)
+
+
+@rebuilding_migration
+def m040_unidentified(conn: sqlite3.Connection) -> None:
+    """Songs nobody has identified yet, and every search tried for a song.
+
+    `cue_songs.match_status` may be 'unknown': a song plays, no source names it; its
+    title and artist are NULL, its text '' and what was heard of it is in `heard`.
+    The CHECK constraint is widened by rebuilding the table in this transaction
+    (indexes, the search index's triggers and the view they read are re-made).
+
+    `song_searches`: each search a curator ran for a song (query, sources asked,
+    when, who, the best candidate), so the next curator does not repeat it.
+    """
+    _rebuild(conn, "cue_songs", _widen_status)
+    run_script(
+        conn,
+        """
+CREATE TABLE song_searches (
+  id INTEGER PRIMARY KEY,
+  cue_song_id INTEGER NOT NULL REFERENCES cue_songs(id) ON DELETE CASCADE,
+  at TEXT NOT NULL,             -- UTC, ISO 8601
+  curator TEXT NOT NULL,
+  query TEXT NOT NULL,
+  sources TEXT NOT NULL,        -- JSON array of the source names asked
+  verdict TEXT,                 -- the matcher's verdict: accepted, review, no_match
+  best_title TEXT,
+  best_artist TEXT,
+  best_score REAL,
+  candidates INTEGER NOT NULL DEFAULT 0,
+  notes TEXT
+);
+CREATE INDEX song_searches_song ON song_searches (cue_song_id);
+""",
+    )
+
+
+@migration
+def m041_episode_sources(conn: sqlite3.Connection) -> None:
+    """`episode_sources`: the show's sources that state an episode's own facts (that every song
+    is listed, its length), as `sources:` in an episode file and `episode set --source`."""
+    run_script(
+        conn,
+        """
+CREATE TABLE episode_sources (
+  episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  PRIMARY KEY (episode_id, source_id)
+);
+CREATE INDEX episode_sources_source ON episode_sources (source_id);
+""",
+    )

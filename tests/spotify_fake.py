@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from werkzeug.wrappers import Request, Response
 
 USER = "cuesheet-tester"
+# What a sign-in grants: what cuesheet asks for (reading its own private playlist, changing playlists).
+GRANTED = "playlist-read-private playlist-modify-private playlist-modify-public"
 
 
 def track(track_id: str, name: str, artists: list[str], isrc: str | None = None,
@@ -94,7 +96,7 @@ class FakeSpotify:
         return {
             "access_token": token, "token_type": "Bearer", "expires_in": 3600,
             "expires_at": int(time.time()) + 3600, "refresh_token": "seeded-refresh",
-            "scope": "playlist-modify-private playlist-modify-public",
+            "scope": GRANTED,
         }
 
     def add_playlist(self, name: str, owner: str = USER, items: list[str] | None = None,
@@ -157,7 +159,8 @@ class FakeSpotify:
         assert a["code_challenge_method"] == "S256"
         assert set(a["scope"].split()) >= {"playlist-modify-private", "playlist-modify-public"}
         code = f"code{next(self._ids)}"
-        self.codes[code] = {"challenge": a["code_challenge"], "redirect_uri": a["redirect_uri"]}
+        self.codes[code] = {"challenge": a["code_challenge"], "redirect_uri": a["redirect_uri"],
+                            "scope": a["scope"]}
         location = a["redirect_uri"] + "?" + urlencode({"code": code, "state": a.get("state", "")})
         return Response(status=302, headers={"Location": location})
 
@@ -180,9 +183,9 @@ class FakeSpotify:
             return _json({"error": "unsupported_grant_type"}, 400)
         token = f"token{next(self._ids)}"
         self.tokens.add(token)
+        granted = issued["scope"] if f.get("grant_type") == "authorization_code" else GRANTED
         return _json({"access_token": token, "token_type": "Bearer", "expires_in": 3600,
-                      "refresh_token": f"refresh{token}",
-                      "scope": "playlist-modify-private playlist-modify-public"})
+                      "refresh_token": f"refresh{token}", "scope": granted})
 
     def _list_playlists(self, request: Request) -> Response:
         limit = int(request.args.get("limit", 20))
@@ -210,6 +213,18 @@ class FakeSpotify:
                 if body and key in body:
                     setattr(p, key, body[key])
             return Response(status=200)
+        if sub == "/items" and request.method == "GET":
+            # 2026: each entry says `item` where it said `track`.
+            limit = int(request.args.get("limit", 100))
+            offset = int(request.args.get("offset", 0))
+            url = f"{self.base}/v1/playlists/{pid}/items"
+            page = p.items[offset:offset + limit]
+            nxt = f"{url}?offset={offset + limit}&limit={limit}" if offset + limit < len(p.items) else None
+            return _json({"href": url, "limit": limit, "offset": offset, "total": len(p.items), "next": nxt,
+                          "previous": None,
+                          "items": [{"added_at": "2026-11-24T12:00:00Z", "is_local": False,
+                                     "item": {"type": "track", "uri": u, "id": u.rsplit(":", 1)[1]}}
+                                    for u in page]})
         if sub == "/items":
             uris = body if isinstance(body, list) else (body or {}).get("uris")
             if request.method in ("PUT", "POST"):

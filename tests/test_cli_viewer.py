@@ -106,7 +106,7 @@ def test_episodes_listing(shipped_db: Path) -> None:
     result = run("episodes", "soundtrack", "--json", db=shipped_db)
     items = json.loads(result.stdout)
     assert [i["code"] for i in items] == [f"S01E{n:02d}" for n in range(1, 11)]
-    assert items[5]["cues"] == 0 and items[0]["songs"] == 7
+    assert items[5]["cues"] == 1 and items[5]["songs"] == 1 and items[0]["songs"] == 7  # E06: one unidentified song
     assert not any(i["complete"] for i in items)
 
 
@@ -131,3 +131,130 @@ def test_every_command_has_help() -> None:
 
     for path, cmd in command_paths():
         assert (getattr(cmd, "help", None) or "").strip(), f"cuesheet {' '.join(path)} has no help"
+
+
+# --- issue #13: the fast path, the spoiler guard, no-match behaviour ---------------------
+
+import os
+import subprocess
+import sys
+
+FAST_COMMANDS = [
+    ["what", "soundtrack", "3"],
+    ["what", "soundtrak", "s1e1", "wrecks", "his", "boss's", "office"],
+    ["what", "soundtrack", "5", "end", "--json"],
+    ["what", "soundtrack", "9", "--upto", "4"],
+    ["search", "the", "portishead", "one"],
+    ["search", "song", "when", "sam", "is", "in", "the", "car", "--limit", "2"],
+    ["search", "nellie", "--upto=S01E02", "--nl"],
+    ["search", "qqqzzz", "--json"],
+    ["shows"],
+    ["episodes", "soundtrak"],
+]
+
+
+def _fast(argv: list[str], db: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from cuesheet.cli import main; sys.argv = ['cuesheet'] + sys.argv[1:]; main()"
+    return subprocess.run([sys.executable, "-c", code, *argv, "--db", str(db)], capture_output=True,
+                          text=True, env={**os.environ, **env})
+
+
+@pytest.mark.parametrize("argv", FAST_COMMANDS, ids=" ".join)
+def test_fast_path_prints_what_the_typer_path_prints(shipped_db_file: Path, argv: list[str]) -> None:
+    fast = _fast(argv, shipped_db_file)
+    typed = CliRunner().invoke(app, [*argv, "--db", str(shipped_db_file)])
+    assert (fast.returncode, fast.stdout, fast.stderr) == (typed.exit_code, typed.stdout, typed.stderr)
+
+
+def test_fast_path_leaves_typer_and_rich_unloaded(shipped_db_file: Path) -> None:
+    code = ("import sys; sys.argv = ['cuesheet', 'search', 'elastik', 'hart', '--db', sys.argv[1]]\n"
+            "from cuesheet.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('typer', 'rich', 'sqlite_utils', 'click', 'musicbrainzngs', 'spotipy', 'yaml')"
+            " if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    result = subprocess.run([sys.executable, "-c", code, str(shipped_db_file)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Elastic Heart" in result.stdout
+
+
+def test_usage_errors_and_help_stay_typers(shipped_db_file: Path) -> None:
+    bad = _fast(["search", "x", "--limit", "ten"], shipped_db_file)
+    assert bad.returncode == 2 and "--limit" in bad.stderr
+    assert "--upto" in _fast(["what", "--help"], shipped_db_file).stdout
+
+
+def test_piped_output_has_no_trailing_spaces(shipped_db_file: Path) -> None:
+    out = _fast(["what", "soundtrack", "3"], shipped_db_file).stdout
+    assert out and all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_closed_pipe_is_quiet(shipped_db_file: Path) -> None:
+    code = "import sys; from cuesheet.cli import main; sys.argv = ['cuesheet'] + sys.argv[1:]; main()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "what", "soundtrack", "1", "--db", str(shipped_db_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything is written (`| head -0`)
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""
+
+
+def test_one_cue_is_singular(shipped_db: Path) -> None:
+    result = run("what", "soundtrack", "5", db=shipped_db)
+    assert "1 cue known" in result.stderr and "1 cues" not in result.output
+
+
+@pytest.mark.parametrize("argv", [["what", "soundtrack", "3", "zeppelin", "explosion"], ["search", "qqqzzz"]])
+def test_no_match_is_exit_1_and_an_empty_array_with_json(shipped_db: Path, argv: list[str]) -> None:
+    result = run(*argv, "--json", db=shipped_db)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert result.stderr.strip()
+
+
+def test_upto_hides_later_episodes_in_the_cli(shipped_db: Path) -> None:
+    everything = json.loads(run("search", "nellie", "falls", "--json", db=shipped_db).stdout)
+    assert any(a["episode"] == 9 for a in everything)
+    result = run("search", "nellie", "falls", "--upto", "4", "--json", db=shipped_db)
+    guarded = json.loads(result.stdout)
+    assert guarded and all(a["episode"] <= 4 for a in guarded)
+    assert "later episodes have more" in result.stderr
+    assert "Roads" not in result.stdout + result.stderr
+
+
+def test_upto_from_the_environment_and_the_flag_wins(shipped_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUESHEET_UPTO", "2")
+    refused = run("what", "soundtrack", "9", db=shipped_db)
+    assert refused.exit_code == 1 and "later episodes have more" in refused.stderr
+    assert "Portishead" not in refused.output
+    assert run("what", "soundtrack", "9", "--upto", "10", db=shipped_db).exit_code == 0
+
+
+def test_catalog_hint_is_one_stderr_line_and_json_stays_cues(shipped_db: Path) -> None:
+    from cuesheet import db as dbm
+
+    conn = dbm.connect(shipped_db).conn
+    rec = conn.execute("INSERT INTO recordings (title, artist, title_key, artist_key) VALUES"
+                       " ('Hey There Delilah', 'Plain White T''s', 'hey there delilah', 'plain white ts')").lastrowid
+    conn.execute("INSERT INTO recording_fts (rowid, title_key, artist_key) VALUES (?, 'hey there delilah', 'plain white ts')",
+                 [rec])
+    conn.close()
+    result = run("search", "hey", "there", "delilah", "--json", db=shipped_db)
+    assert result.exit_code == 1 and json.loads(result.stdout) == []
+    hint = [line for line in result.stderr.splitlines() if "catalog" in line]
+    assert hint == ["no known episode uses it; the catalog has Hey There Delilah — Plain White T's"]
+
+
+def test_json_songs_carry_song_id_and_links(shipped_db: Path) -> None:
+    items = json.loads(run("search", "elastic", "heart", "--json", db=shipped_db).stdout)
+    song = items[0]["songs"][0]
+    assert isinstance(song["song_id"], int) and song["song_id"] > 0
+    assert song["links"]["spotify_search"].startswith("https://open.spotify.com/search/")
+
+
+def test_upto_from_the_config_file(shipped_db_file: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[viewer]\nupto = "S01E02"\n')
+    fast = _fast(["search", "portishead", "--json"], shipped_db_file, CUESHEET_CONFIG=str(config))
+    assert fast.returncode == 1 and json.loads(fast.stdout) == []
+    assert "later episodes have more" in fast.stderr and "Roads" not in fast.stderr

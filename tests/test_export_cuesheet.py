@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from cuesheet import db, lookup
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.export import cuesheet as sheetmod
-from cuesheet.export.cuesheet import export_cuesheet, gaps
+from cuesheet.export import cue_sheet as sheetmod
+from cuesheet.export.cue_sheet import export_cuesheet, gaps
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
@@ -155,7 +155,14 @@ def test_the_shipped_episode_lists_its_gaps(shipped_db: Path) -> None:
     _, table = parse_csv(result.text)
     assert [r["title"] for r in table][:2] == ["Deep in a Dream", "Morning View"]
     assert "sources disagree on artist" in table[0]["notes"]
+    # One line for the columns the shipped data leaves blank in every row, and why.
     assert result.notes[0] == (
+        "empty columns: iswc (no MusicBrainz work with an ISWC is stored for these songs); "
+        "composers, publishers (no MusicBrainz work with credits is stored for these songs); "
+        "isrc (no ISRC is known for these recordings); "
+        "time_in, time_out, duration (the sources give no times)"
+    )
+    assert result.notes[1] == (
         "missing: composers for 6 songs, publishers for 6 songs, exact timing for 6 songs"
     )
     assert any("list order" in line for line in result.notes)
@@ -197,6 +204,69 @@ def test_cli_writes_a_file_and_lists_gaps_on_stderr(tiny_db: Path, tmp_path: Pat
     assert result.stdout == ""
 
 
+def test_empty_columns_follow_the_data(conn) -> None:
+    assert sheetmod.empty_columns_line([sheetmod.build(conn, "tiny", "1")]) == (
+        "empty columns: iswc (no MusicBrainz work with an ISWC is stored for these songs); "
+        "composers, publishers (no MusicBrainz work with credits is stored for these songs)")
+    add_works(conn)
+    assert sheetmod.empty_columns_line([sheetmod.build(conn, "tiny", "1")]) is None
+
+
+@pytest.fixture
+def sheets(tmp_path: Path) -> Path:
+    """An empty folder for a season's cue sheets (the test database lives in tmp_path)."""
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    return folder
+
+
+def test_a_season_is_one_file_per_episode(conn, sheets: Path) -> None:
+    done = sheetmod.export_cuesheet_season(conn, "tiny", 1, sheets, prepared=WHEN)
+    assert sorted(p.name for p in sheets.iterdir()) == [
+        "tiny-S01E01-cuesheet.csv", "tiny-S01E02-cuesheet.csv"]
+    assert [f.sheet.code for f in done.files] == ["S01E01", "S01E02"]
+    header, table = parse_csv((sheets / "tiny-S01E01-cuesheet.csv").read_text(encoding="utf-8"))
+    assert header["episode_code"] == "S01E01" and len(table) == 5
+    # Each file is the episode's own sheet, byte for byte.
+    with open(sheets / "tiny-S01E01-cuesheet.csv", encoding="utf-8", newline="") as fh:
+        assert fh.read() == export_cuesheet(conn, "tiny", "1", prepared=WHEN).text
+    assert done.notes[0].startswith("empty columns: iswc") and done.without_cues == []
+
+
+def test_a_season_names_episodes_without_cues(conn, sheets: Path) -> None:
+    conn.execute("DELETE FROM cues WHERE episode_id = (SELECT id FROM episodes WHERE number = 2)")
+    done = sheetmod.export_cuesheet_season(conn, "tiny", 1, sheets, fmt="json", prepared=WHEN)
+    assert [p.name for p in sheets.iterdir()] == ["tiny-S01E01-cuesheet.json"]
+    assert done.without_cues == ["S01E02"] and done.notes[-1] == "no cues known, no file: S01E02"
+
+
+@pytest.mark.parametrize(("season", "message"), [(3, "Tiny Tunes has no season 3")])
+def test_a_season_that_does_not_exist(conn, sheets: Path, season: int, message: str) -> None:
+    with pytest.raises(NotFound, match=message):
+        sheetmod.export_cuesheet_season(conn, "tiny", season, sheets)
+    assert list(sheets.iterdir()) == []
+
+
+def test_cli_season_writes_the_folder(tiny_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sheets"
+    out.mkdir()
+    result = runner.invoke(app, ["export", "cuesheet", "tiny", "--season", "1", "-o", str(out),
+                                 "--db", str(tiny_db)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"2 cue sheets, 6 music uses (csv to {out})"
+    assert len(list(out.iterdir())) == 2
+    assert lines[3].startswith("empty columns: iswc")
+
+
+@pytest.mark.parametrize("args", [["--season", "1"], ["--season", "1", "-o", "not-a-folder.csv"]])
+def test_cli_season_needs_a_folder(tiny_db: Path, tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, ["export", "cuesheet", "tiny", *args, "--db", str(tiny_db)])
+    assert result.exit_code != 0 and len(result.stderr.splitlines()) == 1
+    assert "one file per episode" in result.stderr
+
+
 def test_cli_needs_an_episode(tiny_db: Path) -> None:
     result = runner.invoke(app, ["export", "cuesheet", "tiny", "--db", str(tiny_db)])
     assert result.exit_code == 2
+    assert "give one episode or --season N" in result.stderr

@@ -23,7 +23,7 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
-from cuesheet.export.common import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
+from cuesheet.export.rows import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
@@ -164,17 +164,20 @@ def test_xspf(conn) -> None:
     assert smile.findtext(XSPF + "duration") == "170000"  # milliseconds
     assert [e.text for e in smile.findall(XSPF + "identifier")] == [
         "https://musicbrainz.org/recording/00000000-0000-4000-8000-000000000001",
-        "spotify:track:0SmileTestTrackId00001",
+        "https://open.spotify.com/track/0SmileTestTrackId00001",
     ]
     metas = {m.get("rel").rsplit("#", 1)[1]: m.text for m in smile.findall(XSPF + "meta")}
     assert metas == {"episode": "S01E01", "cue": "1", "kind": "lip-sync", "usage": "VV", "isrc": "USAAA5400001"}
     unmatched = tracks[4]
-    assert unmatched.find(XSPF + "location") is None
+    # No id: the same search link the other formats carry, and no identifier.
+    assert unmatched.findtext(XSPF + "location") == (
+        "https://open.spotify.com/search/deep%20in%20a%20dream%20chet%20baker")
+    assert unmatched.find(XSPF + "identifier") is None
     assert "unmatched" in unmatched.findtext(XSPF + "annotation")
     golden("tiny-s01e01.xspf", text)
 
 
-def test_jspf_as_listenbrainz_reads_it(conn) -> None:
+def test_jspf_holds_every_track(conn) -> None:
     result = export_playlist(conn, "tiny", "1", fmt="jspf", generated=WHEN)
     doc = json.loads(result.text)
     playlist = doc["playlist"]
@@ -182,17 +185,44 @@ def test_jspf_as_listenbrainz_reads_it(conn) -> None:
     assert playlist["title"] and playlist["creator"] == "cuesheet"
     assert playlist["extension"]["https://musicbrainz.org/doc/jspf#playlist"] == {"public": False}
     assert datetime.fromisoformat(playlist["date"]) == WHEN
-    # ListenBrainz refuses a track without a recording MBID: only the two with one are in.
-    assert [t["title"] for t in playlist["track"]] == ["Smile", "Elastic Heart"]
-    for track in playlist["track"]:
-        assert isinstance(track["identifier"], list) and all(MBID_URL.match(i) for i in track["identifier"])
-        assert isinstance(track.get("location", []), list)
-        assert set(track["extension"]) == {"https://musicbrainz.org/doc/jspf#track"}
-    assert playlist["track"][0]["duration"] == 170000
-    meta = playlist["track"][0]["extension"]["https://musicbrainz.org/doc/jspf#track"]["additional_metadata"]
+    tracks = playlist["track"]
+    assert [t["title"] for t in tracks] == [
+        "Smile", "Morning View", "Elastic Heart", 'Tiny "Heart", Big City', "deep in a dream chet baker"]
+    assert tracks[0]["creator"] == "Nat King Cole" and tracks[0]["album"] == "Smile"
+    assert tracks[0]["duration"] == 170000
+    assert tracks[0]["identifier"] == ["https://musicbrainz.org/recording/00000000-0000-4000-8000-000000000001",
+                                       "https://open.spotify.com/track/0SmileTestTrackId00001"]
+    assert tracks[1]["identifier"] == ["https://open.spotify.com/track/0MorningViewTestId0002"]
+    assert "identifier" not in tracks[4]
+    assert tracks[4]["location"] == ["https://open.spotify.com/search/deep%20in%20a%20dream%20chet%20baker"]
+    meta = tracks[0]["extension"]["https://musicbrainz.org/doc/jspf#track"]["additional_metadata"]
     assert meta["isrc"] == "USAAA5400001" and meta["episode"] == "S01E01" and meta["cue"] == 1
-    assert result.notes == ["jspf: 3 songs without a MusicBrainz recording id (ListenBrainz needs one) left out"]
+    assert result.notes == []
     golden("tiny-s01e01.jspf", result.text)
+
+
+def test_jspf_for_listenbrainz_keeps_only_recording_mbids(conn) -> None:
+    result = export_playlist(conn, "tiny", "1", listenbrainz=True, generated=WHEN)
+    assert result.format == "jspf"
+    tracks = json.loads(result.text)["playlist"]["track"]
+    # ListenBrainz refuses a track without a recording MBID: only the two with one are in.
+    assert [t["title"] for t in tracks] == ["Smile", "Elastic Heart"]
+    for track in tracks:
+        assert len(track["identifier"]) == 1 and MBID_URL.match(track["identifier"][0])
+    assert result.notes == [
+        "jspf --listenbrainz: 3 songs without a MusicBrainz recording id (ListenBrainz needs one) left out"]
+    golden("tiny-s01e01-listenbrainz.jspf", result.text)
+
+
+def test_listenbrainz_with_no_recording_mbid_is_an_error(conn) -> None:
+    conn.execute("UPDATE recordings SET mbid = NULL")
+    with pytest.raises(NotFound, match="none of the 5 songs has a MusicBrainz recording id"):
+        export_playlist(conn, "tiny", "1", listenbrainz=True, generated=WHEN)
+
+
+def test_listenbrainz_is_jspf_only(conn) -> None:
+    with pytest.raises(CuesheetError, match="--listenbrainz writes a JSPF file, not xspf"):
+        export_playlist(conn, "tiny", "1", fmt="xspf", listenbrainz=True)
 
 
 def test_csv(conn) -> None:
@@ -201,6 +231,8 @@ def test_csv(conn) -> None:
     assert text.split("\r\n")[0].startswith("position,episode,episode_title,cue,part,title,artist")
     assert len(rows) == 5
     assert rows[0]["spotify_uri"] == "spotify:track:0SmileTestTrackId00001"
+    assert rows[0]["location"] == "https://open.spotify.com/track/0SmileTestTrackId00001"
+    assert rows[2]["location"] == "https://musicbrainz.org/recording/00000000-0000-4000-8000-000000000003"
     assert rows[0]["duration_ms"] == "170000" and rows[0]["time_in_ms"] == "135000"
     assert rows[3]["title"] == 'Tiny "Heart", Big City'  # quotes and comma survive RFC 4180 quoting
     assert rows[3]["original"] == "yes" and rows[3]["matched"] == "no"
@@ -219,9 +251,14 @@ def test_json(conn) -> None:
     assert [t["code"] for t in doc["tracks"]] == ["S01E01"] * 5 + ["S01E02"]
     first = doc["tracks"][0]
     for key in ("position", "episode", "cue", "part", "title", "artist", "album", "duration_ms", "isrc",
-                "mbid", "spotify_id", "spotify_uri", "location", "kind", "usage", "original",
-                "matched", "note", "performers"):
+                "mbid", "spotify_id", "spotify_uri", "location", "location_is_search", "identifiers",
+                "links", "kind", "usage", "original", "matched", "note", "performers"):
         assert key in first
+    assert first["links"] == {"spotify": "https://open.spotify.com/track/0SmileTestTrackId00001",
+                              "musicbrainz": "https://musicbrainz.org/recording/00000000-0000-4000-8000-000000000001"}
+    search = doc["tracks"][4]
+    assert search["identifiers"] == [] and search["location_is_search"] is True
+    assert search["location"] == search["links"]["spotify_search"]
     golden("tiny-all.json", text)
 
 
@@ -241,7 +278,10 @@ def test_a_season_playlist_in_every_format_parses(conn) -> None:
 def test_the_shipped_season_exports(shipped_db: Path) -> None:
     conn = db.connect(shipped_db).conn
     playlist = select(conn, "soundtrack", season=1)
-    assert len(playlist.rows) == 31 and playlist.rows[0].title == "Elastic Heart"
+    # 32 songs, one of them episode 6's unidentified song: a row without a title or a place to play.
+    assert len(playlist.rows) == 32 and playlist.rows[0].title == "Elastic Heart"
+    [unknown] = [r for r in playlist.rows if r.status == "unknown"]
+    assert unknown.code == "S01E06" and not unknown.title
     assert len(parse_m3u(export_playlist(conn, "soundtrack", fmt="m3u8").text)) == 31
 
 

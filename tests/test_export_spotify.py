@@ -19,8 +19,8 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.config import Config, cache_dir
 from cuesheet.errors import CuesheetError, SourceError
-from cuesheet.export import spotify
-from cuesheet.export.common import ExportRow, Playlist, select
+from cuesheet.export import spotify_playlist as spotify
+from cuesheet.export.rows import ExportRow, Playlist, select
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
@@ -113,6 +113,17 @@ def test_second_run_updates_the_same_playlist(tiny_db, fake, config, token_file)
     assert fake.playlists[first.playlist_id].items == [SMILE, MORNING, f"spotify:track:{ELASTIC_ID}"]
     assert len(fake.calls("POST", "/v1/me/playlists")) == 1
     assert fake.calls("PUT", f"/v1/playlists/{first.playlist_id}/items")
+    assert (first.added, first.already_there) == (3, 0)
+    # The three were there (the hand-added fourth is dropped, as the export replaces the items).
+    assert (second.added, second.already_there) == (0, 3)
+
+
+def test_an_update_counts_what_was_added_and_what_was_there(tiny_db, fake, config, token_file) -> None:
+    existing = fake.add_playlist(TITLE, items=[SMILE, "spotify:track:0SomethingElseTestId01"])
+    report = run_export(config, playlist_of(tiny_db), token_file)
+    assert report.playlist_id == existing.id and not report.created
+    assert (report.added, report.already_there) == (2, 1)
+    assert report.to_json()["added"] == 2 and report.to_json()["already_there"] == 1
 
 
 def test_public_flag_is_applied_to_an_existing_playlist(tiny_db, fake, config, token_file) -> None:
@@ -171,9 +182,10 @@ def test_an_isrc_finds_the_exact_recording_first(fake, config, token_file) -> No
 
 
 def test_search_refuses_another_artists_song(fake, config, token_file) -> None:
-    row = replace(synthetic(1).rows[0], spotify_id=None, title="Deep in a Dream", artist="Chet Baker")
-    report = run_export(config, Playlist("p", "Big", "S01E01", (row,)), token_file)
-    assert report.tracks == 0 and [u.reason for u in report.unplaced] == ["not found on Spotify"]
+    known, row = synthetic(2).rows
+    row = replace(row, spotify_id=None, title="Deep in a Dream", artist="Chet Baker")
+    report = run_export(config, Playlist("p", "Big", "S01E01", (known, row)), token_file)
+    assert report.tracks == 1 and [u.reason for u in report.unplaced] == ["not found on Spotify"]
     assert all(int(q["limit"]) <= 10 for q in _searches(fake))
 
 
@@ -181,6 +193,21 @@ def test_no_search_reports_songs_without_ids(tiny_db, fake, config, token_file) 
     report = run_export(config, playlist_of(tiny_db), token_file, search=False)
     assert report.tracks == 2 and len(report.unplaced) == 3
     assert not _searches(fake)
+
+
+def test_nothing_placed_is_an_error_and_no_playlist_is_made(fake, config, token_file) -> None:
+    rows = tuple(replace(r, spotify_id=None) for r in synthetic(2).rows)
+    with pytest.raises(CuesheetError, match=r"none of the 2 songs could be placed on Spotify "
+                       r"\(no Spotify id \(search is off\)\); no playlist was created or changed"):
+        run_export(config, Playlist("p", "Big", "S01E01", rows), token_file, search=False)
+    assert not fake.playlists and not fake.calls("POST", "/v1/me/playlists")
+
+
+def test_a_token_without_the_read_scope_asks_to_sign_in_again(fake, config, tmp_path) -> None:
+    old = tmp_path / "old-token.json"
+    spotify.save_token(old, {**fake.seed_token(), "scope": "playlist-modify-private playlist-modify-public"})
+    with pytest.raises(AssertionError, match="the browser should not be needed"):
+        run_export(config, synthetic(1), old)
 
 
 def _searches(fake: FakeSpotify) -> list[dict[str, str]]:
@@ -330,7 +357,7 @@ def test_nothing_to_export_is_an_error(tiny_db, config, token_file) -> None:
 # --- the command ---------------------------------------------------------------------------
 
 
-def test_cli_updates_the_playlist_and_lists_what_it_could_not_place(tiny_db, fake, config, monkeypatch) -> None:
+def signed_in(fake: FakeSpotify, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     spotify.save_token(cache_dir() / "spotify-token.json", fake.seed_token())
     for var, value in {
         "SPOTIPY_CLIENT_ID": config.spotify_client_id,
@@ -340,20 +367,70 @@ def test_cli_updates_the_playlist_and_lists_what_it_could_not_place(tiny_db, fak
         "SPOTIPY_REDIRECT_URI": config.spotify_redirect_uri,
     }.items():
         monkeypatch.setenv(var, value or "")
+
+
+def test_cli_updates_the_playlist_and_lists_what_it_could_not_place(tiny_db, fake, config, monkeypatch) -> None:
+    signed_in(fake, config, monkeypatch)
     runner = CliRunner()
     args = ["export", "spotify", "tiny", "--season", "1", "--name", "Tiny songs", "--no-browser",
             "--db", str(tiny_db)]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
+    [made] = fake.playlists.values()
+    assert first.stdout == f"https://open.spotify.com/playlist/{made.id}\n"  # for $(...)
     assert 'Created playlist "Tiny songs": 4 tracks (1 found by search)' in first.stderr
     assert "2 songs could not be placed:" in first.stderr
     assert "S01E01 cue 4 deep in a dream chet baker: not identified yet" in first.stderr
     second = runner.invoke(app, args + ["--no-originals"])
     assert second.exit_code == 0, second.output
-    assert 'Updated playlist "Tiny songs": 4 tracks' in second.stderr
+    assert 'Updated playlist "Tiny songs": 4 tracks (1 found by search), 0 added, 4 already there' \
+        in second.stderr
     assert "1 cast original (--no-originals) left out" in second.stderr
     [playlist] = fake.playlists.values()
     assert playlist.items == [SMILE, MORNING, f"spotify:track:{ELASTIC_ID}", SMILE]
+
+
+def test_cli_json_is_a_contract_for_scripts(tiny_db, fake, config, monkeypatch) -> None:
+    signed_in(fake, config, monkeypatch)
+    result = CliRunner().invoke(app, ["export", "spotify", "tiny", "1", "--json", "--no-browser",
+                                      "--db", str(tiny_db)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    [made] = fake.playlists.values()
+    assert doc["url"] == f"https://open.spotify.com/playlist/{made.id}" and doc["id"] == made.id
+    assert (doc["added"], doc["already_there"]) == (3, 0)
+    assert [(n["episode"], n["cue"], n["title"], n["reason"]) for n in doc["not_found"]] == [
+        ("S01E01", 3, 'Tiny "Heart", Big City', "not found on Spotify"),
+        ("S01E01", 4, "deep in a dream chet baker", "not identified yet (run `cuesheet match`)"),
+    ]
+
+
+def test_cli_with_nothing_to_place_exits_1_and_makes_nothing(tiny_db, fake, config, monkeypatch) -> None:
+    signed_in(fake, config, monkeypatch)
+    conn = db.connect(tiny_db).conn
+    conn.execute("UPDATE recordings SET spotify_id = NULL")
+    conn.commit()
+    result = CliRunner().invoke(app, ["export", "spotify", "tiny", "1", "--no-search", "--no-browser",
+                                      "--db", str(tiny_db)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: Tiny Tunes S01E01 – Pilot: Rain & Smiles: none of the 5 songs "
+                                    "could be placed on Spotify")
+    assert len(result.stderr.splitlines()) == 1
+    assert not fake.playlists
+
+
+def test_cli_with_every_song_left_out_exits_1(tiny_db, fake, config, monkeypatch) -> None:
+    signed_in(fake, config, monkeypatch)
+    conn = db.connect(tiny_db).conn
+    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'no_match'")
+    conn.commit()
+    result = CliRunner().invoke(app, ["export", "spotify", "tiny", "2", "--matched-only", "--no-browser",
+                                      "--db", str(tiny_db)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: Tiny Tunes S01E02 – Second Helping: every song was left out (1 unmatched (--matched-only) "
+        "left out); no songs to put in a playlist"]
+    assert not fake.playlists
 
 
 def test_cli_rate_limit_is_one_line_and_nothing_changes(tiny_db, fake, config, monkeypatch) -> None:

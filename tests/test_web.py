@@ -90,7 +90,7 @@ def test_search_answers_a_misspelling_with_links_to_episode_and_song(client: Tes
     assert 'href="/soundtrack/1/1#cue-1"' in html
     assert 'href="/song/sia/elastic-heart">Elastic Heart</a>' in html
     both = main_html(client.get("/search", params={"q": "elastic heart"}))
-    assert both.index("Elastic Heart") < both.index("Heat")  # best first, as the CLI ranks
+    assert both.index("Elastic Heart") < both.index("</article>")  # best first, as the CLI ranks
     assert 'value="elastik hart"' in response.text  # the box keeps the words for another try
 
 
@@ -166,14 +166,25 @@ def test_episode_by_time_gives_the_cue_playing(mini: TestClient) -> None:
     assert html.count("<article") == 1 and "12:31–14:05" in html and "Believer" in html
 
 
-def test_episode_without_cues_is_a_page_not_an_error(client: TestClient) -> None:
+def _empty_episode_6(shipped_db: Path) -> None:
+    """Episode 6 without its cue (the shipped one holds one unidentified song)."""
+    from cuesheet import db
+
+    conn = db.connect(shipped_db).conn
+    conn.execute("DELETE FROM cues WHERE episode_id = (SELECT id FROM episodes WHERE number = 6)")
+    conn.close()
+
+
+def test_episode_without_cues_is_a_page_not_an_error(client: TestClient, shipped_db: Path) -> None:
+    _empty_episode_6(shipped_db)
     response = client.get("/soundtrack/1/6")
     assert response.status_code == 200
     assert "No cues known yet" in main_html(response)
     assert client.get("/soundtrack/1/6.json").json() == []
 
 
-def test_show_and_season_pages_list_episodes(client: TestClient) -> None:
+def test_show_and_season_pages_list_episodes(client: TestClient, shipped_db: Path) -> None:
+    _empty_episode_6(shipped_db)
     for url in ("/soundtrack", "/soundtrack/1"):
         html = main_html(client.get(url))
         assert html.count('href="/soundtrack/1/') == 10
@@ -416,3 +427,78 @@ def test_other_commands_do_not_import_the_web_stack() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- issue #13: spoiler guard, catalog box, listen links, 400s that keep their context ----------
+
+
+def test_search_upto_hides_later_episodes_and_carries_the_choice(client: TestClient) -> None:
+    html = main_html(client.get("/search", params={"q": "nellie falls", "upto": "S01E04"}))
+    assert "Roads" not in html and "Portishead" not in html
+    assert "Later episodes have more" in html
+    assert '<option value="S01E04" selected>' in html
+    assert "/soundtrack/1/1?upto=S01E04#cue-" in html  # card links keep the choice
+    data = client.get("/search.json", params={"q": "nellie falls", "upto": "S01E04"}).json()
+    assert data and all(a["episode"] <= 4 for a in data)
+
+
+def test_episode_after_upto_shows_no_cue_and_no_count(client: TestClient) -> None:
+    response = client.get("/soundtrack/1/9", params={"upto": "4"})
+    html = main_html(response)
+    assert response.status_code == 200
+    assert "later episodes have more" in html.lower()
+    assert "article" not in html and "Roads" not in html and "2 songs" not in html
+    assert client.get("/soundtrack/1/9.json", params={"upto": "4"}).json() == []
+
+
+def test_home_examples_name_songs_not_scenes(client: TestClient) -> None:
+    import re
+
+    home = main_html(client.get("/"))
+    examples = re.findall(r'href="(/search\?q=[^"]+)"', home)
+    assert len(examples) >= 3
+    for url in examples:
+        answers = client.get(url.replace("/search?", "/search.json?")).json()
+        assert answers, url
+        assert not any("scene" in r for r in answers[0]["reasons"]), (url, answers[0]["reasons"])
+
+
+def test_catalog_box_apart_from_cue_answers(shipped_db: Path) -> None:
+    conn = sqlite3.connect(shipped_db)
+    with conn:
+        rec = conn.execute("INSERT INTO recordings (title, artist, title_key, artist_key) VALUES"
+                           " ('Hey There Delilah', 'Plain White T''s', 'hey there delilah', 'plain white ts')").lastrowid
+        conn.execute("INSERT INTO recording_fts (rowid, title_key, artist_key) VALUES"
+                     " (?, 'hey there delilah', 'plain white ts')", [rec])
+    conn.close()
+    client = TestClient(create_app(shipped_db))
+    html = main_html(client.get("/search", params={"q": "hey there delilah"}))
+    box = html.split('<aside class="catalog">', 1)[1].split("</aside>", 1)[0]
+    assert "No known episode uses it" in box and "Hey There Delilah" in box
+    assert "open.spotify.com/search/" in box
+    assert client.get("/search.json", params={"q": "hey there delilah"}).json() == []
+
+
+def test_every_card_has_listen_links(client: TestClient) -> None:
+    html = main_html(client.get("/soundtrack/1/3"))
+    cards = html.split('<article class="cue"')[1:]
+    assert len(cards) == 5
+    for card in cards:
+        assert "open.spotify.com" in card and "musicbrainz.org" in card
+
+
+def test_a_400_on_an_episode_keeps_its_context_and_echoes_nothing(client: TestClient) -> None:
+    huge = "dinner " * 9_000  # ~63 kB: as long as the test client lets a query be
+    response = client.get("/soundtrack/1/3", params={"q": huge})
+    assert response.status_code == 400
+    assert len(response.text) < 20_000 and "dinner dinner" not in response.text
+    assert 'href="/soundtrack/1/3"' in main_html(response)
+    nul = client.get("/search", params={"q": "heart\x00<b>"})
+    assert nul.status_code == 400 and "\x00" not in nul.text
+    bad_time = client.get("/soundtrack/1/3", params={"at": "25:99"})
+    assert bad_time.status_code == 400 and 'href="/soundtrack/1/3"' in main_html(bad_time)
+
+
+def test_song_page_names_the_performers_once_per_card(client: TestClient) -> None:
+    html = main_html(client.get("/song/sia/elastic-heart"))
+    assert html.count("Performed by Nellie (Callie Hernandez)") == 1

@@ -55,18 +55,82 @@ def server(shipped_db: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_a_viewer_searches_elastic_heart_and_finds_the_cue(server: str) -> None:
+def _browser():  # type: ignore[no-untyped-def]
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def test_a_viewer_who_has_seen_four_episodes_meets_no_spoiler(server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = _browser()
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(server + "/")
+        assert "Nellie falls" not in driver.find_element(By.TAG_NAME, "main").text  # no plot in the examples
+        box = driver.find_element(By.NAME, "q")
+        box.send_keys("nellie falls")
+        box.submit()
+        wait.until(ec.url_contains("/search?q=nellie+falls"))
+        assert "Roads" in driver.find_element(By.TAG_NAME, "main").text  # unguarded, episode 9 answers
+
+        Select(driver.find_element(By.ID, "upto")).select_by_value("S01E04")
+        driver.find_element(By.CSS_SELECTOR, "form.upto button").click()
+        wait.until(ec.url_contains("upto=S01E04"))
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "Roads" not in main and "Portishead" not in main and "through the sky" not in main
+        assert "Later episodes have more" in main
+        for card in driver.find_elements(By.CSS_SELECTOR, "article.cue a.episode"):
+            assert card.text.split()[1] <= "S01E04"
+
+        # The choice travels with the viewer: the next search and the pages it links keep it.
+        box = driver.find_element(By.NAME, "q")
+        box.clear()
+        box.send_keys("portishead")
+        box.submit()
+        wait.until(ec.url_contains("q=portishead"))
+        assert "upto=S01E04" in driver.current_url
+        assert "Roads" not in driver.find_element(By.TAG_NAME, "main").text
+        driver.get(server + "/soundtrack/1/9?upto=S01E04")
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "later episodes have more" in main.lower() and "Roads" not in main
+
+        # On a phone, from the start page: the choice sits under the search box.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+        driver.get(server + "/")
+        Select(driver.find_element(By.ID, "upto")).select_by_value("S01E02")
+        box = driver.find_element(By.NAME, "q")
+        box.send_keys("sam")
+        box.submit()
+        wait.until(ec.url_contains("upto=S01E02"))
+        codes = [a.text.split()[1] for a in driver.find_elements(By.CSS_SELECTOR, "article.cue a.episode")]
+        assert codes and all(code <= "S01E02" for code in codes)
+        sideways = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways == 0
+    finally:
+        driver.quit()
+
+
+def test_a_viewer_searches_elastic_heart_and_finds_the_cue(server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = _browser()
     wait = WebDriverWait(driver, 20)
     try:
         driver.get(server + "/")

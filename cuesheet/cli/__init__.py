@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
-
-from cuesheet import __version__
-from cuesheet.cli.output import console
+if TYPE_CHECKING:
+    import typer
 
 # Modules with top-level commands, in the order `--help` lists them, and their commands.
 TOP_LEVEL: dict[str, tuple[str, ...]] = {
@@ -34,25 +32,34 @@ GROUPS: dict[str, tuple[str, str]] = {
     "config": ("sources", "config_app"),
     "cue": ("cue", "app"),
     "review": ("curator", "review_app"),
+    "episode": ("shows", "episode_app"),
+    "character": ("shows", "character_app"),
+    "source": ("shows", "source_app"),
 }
 
 
 def _version(value: bool) -> None:
+    import typer
+
+    from cuesheet import __version__
+    from cuesheet.cli.output import console
+
     if value:
         console.print(f"cuesheet {__version__}")
         raise typer.Exit()
 
 
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
+def _root(version: bool = False) -> None:
     """What song is this? A soundtrack cue catalog and song identifier."""
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The command line; with `only`, just the module that holds that command or group."""
+    import typer
+
+    _root.__annotations__["version"] = Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ]
     root = typer.Typer(
         name="cuesheet",
         help="What song is this? A soundtrack cue catalog and song identifier.",
@@ -94,4 +101,12 @@ def _command(argv: list[str]) -> str | None:
 
 
 def main() -> None:
+    # The viewer's questions answer without typer when their command line is simple
+    # (cuesheet.cli.viewing); everything else, and every usage error, is typer's.
+    if sys.argv[1:2] and sys.argv[1] in ("what", "search", "shows", "episodes"):
+        from cuesheet.cli.viewing import light_main
+
+        code = light_main(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     build_app(_command(sys.argv[1:]))()

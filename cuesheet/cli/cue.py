@@ -79,6 +79,8 @@ def add_command(
     artist: Annotated[Optional[str], typer.Option("--artist", help="The song's artist.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
     pick: Annotated[Optional[int], typer.Option("--pick", min=1, help="Link candidate N of each song without asking (1 = best).")] = None,
+    unknown: Annotated[bool, typer.Option("--unknown", help="A song plays but nobody knows which: say what was heard with --heard.")] = False,
+    heard: Annotated[Optional[str], typer.Option("--heard", help="What was heard of the song: \"female voice, 80s synth, chorus 'hold on'\".")] = None,
     confidence: Annotated[Optional[str], typer.Option("--confidence", help="high, medium or low.")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="A source key from show.yaml. Repeatable.")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="Free text.")] = None,
@@ -97,9 +99,10 @@ def add_command(
     from cuesheet.model import Song
 
     asking = interactive(prompt) and not yes
-    have_song = bool(song or title)
+    _conflicts(song=song, title=title, artist=artist, version=version, unknown=unknown, pick=pick, heard=heard)
+    have_song = bool(song or title or unknown)
     if not asking and not have_song:
-        raise missing(["--song TEXT (or --title and --artist)"],
+        raise missing(["--song TEXT (or --title and --artist, or --unknown --heard TEXT)"],
                       "no song given" if yes else "no terminal to ask in")
     if order not in ("confirmed", "list"):
         raise typer.BadParameter("confirmed or list", param_hint="--order")
@@ -112,8 +115,9 @@ def add_command(
         if title:
             texts.append((f"{title} - {artist}" if artist else title, title, artist))
         texts += [(s, None, None) for s in song or []]
-        if asking or pick is not None:
-            curator_online(conn, offline=offline)  # the candidates shown or picked
+        matcher = None
+        if asking and not unknown or pick is not None:
+            matcher = curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
             if asking:
                 _header(conn, ep)
@@ -133,15 +137,25 @@ def add_command(
                         + (f"; known: {names}" if names else ""),
                     ) or ()
             drafts = []
+            if unknown:
+                drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=heard)))
             for i, (text, t, a) in enumerate(texts, start=1):
-                drafts.append(_song_draft(conn, i, text, t, a, version if t else None, pick, asking))
-            while asking:
+                drafts.append(_song_draft(matcher, i, text, t, a, version if t else None, pick, asking))
+            if heard and not unknown and drafts:
+                d = drafts[0]
+                drafts[0] = curate.SongDraft(Song(**{**d.song.__dict__, "heard": heard}), d.pick, d.review)
+            while asking and not unknown:
                 label = f"Song {len(drafts) + 1}"
                 text = ask(label, required=not drafts,
-                           hint="as heard, e.g. 'elastic heart sia'" if not drafts else "another song for a mashup; blank when done")
+                           hint="as heard, e.g. 'elastic heart sia'; ? when nobody knows it" if not drafts
+                           else "another song for a mashup; blank when done; ? for an unidentified one")
                 if not text:
                     break
-                drafts.append(_song_draft(conn, len(drafts) + 1, text, None, None, None, pick, True))
+                if text.strip() == "?":
+                    what = ask("What was heard", hint="voice, instruments, a lyric fragment; blank if nothing")
+                    drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=what)))
+                    continue
+                drafts.append(_song_draft(matcher, len(drafts) + 1, text, None, None, None, pick, True))
             if asking and len(drafts) > 1:
                 for i, d in enumerate(drafts):
                     who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
@@ -169,9 +183,9 @@ def add_command(
                 _summary(ep, draft, number or curate.next_number(conn, ep.id))
                 if not confirm("Save this cue?"):
                     raise Cancelled()
+            done = _save(conn, ep, draft, curator, shift=shift, asking=asking)
         except Cancelled:
             raise cancelled() from None
-        done = curate.add_cue(conn, ep, draft, curator, shift=shift)
         [answer] = lookup.answers(conn, [done.cue_id])
     if json_:
         emit_json([answer])
@@ -185,9 +199,48 @@ def add_command(
     note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
 
 
+def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: bool) -> Any:
+    """Save the cue; when another curator took its number meanwhile, offer the next free
+    one (or inserting before it) instead of losing every answer typed."""
+    import dataclasses
+
+    from cuesheet import curate
+    from cuesheet.errors import NumberTaken
+
+    while True:
+        try:
+            return curate.add_cue(conn, ep, draft, curator, shift=shift)
+        except NumberTaken as exc:
+            if not asking:
+                raise
+            console.print(Text(f"Cue {exc.number} was added meanwhile (another curator?).", style="yellow"))
+            if confirm(f"Save this cue as cue {exc.free} instead?"):
+                draft = dataclasses.replace(draft, number=exc.free)
+            elif confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
+                         default=False):
+                shift = True
+            else:
+                raise Cancelled() from None
+
+
+def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: bool, pick: Any,
+               heard: Any) -> None:
+    """Options that contradict each other are an error, never a guess (a mashup of --song and --title)."""
+    pairs = [
+        (bool(song) and bool(title), "--song and --title both name a song; give one (repeat --song for a mashup)"),
+        (unknown and bool(song or title or artist or version), "--unknown is a song nobody has named; leave out --song/--title/--artist/--version"),
+        (unknown and pick is not None, "--unknown has no candidates to --pick"),
+        (bool(artist or version) and not title, "--artist and --version go with --title"),
+        (bool(heard) and bool(song) and len(song) > 1, "--heard goes with one song; add the others after"),
+    ]
+    for bad, message in pairs:
+        if bad:
+            raise typer.BadParameter(message)
+
+
 def _header(conn: Any, ep: Any) -> None:
     rows = conn.execute(
-        """SELECT c.number, coalesce(r.title, s.title, s.text) FROM cues c
+        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
            LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
            LEFT JOIN recordings r ON r.id = s.recording_id
            WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
@@ -259,16 +312,18 @@ def _status_line(s: Any) -> str:
         return "waiting in `cuesheet review` with its candidates"
     if s.status == "no_match":
         return "no match in the catalog yet"
+    if s.status == "unknown":
+        return "unidentified: waits in `cuesheet review unknown`"
     return s.status
 
 
 # --- one song: candidates and the curator's choice --------------------------------------------
 
 
-def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str | None,
+def _song_draft(matcher: Any, index: int, text: str, title: str | None, artist: str | None,
                 version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
     """Show the candidates for a song and take the curator's decision (or --pick's)."""
-    from cuesheet import curate, suggest
+    from cuesheet import curate
     from cuesheet.errors import InputError
     from cuesheet.model import Song
 
@@ -277,7 +332,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
         return curate.SongDraft(song)  # the matcher decides when it is saved
     query, who = (title, artist) if title else (text, None)
     while True:
-        ident = suggest.identify(conn, query, who)
+        ident = matcher.identify(query, who)
         if not asking:
             if pick > len(ident.candidates):  # type: ignore[operator]
                 raise InputError(f"{text!r} has {len(ident.candidates)} candidates, not {pick}", field="--pick")
@@ -294,7 +349,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
             who = None
             continue
         if answer.startswith("n"):
-            return curate.SongDraft(song, review=ident if n else None)
+            return curate.SongDraft(song, review=ident)  # waits in `cuesheet review`, candidates or not
         if answer.startswith("m"):
             return curate.SongDraft(_by_hand(song))
         console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
@@ -349,6 +404,9 @@ def _summary(ep: Any, draft: Any, number: int) -> None:
     console.print(line)
     for i, d in enumerate(draft.songs, start=1):
         s = d.song
+        if s.unknown:
+            console.print(Text(f"  {i}. {curate.draft_label(d)}"))
+            continue
         how = ("picked: " + f"{d.pick.title} — {d.pick.artist}" if d.pick
                else "typed by hand" if s.recording else "kept for review" if d.review
                else "matched when saved")
@@ -406,6 +464,8 @@ def import_command(
     verb = "would " if dry_run else ""
     for title in report.new_episodes:
         console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+    for what in report.updated_episodes:
+        console.print(Text(f"{verb}set episode {what}", style="cyan"), soft_wrap=True)
     for label in report.added:
         console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
     for label in report.replaced:
@@ -438,19 +498,27 @@ def list_command(
         items = lookup.answers(conn, ids)
 
     def render(items: list[Any]) -> None:
-        table = Table("cue", "time", "kind", "songs", "status", "performers", title=f"{ep.show.name} {ep.code} — {ep.title}")
+        table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",
+                      title=f"{ep.show.name} {ep.code} — {ep.title}")
         for a in items:
             time = (a.time_in or "") + (f"–{a.time_out}" if a.time_out else "")
-            songs = "\n".join(f"{s.title} — {s.artist}" if s.artist else s.title or s.text for s in a.songs)
+            song_ids = "\n".join(f"#{s.song_id}" for s in a.songs)
+            songs = "\n".join(_song_name(s) for s in a.songs)
             status = "\n".join(s.status for s in a.songs)
             who = ", ".join(p.get("character") or p.get("actor") or "" for p in a.performers)
             table.add_row(f"{a.cue}{'' if a.order_confirmed else '*'}", time,
-                          a.kind + (f" ({a.usage})" if a.usage else ""), songs, status, who)
+                          a.kind + (f" ({a.usage})" if a.usage else ""), song_ids, songs, status, who)
         console.print(table)
         if not items:
             note(f"no cues yet; add one with `cuesheet cue add {ep.show.slug} {ep.code}`")
 
-    emit(items, as_json=json_, nl=nl, render=render)
+    emit(items, as_json=json_, nl=nl, render=render)  # --json: each song with its song_id (#13)
+
+
+def _song_name(s: Any) -> str:
+    if s.status == "unknown" or not (s.title or s.text):
+        return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
+    return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
 
 
 # --- edit ------------------------------------------------------------------------------------------
@@ -479,6 +547,7 @@ def edit_command(
     artist: Annotated[Optional[str], typer.Option("--artist", help="Correct the song's artist.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Correct the song's version ('-' clears).")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The song as heard.")] = None,
+    heard: Annotated[Optional[str], typer.Option("--heard", help="What was heard of the song ('-' clears).")] = None,
     add_song: Annotated[Optional[list[str]], typer.Option("--add-song", help="Add a song as heard. Repeatable.")] = None,
     remove_song: Annotated[Optional[list[int]], typer.Option("--remove-song", help="Remove song N. Repeatable.")] = None,
     prompt: Prompting = None,
@@ -495,8 +564,10 @@ def edit_command(
         [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
         fields: dict[str, Any] = {}
         performers = None
+        prompted_heard: dict[int, Any] = {}
         nothing = all(v is None for v in (time_in, time_out, scene, performer, kind, usage, confidence,
-                                           notes, order, title, artist, version, text, add_song, remove_song))
+                                           notes, order, title, artist, version, text, heard, add_song,
+                                           remove_song))
         if nothing and not interactive(prompt):
             raise missing(["at least one of --at, --time-out, --scene, --performer, --kind, --usage, "
                            "--title, --artist, --add-song, --remove-song"], "nothing to change")
@@ -513,6 +584,11 @@ def edit_command(
                 performer = [ask("Performers", default=current or "-")]
                 kind = ask("Kind", default=a.kind, parse=lambda s: _choice(s, KINDS, "kind"))
                 usage = ask("Usage code", default=a.usage or "-")
+                for i, sa in enumerate(a.songs, start=1):
+                    said = ask(f"Heard of song {i} ({_song_name(sa)})", default=sa.heard or "-",
+                               hint="voice, instruments, a lyric fragment")
+                    if _clearable(said) != sa.heard:
+                        prompted_heard[i] = _clearable(said)
         except Cancelled:
             raise cancelled() from None
         if time_in is not None:
@@ -538,10 +614,14 @@ def edit_command(
                           "usage": a.usage, "kind": a.kind, "confidence": a.confidence}
         fields = {k: v for k, v in fields.items() if k not in current_fields or current_fields[k] != v}
         song_fields = {k: (v if k in ("title", "artist", "text") else _clearable(v))
-                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text))
+                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text),
+                                    ("heard", heard))
                        if v is not None}
+        songs = {i: {"heard": h} for i, h in prompted_heard.items()}
+        if song_fields:
+            songs[song] = {**songs.get(song, {}), **song_fields}
         edit = curate.CueEdit(
-            fields=fields, performers=performers, songs={song: song_fields} if song_fields else {},
+            fields=fields, performers=performers, songs=songs,
             add_songs=tuple(curate.SongDraft(Song(title=t, artist="", text=t)) for t in add_song or ()),
             remove_songs=tuple(remove_song or ()),
         )

@@ -148,14 +148,15 @@ def match_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
-    from cuesheet import lookup
-    from cuesheet.match import match_songs
+    from cuesheet import config, history, lookup
+    from cuesheet.curation.matcher import match_recorded
 
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
         sources = _sources(conn, source, offline=offline, refresh=refresh)
-        report = match_songs(conn, sources, episode_ids=episode_ids)
+        report = match_recorded(conn, sources, history.who(config.load().curator),
+                                        episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
         _fallbacks(sources, set(report.skipped))
@@ -168,6 +169,8 @@ def match_command(
     _fallbacks(sources, set(report.skipped))
     if report.review:
         note("See the review queue: cuesheet review")
+    if getattr(report, "history_id", None):
+        note(f"history #{report.history_id}; `cuesheet undo` takes it back.")
 
 
 @catalog_app.command("import")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,13 +18,13 @@ err_console = Console(stderr=True)
 
 
 def emit_json(items: Iterable[Any], *, nl: bool = False) -> None:
-    """`--json`: a JSON array; `--nl`: one object per line (for streaming into jq)."""
-    data = [item.to_json() if hasattr(item, "to_json") else item for item in items]
-    if nl:
-        for item in data:
-            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """`--json`: a JSON array; `--nl`: one object per line (for streaming into jq).
+
+    The text is `viewer.answers.emit_json_text`, the one emitter the web's `.json` pages use too.
+    """
+    from cuesheet.viewer.answers import emit_json_text
+
+    sys.stdout.write(emit_json_text(list(items), nl=nl))
     sys.stdout.flush()
 
 

@@ -1,8 +1,11 @@
 """Exports: playlists in five formats, a Spotify playlist, a music cue sheet.
 
 One module per format; each turns a `Playlist` (or a `MusicCueSheet`) into
-text and never touches the database. `common.select` reads the same query
-layer as `cuesheet what`, so every export agrees with what viewers see.
+text and never touches the database. `rows.select` reads the same query
+layer as `cuesheet what`, so every export agrees with what viewers see;
+`rows.ExportRow.location` and `.identifiers` are the one idea of where a
+track lives; `tabular.csv_text` is the one CSV writer; `output.write_output`
+the one way to `-o`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 
-from cuesheet.errors import CuesheetError
+from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import jsonfmt, jspf, m3u, tabular, xspf
-from cuesheet.export.common import Playlist, select, write_atomic
+from cuesheet.export.output import write_output
+from cuesheet.export.rows import Playlist, select
 
 FORMATS: dict[str, ModuleType] = {
     "m3u8": m3u,
@@ -63,24 +67,47 @@ def export_playlist(
     output: Path | None = None,
     originals: bool = True,
     matched_only: bool = False,
+    listenbrainz: bool = False,
+    raw: bool = False,
     generated: datetime | None = None,
 ) -> Exported:
-    """A playlist of SHOW [EPISODE | season], rendered, and written atomically when `output` is given."""
-    key = format_for(fmt, output)
+    """A playlist of SHOW [EPISODE | season], rendered, and written (see `output`) when `output` is given.
+
+    `listenbrainz` makes the strict JSPF ListenBrainz imports; `raw` writes CSV
+    cells as they are (no formula guard). A playlist that would hold no
+    track is an error, whatever the format: an empty file helps nobody.
+    """
+    key = format_for(fmt or ("jspf" if listenbrainz else None), output)
+    if listenbrainz and key != "jspf":
+        raise CuesheetError(f"--listenbrainz writes a JSPF file, not {key}",
+                            remedy="drop --format, or name the file .jspf")
+    tabular.check_raw(key, raw)
     playlist = select(
         conn, show, episode, season=season, originals=originals, matched_only=matched_only,
         generated=generated or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    module = FORMATS[key]
-    text = module.render(playlist)
+    if not playlist.rows:
+        raise NotFound(f"{playlist.title}: {playlist.empty_reason()}; nothing to export")
     notes = []
     if key == "jspf":
-        skipped = jspf.left_out(playlist)
+        text = jspf.render(playlist, listenbrainz=listenbrainz)
+        skipped = jspf.left_out(playlist, listenbrainz=listenbrainz)
+        if skipped == len(playlist.rows):
+            raise NotFound(
+                f"{playlist.title}: none of the {len(playlist.rows)} songs has a MusicBrainz recording "
+                "id, and ListenBrainz takes no other; nothing to export",
+                remedy="drop --listenbrainz for a JSPF with every song",
+            )
         if skipped:
-            notes.append(f"jspf: {skipped} song{'s' if skipped != 1 else ''} {jspf.LEFT_OUT} left out")
+            notes.append(f"jspf --listenbrainz: {skipped} song{'s' if skipped != 1 else ''} "
+                         f"{jspf.LEFT_OUT} left out")
+    elif key == "csv":
+        text = tabular.render(playlist, raw=raw)
+    else:
+        text = FORMATS[key].render(playlist)
     if output is not None:
-        write_atomic(output, text)
+        write_output(output, text)
     return Exported(text, playlist, key, output, notes)
 
 
-__all__ = ["FORMATS", "Exported", "export_playlist", "format_for", "write_atomic"]
+__all__ = ["FORMATS", "Exported", "export_playlist", "format_for", "write_output"]

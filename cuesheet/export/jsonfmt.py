@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cuesheet.export.common import Playlist
+from cuesheet.export.rows import Playlist
 
 MEDIA_TYPE = "application/json"
 SUFFIXES = (".json",)

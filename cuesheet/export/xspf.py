@@ -1,17 +1,19 @@
 """XSPF, the XML Shareable Playlist Format, version 1 (http://xspf.org/ns/0/).
 
 Track children are written in the order the specification lists them;
-identifiers are the canonical ids (MusicBrainz recording URL, Spotify URI),
-the location is where to listen. cuesheet's own facts (episode, cue, kind,
+identifiers are the known ids (MusicBrainz recording URL, Spotify track URL)
+and the location is `ExportRow.location`, the same in every format (a search
+link when no id is known). cuesheet's own facts (episode, cue, kind,
 ISRC) go in `meta` elements keyed by URIs under the project's address, as the
 spec asks for extensions of plain text.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
-from cuesheet.export.common import CREATOR, HOME, ExportRow, Playlist
+from cuesheet.export.rows import CREATOR, HOME, ExportRow, Playlist
 from cuesheet.timecode import format_time
 
 NS = "http://xspf.org/ns/0/"
@@ -40,15 +42,15 @@ def _track(parent: ET.Element, row: ExportRow) -> None:
     track = ET.SubElement(parent, _q("track"))
     if row.location:
         _text(track, "location", row.location)
-    for identifier in (row.musicbrainz_url, row.spotify_uri):
-        if identifier:
-            _text(track, "identifier", identifier)
-    _text(track, "title", row.title)
+    for identifier in row.identifiers:
+        _text(track, "identifier", identifier)
+    if row.title:  # an unidentified song has none; its annotation says so
+        _text(track, "title", row.title)
     if row.artist:
         _text(track, "creator", row.artist)
     _text(track, "annotation", annotation(row))
-    if row.musicbrainz_url or row.spotify_url:
-        _text(track, "info", row.musicbrainz_url or row.spotify_url)
+    if row.identifiers:
+        _text(track, "info", row.identifiers[0])
     if row.album:
         _text(track, "album", row.album)
     if row.duration_ms:
@@ -62,7 +64,7 @@ def _track(parent: ET.Element, row: ExportRow) -> None:
     ):
         if value:
             meta = ET.SubElement(track, _q("meta"), {"rel": META + rel})
-            meta.text = value
+            meta.text = NOT_XML.sub(" ", value)
 
 
 def annotation(row: ExportRow) -> str:
@@ -85,7 +87,11 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+# Characters XML 1.0 cannot hold at all (a parser refuses the whole file): they become spaces.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     el = ET.SubElement(parent, _q(tag))
-    el.text = value
+    el.text = NOT_XML.sub(" ", value)
     return el

@@ -278,9 +278,9 @@ Reject = tuple[str, int | None, str | None, str, str]
 
 def _reject(file: str, line: int | None, field: str | None, message: str, row: Sequence[str] | str) -> Reject:
     if not isinstance(row, str):
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="").writerow(row)
-        row = buf.getvalue()
+        # The row as CSV text again, for the reject file (a text file, not a spreadsheet).
+        row = ",".join('"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c
+                       for c in row)
     return (file, line, field, message, row)
 
 

@@ -9,7 +9,6 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -31,6 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cuesheet import __version__, db, lookup
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.viewer.answers import emit_json_text, people
+from cuesheet.viewer.search import what_in
+from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("cuesheet.web")
@@ -65,6 +67,11 @@ SECURITY_HEADERS = {
 class BadRequest(CuesheetError):
     """A query parameter the page cannot use (empty search, limit out of range)."""
 
+    def __init__(self, message: str, *, remedy: str | None = None,
+                 links: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message, remedy=remedy)
+        self.links = links or []
+
 
 class PageNotFound(NotFound):
     """A path that names nothing, with links to the pages the viewer probably wanted."""
@@ -98,22 +105,31 @@ def song_url(title: str | None, artist: str | None) -> str:
     return f"/song/{quote(artist_slug, safe='')}/{quote(title_slug, safe='')}"
 
 
+LINK_NAMES = {"spotify": "Spotify", "musicbrainz": "MusicBrainz",
+              "spotify_search": "Search Spotify", "musicbrainz_search": "Search MusicBrainz"}
+
+
+def plain(text: str | None) -> str:
+    """User text fit to show back: short, and no control characters (a NUL byte, a bell)."""
+    if not text:
+        return ""
+    if len(text) > MAX_QUERY:
+        return ""
+    return "".join(ch for ch in text if ch.isprintable())
+
+
+def with_upto(url: str, upto: str | None) -> str:
+    """A link that keeps the viewer's "watched up to" choice."""
+    if not upto:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode({"upto": upto})
+
+
 def safe_url(url: str | None) -> str | None:
     """Only web links become hrefs: a `javascript:` URL in the data stays text."""
     if not url:
         return None
     return url if urlsplit(url).scheme in ("http", "https") else None
-
-
-def people(performers: list[dict[str, Any]]) -> str:
-    """Same wording as the CLI's cards: "Sam (Paul James)", "(inferred)" when no source says so."""
-    parts = []
-    for p in performers:
-        who = p.get("character") or p.get("actor") or "?"
-        if p.get("character") and p.get("actor"):
-            who = f"{p['character']} ({p['actor']})"
-        parts.append(who + (" (inferred)" if p.get("inferred") else ""))
-    return ", ".join(parts)
 
 
 def _environment() -> Environment:
@@ -131,6 +147,8 @@ def _environment() -> Environment:
         song_url=song_url,
         safe_url=safe_url,
         people=people,
+        with_upto=with_upto,
+        link_names=LINK_NAMES,
         usage_names=USAGE,
         version=__version__,
     )
@@ -160,7 +178,8 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         # The header's box repeats a search; an episode's own `q` is its scene words, not a search.
-        query = request.query_params.get("q", "") if request.url.path.startswith("/search") else ""
+        query = plain(request.query_params.get("q", "")) if request.url.path.startswith("/search") else ""
+        context.setdefault("upto", plain(request.query_params.get("upto", "")) or None)
         html = env.get_template(template).render(request=request, query=query, **context)
         return HTMLResponse(html, status_code=status_code)
 
@@ -175,20 +194,26 @@ def create_app(db_path: str | Path) -> Starlette:
     def home(request: Request) -> Response:
         with connection() as conn:
             shows = lookup.shows(conn)
-        return respond(request, shows, "home.html", shows=shows)
+            choices = _upto_choices(conn)
+        return respond(request, shows, "home.html", shows=shows, choices=choices)
 
     def search(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
         show_text = request.query_params.get("show", "").strip() or None
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        upto = _text_param(request, "upto")
         if not q:
             raise BadRequest("type a few words to search for", remedy="a song, an artist, a character or a scene")
         if len(q) > MAX_QUERY:
             raise BadRequest(f"that search is {len(q)} characters long", remedy=f"use at most {MAX_QUERY}")
+        if any(not ch.isprintable() for ch in q):
+            raise BadRequest("that search has control characters in it", remedy="type it again")
         with connection() as conn:
-            found = lookup.search(conn, q, show_text, limit=limit)
+            result = lookup.search(conn, q, show_text, limit=limit, upto=upto)
             slugs = _show_slugs(conn)
-        return respond(request, found, "search.html", answers=found, slugs=slugs, q=q, show=show_text)
+            choices = _upto_choices(conn)
+        return respond(request, result.answers, "search.html", answers=result.answers, result=result,
+                       slugs=slugs, q=q, show=show_text, upto=upto, choices=choices)
 
     def show_page(request: Request) -> Response:
         with connection() as conn:
@@ -197,10 +222,11 @@ def create_app(db_path: str | Path) -> Starlette:
                 return show
             episodes = lookup.episodes(conn, show)
             info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
+            watched = _watched(conn, show, request)
         seasons: dict[int, list[dict[str, Any]]] = {}
         for e in episodes:
             seasons.setdefault(e["season"], []).append(e)
-        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons)
+        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons, watched=watched)
 
     def season_page(request: Request) -> Response:
         season = request.path_params["season"]
@@ -209,17 +235,24 @@ def create_app(db_path: str | Path) -> Starlette:
             if isinstance(show, Response):
                 return show
             episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+            watched = _watched(conn, show, request)
         if not episodes:
             raise PageNotFound(f"{show.name} has no season {season} in the database",
                                [(show_url(show.slug), f"All {show.name} episodes")])
-        return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes)
+        return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes,
+                       watched=watched)
 
     def episode_page(request: Request) -> Response:
         season, number = request.path_params["season"], request.path_params["episode"]
         words = request.query_params.get("q", "").strip() or None
         at = request.query_params.get("at", "").strip() or None
+        upto = _text_param(request, "upto")
+        back = [(episode_url(request.path_params["show"], season, number), "Back to this episode's cue sheet")]
         if words and len(words) > MAX_QUERY:
-            raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}")
+            raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}",
+                             links=back)
+        if any(not ch.isprintable() for ch in (words or "") + (at or "")):
+            raise BadRequest("those words have control characters in them", remedy="type them again", links=back)
         with connection() as conn:
             show = _show(conn, request)
             if isinstance(show, Response):
@@ -233,16 +266,28 @@ def create_app(db_path: str | Path) -> Starlette:
             sources = lookup.show_sources(conn, show)
             notice, status, mode = None, 200, "sheet"
             answers = sheet
-            if sheet and (words or at):
+            later = False
+            if upto:
+                limit = watched_limits(conn, [show], upto)[show.name]
+                later = later_than(episode.season, episode.number, limit)
+            if later:
+                # Past what the viewer has watched: no cue, no scene, no count.
+                answers, sheet, mode = [], [], "later"
+                notice, status = f"you have watched up to {limit.code}; later episodes have more", 200
+            elif sheet and (words or at):
                 try:
-                    result = lookup.what(conn, show.slug, episode.code, words, at)
+                    result = what_in(conn, episode, words, at)
                     answers, mode = result.answers, result.mode
-                except NotFound as exc:
+                except CuesheetError as exc:
+                    if not isinstance(exc, NotFound):
+                        exc.links = back  # type: ignore[attr-defined]
+                        raise
+
                     # Still the episode page: the whole sheet under the reason,
                     # so the viewer can read down the list instead of starting over.
                     notice, status = exc.message, 404
         if wants_json(request):
-            if notice:
+            if notice and mode != "later":
                 return json_response({"error": notice, "status": status}, status)
             return json_response(answers, status)
         index = next(i for i, e in enumerate(listing) if (e["season"], e["episode"]) == (season, number))
@@ -262,6 +307,8 @@ def create_app(db_path: str | Path) -> Starlette:
             slugs={show.name: show.slug},
             words=words or "",
             at=at or "",
+            upto=upto,
+            later=later,
         )
 
     def episode_by_name(request: Request) -> Response:
@@ -409,11 +456,32 @@ def wants_json(request: Request) -> bool:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    """Exactly what the CLI's `--json` prints: objects through `to_json()`, UTF-8, indented."""
-    if isinstance(data, list):
-        data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
-    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return Response(body, status_code=status, media_type="application/json")
+    """Exactly what the CLI's `--json` prints: the one emitter both use."""
+    return Response(emit_json_text(data), status_code=status, media_type="application/json")
+
+
+def _text_param(request: Request, name: str) -> str | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_QUERY or any(not ch.isprintable() for ch in raw):
+        raise BadRequest(f"{name} is not an episode", remedy="pick one from the list")
+    return raw
+
+
+def _watched(conn: sqlite3.Connection, show: lookup.ShowRef, request: Request) -> Watched | None:
+    """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
+    upto = _text_param(request, "upto")
+    return watched_limits(conn, [show], upto)[show.name] if upto else None
+
+
+def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The "I've watched up to…" choices: (value, label), one per episode of the shows."""
+    out = []
+    for s in lookup.shows(conn):
+        ref = lookup.find_show(conn, s["slug"])
+        out += [(e["code"], f"{e['code']} {e['episode_title']}") for e in lookup.episodes(conn, ref)]
+    return out
 
 
 def web_remedy(remedy: str | None) -> str | None:

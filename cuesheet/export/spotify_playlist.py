@@ -9,7 +9,9 @@ with `POST /me/playlists` and filled through `/playlists/{id}/items`, at most
 
 Running the export twice must not make two playlists: the user's playlist of
 the same name is found and its items replaced. The token is cached in the
-user cache directory, readable by its owner only.
+user cache directory as `spotify-token.json` (access and refresh token),
+mode 0600 in a 0700 folder: readable by its owner only, never in the
+database, the response cache, logs or messages.
 
 Songs without a Spotify id are looked up by ISRC, then by title and artist
 (search limit ≤ 10 for development-mode apps). That search lives here until
@@ -26,6 +28,7 @@ import secrets
 import tempfile
 import time
 import webbrowser
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +39,12 @@ from rapidfuzz import fuzz
 
 from cuesheet.config import Config, cache_dir
 from cuesheet.errors import CuesheetError, SourceError
-from cuesheet.export.common import ExportRow, Playlist
+from cuesheet.export.rows import ExportRow, Playlist
 from cuesheet.normalize import fold, split_artists, split_version
 
-SCOPES = ("playlist-modify-private", "playlist-modify-public")
+# Reading the items of one's own private playlist needs playlist-read-private:
+# an update reports which songs were already there (`already_there`).
+SCOPES = ("playlist-read-private", "playlist-modify-private", "playlist-modify-public")
 BATCH = 100  # Spotify takes at most 100 URIs per items request
 SEARCH_LIMIT = 5  # development-mode apps get 400 above 10
 # A song found by search must be this close (rapidfuzz 0..100, after folding
@@ -325,16 +330,21 @@ class SpotifyReport:
     found_by_search: int
     unplaced: list[Unplaced] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
+    added: int = 0  # placed tracks the playlist did not hold before
+    already_there: int = 0  # placed tracks it held already (an update)
 
     def to_json(self) -> dict[str, Any]:
+        """`export spotify --json`: a contract for scripts."""
         return {
-            "name": self.name,
-            "playlist_id": self.playlist_id,
             "url": self.url,
+            "id": self.playlist_id,
+            "name": self.name,
             "created": self.created,
             "tracks": self.tracks,
+            "added": self.added,
+            "already_there": self.already_there,
             "found_by_search": self.found_by_search,
-            "unplaced": [
+            "not_found": [
                 {"episode": u.row.code, "cue": u.row.cue, "part": u.row.part, "title": u.row.title,
                  "artist": u.row.artist, "reason": u.reason}
                 for u in self.unplaced
@@ -441,6 +451,14 @@ def upload(
                 continue
             found += 1
         uris.append(f"spotify:track:{track_id}")
+    if not uris:
+        # Checked before anything is created: an empty playlist helps nobody.
+        reasons = sorted({u.reason for u in unplaced})
+        raise CuesheetError(
+            f"{playlist.title}: none of the {len(unplaced)} songs could be placed on Spotify "
+            f"({'; '.join(reasons)}); no playlist was created or changed",
+            remedy="drop --no-search" if not search else "link songs to Spotify tracks first",
+        )
     me = call(sp.me, retries=retries, sleep=sleep)
     user_id = me["id"]
     existing = find_playlist(sp, user_id, name, retries=retries, sleep=sleep)
@@ -452,20 +470,45 @@ def upload(
         url = (created.get("external_urls") or {}).get("spotify")
         batches = list(_chunks(uris))
         first_replaces = False
+        before: list[str] = []
     else:
         playlist_id = existing["id"]
         url = (existing.get("external_urls") or {}).get("spotify")
         if bool(existing.get("public")) != public:
             call(sp.playlist_change_details, playlist_id, public=public, retries=retries, sleep=sleep)
-        batches = list(_chunks(uris)) or [[]]  # an empty replace clears the old items
+        before = playlist_uris(sp, playlist_id, retries=retries, sleep=sleep)
+        batches = list(_chunks(uris))
         first_replaces = True
     for i, batch in enumerate(batches):
         if i == 0 and first_replaces:
             call(sp.playlist_replace_items, playlist_id, batch, retries=retries, sleep=sleep)
         else:
             call(sp.playlist_add_items, playlist_id, batch, retries=retries, sleep=sleep)
-    return SpotifyReport(name, playlist_id, url, existing is None, len(uris), found, unplaced,
-                         dict(playlist.left_out))
+    held = Counter(before)
+    already = 0
+    for uri in uris:
+        if held[uri] > 0:
+            held[uri] -= 1
+            already += 1
+    return SpotifyReport(name, playlist_id, url or playlist_url(playlist_id), existing is None,
+                         len(uris), found, unplaced, dict(playlist.left_out),
+                         added=len(uris) - already, already_there=already)
+
+
+def playlist_url(playlist_id: str) -> str:
+    return f"https://open.spotify.com/playlist/{playlist_id}"
+
+
+def playlist_uris(sp: Any, playlist_id: str, *, retries: int = 3,
+                  sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """The track URIs a playlist holds now (entries say `item` since 2026, `track` before)."""
+    first = call(sp.playlist_items, playlist_id, limit=100, retries=retries, sleep=sleep)
+    uris = []
+    for entry in _pages(sp, first, retries, sleep):
+        thing = entry.get("item") or entry.get("track") or {}
+        if thing.get("uri"):
+            uris.append(thing["uri"])
+    return uris
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -487,7 +530,7 @@ def export(
 ) -> SpotifyReport:
     """Sign in if needed, then create or update the Spotify playlist."""
     if not playlist.rows:
-        raise CuesheetError(f"{playlist.title}: no songs to put in a playlist")
+        raise CuesheetError(f"{playlist.title}: {playlist.empty_reason()}; no songs to put in a playlist")
     token_file = token_file or token_path()
     auth = auth_manager(config, token_file)
     authorize(auth, open_url=open_url, notify=notify)
@@ -513,7 +556,7 @@ def export_show(
     **options: Any,
 ) -> SpotifyReport:
     """`cuesheet export spotify`: the same songs as `export playlist`, as a Spotify playlist."""
-    from cuesheet.export.common import select
+    from cuesheet.export.rows import select
 
     playlist = select(conn, show, episode, season=season, originals=originals, matched_only=matched_only)
     return export(config, playlist, **options)

@@ -1,4 +1,4 @@
-"""What every export shares: the rows a playlist is made of, and the atomic file write.
+"""The rows every playlist format is made of, and where each track lives.
 
 Rows come from the viewer's query layer (`lookup.sheet_answers`), so an export
 holds exactly what `cuesheet what` shows. Format modules only turn rows into
@@ -7,15 +7,12 @@ text; none of them touches the database.
 
 from __future__ import annotations
 
-import os
+import re
 import sqlite3
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from cuesheet import ids, lookup
 from cuesheet.errors import CuesheetError
@@ -30,6 +27,7 @@ UNMATCHED_REASONS = {
     "review": "a doubtful match waits in the review queue",
     "no_match": "no recording found in the catalog",
     "rejected": "a curator rejected the match",
+    "unknown": "nobody has identified the song yet",
 }
 
 
@@ -72,23 +70,30 @@ class ExportRow:
         return ids.spotify_uri(self.spotify_id) if self.spotify_id else None
 
     @property
-    def spotify_url(self) -> str | None:
-        return ids.spotify_url(self.spotify_id) if self.spotify_id else None
+    def links(self) -> dict[str, str]:
+        """Where to listen, by `ids.listen_links`: the one rule the viewer and every format share."""
+        return ids.listen_links(self.title, self.artist, spotify_id=self.spotify_id, mbid=self.mbid)
 
     @property
-    def musicbrainz_url(self) -> str | None:
-        return ids.musicbrainz_url(self.mbid) if self.mbid else None
+    def identifiers(self) -> list[str]:
+        """The known ids as URLs (MusicBrainz recording, Spotify track); never a search."""
+        links = self.links
+        return [links[k] for k in ("musicbrainz", "spotify") if k in links]
 
     @property
     def location(self) -> str | None:
-        """The best place to listen: Spotify first (plays in a browser), else MusicBrainz."""
-        return self.spotify_url or self.musicbrainz_url
+        """Where the track lives, the same in every format: Spotify first (it plays in a
+        browser), else MusicBrainz, else a Spotify search for the words, else None (an
+        unidentified song with no words has nothing to search for)."""
+        links = self.links
+        for key in ("spotify", "musicbrainz", "spotify_search"):
+            if key in links:
+                return links[key]
+        return None
 
     @property
-    def search_url(self) -> str:
-        """Where a listener can look the song up when no id is known yet."""
-        words = " ".join(x for x in (self.title, self.artist) if x)
-        return "https://open.spotify.com/search/" + quote(words, safe="")
+    def location_is_search(self) -> bool:
+        return self.location is not None and not self.identifiers
 
     @property
     def display(self) -> str:
@@ -111,6 +116,8 @@ class ExportRow:
     @property
     def note(self) -> str | None:
         notes = []
+        if not self.title:
+            notes.append("unidentified song")
         if self.original:
             notes.append("cast original")
         if not self.matched:
@@ -123,6 +130,9 @@ class ExportRow:
         out["performers"] = list(self.performers)
         out["spotify_uri"] = self.spotify_uri
         out["location"] = self.location
+        out["location_is_search"] = self.location_is_search
+        out["identifiers"] = self.identifiers
+        out["links"] = self.links
         out["note"] = self.note
         return out
 
@@ -149,6 +159,13 @@ class Playlist:
             parts.append(f"{self.unmatched} unmatched kept with a note")
         parts += [left_out_text(why, n) for why, n in self.left_out.items()]
         return ", ".join(parts)
+
+    def empty_reason(self) -> str:
+        """Why a playlist has no songs: every one left out by a filter, or none known."""
+        if self.left_out:
+            return "every song was left out (" + ", ".join(
+                left_out_text(why, n) for why, n in self.left_out.items()) + ")"
+        return f"no songs known for {self.scope}"
 
 
 def left_out_text(why: str, n: int) -> str:
@@ -216,7 +233,7 @@ def playlist_rows(
                     usage=a.usage,
                     confidence=song.confidence or a.confidence,
                     scene=a.scene,
-                    title=one_line(song.title or song.text),
+                    title=one_line(song.title or song.text or ""),
                     artist=one_line(song.artist) if song.artist else None,
                     album=song.album,
                     year=song.year,
@@ -244,39 +261,10 @@ def _person(p: dict[str, Any]) -> str:
     return who
 
 
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def one_line(text: str) -> str:
-    """Line breaks would end an M3U entry or a CSV cell early; titles never need them."""
-    return " ".join(text.split())
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then a rename.
-
-    The rename is atomic on one file system, so a reader (or a crash) sees the
-    old file or the new one, never half of it; on any failure the temporary
-    file is removed and an existing file is left as it was.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise CuesheetError(f"cannot write {path}: no folder {folder}", remedy="create it first")
-    if path.is_dir():
-        raise CuesheetError(f"cannot write {path}: it is a folder", remedy="give a file name")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); an export is an ordinary file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise CuesheetError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
+    """Line breaks would end an M3U entry early and control characters break XML; titles need neither."""
+    return " ".join(CONTROL.sub(" ", text).split())

@@ -15,8 +15,6 @@ usage codes), for the export's stderr and for `cuesheet check`.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -26,7 +24,8 @@ from typing import Any
 
 from cuesheet import __version__, lookup
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.export.common import write_atomic
+from cuesheet.export.output import write_output
+from cuesheet.export.tabular import check_raw, csv_text
 from cuesheet.model import USAGE_CODES
 from cuesheet.timecode import format_duration, format_time
 
@@ -316,25 +315,63 @@ def credits_text(credits: tuple[lookup.Credit, ...]) -> str:
     return "; ".join(parts)
 
 
-def render_csv(sheet: MusicCueSheet) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["field", "value"])
+def render_csv(sheet: MusicCueSheet, *, raw: bool = False) -> str:
+    """The header block, a blank line, the table; through the one CSV writer (formula-safe)."""
+    lines: list[list[Any]] = [["field", "value"]]
     for key, value in sheet.header().items():
         if isinstance(value, bool):
             value = "yes" if value else "no"
-        writer.writerow([key, "" if value is None else value])
-    writer.writerow([])
-    writer.writerow(COLUMNS)
+        lines.append([key, value])
+    lines.append([])
+    lines.append(list(COLUMNS))
     for row in sheet.rows:
         data = row.to_json()
-        writer.writerow([
-            row.seq, row.cue_id, row.title, row.iswc or "", credits_text(row.composers),
-            credits_text(row.publishers), row.artist or "", row.isrc or "", row.usage or "",
-            data["time_in"] or "", data["time_out"] or "", data["duration"] or "",
-            "; ".join(row.notes),
+        lines.append([
+            row.seq, row.cue_id, row.title, row.iswc, credits_text(row.composers),
+            credits_text(row.publishers), row.artist, row.isrc, row.usage,
+            data["time_in"], data["time_out"], data["duration"], "; ".join(row.notes),
         ])
-    return out.getvalue()
+    return csv_text(lines, raw=raw)
+
+
+# Why a column can be empty in every row of a sheet: what the data lacks.
+EMPTY_BECAUSE = {
+    "iswc": "no MusicBrainz work with an ISWC is stored for these songs",
+    "composers": "no MusicBrainz work with credits is stored for these songs",
+    "publishers": "no MusicBrainz work with credits is stored for these songs",
+    "performer": "no artist is known for these songs",
+    "isrc": "no ISRC is known for these recordings",
+    "usage": "no usage code was given or could be inferred",
+    "time_in": "the sources give no times",
+    "time_out": "the sources give no times",
+    "duration": "the sources give no times",
+}
+
+
+def _cell(row: CueSheetRow, column: str) -> Any:
+    data = row.to_json()
+    return {
+        "composers": data["composers"], "publishers": data["publishers"], "performer": row.artist,
+    }.get(column, data.get(column))
+
+
+def empty_columns(sheets: list[MusicCueSheet]) -> dict[str, str]:
+    """The table columns blank in every row of these sheets, each with the reason the data gives."""
+    rows = [r for s in sheets for r in s.rows]
+    if not rows:
+        return {}
+    return {c: why for c, why in EMPTY_BECAUSE.items() if not any(_cell(r, c) for r in rows)}
+
+
+def empty_columns_line(sheets: list[MusicCueSheet]) -> str | None:
+    """`empty columns: iswc (...); composers, publishers (...)`: one line, columns of one reason together."""
+    empty = empty_columns(sheets)
+    if not empty:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for column, why in empty.items():
+        by_reason.setdefault(why, []).append(column)
+    return "empty columns: " + "; ".join(f"{', '.join(cols)} ({why})" for why, cols in by_reason.items())
 
 
 def render_json(sheet: MusicCueSheet) -> str:
@@ -350,6 +387,19 @@ class CueSheetExport:
     notes: list[str] = field(default_factory=list)
 
 
+def _format(fmt: str | None, output: Path | None) -> str:
+    suffix = output.suffix.lstrip(".") if output is not None and not output.is_dir() else ""
+    key = (fmt or suffix or "csv").lower()
+    if key not in FORMATS:
+        raise CuesheetError(f"unknown cue sheet format {key!r}", remedy="use csv or json")
+    return key
+
+
+def _render(sheet: MusicCueSheet, key: str, raw: bool) -> str:
+    check_raw(key, raw)
+    return render_csv(sheet, raw=raw) if key == "csv" else render_json(sheet)
+
+
 def export_cuesheet(
     conn: sqlite3.Connection,
     show: str,
@@ -357,22 +407,86 @@ def export_cuesheet(
     *,
     fmt: str | None = None,
     output: Path | None = None,
+    raw: bool = False,
     prepared: datetime | None = None,
 ) -> CueSheetExport:
-    """Build, render and (with `output`) atomically write one episode's music cue sheet."""
-    key = (fmt or (output.suffix.lstrip(".") if output is not None else "") or "csv").lower()
-    if key not in FORMATS:
-        raise CuesheetError(f"unknown cue sheet format {key!r}", remedy="use csv or json")
+    """Build, render and (with `output`) write one episode's music cue sheet."""
+    key = _format(fmt, output)
     sheet = build(conn, show, episode, prepared=prepared or datetime.now(timezone.utc))
     if not sheet.rows:
         raise NotFound(
             f"no cues known yet for {sheet.production} {sheet.code} \"{sheet.episode_title}\"",
             remedy="a cue sheet needs at least one cue; curators add them with `cuesheet cue add`",
         )
-    text = render_csv(sheet) if key == "csv" else render_json(sheet)
+    text = _render(sheet, key, raw)
     if output is not None:
-        write_atomic(output, text)
-    return CueSheetExport(text, sheet, key, output, summarize(sheet.gaps))
+        write_output(output, text)
+    empty = empty_columns_line([sheet])
+    return CueSheetExport(text, sheet, key, output, ([empty] if empty else []) + summarize(sheet.gaps))
+
+
+@dataclass(frozen=True)
+class SeasonExport:
+    """A season's cue sheets: one file per episode in one folder, as societies take them."""
+
+    files: list[CueSheetExport]
+    without_cues: list[str]  # episode codes with no cue, so no sheet
+    notes: list[str]
+
+
+def season_file_name(sheet: MusicCueSheet, slug: str, key: str) -> str:
+    """`soundtrack-S01E03-cuesheet.csv`: sorts by episode, says what it is."""
+    return f"{slug}-{sheet.code}-cuesheet.{key}"
+
+
+def export_cuesheet_season(
+    conn: sqlite3.Connection,
+    show_text: str,
+    season: int,
+    folder: Path,
+    *,
+    fmt: str | None = None,
+    raw: bool = False,
+    prepared: datetime | None = None,
+) -> SeasonExport:
+    """One cue sheet per episode of SEASON, written into FOLDER (which must exist).
+
+    A cue sheet is filed per episode, so a season is a folder of files, not one
+    file. Episodes without cues get no file and are named in the notes; a
+    season where no episode has cues is an error.
+    """
+    if not folder.is_dir():
+        raise CuesheetError(f"cannot write the season's cue sheets to {folder}: not a folder",
+                            remedy="--season writes one file per episode; give -o an existing folder")
+    key = _format(fmt, None)
+    show = lookup.find_show(conn, show_text)
+    episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+    if not episodes:
+        seasons = sorted({e["season"] for e in lookup.episodes(conn, show)})
+        raise NotFound(f"{show.name} has no season {season}",
+                       remedy="seasons: " + (", ".join(map(str, seasons)) or "none yet"))
+    when = prepared or datetime.now(timezone.utc)
+    sheets = [from_episode(conn, lookup.find_episode(conn, show, e["code"]), prepared=when)
+              for e in episodes]
+    with_cues = [s for s in sheets if s.rows]
+    without = [s.code for s in sheets if not s.rows]
+    if not with_cues:
+        raise NotFound(f"no cues known yet for {show.name} season {season}",
+                       remedy="a cue sheet needs at least one cue; curators add them with `cuesheet cue add`")
+    texts = [(s, _render(s, key, raw)) for s in with_cues]
+    files = []
+    for sheet, text in texts:
+        path = folder / season_file_name(sheet, show.slug, key)
+        write_output(path, text)
+        files.append(CueSheetExport(text, sheet, key, path, []))
+    notes = []
+    empty = empty_columns_line(with_cues)
+    if empty:
+        notes.append(empty)
+    notes += summarize([g for s in with_cues for g in s.gaps])
+    if without:
+        notes.append(f"no cues known, no file: {', '.join(without)}")
+    return SeasonExport(files, without, notes)
 
 
 def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:

@@ -1,0 +1,258 @@
+"""The viewer's commands (shows, episodes, what, search) without typer: the instant-answer path.
+
+`cuesheet what` is the question people ask most, and a cold start spent most of
+its time importing typer, rich and sqlite-utils. `main()` hands these four
+commands here first; `light_main` reads their few options by hand and answers
+with plain sqlite3. Anything it does not understand (`--help`, a bad option, a
+missing argument) returns None and typer takes over, so usage errors and help
+stay typer's. The typer commands in `cli/viewer.py` call the same `run_*`
+functions, so both paths print the same bytes.
+
+Exit codes: 0 answered; 1 no answer (stdout holds `[]` with --json/--nl is an
+empty stream) or an error, one line on stderr; 2 usage (typer's).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from cuesheet.cli.cards import Out, cues, render_answers
+from cuesheet.errors import CuesheetError
+
+# Options each command takes: name -> True when it takes a value.
+OPTIONS: dict[str, dict[str, bool]] = {
+    "shows": {"--db": True, "--json": False, "--nl": False},
+    "episodes": {"--db": True, "--json": False, "--nl": False},
+    "what": {"--db": True, "--json": False, "--nl": False, "--at": True, "--upto": True},
+    "search": {"--db": True, "--json": False, "--nl": False, "--show": True, "--limit": True, "--upto": True},
+}
+# Positional arguments: (required, variadic).
+POSITIONAL = {"shows": (0, False), "episodes": (1, False), "what": (2, True), "search": (1, True)}
+
+
+def light_parse(argv: list[str]) -> tuple[str, list[str], dict[str, Any]] | None:
+    """(command, positionals, options) for the simple command lines, else None (typer's job)."""
+    if not argv or argv[0] not in OPTIONS:
+        return None
+    command, known = argv[0], OPTIONS[argv[0]]
+    positional: list[str] = []
+    options: dict[str, Any] = {}
+    rest = iter(argv[1:])
+    only_positional = False
+    for arg in rest:
+        if only_positional or not arg.startswith("-") or arg == "-":
+            positional.append(arg)
+            continue
+        if arg == "--":
+            only_positional = True
+            continue
+        name, eq, value = arg.partition("=")
+        if name not in known:
+            return None
+        if known[name]:
+            if not eq:
+                value = next(rest, None)  # type: ignore[assignment]
+                if value is None:
+                    return None
+            options[name] = value
+        elif eq:
+            return None
+        else:
+            options[name] = True
+    required, variadic = POSITIONAL[command]
+    if len(positional) < required or (not variadic and len(positional) > required):
+        return None
+    if command == "search" and not positional:
+        return None
+    if "--limit" in options:
+        try:
+            options["--limit"] = int(options["--limit"])
+        except ValueError:
+            return None
+        if options["--limit"] < 1:
+            return None
+    return command, positional, options
+
+
+def light_main(argv: list[str]) -> int | None:
+    """Answer a viewer's command without typer; None when typer should handle it."""
+    parsed = light_parse(argv)
+    if parsed is None:
+        return None
+    command, args, opts = parsed
+    db, json_, nl = opts.get("--db"), bool(opts.get("--json")), bool(opts.get("--nl"))
+    if command == "shows":
+        return run_shows(db, json_=json_, nl=nl)
+    if command == "episodes":
+        return run_episodes(args[0], db, json_=json_, nl=nl)
+    if command == "what":
+        return run_what(args[0], args[1], args[2:], at=opts.get("--at"), upto=opts.get("--upto"),
+                        db=db, json_=json_, nl=nl)
+    return run_search(args, show=opts.get("--show"), limit=opts.get("--limit", 10), upto=opts.get("--upto"),
+                      db=db, json_=json_, nl=nl)
+
+
+# --- the commands ------------------------------------------------------------------------
+
+
+def open_read(path: str | Path | None) -> sqlite3.Connection:
+    """The database for reading: plain sqlite3, read-only; an old one is upgraded first."""
+    from cuesheet import db
+
+    p = db.resolve_path(path)
+    if str(p) != ":memory:" and p.exists():
+        try:
+            conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, isolation_level=None)
+            if not db.pending_migrations(conn):
+                return conn
+            conn.close()
+        except sqlite3.DatabaseError:
+            pass  # db.connect below says what is wrong, in its words
+    return db.connect(p).conn
+
+
+def _upto(flag: str | None) -> str | None:
+    """--upto, else CUESHEET_UPTO or the config file's [viewer] upto."""
+    if flag:
+        return flag
+    import os
+
+    from cuesheet import config
+
+    if os.environ.get("CUESHEET_UPTO"):
+        return os.environ["CUESHEET_UPTO"]
+    path = config.config_path()
+    return config.load(path).upto if path.exists() else None
+
+
+def _guarded(fn):  # type: ignore[no-untyped-def]
+    """Errors as one line on stderr and exit 1; a closed pipe (`| head`) quietly."""
+
+    def run(*args: Any, **kwargs: Any) -> int:
+        out = Out()
+        try:
+            return fn(out, *args, **kwargs)
+        except CuesheetError as exc:
+            out.error(str(exc))
+            return 1
+        except sqlite3.DatabaseError as exc:
+            out.error(f"database error: {exc}")
+            return 1
+        except BrokenPipeError:
+            _quiet_pipe()
+            return 0
+        except KeyboardInterrupt:
+            out.stderr.write("interrupted; nothing was written.\n")
+            return 130
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _quiet_pipe() -> None:
+    """The reader went away (`| head`): point stdout at /dev/null so the exit flush is silent too."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _json(out: Out, items: Any, nl: bool) -> None:
+    from cuesheet.viewer.answers import emit_json_text
+
+    out.stdout.write(emit_json_text(items, nl=nl))
+    out.flush()
+
+
+@_guarded
+def run_shows(out: Out, db: str | Path | None, *, json_: bool = False, nl: bool = False) -> int:
+    from cuesheet.viewer import resolve
+
+    rows = resolve.shows(open_read(db))
+    if json_ or nl:
+        _json(out, rows, nl)
+        return 0
+    out.table(["show", "year", "network", "seasons", "episodes", "cues", "songs", "also known as"],
+              [[r["name"], str(r["year"] or ""), r["network"] or "", str(r["seasons"]), str(r["episodes"]),
+                str(r["cues"]), str(r["songs"]), ", ".join(r["aliases"])] for r in rows])
+    out.flush()
+    return 0
+
+
+@_guarded
+def run_episodes(out: Out, show: str, db: str | Path | None, *, json_: bool = False, nl: bool = False) -> int:
+    from cuesheet.viewer import resolve
+
+    conn = open_read(db)
+    ref = resolve.find_show(conn, show)
+    rows = resolve.episodes(conn, ref)
+    if json_ or nl:
+        _json(out, rows, nl)
+        return 0
+    out.table(["episode", "title", "cues", "songs", "aired", "complete"],
+              [[r["code"], r["episode_title"], str(r["cues"]), str(r["songs"]), r["air_date"] or "",
+                "yes" if r["complete"] else "not yet"] for r in rows], title=ref.name)
+    out.flush()
+    if any(not r["complete"] for r in rows):
+        out.note("Episodes marked 'not yet' may have songs nobody has catalogued yet.")
+    return 0
+
+
+@_guarded
+def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: str | None = None,
+             upto: str | None = None, db: str | Path | None = None, json_: bool = False, nl: bool = False) -> int:
+    from cuesheet.viewer.search import NoMatch, what
+
+    conn = open_read(db)
+    try:
+        result = what(conn, show, episode, " ".join(words or []) or None, at, upto=_upto(upto))
+    except NoMatch as exc:
+        # The same as search: with --json an empty array on stdout, the reason on stderr, exit 1.
+        if json_ or nl:
+            _json(out, [], nl)
+        out.error(str(exc))
+        return 1
+    if json_ or nl:
+        _json(out, result.answers, nl)
+        return 0
+    ep = result.episode
+    title = f"{ep.show.name} {ep.code} — {ep.title}"
+    if result.mode == "sheet":
+        render_answers(out, result.answers, title=title)
+        out.flush()
+        out.note(f"{cues(len(result.answers))} known; the episode may have more. "
+                 "Ask with words or --at to rank them.")
+    else:
+        render_answers(out, result.answers, title=title, scored=True)
+        out.flush()
+        if result.unmatched:
+            out.note("nothing matched " + ", ".join(repr(w) for w in result.unmatched))
+    return 0
+
+
+@_guarded
+def run_search(out: Out, words: list[str], *, show: str | None = None, limit: int = 10, upto: str | None = None,
+               db: str | Path | None = None, json_: bool = False, nl: bool = False) -> int:
+    from cuesheet.viewer.search import search
+
+    query = " ".join(words)
+    conn = open_read(db)
+    result = search(conn, query, show, limit=limit, upto=_upto(upto))
+    if json_ or nl:
+        _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
+    elif result.answers:
+        render_answers(out, result.answers, title=f"search: {query}", scored=True, with_episode=True)
+        out.flush()
+    for line in result.notes():
+        out.note(line)
+    if result.catalog is not None:
+        hint = result.catalog
+        out.note(f"no known episode uses it; the catalog has {hint.title} — {hint.artist}")
+    return 0 if result.answers else 1

@@ -1,0 +1,479 @@
+"""The questions: "what song is this?" in one episode, and search across episodes.
+
+Both read a viewer's words through `viewer.query.understand` (filler, episode
+references, position words, stems and numbers), rank with `viewer.ranking`,
+and keep to what the viewer has watched (`viewer.spoilers`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.normalize import fold
+from cuesheet.viewer.answers import Answer, answers
+from cuesheet.viewer.query import Query, spellings, understand
+from cuesheet.viewer.ranking import CueText, Hit, rank
+from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
+from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
+
+# How many of the nearest cues to give when no cue spans the time asked for.
+NEAREST = 3
+
+class NoMatch(NotFound):
+    """The question was understood but no cue fits it (or only a later episode's would)."""
+
+
+# --- what ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatResult:
+    episode: EpisodeRef
+    mode: str  # "sheet", "words" or "time"
+    answers: list[Answer]
+    # Question words no answer matched ("car" when no scene has a car).
+    unmatched: tuple[str, ...] = ()
+
+
+def what(
+    conn: sqlite3.Connection,
+    show_text: str,
+    episode_text: str,
+    words: str | None = None,
+    at: str | None = None,
+    *,
+    upto: str | None = None,
+    min_score: float = 0.35,
+) -> WhatResult:
+    """"What song is this?" for one episode: by scene words, by time, or the whole sheet.
+
+    Resolves the show and episode text (and `upto`) once, then asks `what_in`.
+    """
+    show = find_show(conn, show_text)
+    episode = find_episode(conn, show, episode_text)
+    watched = watched_limits(conn, [show], upto)[show.name] if upto else None
+    return what_in(conn, episode, words, at, watched=watched, min_score=min_score)
+
+
+def what_in(
+    conn: sqlite3.Connection,
+    episode: EpisodeRef,
+    words: str | None = None,
+    at: str | None = None,
+    *,
+    watched: Watched | None = None,
+    min_score: float = 0.35,
+) -> WhatResult:
+    """`what` for an episode already resolved (the web page holds the record, not text)."""
+    show = episode.show
+    if watched is not None and later_than(episode.season, episode.number, watched):
+        raise NoMatch(
+            f"{episode.code} is after {watched.code}, the episode you have watched up to; later episodes have more",
+            remedy="ask about an earlier episode, or drop --upto",
+        )
+    cue_ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [episode.id])]
+    if not cue_ids:
+        raise NotFound(
+            f"no cues known yet for {show.name} {episode.code} \"{episode.title}\"",
+            remedy="curators can add them with `cuesheet cue add`",
+        )
+    all_answers = answers(conn, cue_ids)
+    if at is not None:
+        from cuesheet.timecode import parse_time  # only for --at: see answers._time
+
+        return WhatResult(episode, "time", _at_time(all_answers, parse_time(at), episode))
+    if words and words.strip():
+        query = understand(words)
+        nothing = NoMatch(
+            f"no cue in {episode.code} \"{episode.title}\" fits {words!r}",
+            remedy=f"`cuesheet what {show.slug} {episode.code}` lists all {_cues(len(all_answers))}",
+        )
+        if not _asks_something(query):
+            raise nothing
+        places = _places(conn, [episode.id], query.position) if query.position else {}
+        ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in all_answers])
+        out = _take(ranked, {a.cue_id: a for a in all_answers}, min_score, len(all_answers))
+        if not out:
+            raise nothing
+        return WhatResult(episode, "words", out, _unmatched(ranked, out))
+    return WhatResult(episode, "sheet", all_answers)
+
+
+def _cues(n: int) -> str:
+    return f"{n} cue" if n == 1 else f"{n} cues"
+
+
+def _asks_something(query: Query) -> bool:
+    """False when the question is filler only ("the song that plays"): no list of ties for it."""
+    return bool(query.words or query.position or query.episode or len(query.phrase.split()) >= 3)
+
+
+def _take(ranked: list[Hit], by_id: dict[int, Answer], min_score: float, limit: int) -> list[Answer]:
+    out = []
+    for hit in ranked:
+        if hit.score < min_score or len(out) >= limit:
+            continue
+        a = by_id[hit.key]  # type: ignore[index]
+        a.score = round(hit.score, 3)
+        a.reasons = list(hit.reasons)
+        a.unmatched = list(hit.unmatched)
+        out.append(a)
+    return out
+
+
+def _unmatched(ranked: list[Hit], shown: list[Answer]) -> tuple[str, ...]:
+    """Words that matched nothing in any answer shown."""
+    if not shown:
+        return ()
+    missing = set(shown[0].unmatched)
+    for a in shown[1:]:
+        missing &= set(a.unmatched)
+    return tuple(w for w in shown[0].unmatched if w in missing)
+
+
+def _at_time(all_answers: list[Answer], t: int, episode: EpisodeRef) -> list[Answer]:
+    from cuesheet.timecode import format_time
+
+    timed = [a for a in all_answers if a.time_in_ms is not None]
+    if not timed:
+        raise NotFound(
+            f"no cue in {episode.code} \"{episode.title}\" has a time yet",
+            remedy="ask by scene words instead, or list the episode's cues without --at",
+        )
+    scored = []
+    for a in timed:
+        end = a.time_out_ms if a.time_out_ms is not None else a.time_in_ms
+        if a.time_in_ms <= t <= end:  # type: ignore[operator]
+            distance = 0
+        else:
+            distance = min(abs(t - a.time_in_ms), abs(t - end))  # type: ignore[operator]
+        scored.append((distance, a.time_in_ms, a))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    playing = [a for d, _, a in scored if d == 0]
+    chosen = playing or [a for _, _, a in scored[:NEAREST]]
+    for a in chosen:
+        d = next(d for d, _, b in scored if b is a)
+        a.distance_ms = d
+        a.distance = format_time(d)
+        a.score = 1.0 if d == 0 else round(1 / (1 + d / 60_000), 3)
+    return chosen
+
+
+# --- search --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogHint:
+    """No cue uses the song, but the local catalog knows it: said apart from cue answers."""
+
+    title: str
+    artist: str
+    links: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "artist": self.artist, "links": self.links}
+
+
+@dataclass
+class SearchResult:
+    """Cue answers best first, and what a viewer should be told beside them."""
+
+    query: Query
+    answers: list[Answer]
+    unmatched: tuple[str, ...] = ()
+    # Answers exist in episodes after the viewer's --upto: said, never shown or counted.
+    later: bool = False
+    # The question was filler only ("the song that plays").
+    only_filler: bool = False
+    # An episode the words named that the show does not have ("episode 40").
+    no_episode: str | None = None
+    catalog: CatalogHint | None = None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.answers)
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+    def __getitem__(self, i: int) -> Answer:
+        return self.answers[i]
+
+    def notes(self) -> list[str]:
+        """The lines a person is told beside (or instead of) the answers, CLI and web alike."""
+        out = []
+        if self.only_filler and self.query.all_words:
+            out.append(f"nothing matches {self.query.text!r}: those are all common words; "
+                       "add a title, an artist, a character or what happens in the scene")
+        elif self.no_episode:
+            out.append(f"no {self.no_episode} in the database")
+        elif not self.answers:
+            out.append(f"nothing matches {self.query.text!r}; try fewer or other words")
+        if self.unmatched and self.answers:
+            out.append("nothing matched " + ", ".join(repr(w) for w in self.unmatched))
+        if self.later:
+            out.append("later episodes have more")
+        return out
+
+
+def search(
+    conn: sqlite3.Connection,
+    words: str,
+    show_text: str | None = None,
+    *,
+    limit: int = 10,
+    min_score: float = 0.4,
+    upto: str | None = None,
+    catalog: bool = True,
+) -> SearchResult:
+    """Across all episodes: songs, artists, performers, scenes, heard lyrics, episode and place words."""
+    if not words or not words.strip():
+        raise CuesheetError("nothing to search for", remedy="give some words, e.g. `cuesheet search elastic heart`")
+    query = understand(words)
+    result = SearchResult(query, [])
+    shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
+    limits = watched_limits(conn, shows, upto) if upto else {}
+    episode_ids: list[int] | None = None
+    if query.episode is not None:
+        episode_ids = _named_episodes(conn, shows, query)
+        if not episode_ids:
+            result.no_episode = query.episode.describe()
+            return result
+    show_ids = [s.id for s in shows] if show_text else None
+    if query.words:
+        recall = " ".join(w for q in query.words for w in spellings(q))
+        if len(query.phrase.split()) >= 3:  # a title made of common words: "when i was your man"
+            recall += " " + query.phrase
+        candidates = _fts_candidates(conn, recall, show_ids, episode_ids)
+    elif query.episode or query.position:  # "last song in the finale", "cold open"
+        candidates = _episode_cues(conn, show_ids, episode_ids)
+    else:
+        candidates = _fts_candidates(conn, query.phrase, show_ids, episode_ids)
+    if not _asks_something(query) and not candidates:
+        result.only_filler = True
+        return result
+    if not candidates:
+        result.catalog = _catalog_hint(conn, query) if catalog else None
+        return result
+    all_answers = answers(conn, candidates)
+    visible = [a for a in all_answers if not _hidden(a, limits)]
+    hidden = [a for a in all_answers if _hidden(a, limits)]
+    # Ties in broadcast order: the ranker keeps the order it is given.
+    visible.sort(key=lambda a: (a.show, a.season, a.episode, a.cue))
+    places = _places(conn, sorted(_episode_ids_of(conn, candidates)), query.position) if query.position else {}
+    ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in visible])
+    result.answers = _take(ranked, {a.cue_id: a for a in visible}, min_score, limit)
+    result.unmatched = _unmatched(ranked, result.answers)
+    if hidden:
+        later_hits = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in hidden])
+        result.later = any(h.score >= min_score for h in later_hits)
+    if not (query.words or query.episode or query.position) and not result.answers:
+        result.only_filler = True  # common words that are not a title either
+    elif not result.answers and not result.later and catalog:
+        result.catalog = _catalog_hint(conn, query)
+    return result
+
+
+def _hidden(a: Answer, limits: dict[str, Watched]) -> bool:
+    limit = limits.get(a.show)
+    return limit is not None and later_than(a.season, a.episode, limit)
+
+
+def _all_shows(conn: sqlite3.Connection) -> list[ShowRef]:
+    return [
+        ShowRef(r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT s.id, s.slug, s.name, (SELECT count(DISTINCT season) FROM episodes e WHERE e.show_id = s.id)"
+            " FROM shows s ORDER BY s.name"
+        )
+    ]
+
+
+def _named_episodes(conn: sqlite3.Connection, shows: list[ShowRef], query: Query) -> list[int]:
+    """The episodes an episode reference inside search words names, in each show searched."""
+    ref = query.episode
+    assert ref is not None
+    out: list[int] = []
+    for show in shows:
+        rows = conn.execute(
+            "SELECT id, season, number FROM episodes WHERE show_id = ? ORDER BY season, number", [show.id]
+        ).fetchall()
+        if not rows:
+            continue
+        if ref.which == "first":
+            out.append(rows[0][0])
+        elif ref.which == "last":
+            out.append(rows[-1][0])
+        else:
+            out += [r[0] for r in rows if r[2] == ref.number and ref.season in (None, r[1])]
+    return out
+
+
+def _episode_cues(conn: sqlite3.Connection, show_ids: list[int] | None, episode_ids: list[int] | None) -> list[int]:
+    where, params = _narrow(show_ids, episode_ids)
+    sql = "SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE 1" + where
+    return [r[0] for r in conn.execute(sql + " ORDER BY e.season, e.number, c.number", params)]
+
+
+def _narrow(show_ids: list[int] | None, episode_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """` AND ...` limiting a query over `c` (cues) and `e` (episodes) to these shows and episodes."""
+    sql, params = "", []
+    if show_ids is not None:
+        sql += f" AND e.show_id IN ({','.join('?' * len(show_ids))})"
+        params += show_ids
+    if episode_ids is not None:
+        sql += f" AND e.id IN ({','.join('?' * len(episode_ids))})"
+        params += episode_ids
+    return sql, params
+
+
+def _episode_ids_of(conn: sqlite3.Connection, cue_ids: list[int]) -> set[int]:
+    marks = ",".join("?" * len(cue_ids))
+    return {r[0] for r in conn.execute(f"SELECT DISTINCT episode_id FROM cues WHERE id IN ({marks})", cue_ids)}
+
+
+# Scene notes that say where a cue plays, whatever its number: "Cold open: ...",
+# "The episode closes with ...".
+_OPENING_SCENE = ("cold open", "the episode opens", "opens the episode", "opening scene")
+_CLOSING_SCENE = ("the episode closes", "the episode ends", "closes the episode", "ends the episode",
+                  "final scene", "closing scene")
+
+
+def _places(conn: sqlite3.Connection, episode_ids: list[int], position: str | None) -> dict[int, int]:
+    """Each cue's distance from the start (or end) of its episode: 0 is the first (last) cue.
+
+    A confirmed order or a time comes first; cues numbered only in a source's
+    song list follow in that order. A scene note that says "cold open" or "the
+    episode closes with" puts its cue first (last) whatever its number.
+    """
+    if not episode_ids or position is None:
+        return {}
+    marks = ",".join("?" * len(episode_ids))
+    rows = conn.execute(
+        f"SELECT id, episode_id, number, order_confirmed, time_in_ms, coalesce(scene, '') FROM cues"
+        f" WHERE episode_id IN ({marks})",
+        episode_ids,
+    ).fetchall()
+    by_episode: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_episode.setdefault(row[1], []).append(row)
+    places: dict[int, int] = {}
+    marker = _OPENING_SCENE if position == "start" else _CLOSING_SCENE
+    for cues in by_episode.values():
+        sure = sorted((c for c in cues if c[3] or c[4] is not None),
+                      key=lambda c: (c[4] if c[4] is not None else -1, c[2]))
+        unsure = sorted((c for c in cues if not (c[3] or c[4] is not None)), key=lambda c: c[2])
+        order = sure + unsure if position == "start" else sure[::-1] + unsure[::-1]
+        marked = [c for c in order if any(m in fold(c[5]) for m in marker)]
+        order = marked + [c for c in order if c not in marked]
+        for i, c in enumerate(order):
+            places[c[0]] = i
+    return places
+
+
+# Enough candidates for the re-ranker to find a misspelt answer, few enough to
+# score in milliseconds.
+FTS_CANDIDATES = 300
+
+
+def _fts_candidates(
+    conn: sqlite3.Connection, words: str, show_ids: list[int] | None, episode_ids: list[int] | None = None
+) -> list[int]:
+    """Cue ids whose text shares trigrams with the words: typo-tolerant recall via FTS5.
+
+    Each trigram is quoted as an FTS string, so no user text reaches MATCH
+    syntax: quotes, `*`, NEAR, `-`, `^` and parentheses are plain characters.
+    """
+    grams: list[str] = []
+    for word in fold(words).split():
+        if len(word) < 3:
+            continue
+        for i in range(len(word) - 2):
+            g = word[i : i + 3]
+            if g not in grams:
+                grams.append(g)
+    if not grams:
+        return []
+    match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+    sql = "SELECT f.rowid FROM cue_fts f"
+    params: list[Any] = [match]
+    if show_ids is not None or episode_ids is not None:
+        sql += " JOIN cues c ON c.id = f.rowid JOIN episodes e ON e.id = c.episode_id"
+    where, narrow = _narrow(show_ids, episode_ids)
+    sql += " WHERE cue_fts MATCH ?" + where
+    params += narrow
+    sql += " ORDER BY bm25(cue_fts, 4.0, 3.0, 2.0, 2.0, 1.0) LIMIT ?"
+    params.append(FTS_CANDIDATES)
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
+    """The local catalog's best match for words no cue fits ("hey there delilah"), if it is close.
+
+    Reads `recordings` directly: a hint, not an identification, so a plain
+    title-and-artist fuzzy score over the FTS candidates is enough.
+    """
+    from rapidfuzz import fuzz
+
+    from cuesheet import ids
+
+    if not query.words:
+        return None
+    # The index holds `fold`ed titles (number words as digits), so the terms are folded too.
+    terms = [w for w in fold(" ".join(query.all_words)).split() if len(w) >= 2]
+    if not terms:
+        return None
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    try:
+        rows = conn.execute(
+            "SELECT r.title, r.artist, r.spotify_id, r.mbid FROM recording_fts f JOIN recordings r ON r.id = f.rowid"
+            " WHERE recording_fts MATCH ? LIMIT 50",
+            [match],
+        ).fetchall()
+    except sqlite3.OperationalError:  # no catalog index in this database
+        return None
+    phrase = " ".join(query.all_words)
+    best, best_row = 0.0, None
+    for row in rows:
+        s = max(fuzz.token_set_ratio(phrase, fold(row[0])), fuzz.token_set_ratio(phrase, fold(f"{row[0]} {row[1]}")))
+        # The whole title must be in the question: one shared word is not the song.
+        s = min(s, fuzz.partial_ratio(fold(row[0]), phrase))
+        if s > best:
+            best, best_row = s, row
+    if best_row is None or best < 90:
+        return None
+    title, artist, spotify_id, mbid = best_row
+    return CatalogHint(title, artist, ids.listen_links(title, artist, spotify_id=spotify_id, mbid=mbid))
+
+
+def _cue_text(a: Answer, place: int | None = None) -> CueText:
+    """A cue's words by field, for the ranker: what it says, where it says it."""
+    titles, artists, performers, characters, heard = [], [], [], [], []
+    for s in a.songs:
+        # The curator's raw text ("Elastic Heart - Sia") only when no title is known: else its
+        # artist words would read as title words.
+        if s.title or s.text:
+            titles.append(s.title or s.text)
+        if s.artist:
+            artists.append(s.artist)
+        characters += [p.get("character") or "" for p in s.performers]
+        performers += [p.get("actor") or "" for p in s.performers]
+        if s.heard:
+            heard.append(s.heard)
+    for c in a.conflicts:
+        for v in c["values"]:
+            (artists if c["field"] == "artist" else titles).append(v["value"] or "")
+    characters += [p.get("character") or "" for p in a.performers]
+    performers += [p.get("actor") or "" for p in a.performers]
+    return CueText(
+        key=a.cue_id,
+        title=" / ".join(titles),
+        artist=" / ".join(artists),
+        performer=" ".join(performers),
+        character=" ".join(characters),
+        scene=" ".join([a.scene or "", *heard]),
+        episode=a.episode_title,
+        place=place,
+    )

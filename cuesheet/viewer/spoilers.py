@@ -1,0 +1,49 @@
+"""The spoiler guard: keep answers to the episodes a viewer has watched.
+
+`--upto EPISODE` (or the `upto` setting, `CUESHEET_UPTO`, or the web's "I've
+watched up to…") names the last episode watched, in any episode notation. An
+answer from a later episode is neither shown nor counted; the viewer is told
+only that later episodes have more.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cuesheet.episodes import episode_code
+from cuesheet.errors import NotFound
+from cuesheet.viewer.resolve import ShowRef, find_episode
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The last episode a viewer has seen of one show."""
+
+    season: int
+    number: int
+
+    @property
+    def code(self) -> str:
+        return episode_code(self.season, self.number)
+
+
+def later_than(season: int, number: int, limit: Watched) -> bool:
+    return (season, number) > (limit.season, limit.number)
+
+
+def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) -> dict[str, Watched]:
+    """Each show's last watched episode, by show name, from one `--upto` text.
+
+    Resolved per show as any episode argument is ("4", "S01E04", "gigi"); text
+    that names no episode of a show is an error that says it came from "up to".
+    """
+    limits: dict[str, Watched] = {}
+    for show in shows:
+        try:
+            ref = find_episode(conn, show, upto)
+        except NotFound as exc:
+            raise NotFound(f"the episode you have watched up to ({upto!r}): {exc.message}",
+                           remedy=exc.remedy) from None
+        limits[show.name] = Watched(ref.season, ref.number)
+    return limits
