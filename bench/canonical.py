@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import re
 import sys
 from pathlib import Path
@@ -41,8 +42,6 @@ def convert(src: Path, out: Path, *, zst: bool = False) -> int:
         sink = zstandard.ZstdCompressor(level=3).stream_writer(raw)
     else:
         sink = raw
-    import io
-
     text = io.TextIOWrapper(sink, encoding="utf-8", newline="")  # type: ignore[arg-type]
     with open(src, encoding="utf-8", newline="") as handle, text:
         rows = csv.reader(handle)
@@ -70,7 +69,6 @@ def newer(src: Path, out: Path) -> tuple[int, int, int]:
         rows = csv.reader(handle)
         writer = csv.writer(dest)
         writer.writerow(next(rows))
-        last: list[str] = []
         for row in rows:
             n = int(row[0])
             if n % 100 == 0:
@@ -80,13 +78,11 @@ def newer(src: Path, out: Path) -> tuple[int, int, int]:
                 row[4], row[5] = _uuid("release", f"reissue/{n}"), f"{row[5]} (Reissue)"
                 changed += 1
             writer.writerow(row)
-            last = row
             if n % 100 == 2:
                 added += 1
                 new = list(row)
                 new[0], new[6], new[7] = f"{n}b", _uuid("recording", f"new/{n}"), f"{row[7]} Again"
                 writer.writerow(new)
-        del last
     return dropped, changed, added
 
 
