@@ -515,7 +515,9 @@ def score_candidates(readings: Sequence[_Reading], candidates: Sequence[Candidat
             if num / den > top[0]:
                 top = (num / den, ci, ri)
         best.append(top)
-    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, candidates[b[1]].recording_id or 0))
+    # Ties: the source's own order (for the catalog, MetaBrainz's canonical release first), then ids.
+    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, -(candidates[b[1]].source_score or 0.0),
+                             candidates[b[1]].recording_id or 0))
     scored = []
     # Room for duplicates: several sources (and several readings) describe one recording.
     for total, ci, ri in best[: keep * 3]:
