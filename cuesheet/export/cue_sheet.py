@@ -222,8 +222,7 @@ def from_episode(
                     notes.append(message)
 
             if song.recording_id is None:
-                gap("match", "a doubtful match waits in `cuesheet review`" if song.status == "review"
-                    else "song not identified yet (run `cuesheet match`, or pin a recording)")
+                gap("match", _match_gap(song))
             if not composers:
                 gap("composers", "composers missing (no MusicBrainz work known for this recording)",
                     note=bool(publishers))
@@ -514,3 +513,16 @@ def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
         more = len(detail) - DETAIL_LINES + 1
         detail = detail[: DETAIL_LINES - 1] + [f"  ... and {more} more (--format json lists every gap)"]
     return lines + detail
+
+
+def _match_gap(song: lookup.SongAnswer) -> str:
+    """Why a song has no recording, with the command that helps: `cuesheet match` never
+    touches an unidentified song (it has no words to search for), so that one goes to review."""
+    if song.status == "review":
+        return "a doubtful match waits in `cuesheet review`"
+    if song.unidentified:
+        return ("song not identified yet (see `cuesheet review unknown`; `cuesheet review search` "
+                "tries new words)")
+    if song.status == "rejected":  # `cuesheet match` does not try a rejected song again
+        return "a curator rejected every candidate (pin a recording with `cuesheet review set`)"
+    return "no recording linked yet (run `cuesheet match`, or pin one with `cuesheet review set`)"
