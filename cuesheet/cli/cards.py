@@ -13,13 +13,14 @@ import os
 import sys
 from typing import Any, TextIO
 
+from cuesheet.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."
 
 
 def cues(n: int) -> str:
-    return f"{n} cue" if n == 1 else f"{n} cues"
+    return plural(n, "cue")
 
 
 # A card is lines of (style, text) runs; plain output joins the text, a terminal styles it.

@@ -20,6 +20,7 @@ from cuesheet.cli.prompts import (
     interactive,
     missing,
 )
+from cuesheet.plural import plural
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -247,7 +248,7 @@ def _header(conn: Any, ep: Any) -> None:
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        console.print(Text(f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far; the last: {last}", style="dim"))
+        console.print(Text(f"{plural(len(rows), 'cue')} so far; the last: {last}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
 
@@ -471,7 +472,7 @@ def import_command(
     for label in report.replaced:
         console.print(Text(f"{verb}replace {label}", style="yellow"), soft_wrap=True)
     n = len(report.added) + len(report.replaced)
-    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cues with {report.songs} songs into "
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with {plural(report.songs, 'song')} into "
                f"{report.show}; songs matched: {report.accepted} accepted, {report.review} for review, "
                f"{report.no_match} without a match.")
     console.print(Text(summary, style="bold"), soft_wrap=True)

@@ -21,6 +21,7 @@ from cuesheet.cli.common import (
     open_db,
 )
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
+from cuesheet.plural import plural
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -146,7 +147,7 @@ def match_command(
         _fallbacks(sources, set(report.skipped))
         return
     console.print(
-        f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
+        f"Matched {plural(report.considered, 'song')}: {report.accepted} accepted, {report.review} for review, "
         f"{report.no_match} without a match.", highlight=False)
     for skipped in report.skipped:
         note(f"skipped {skipped}")
@@ -186,7 +187,7 @@ def catalog_import_command(
     if json_:
         emit_json_one(report)
         return
-    console.print(f"Imported {report.path}: {report.rows} rows, {report.added} new, "
+    console.print(f"Imported {report.path}: {plural(report.rows, 'row')}, {report.added} new, "
                   f"{report.duplicates} already in the catalog.", highlight=False)
 
 

@@ -28,6 +28,7 @@ from cuesheet.export.output import write_output
 from cuesheet.export.tabular import check_raw, csv_text
 from cuesheet.model import USAGE_CODES
 from cuesheet.timecode import format_duration, format_time
+from cuesheet.plural import noun, plural
 
 FORMATS = ("csv", "json")
 # Lines of gap detail on stderr before "... and N more": enough for an episode, not a flood.
@@ -198,7 +199,7 @@ def from_episode(
     unconfirmed = [a.cue for a in answers if not a.order_confirmed]
     if unconfirmed:
         gaps.append(Gap(episode.code, None, None, None, "order",
-                        f"{len(unconfirmed)} of {len(answers)} cues are numbered in a source's list "
+                        f"{len(unconfirmed)} of {plural(len(answers), 'cue')} {noun(len(unconfirmed), 'is')} numbered in a source's list "
                         "order, not the order of use"))
     for a in answers:
         timed = a.time_in_ms is not None and a.time_out_ms is not None
@@ -507,7 +508,7 @@ def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
     lines = []
     if counts:
         lines.append("missing: " + ", ".join(
-            f"{labels[k]} for {n} song{'s' if n != 1 else ''}" for k, n in counts.items()))
+            f"{labels[k]} for {plural(n, 'song')}" for k, n in counts.items()))
     detail = [f"  {g}" for g in found if g.field in ("match", "time", "usage", "cues", "order")]
     if len(detail) > DETAIL_LINES:
         more = len(detail) - DETAIL_LINES + 1

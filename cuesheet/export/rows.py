@@ -16,6 +16,7 @@ from typing import Any
 
 from cuesheet import ids, lookup
 from cuesheet.errors import CuesheetError
+from cuesheet.plural import plural
 
 CREATOR = "cuesheet"
 HOME = "https://github.com/cuesheet/cuesheet"
@@ -156,7 +157,7 @@ class Playlist:
 
     def summary(self) -> str:
         """One line for stderr: what went in, what stayed out and why."""
-        parts = [f"{len(self.rows)} song{'s' if len(self.rows) != 1 else ''}"]
+        parts = [plural(len(self.rows), "song")]
         if self.unmatched:
             parts.append(f"{self.unmatched} unmatched kept with a note")
         parts += [left_out_text(why, n) for why, n in self.left_out.items()]

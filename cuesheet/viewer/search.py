@@ -18,6 +18,7 @@ from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
+from cuesheet.plural import plural
 
 # How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3
@@ -226,7 +227,7 @@ class SearchResult:
         missing = ", ".join(repr(w) for w in self.unmatched)
         matched = [w for w in self.query.words if w not in self.unmatched]
         n = len(self.answers)
-        these = "this cue matches" if n == 1 else f"these {n} cues match"
+        these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
         only = f" only {', '.join(repr(w) for w in matched)}" if matched else " other words"
         scores = {a.score for a in self.answers}
         tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
