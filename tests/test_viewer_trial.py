@@ -152,3 +152,17 @@ def test_a_word_that_matched_nothing_is_said_before_the_list(shipped_db_file: Pa
     assert isinstance(data, list) and data and all("cue" in a for a in data)
     strong = run(shipped_db_file, "search", "elastic", "heart")
     assert "weak" not in strong.stdout
+
+
+def test_web_episode_page_says_a_place_is_only_guessed(shipped_db_file: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from cuesheet.web.app import create_app
+
+    client = TestClient(create_app(shipped_db_file))
+    html = client.get("/soundtrack/1/1", params={"q": "last"}).text
+    main = html.split("<main>", 1)[1]
+    assert "Nothing known says which cue closes S01E01" in main
+    assert main.index("Nothing known says") < main.index('id="cue-')  # said before the cards
+    assert 'id="cue-1"' not in main  # "The episode's first number" is not a last song
+    assert "Nothing matched &#39;car&#39;" in client.get("/soundtrack/1/3", params={"q": "dinner car"}).text

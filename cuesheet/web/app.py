@@ -271,6 +271,7 @@ def create_app(db_path: str | Path) -> Starlette:
             sheet = lookup.episode_cues(conn, episode)
             sources = lookup.show_sources(conn, show)
             notice, status, mode = None, 200, "sheet"
+            notes: list[str] = []  # said above the answers: words that matched nothing, guessed places
             answers = sheet
             later = False
             if upto:
@@ -288,6 +289,9 @@ def create_app(db_path: str | Path) -> Starlette:
                 try:
                     result = what_in(conn, episode, words, at)
                     answers, mode = result.answers, result.mode
+                    notes = ["nothing matched " + ", ".join(repr(w) for w in result.unmatched)] \
+                        if result.unmatched else []
+                    notes += result.notes
                 except CuesheetError as exc:
                     if not isinstance(exc, NotFound):
                         exc.links = back  # type: ignore[attr-defined]
@@ -319,6 +323,7 @@ def create_app(db_path: str | Path) -> Starlette:
             at=at or "",
             upto=upto,
             later=later,
+            notes=notes,
         )
 
     def episode_by_name(request: Request) -> Response:
