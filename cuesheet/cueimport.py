@@ -82,12 +82,14 @@ class ImportReport:
     accepted: int = 0
     review: int = 0
     no_match: int = 0
+    # Songs nobody has named (`match: unknown`): never matched, counted so the summary adds up.
+    unidentified: int = 0
     history_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "file", "show", "dry_run", "new_episodes", "updated_episodes", "added", "replaced", "songs", "accepted",
-            "review", "no_match", "history_id")}
+            "review", "no_match", "unidentified", "history_id")}
 
 
 class _DryRun(Exception):
@@ -431,6 +433,7 @@ def import_file(
                         "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
                         " AND match_status = 'unmatched'", [cid])]
                     report.songs += len(cue.songs)
+                    report.unidentified += sum(1 for s in cue.songs if s.unknown)
                     done += 1
                     if progress:
                         progress("writing", done, total)

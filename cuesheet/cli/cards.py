@@ -147,9 +147,11 @@ class Out:
 
 
 def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = False,
-                   with_episode: bool = False, lead: str | None = None, weak: bool = False) -> None:
-    """Cards under a title; `lead` is said before them (what the answers could not match),
-    and `weak` marks every score as a weak guess."""
+                   with_episode: bool = False, lead: str | None = None, weak: bool = False,
+                   about: str | None = None) -> None:
+    """The cards under a title; `lead` is said before them (what the answers could not match),
+    `weak` marks every score as a weak guess, and `about` (an episode's notes) follows them,
+    before the footnotes."""
     out.line([("bold underline", title)])
     if lead:
         out.line([("yellow", lead)])
@@ -160,6 +162,9 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
         for runs in body:
             out.line(runs, indent=5)
     out.line()
+    if about:
+        out.line([("bold", "About this episode: "), ("", about)])
+        out.line()
     if any(not a.order_confirmed for a in items):
         out.note(UNCONFIRMED)
 
@@ -174,10 +179,10 @@ def rich_card(a: Answer, *, scored: bool = False, with_episode: bool = False) ->
     header = Text()
     for style, t in head:
         header.append(t, style=style or None)
-    text = Text()
-    for i, runs in enumerate(body):
-        if i:
-            text.append("\n")
+    lines = []
+    for runs in body:  # one renderable a line: rich pads a multi-line Text to its widest line
+        text = Text()
         for style, t in runs:
             text.append(t, style=style or None)
-    return Group(header, Padding(text, (0, 0, 0, 5), expand=False))
+        lines.append(Padding(text, (0, 0, 0, 5), expand=False))
+    return Group(header, *lines)

@@ -225,7 +225,12 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
     ep = result.episode
     title = f"{ep.show.name} {ep.code} — {ep.title}"
     if result.mode == "sheet":
-        render_answers(out, result.answers, title=title)
+        about = None
+        if result.answers and all(s.unidentified for a in result.answers for s in a.songs):
+            from cuesheet.viewer.resolve import episode_notes
+
+            about = episode_notes(conn, ep)  # nobody named a song: the notes say what is known
+        render_answers(out, result.answers, title=title, about=about)
         out.flush()
         out.note(f"{cues(len(result.answers))} known; the episode may have more. "
                  "Ask with words or --at to rank them.")
