@@ -41,6 +41,7 @@ from cuesheet.files import read_text_lines
 from cuesheet.lookup import ShowRef
 from cuesheet.model import Cue, Episode
 from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.plural import plural
 
 FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
@@ -447,9 +448,9 @@ def import_file(
                     report.no_match += result.no_match
                     if progress:
                         progress("matching", min(start + MATCH_CHUNK, len(song_ids)), len(song_ids))
-            change.summary = (f"imported {len(report.added) + len(report.replaced)} cues into {show.name}"
+            change.summary = (f"imported {plural(len(report.added) + len(report.replaced), 'cue')} into {show.name}"
                               f" from {path.name}"
-                              + (f"; set {len(report.updated_episodes)} episode(s)" if report.updated_episodes
+                              + (f"; set {plural(len(report.updated_episodes), 'episode')}" if report.updated_episodes
                                  else ""))
             change.show_id = show.id
             eps = {d.episode.number for d in docs}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+from cuesheet.plural import plural
 
 if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
     import sqlite_utils
@@ -100,7 +101,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
         pending = pending_migrations(conn)
         if pending:
             raise CuesheetError(
-                f"database {p} needs upgrading ({len(pending)} migrations)",
+                f"database {p} needs upgrading ({plural(len(pending), 'migration')})",
                 remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
             )
     import sqlite_utils
@@ -140,7 +141,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
                 if not m.foreign_keys:
                     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise CuesheetError(f"migration {m.name} would break {len(broken)} reference(s)")
+                        raise CuesheetError(f"migration {m.name} would break {plural(len(broken), 'reference')}")
                 conn.execute(
                     "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
                 )

@@ -26,6 +26,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from cuesheet import ids
 from cuesheet.normalize import (
     QueryReading, Version, fold, parse_query, split_artists, split_mashup, split_version,
 )
@@ -83,7 +84,10 @@ class Scored:
             # Every source that described this recording (the first is `source`).
             "sources": list(dict.fromkeys([c.source, *(o.source for o in getattr(c, "also", ()))])),
             "ids": dict(c.ids),
-            "links": dict(c.links),
+            # The one listen-link rule (`ids.listen_links`), as `what`/`search` give: a known id's
+            # page, else a search page; the source's own links are kept.
+            "links": ids.listen_links(c.title, c.artist, spotify_id=c.ids.get("spotify_id"),
+                                      mbid=c.ids.get("mbid"), extra=c.links),
             "reasons": list(self.reasons),
         }
 

@@ -20,6 +20,7 @@ from cuesheet.cli.prompts import (
     interactive,
     missing,
 )
+from cuesheet.plural import plural
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -253,7 +254,7 @@ def _header(conn: Any, ep: Any) -> None:
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        count = f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far"
+        count = f"{plural(len(rows), 'cue')} so far"
         console.print(Text(f"{count}; the last 3: {shown}" if len(rows) > 3 else f"{count}: {shown}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
@@ -487,8 +488,8 @@ def import_command(
         counts.append(f"{report.unidentified} unidentified (`cuesheet review unknown`)")
     if linked > 0:
         counts.append(f"{linked} linked in the file")
-    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cue{'' if n == 1 else 's'} with "
-               f"{report.songs} song{'' if report.songs == 1 else 's'} into {report.show}: " + ", ".join(counts) + ".")
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with "
+               f"{plural(report.songs, 'song')} into {report.show}: " + ", ".join(counts) + ".")
     console.print(Text(summary, style="bold"), soft_wrap=True)
     if dry_run:
         note("nothing was written; run again without --dry-run to import.")

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
+from cuesheet.plural import plural
 
 app = typer.Typer()
 
@@ -67,7 +68,7 @@ def check_command(
             line.append(f"  [{f.code}]", style="dim")
             console.print(line, soft_wrap=True)
         errors = sum(f.severity == check.ERROR for f in items)
-        note(f"{errors} error(s), {len(items) - errors} warning(s).")
+        note(f"{plural(errors, 'error')}, {plural(len(items) - errors, 'warning')}.")
 
     emit(findings, as_json=json_, nl=nl, render=render)
     if check.has_errors(findings) or (strict and findings):
@@ -98,7 +99,7 @@ def dump_command(
         return
     for path in report.written:
         console.print(Text(f"wrote {path}", style="green"), soft_wrap=True)
-    note(f"{len(report.written)} file(s) written, {len(report.unchanged)} already up to date in {report.folder}."
+    note(f"{plural(len(report.written), 'file')} written, {len(report.unchanged)} already up to date in {report.folder}."
          + (" Review with `git diff`; `cuesheet build` reads them back." if report.written else ""))
 
 
@@ -180,7 +181,7 @@ def undo_command(
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
-        note(f"forced over {len(done.conflicts)} later change(s): {done.conflicts[0]}")
+        note(f"forced over {plural(len(done.conflicts), 'later change')}: {done.conflicts[0]}")
     note(f"recorded as #{done.entry_id}; `cuesheet undo {done.entry_id}` redoes it.")
 
 

@@ -21,6 +21,7 @@ from cuesheet.cli.common import (
     open_db,
 )
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
+from cuesheet.plural import plural
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -162,7 +163,7 @@ def match_command(
         _fallbacks(sources, set(report.skipped))
         return
     console.print(
-        f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
+        f"Matched {plural(report.considered, 'song')}: {report.accepted} accepted, {report.review} for review, "
         f"{report.no_match} without a match.", highlight=False)
     for skipped in report.skipped:
         note(f"skipped {skipped}")
@@ -213,16 +214,16 @@ def catalog_import_command(
     if json_:
         emit_json_one(report)
         return
-    console.print(f"Imported {report.path} ({report.format}): {report.rows} rows, {report.added} added, "
+    console.print(f"Imported {report.path} ({report.format}): {plural(report.rows, 'row')}, {report.added} added, "
                   f"{report.changed} changed, {report.unchanged} unchanged, in {report.seconds:.1f} s.",
                   highlight=False)
     if report.removed or report.kept_linked:
         console.print(f"Removed {report.removed} recordings the file no longer has; kept {report.kept_linked} "
                       "that cues link to.", highlight=False)
     if report.artist_from_title:
-        note(f"{report.artist_from_title} rows had no artist: read from the title (\"Artist - Title\").")
+        note(f"{plural(report.artist_from_title, 'row')} had no artist: read from the title (\"Artist - Title\").")
     if report.rejected:
-        note(f"Skipped {report.rejected} invalid rows; reasons in {report.rejects_path}")
+        note(f"Skipped {plural(report.rejected, 'invalid row')}; reasons in {report.rejects_path}")
 
 
 @catalog_app.command("stats")
