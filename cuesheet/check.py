@@ -16,6 +16,7 @@ from typing import Any
 
 from cuesheet.episodes import episode_code
 from cuesheet.timecode import format_time
+from cuesheet.plural import noun
 
 ERROR, WARNING = "error", "warning"
 # Each rule's code, severity and what it means; `check --json` carries the code.
@@ -217,7 +218,7 @@ def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
             if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.cue not in missing[gap.field]:
                 missing[gap.field].append(gap.cue)
         if missing:
-            parts = [f"{field} (cue{'s' if len(cues) > 1 else ''} {_ranges(sorted(cues))})"
+            parts = [f"{field} ({noun(len(cues), 'cue')} {_ranges(sorted(cues))})"
                      for field, cues in sorted(missing.items(), key=lambda kv: _CUE_SHEET_FIELDS.index(kv[0]))]
             add("cue-sheet", ep, None, "a music cue sheet would lack " + "; ".join(parts)
                 + " (see `cuesheet export cuesheet`)")

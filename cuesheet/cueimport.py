@@ -41,6 +41,7 @@ from cuesheet.files import read_text_lines
 from cuesheet.lookup import ShowRef
 from cuesheet.model import Cue, Episode
 from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.plural import plural
 
 FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
@@ -81,12 +82,14 @@ class ImportReport:
     accepted: int = 0
     review: int = 0
     no_match: int = 0
+    # Songs nobody has named (`match: unknown`): never matched, counted so the summary adds up.
+    unidentified: int = 0
     history_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "file", "show", "dry_run", "new_episodes", "updated_episodes", "added", "replaced", "songs", "accepted",
-            "review", "no_match", "history_id")}
+            "review", "no_match", "unidentified", "history_id")}
 
 
 class _DryRun(Exception):
@@ -430,6 +433,7 @@ def import_file(
                         "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
                         " AND match_status = 'unmatched'", [cid])]
                     report.songs += len(cue.songs)
+                    report.unidentified += sum(1 for s in cue.songs if s.unknown)
                     done += 1
                     if progress:
                         progress("writing", done, total)
@@ -444,9 +448,9 @@ def import_file(
                     report.no_match += result.no_match
                     if progress:
                         progress("matching", min(start + MATCH_CHUNK, len(song_ids)), len(song_ids))
-            change.summary = (f"imported {len(report.added) + len(report.replaced)} cues into {show.name}"
+            change.summary = (f"imported {plural(len(report.added) + len(report.replaced), 'cue')} into {show.name}"
                               f" from {path.name}"
-                              + (f"; set {len(report.updated_episodes)} episode(s)" if report.updated_episodes
+                              + (f"; set {plural(len(report.updated_episodes), 'episode')}" if report.updated_episodes
                                  else ""))
             change.show_id = show.id
             eps = {d.episode.number for d in docs}

@@ -29,6 +29,31 @@ DEFAULT_USAGE = {
     "background": "BV",
     "source": "VS",
 }
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def kind_named(text: str) -> str | None:
+    """The kind a curator means: spaces, hyphens and case do not matter ("lipsync", "Lip sync",
+    "cast original"), and an unambiguous start is enough ("lip", "bg" is not). None if unclear."""
+    value = _squash(text)
+    if not value:
+        return None
+    squashed = {_squash(k): k for k in KINDS}
+    if value in squashed:
+        return squashed[value]
+    hits = [k for v, k in squashed.items() if v.startswith(value)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def usage_named(text: str) -> str | None:
+    """A usage code however it is typed ("vv", "V V", "v-v"); None if it is not one."""
+    code = _squash(text).upper()
+    return code if code in USAGE_CODES else None
+
+
 # Renumbering parks cues above every real number first, so UNIQUE(episode, number)
 # never sees two cues on one number half-way through.
 _PARK = 1_000_000_000
@@ -429,7 +454,7 @@ def edit_cue(
         change.summary = f"edited {_label(episode, number)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:
-        return Done(f"{_label(episode, number)} already was like that; nothing changed", None, cid,
+        return Done(f"{_label(episode, number)} already has those values; nothing changed", None, cid,
                     number, episode)
     return Done(change.summary, change.id, cid, number, episode)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+from cuesheet.plural import plural
 
 if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
     import sqlite_utils
@@ -99,7 +101,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False, readonly: boo
         pending = pending_migrations(conn)
         if pending:
             raise CuesheetError(
-                f"database {p} needs upgrading ({len(pending)} migrations)",
+                f"database {p} needs upgrading ({plural(len(pending), 'migration')})",
                 remedy="open it once with a read-write cuesheet command, e.g. `cuesheet shows`",
             )
     import sqlite_utils
@@ -139,7 +141,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
                 if not m.foreign_keys:
                     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise CuesheetError(f"migration {m.name} would break {len(broken)} reference(s)")
+                        raise CuesheetError(f"migration {m.name} would break {plural(len(broken), 'reference')}")
                 conn.execute(
                     "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
                 )
@@ -174,7 +176,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy_error(conn) from None
+        raise
     try:
         yield conn
         for hook in _BEFORE_COMMIT.pop(id(conn), []):
@@ -201,6 +208,62 @@ def before_commit(conn: sqlite3.Connection, hook: Callable[[], None] | None) -> 
         _BEFORE_COMMIT.pop(id(conn), None)
     else:
         _BEFORE_COMMIT.setdefault(id(conn), []).append(hook)
+
+
+# Who holds the write lock, for the message of whoever waits for it (issue #17):
+# a long writer (a catalog import's merge) leaves a note beside the database.
+WRITER_NOTE = ".writer"
+
+
+def main_file(conn: sqlite3.Connection) -> str:
+    """The path of the connection's main database file ('' in memory)."""
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or ""
+    return ""
+
+
+@contextmanager
+def writer_note(conn: sqlite3.Connection, what: str, remedy: str) -> Iterator[None]:
+    """Say beside the database what is writing it and what others should do meanwhile."""
+    import json
+
+    main = main_file(conn)
+    path = Path(main + WRITER_NOTE) if main else None
+    if path is not None:
+        try:
+            path.write_text(json.dumps({"what": what, "remedy": remedy, "pid": os.getpid(),
+                                        "since": time.strftime("%H:%M:%S")}), encoding="utf-8")
+        except OSError:
+            path = None
+    try:
+        yield
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def busy_error(conn: sqlite3.Connection) -> CuesheetError:
+    """"database is locked", said usefully: what holds the lock (when it left a note) and what to do."""
+    import json
+
+    main = main_file(conn)
+    note: dict[str, object] = {}
+    try:
+        note = json.loads(Path(main + WRITER_NOTE).read_text(encoding="utf-8")) if main else {}
+        pid = int(note.get("pid", 0))  # type: ignore[call-overload]
+        if pid <= 0:
+            raise ValueError(pid)
+        os.kill(pid, 0)  # a note left by a killed writer says nothing
+    except (OSError, ValueError, TypeError):
+        note = {}
+    if note:
+        return CuesheetError(f"the database is busy: {note['what']} (pid {note['pid']}) has held it "
+                             f"since {note['since']}", remedy=str(note["remedy"]))
+    return CuesheetError(
+        f"the database is busy: another program has been writing it for over {BUSY_TIMEOUT_MS // 1000} s",
+        remedy="run the command again in a moment; if it stays busy, look for another cuesheet command "
+               "(or sqlite3 session) still open on this database")
 
 
 # --- the schema ---------------------------------------------------------------
@@ -601,6 +664,41 @@ def m005_heard(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_canonical(conn: sqlite3.Connection) -> None:
+    """What MusicBrainz's canonical dataset says of a recording beyond title, artist and album.
+
+    `artist_mbids` (comma-separated, in credit order), `release_mbid` (the
+    canonical release; its name is `album`) and `mb_score`, MetaBrainz's order of
+    canonical releases: *lower* is more canonical (their mapping keeps, for each
+    artist+title, the row with the smallest score). The recording MBID is `mbid`.
+    """
+    run_script(
+        conn,
+        """
+ALTER TABLE recordings ADD COLUMN artist_mbids TEXT;
+ALTER TABLE recordings ADD COLUMN release_mbid TEXT;
+ALTER TABLE recordings ADD COLUMN mb_score INTEGER;
+""",
+    )
+
+
+@migration
+def m011_recording_vocab(conn: sqlite3.Connection) -> None:
+    """`recording_vocab`: every word of the catalog's index, as a plain table.
+
+    Typo correction looks up the words that share a query word's first two
+    letters. Read from the FTS5 vocabulary table that costs a walk over every
+    matching word's whole posting list ("th": 95 ms at 3 M rows, since "the" is
+    in a third of them); here it is a range scan of a few hundred keys. Words
+    are added by whoever indexes recordings (`importer.index_recordings`, the
+    importer's merge); a word whose rows are all gone may linger, which costs
+    nothing but a suggestion that finds no row.
+    """
+    conn.execute("CREATE TABLE recording_vocab (term TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("INSERT INTO recording_vocab SELECT term FROM recording_terms")
+
+
 def _rebuild(conn: sqlite3.Connection, table: str, edit: Callable[[str], str]) -> None:
     """Re-create `table` from its own CREATE statement as `edit` changes it, keeping its rows,
     ids, indexes and triggers and the views over it (SQLite cannot ALTER a CHECK constraint).
@@ -675,7 +773,6 @@ CREATE TABLE song_searches (
 CREATE INDEX song_searches_song ON song_searches (cue_song_id);
 """,
     )
-
 
 
 @migration

@@ -24,6 +24,7 @@ from typing import Any
 
 from cuesheet import db
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.plural import plural
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
@@ -361,7 +362,7 @@ def undo(
             hint = (f"undo {', '.join(f'#{i}' for i in later)} first" if later
                     else "it was changed outside the history")
             raise CuesheetError(
-                f"cannot undo #{target.id}: {len(conflicts)} row(s) changed since ({conflicts[0]})",
+                f"cannot undo #{target.id}: {plural(len(conflicts), 'row')} changed since ({conflicts[0]})",
                 remedy=f"{hint}, or pass --force to restore the old rows anyway",
             )
         linked = _links_to_removed(conn, changes)

@@ -90,9 +90,9 @@ def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["dump", "mini", "--to", str(out), "--db", str(mini_db)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (out / "mini").iterdir()) == ["s01e01.yaml", "s02e01.yaml", "show.yaml"]
-    assert "3 file(s) written" in result.output
+    assert "3 files written" in result.output
     result = runner.invoke(app, ["dump", "--to", str(out), "--db", str(mini_db)])
-    assert "0 file(s) written, 3 already up to date" in result.output
+    assert "0 files written, 3 already up to date" in result.output
 
 
 def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp_path: Path) -> None:

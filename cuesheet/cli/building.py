@@ -9,6 +9,7 @@ import typer
 
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors
+from cuesheet.plural import plural
 
 app = typer.Typer()
 
@@ -26,7 +27,8 @@ def build_command(
     with friendly_errors():
         report = build.build(source, dbmod.resolve_path(db))
     console.print(
-        f"Built {report.path}: {report.shows} show(s), {report.episodes} episodes, "
-        f"{report.cues} cues, {report.songs} songs, {report.recordings} catalog recordings "
-        f"({report.linked} songs linked to a recording)."
+        f"Built {report.path}: {plural(report.shows, 'show')}, {plural(report.episodes, 'episode')}, "
+        f"{plural(report.cues, 'cue')}, {plural(report.songs, 'song')}, "
+        f"{plural(report.recordings, 'catalog recording')} "
+        f"({plural(report.linked, 'song')} linked to a recording)."
     )

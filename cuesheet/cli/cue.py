@@ -20,6 +20,7 @@ from cuesheet.cli.prompts import (
     interactive,
     missing,
 )
+from cuesheet.plural import plural
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -101,9 +102,13 @@ def add_command(
     asking = interactive(prompt) and not yes
     _conflicts(song=song, title=title, artist=artist, version=version, unknown=unknown, pick=pick, heard=heard)
     have_song = bool(song or title or unknown)
-    if not asking and not have_song:
-        raise missing(["--song TEXT (or --title and --artist, or --unknown --heard TEXT)"],
-                      "no song given" if yes else "no terminal to ask in")
+    # One rule for every song (named or --unknown): what is not asked is confirmed by --yes;
+    # without a terminal and without --yes nothing is saved, as when input ends at a question.
+    if not asking and (not have_song or not yes):
+        need = [] if have_song else ["--song TEXT (or --title and --artist, or --unknown --heard TEXT)"]
+        need += [] if yes else ["--yes"]
+        why = "no song given" if yes else ("--no-prompt asks nothing" if prompt is False else "no terminal to ask in")
+        raise missing([" and ".join(need)], why)
     if order not in ("confirmed", "list"):
         raise typer.BadParameter("confirmed or list", param_hint="--order")
     with friendly_errors():
@@ -164,9 +169,11 @@ def add_command(
                         drafts[i] = curate.SongDraft(Song(**{**d.song.__dict__, "performers": who}), d.pick, d.review)
             default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
             if asking and kind is None:
-                kind = ask("Kind", default=default_kind, parse=lambda s: _choice(s, KINDS, "kind"),
+                kind = ask("Kind", default=default_kind, parse=_kind,
                            hint=" / ".join(KINDS))
-            kind = kind or default_kind
+            kind = curate.kind_named(kind or default_kind) or kind  # 'lipsync' is lip-sync; a bad one is reported
+            if usage:
+                usage = curate.usage_named(usage) or usage
             if asking and usage is None:
                 usage = ask("Usage code", default=curate.DEFAULT_USAGE.get(kind, "VV"), parse=_usage,
                             hint="VV visual vocal, BV background vocal, VS visual source, ET end title ...")
@@ -246,8 +253,9 @@ def _header(conn: Any, ep: Any) -> None:
            WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
-        last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        console.print(Text(f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far; the last: {last}", style="dim"))
+        shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
+        count = f"{plural(len(rows), 'cue')} so far"
+        console.print(Text(f"{count}; the last 3: {shown}" if len(rows) > 3 else f"{count}: {shown}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
 
@@ -280,26 +288,27 @@ def _time_out(text: str, t_in: int | None) -> int | None:
     return t
 
 
-def _choice(text: str, choices: tuple[str, ...], name: str) -> str:
+def _kind(text: str) -> str:
+    from cuesheet import curate
+    from cuesheet.db import KINDS
     from cuesheet.errors import InputError
 
-    value = text.strip().lower()
-    hits = [c for c in choices if c.startswith(value)]
-    if value in choices:
-        return value
-    if len(hits) == 1:
-        return hits[0]
-    raise InputError(f"{text!r} is not one of {', '.join(choices)}")
+    kind = curate.kind_named(text)
+    if kind is None:
+        raise InputError(f"{text!r} is not one of {', '.join(KINDS)}")
+    return kind
 
 
 def _usage(text: str) -> str | None:
     from cuesheet.errors import InputError
     from cuesheet.model import USAGE_CODES
 
-    code = text.strip().upper()
-    if code in ("", "-"):
+    from cuesheet import curate
+
+    if text.strip() in ("", "-"):
         return None
-    if code not in USAGE_CODES:
+    code = curate.usage_named(text)
+    if code is None:
         raise InputError(f"{text!r} is not a usage code ({', '.join(USAGE_CODES)})")
     return code
 
@@ -461,19 +470,26 @@ def import_command(
     if json_:
         emit_json([report])
         return
-    verb = "would " if dry_run else ""
+    def verb(would: str, did: str) -> str:
+        return f"would {would}" if dry_run else did
+
     for title in report.new_episodes:
-        console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+        console.print(Text(f"{verb('add', 'added')} episode {title}", style="cyan"), soft_wrap=True)
     for what in report.updated_episodes:
-        console.print(Text(f"{verb}set episode {what}", style="cyan"), soft_wrap=True)
+        console.print(Text(f"{verb('set', 'set')} episode {what}", style="cyan"), soft_wrap=True)
     for label in report.added:
-        console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
+        console.print(Text(f"{verb('add', 'added')} {label}", style="green"), soft_wrap=True)
     for label in report.replaced:
-        console.print(Text(f"{verb}replace {label}", style="yellow"), soft_wrap=True)
+        console.print(Text(f"{verb('replace', 'replaced')} {label}", style="yellow"), soft_wrap=True)
     n = len(report.added) + len(report.replaced)
-    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cues with {report.songs} songs into "
-               f"{report.show}; songs matched: {report.accepted} accepted, {report.review} for review, "
-               f"{report.no_match} without a match.")
+    linked = report.songs - report.accepted - report.review - report.no_match - report.unidentified
+    counts = [f"{report.accepted} accepted", f"{report.review} for review", f"{report.no_match} without a match"]
+    if report.unidentified:
+        counts.append(f"{report.unidentified} unidentified (`cuesheet review unknown`)")
+    if linked > 0:
+        counts.append(f"{linked} linked in the file")
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with "
+               f"{plural(report.songs, 'song')} into {report.show}: " + ", ".join(counts) + ".")
     console.print(Text(summary, style="bold"), soft_wrap=True)
     if dry_run:
         note("nothing was written; run again without --dry-run to import.")
@@ -555,7 +571,6 @@ def edit_command(
 ) -> None:
     """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
     from cuesheet import curate, lookup
-    from cuesheet.db import KINDS
     from cuesheet.model import Song
 
     with friendly_errors():
@@ -582,7 +597,7 @@ def edit_command(
                     [f"{p['character'] or ''}" + (f" ({p['actor']})" if p["actor"] else "") + ("?" if p["inferred"] else "")
                      for p in a.performers]))
                 performer = [ask("Performers", default=current or "-")]
-                kind = ask("Kind", default=a.kind, parse=lambda s: _choice(s, KINDS, "kind"))
+                kind = ask("Kind", default=a.kind, parse=_kind)
                 usage = ask("Usage code", default=a.usage or "-")
                 for i, sa in enumerate(a.songs, start=1):
                     said = ask(f"Heard of song {i} ({_song_name(sa)})", default=sa.heard or "-",
@@ -599,9 +614,9 @@ def edit_command(
             if value is not None:
                 fields[name] = _clearable(value)
         if usage is not None:
-            fields["usage"] = _clearable(usage)
+            fields["usage"] = _clearable(usage) and (curate.usage_named(usage) or usage.strip())
         if kind is not None:
-            fields["kind"] = kind
+            fields["kind"] = curate.kind_named(kind) or kind
         if order is not None:
             if order not in ("confirmed", "list"):
                 raise typer.BadParameter("confirmed or list", param_hint="--order")

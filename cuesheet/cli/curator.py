@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
+from cuesheet.plural import plural
 
 app = typer.Typer()
 
@@ -67,7 +68,7 @@ def check_command(
             line.append(f"  [{f.code}]", style="dim")
             console.print(line, soft_wrap=True)
         errors = sum(f.severity == check.ERROR for f in items)
-        note(f"{errors} error(s), {len(items) - errors} warning(s).")
+        note(f"{plural(errors, 'error')}, {plural(len(items) - errors, 'warning')}.")
 
     emit(findings, as_json=json_, nl=nl, render=render)
     if check.has_errors(findings) or (strict and findings):
@@ -98,7 +99,7 @@ def dump_command(
         return
     for path in report.written:
         console.print(Text(f"wrote {path}", style="green"), soft_wrap=True)
-    note(f"{len(report.written)} file(s) written, {len(report.unchanged)} already up to date in {report.folder}."
+    note(f"{plural(len(report.written), 'file')} written, {len(report.unchanged)} already up to date in {report.folder}."
          + (" Review with `git diff`; `cuesheet build` reads them back." if report.written else ""))
 
 
@@ -129,7 +130,7 @@ def history_command(
 
     def render(items: list[history.Entry]) -> None:
         if not items:
-            note("no changes recorded yet.")
+            note("No changes recorded yet.")
             return
         if change is not None:
             _render_entry(items[0])
@@ -180,7 +181,7 @@ def undo_command(
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
-        note(f"forced over {len(done.conflicts)} later change(s): {done.conflicts[0]}")
+        note(f"forced over {plural(len(done.conflicts), 'later change')}: {done.conflicts[0]}")
     note(f"recorded as #{done.entry_id}; `cuesheet undo {done.entry_id}` redoes it.")
 
 
@@ -241,7 +242,7 @@ def review_list(
     """List the songs waiting for a decision, with candidates, scores and reasons."""
     statuses = _statuses(status, all_)
     _list(show, episode, statuses, db, json_, nl,
-          empty=f"no songs with status {' or '.join(statuses)}.",
+          empty=f"No songs with status {' or '.join(statuses)}.",
           footer="listed. `cuesheet review accept ID [ID ...] [--pick N]`, `reject ID`, "
                  "`set ID --title ... --artist ...`, `search ID WORDS`, or `cuesheet review walk`.")
 
@@ -255,7 +256,7 @@ def review_unknown(
     nl: NlOption = False,
 ) -> None:
     """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
-    _list(show, episode, ("unknown",), db, json_, nl, empty="no unidentified songs.",
+    _list(show, episode, ("unknown",), db, json_, nl, empty="No unidentified songs.",
           footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
                  " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
 
@@ -274,16 +275,17 @@ def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: 
         if not items:
             note(empty)
             return
-        for it in items:
-            _render_item(it)
+        for i, it in enumerate(items):
+            _render_item(it, gap=i > 0)  # a listing starts with its first line, not a blank one
         console.print()
         note(f"{len(items)} {footer}")
 
     emit(items, as_json=json_, nl=nl, render=render)
 
 
-def _render_item(it: Any, *, reasons: int = 3) -> None:
-    console.print()
+def _render_item(it: Any, *, reasons: int = 3, gap: bool = True) -> None:
+    if gap:
+        console.print()
     head = Text(f"#{it.id} ", style="bold")
     head.append(f"{it.label}", style="cyan")
     head.append(f"  {it.name}", style="bold")
@@ -365,7 +367,11 @@ def review_search(
         emit_json([{"song": song, "search": tried.to_json(), "identification": ident.to_json()}])
         return
     _show_candidates(1, tried.query, ident)
-    note(f"kept on record with song #{song}; `cuesheet review accept {song} --pick N` takes a candidate.")
+    if ident.candidates:
+        note(f"kept on record with song #{song}; `cuesheet review accept {song} --pick N` takes a candidate.")
+    else:
+        note(f"kept on record with song #{song}; try other words, or `cuesheet review set {song} "
+             "--title ... --artist ...` names it.")
 
 
 @review_app.command("reject")
@@ -444,7 +450,7 @@ def review_walk(
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
                              statuses=statuses)
         if not items:
-            note("nothing waits for review.")
+            note("Nothing waits for review.")
             return
         matcher = curator_online(conn, offline=offline)  # "search again" asks them too
         decided = 0

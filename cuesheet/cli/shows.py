@@ -36,7 +36,8 @@ def episode_set(
     length: Annotated[Optional[str], typer.Option("--length", help=f"Running time: 52:10, 1:02:03 {CLEARS}.")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="The episode's title.")] = None,
     air_date: Annotated[Optional[str], typer.Option("--air-date", help=f"First aired, YYYY-MM-DD {CLEARS}.")] = None,
-    note_: Annotated[Optional[str], typer.Option("--note", "--notes", help=f"The episode's notes {CLEARS}.")] = None,
+    note_: Annotated[Optional[str], typer.Option("--note", "--notes", help=f"Replaces the episode's notes {CLEARS}.")] = None,
+    add_note: Annotated[Optional[str], typer.Option("--add-note", help="Adds a sentence to the episode's notes, keeping what is there.")] = None,
     source: Annotated[Optional[list[str]], typer.Option(
         "--source", help="A source (key from `source add`) stating these facts; repeatable; replaces the"
                          " episode's list ('-' clears).")] = None,
@@ -55,8 +56,12 @@ def episode_set(
         fields["title"] = title
     if air_date is not None:
         fields["air_date"] = _clearable(air_date)
+    if note_ is not None and add_note is not None:
+        raise typer.BadParameter("--note replaces the notes, --add-note adds to them; give one", param_hint="--add-note")
     if note_ is not None:
         fields["notes"] = _clearable(note_)
+    if add_note is not None:
+        fields["add_notes"] = add_note
     if source is not None:
         fields["sources"] = [] if [s.strip() for s in source] == ["-"] else [s.strip() for s in source]
     with friendly_errors():
@@ -67,10 +72,11 @@ def episode_set(
                 raise InputError(exc.message, field="--length", remedy=exc.remedy) from None
         if not fields:
             raise InputError("nothing to set", field="episode set",
-                             remedy="give --complete/--not-complete, --length, --title, --air-date, --note or --source")
+                             remedy="give --complete/--not-complete, --length, --title, --air-date, --note, --add-note or --source")
         conn = open_db(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        done = shows.set_episode(conn, ep, fields, _curator())
+        done = shows.set_episode(conn, ep, fields, _curator(), names={
+            "air_date": "--air-date", "length": "--length", "title": "--title", "source": "--source"})
     _report(done)
 
 

@@ -51,15 +51,17 @@ def _date_errors(value: Any, field: str) -> list[InputError]:
     return []
 
 
-def episode_errors(fields: dict[str, Any]) -> list[InputError]:
-    """Every problem with new values for an episode, named by field."""
+def episode_errors(fields: dict[str, Any], names: dict[str, str] | None = None) -> list[InputError]:
+    """Every problem with new values for an episode, named by field (or by `names`, so a
+    command says `--air-date` where a file says `air_date`)."""
+    name = (names or {}).get
     errors = [InputError(f"cannot set {k}", field=k, remedy=f"settable: {', '.join(EPISODE_SETTABLE)}")
               for k in fields if k not in EPISODE_SETTABLE]
     if "title" in fields and not fields["title"]:
-        errors.append(InputError("an episode needs a title", field="title"))
+        errors.append(InputError("an episode needs a title", field=name("title", "title")))
     if fields.get("length_ms") is not None and fields["length_ms"] <= 0:
-        errors.append(InputError("must be more than 0", field="length"))
-    errors += _date_errors(fields.get("air_date"), "air_date")
+        errors.append(InputError("must be more than 0", field=name("length", "length")))
+    errors += _date_errors(fields.get("air_date"), name("air_date", "air_date"))
     return errors
 
 
@@ -78,10 +80,21 @@ def update_episode(conn: sqlite3.Connection, episode_id: int, fields: dict[str, 
     return changed
 
 
-def _describe(changed: dict[str, Any]) -> str:
+def _short(value: Any) -> str:
+    text = str(value)
+    return repr(text[:40] + "…" if len(text) > 40 else text)
+
+
+def _describe(changed: dict[str, Any], old: dict[str, Any] | None = None) -> str:
+    """What changed, in words; text fields that had a value show it (`notes: 'old…' -> 'new'`),
+    so a replaced note is seen before it is lost from view (undo brings it back)."""
     parts = []
     for k, v in changed.items():
-        if k == "complete":
+        if old and old.get(k) and isinstance(v, str) and k == "notes" and v.startswith(old[k]):
+            parts.append(f"notes: added {_short(v[len(old[k]):].strip())}")
+        elif old and old.get(k) is not None and k in ("title", "air_date", "notes"):
+            parts.append(f"{k.replace('_', ' ')}: {_short(old[k])} -> " + (_short(v) if v is not None else "cleared"))
+        elif k == "complete":
             parts.append("complete" if v else "not complete")
         elif k == "length_ms":
             parts.append(f"length {format_time(v)}" if v is not None else "length cleared")
@@ -93,29 +106,39 @@ def _describe(changed: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def set_episode(conn: sqlite3.Connection, episode: EpisodeRef, fields: dict[str, Any], curator: str) -> Done:
+def set_episode(conn: sqlite3.Connection, episode: EpisodeRef, fields: dict[str, Any], curator: str,
+                *, names: dict[str, str] | None = None) -> Done:
     """Mark an episode complete (every cue known) or not, set its length, title, air date,
-    notes, and the sources that state them (`sources`: show source keys; [] clears)."""
+    notes, and the sources that state them (`sources`: show source keys; [] clears).
+    `names` renames fields in errors (the command's options); `add_notes` is text added to
+    the notes already there, so a researched note is not replaced by accident."""
     fields = {k: (_clean(v) if k != "sources" else list(v)) for k, v in fields.items()}
-    errors = episode_errors(fields)
+    if "add_notes" in fields:
+        extra = fields.pop("add_notes")
+        current = conn.execute("SELECT notes FROM episodes WHERE id = ?", [episode.id]).fetchone()[0]
+        fields["notes"] = " ".join(filter(None, [current, extra])) or None
+    errors = episode_errors(fields, names)
     known = store.source_ids(conn, episode.show.id)
     for key in fields.get("sources", []):
         if key not in known:
-            errors.append(InputError(f"unknown source {key!r}", field="source",
+            errors.append(InputError(f"unknown source {key!r}", field=(names or {}).get("source", "source"),
                                      remedy=f"known: {', '.join(sorted(known)) or 'none'};"
                                             f" `cuesheet source add {episode.show.slug} KEY` adds one"))
     if errors:
         raise InputErrors(errors)
     label = f"{episode.show.name} {episode.code}"
+    texts = ("title", "air_date", "notes")
+    old = dict(zip(texts, conn.execute(f"SELECT {', '.join(texts)} FROM episodes WHERE id = ?",
+                                       [episode.id]).fetchone()))
     with history.recorded(conn, "episode set", curator) as change:
         changed = update_episode(conn, episode.id, fields)
         if "sources" in fields and store.set_episode_sources(conn, episode.id,
                                                              [known[k] for k in fields["sources"]]):
             changed["sources"] = ", ".join(fields["sources"]) or None
-        change.summary = f"set {label}: {_describe(changed)}"
+        change.summary = f"set {label}: {_describe(changed, old)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:
-        return Done(f"{label} already was like that; nothing changed", None)
+        return Done(f"{label} already has those values; nothing changed", None)
     return Done(change.summary, change.id)
 
 
@@ -175,7 +198,7 @@ def edit_character(conn: sqlite3.Connection, show: ShowRef, name: str, fields: d
         change.summary = f"edited character {name} of {show.name}: {_describe(fields)}"
         change.show_id = show.id
     if change.id is None:
-        return Done(f"{name} already was like that; nothing changed", None)
+        return Done(f"{name} already has those values; nothing changed", None)
     return Done(change.summary, change.id)
 
 
@@ -213,5 +236,5 @@ def set_source(conn: sqlite3.Connection, show: ShowRef, key: str, fields: dict[s
             change.summary = f"edited source {key} of {show.name}: {_describe(fields)}"
         change.show_id = show.id
     if change.id is None:
-        return Done(f"source {key} already was like that; nothing changed", None)
+        return Done(f"source {key} already has those values; nothing changed", None)
     return Done(change.summary, change.id)

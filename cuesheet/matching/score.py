@@ -18,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from cuesheet import ids
 from cuesheet.matching.readings import (
     Reading,
     candidate_version,
@@ -93,7 +94,10 @@ class Scored:
             # Every source that described this recording (the first is `source`).
             "sources": list(dict.fromkeys([c.source, *(o.source for o in getattr(c, "also", ()))])),
             "ids": dict(c.ids),
-            "links": dict(c.links),
+            # The one listen-link rule (`ids.listen_links`), as `what`/`search` give: a known id's
+            # page, else a search page; the source's own links are kept.
+            "links": ids.listen_links(c.title, c.artist, spotify_id=c.ids.get("spotify_id"),
+                                      mbid=c.ids.get("mbid"), extra=c.links),
             "reasons": list(self.reasons),
             **({"probability": round(self.probability, 4)} if self.probability is not None else {}),
         }
@@ -464,7 +468,10 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             if num / den > top[0]:
                 top = (num / den, ci, ri)
         best.append(top)
-    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, candidates[b[1]].recording_id or 0))
+    # Ties: the source's own relevance score (for the catalog, MetaBrainz's canonical release
+    # first), then ids; never the order a source listed them in.
+    best.sort(key=lambda b: (-b[0], candidates[b[1]].source, -(candidates[b[1]].source_score or 0.0),
+                             candidates[b[1]].recording_id or 0))
     scored = []
     # Room for duplicates: several sources (and several readings) describe one recording.
     for total, ci, ri in best[: keep * 3]:
