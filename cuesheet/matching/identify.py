@@ -12,6 +12,7 @@ from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_cou
 from cuesheet.normalize import (
     split_mashup,
 )
+from cuesheet.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 
@@ -175,7 +176,7 @@ def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], w
         reasons = list(best.reasons)
         if p is not None:
             reasons.append(f"probability {p:.3f} that this is the song (calibrated; gap to another song "
-                           f"{feats['gap']:.2f}, {same_title} other recording(s) with this title)")
+                           f"{feats['gap']:.2f}, {plural(same_title, 'other recording')} with this title)")
         if rule:
             reasons.append(f"review: {rule}")
         scored = [replace(best, probability=p, reasons=reasons), *scored[1:]]

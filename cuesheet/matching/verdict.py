@@ -32,6 +32,7 @@ from cuesheet.matching.score import (
     lead_artist,
     same_recording,
 )
+from cuesheet.plural import plural
 from cuesheet.sources import Candidate
 
 VERDICTS = ("accepted", "review", "no_match")
@@ -154,7 +155,9 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
     if not best.artist_given:
         # A title alone scores low by design; it has floors of its own.
         if same_title:
-            return "review", p, f"title alone, and {same_title} other recording(s) carry it"
+            carry = "another recording carries it" if same_title == 1 else \
+                f"{plural(same_title, 'other recording')} carry it"
+            return "review", p, f"title alone, and {carry}"
         if feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
             return "review", p, "title alone, and not clearly ahead"
     elif best.score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:

@@ -160,20 +160,27 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     content = [w for w in unique if w not in STOP_WORDS] or unique
     last = words[-1] if prefix_last and words and len(words[-1]) >= 3 else None
     groups: list[list[str]] = []
+    # Other spellings of words the catalog has but rarely: tried only when the words as typed
+    # find too little, and kept only when they find more (a tiny catalog has only rare words).
+    extras: list[list[str]] = []
     for word in content[:MAX_WORDS]:
-        found = _rows_with(conn, word)
-        if found:
+        rows = _rows_with(conn, word)
+        extra: list[str] = []
+        if rows:
             alternatives = [word]
-            rare = len(word) >= 4 and found <= RARE
-            if rare and len(word) >= 5:
-                alternatives += [t for t in near_terms(conn, word) if t != word]
+            if len(word) >= 4 and rows <= RARE:
+                if len(word) >= 5:
+                    extra += [t for t in near_terms(conn, word) if t != word]
+                if word == last:
+                    extra.append(word + "*")
         else:
-            alternatives, rare = near_terms(conn, word), True
-        if word == last and rare and (alternatives or _rows_with(conn, word + "*")):
-            # (Alone, a prefix nothing starts with would only narrow the search to nothing.)
-            alternatives.append(word + "*")
+            alternatives = near_terms(conn, word)
+            if word == last and (alternatives or _rows_with(conn, word + "*")):
+                # (Alone, a prefix nothing starts with would only narrow the search to nothing.)
+                alternatives.append(word + "*")
         if alternatives:
             groups.append(alternatives)
+            extras.append(extra)
     if not groups:
         return []
     found: dict[int, None] = {}
@@ -182,6 +189,12 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
         # Every word, small ones too: "You and I" is mostly stop words, and they narrow it.
         found.update(dict.fromkeys(_ids(conn, groups + [[w] for w in stops], pool)))
     found.update(dict.fromkeys(_ids(conn, groups, pool)))
+    if len(found) < ENOUGH and any(extras):
+        wider = [g + e for g, e in zip(groups, extras)]
+        more = [r for r in _ids(conn, wider, pool) if r not in found]
+        if more:
+            found.update(dict.fromkeys(more))
+            groups = wider
     if len(found) < ENOUGH and len(groups) > 1:
         for i in range(len(groups)):
             found.update(dict.fromkeys(_ids(conn, groups[:i] + groups[i + 1:], pool // 2)))
