@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -69,12 +70,12 @@ class CatalogSource:
                 return list(self._recent[key])
         # Free text may stop mid-word ("White Bucks And Sadd"): its last word is also a prefix.
         ids = candidate_ids(self.conn, words, pool=pool, prefix_last=free_text)
-        if boundaries:
-            ids += artist_boundaries(self.conn, words)
         if query.isrc:
             ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
                                                      [query.isrc])] + ids
         found = fetch(self.conn, ids)
+        if boundaries and not _artist_at_an_end(" ".join(words), found):
+            found += fetch(self.conn, [r for r in artist_boundaries(self.conn, words) if r not in set(ids)])
         if key is not None:
             self._recent[key] = found
         return list(found)
@@ -213,6 +214,17 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
 # Artist names tried at either end of unseparated text, up to this many words long.
 MAX_ARTIST_WORDS = 4
 BOUNDARY_POOL = 6
+
+
+@lru_cache(maxsize=100_000)
+def _folded_name(artist: str) -> str:
+    return fold(artist)
+
+
+def _artist_at_an_end(text: str, found: Sequence[Candidate]) -> bool:
+    """Whether a candidate's whole credit already begins or ends the text: the boundary is known."""
+    return any((name := _folded_name(c.artist)) and (text.startswith(name + " ") or text.endswith(" " + name))
+               for c in found)
 
 
 # A one-word name that begins more credits than this is too common to try as an artist.
