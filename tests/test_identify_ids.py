@@ -132,3 +132,14 @@ def test_review_set_takes_any_id_as_pasted(shipped_db: Path, fakes) -> None:  # 
     assert "set Dreams — Fleetwood Mac" in result.output
     bad = runner.invoke(app, ["review", "set", str(waiting.id), "--id", "not an id", "--db", str(shipped_db)])
     assert bad.exit_code != 0 and "is not a MusicBrainz id" in bad.output
+
+
+def test_a_curator_prompt_takes_an_id(shipped_db: Path, fakes) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_cli_cue import cues, run
+
+    url = f"https://musicbrainz.org/recording/{fakes.mbid}"
+    result = run(shipped_db, "cue", "add", "soundtrack", "6", "--song", url, "--pick", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    [song] = cues(shipped_db, "6")[-1].to_json()["songs"]
+    assert (song["title"], song["artist"]) == ("Dreams", "Fleetwood Mac")
+    assert song["ids"]["mbid"] == fakes.mbid
