@@ -182,10 +182,15 @@ def artist_similarity(query_artist: str, candidate_artist: str) -> float:
     """
     q = strip_the(folded(query_artist))
     full, main = _artist_keys(candidate_artist)
-    best = max(_similar(q, full), _similar(q, main))
-    if best < 1.0 and _named_in(q, full):
+    return _artist_rules(q, full, max(_similar(q, full), _similar(q, main)))
+
+
+def _artist_rules(q: str, full: str, best: float) -> float:
+    """The rules on top of letter similarity, shared by `artist_similarity` and `_artist_rows`
+    so the vectorised scores and the reasons can never disagree."""
+    if best < 0.85 and _named_in(q, full):
         # Named in a shared credit ("Garfunkel" in "Simon and Garfunkel"): good, not exact.
-        best = max(best, 0.85)
+        best = 0.85
     if 0.5 < best < 1.0:  # the cap can only lower it; below 0.5 it decides nothing
         coverage = _word_coverage(q, full)
         if coverage < 1.0:
@@ -406,17 +411,8 @@ def _artist_rows(artists: Sequence[str], credits: Sequence[str]) -> list[list[fl
     rows = []
     for a, full_row, main_row in zip(artists, fulls, mains):
         q = strip_the(folded(a))
-        row = [max(f, m) for f, m in zip(full_row, main_row)]
-        if len(q) >= 3:
-            for i, (full, _main) in enumerate(keys):
-                if row[i] < 0.85 and _named_in(q, full):
-                    row[i] = 0.85
-        for i, (full, _main) in enumerate(keys):  # the word-coverage cap of artist_similarity
-            if 0.5 < row[i] < 1.0:
-                coverage = _word_coverage(q, full)
-                if coverage < 1.0:
-                    row[i] = min(row[i], _MISSING_WORD_CAP * coverage)
-        rows.append(row)
+        rows.append([_artist_rules(q, full, max(f, m)) if max(f, m) < 1.0 else 1.0
+                     for (full, _main), f, m in zip(keys, full_row, main_row)])
     return rows
 
 

@@ -5,7 +5,7 @@ the query's words are looked up in `recording_vocab` (the index's words,
 kept by the importer), words that are everywhere are dropped while rarer
 ones remain, misspelt words are swapped for the nearest words the catalog
 actually has, and one FTS5 query returns the best few hundred rows by BM25.
-rapidfuzz then scores only those (in `cuesheet.match`).
+rapidfuzz then scores only those (in `cuesheet.matching.score`).
 """
 
 from __future__ import annotations
