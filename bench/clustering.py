@@ -28,7 +28,7 @@ from pathlib import Path
 
 from cuesheet import db
 from cuesheet.catalog import CatalogRow, insert_rows
-from cuesheet.match import DEFAULT_WEIGHTS, Weights, score_record
+from cuesheet.matching import DEFAULT_WEIGHTS, Weights, score_record
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.catalog import CatalogSource
 

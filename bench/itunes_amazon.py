@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cuesheet.errors import ParseError
-from cuesheet.match import DEFAULT_WEIGHTS, Scored, Weights, score_record
+from cuesheet.matching import DEFAULT_WEIGHTS, Scored, Weights, score_record
 from cuesheet.sources import Candidate
 from cuesheet.timecode import parse_time
 

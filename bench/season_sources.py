@@ -36,7 +36,7 @@ from fake_services import CLIENT_ID, CLIENT_SECRET, running  # noqa: E402
 from cuesheet import db  # noqa: E402
 from cuesheet.build import build  # noqa: E402
 from cuesheet.config import Config  # noqa: E402
-from cuesheet.match import identify, song_query  # noqa: E402
+from cuesheet.matching import identify, song_query  # noqa: E402
 from cuesheet.sources.catalog import CatalogSource  # noqa: E402
 from cuesheet.sources.registry import select_sources  # noqa: E402
 

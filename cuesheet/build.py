@@ -247,7 +247,7 @@ def _match_offline(conn: sqlite3.Connection) -> int:
     Sure matches are linked; doubtful ones (two releases of "Elastic Heart")
     wait in the review queue with their candidates.
     """
-    from cuesheet.match import match_songs
+    from cuesheet.matching import match_songs
     from cuesheet.sources.catalog import CatalogSource
 
     return match_songs(conn, [CatalogSource(conn)]).accepted

@@ -16,6 +16,7 @@ from typing import Any
 
 from cuesheet.episodes import episode_code
 from cuesheet.timecode import format_time
+from cuesheet.plural import noun
 
 ERROR, WARNING = "error", "warning"
 # Each rule's code, severity and what it means; `check --json` carries the code.
@@ -24,10 +25,12 @@ RULES = {
     "no-songs": (ERROR, "a cue without any song"),
     "mashup-one-song": (ERROR, "a mashup with fewer than two songs"),
     "time-reversed": (ERROR, "a cue that ends before it starts"),
+    "lost-recording": (ERROR, "a song accepted or curated whose recording is gone"),
     "overlap": (WARNING, "two cues play at the same time"),
     "out-of-order": (WARNING, "cue numbers and times disagree on the order"),
     "unmatched": (WARNING, "a song not linked to a recording yet"),
     "review": (WARNING, "a song waiting in the review queue"),
+    "unidentified": (WARNING, "a song nobody has identified yet (`cuesheet review unknown`)"),
     "no-artist": (WARNING, "a song without an artist"),
     "conflict": (WARNING, "sources disagree on a value"),
     "empty-episode": (WARNING, "an episode without cues"),
@@ -159,15 +162,21 @@ def _span(t_in: int, t_out: int, start: str, whole: str) -> str:
 
 
 def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:
-    for song_id, ep, cue, position, text, title, artist, status in conn.execute(
+    for song_id, ep, cue, position, text, title, artist, status, rec_id, heard in conn.execute(
         f"""SELECT cs.id, c.episode_id, c.number, cs.position, cs.text, cs.title, coalesce(r.artist, cs.artist),
-                   cs.match_status
+                   cs.match_status, cs.recording_id, cs.heard
               FROM cue_songs cs JOIN cues c ON c.id = cs.cue_id LEFT JOIN recordings r ON r.id = cs.recording_id
              WHERE c.episode_id IN ({marks}) ORDER BY c.episode_id, c.number, cs.position""",
         ep_ids,
     ):
         name = repr(title or text)
-        if status == "review":
+        if status in ("accepted", "curated") and rec_id is None:
+            add("lost-recording", ep, cue, f"song {position} {name} is {status} but has no recording"
+                f" (`cuesheet review set {song_id} ...` names it again)", song_id)
+        elif status == "unknown":
+            add("unidentified", ep, cue, f"song {position} is unidentified"
+                + (f" (heard: {heard})" if heard else ""), song_id)
+        elif status == "review":
             add("review", ep, cue, f"song {position} {name} waits for review (`cuesheet review`, id {song_id})",
                 song_id)
         elif status in ("unmatched", "no_match"):
@@ -209,7 +218,7 @@ def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
             if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.cue not in missing[gap.field]:
                 missing[gap.field].append(gap.cue)
         if missing:
-            parts = [f"{field} (cue{'s' if len(cues) > 1 else ''} {_ranges(sorted(cues))})"
+            parts = [f"{field} ({noun(len(cues), 'cue')} {_ranges(sorted(cues))})"
                      for field, cues in sorted(missing.items(), key=lambda kv: _CUE_SHEET_FIELDS.index(kv[0]))]
             add("cue-sheet", ep, None, "a music cue sheet would lack " + "; ".join(parts)
                 + " (see `cuesheet export cuesheet`)")

@@ -15,8 +15,9 @@ CSV columns (header required; names as in the YAML format):
   order, time_in, time_out, scene, performers, usage, kind, confidence, sources, notes
                                the cue's fields, from its first row; `performers` as
                                "Sam (Paul James); Nellie?" and `sources` as "bustle rsc-ep3"
-  title, artist, version, text, song_performers, song_notes
-                               one song per row (title or text required)
+  title, artist, version, text, song_performers, song_notes, heard
+                               one song per row (title or text required); `heard` alone
+                               (no title or text) is a song nobody has identified yet
 """
 
 from __future__ import annotations
@@ -31,20 +32,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import history, limits, store, suggest
+from cuesheet import history, limits, store
+from cuesheet.curation import matcher as matching
 from cuesheet.curate import parse_performers
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
-from cuesheet.files import read_text
+from cuesheet.files import read_text_lines
 from cuesheet.lookup import ShowRef
 from cuesheet.model import Cue, Episode
 from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.plural import plural
 
 FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
     "season", "episode", "episode_title", "cue", "order", "time_in", "time_out", "scene", "performers",
     "usage", "kind", "confidence", "sources", "notes", "title", "artist", "version", "text",
-    "song_performers", "song_notes",
+    "song_performers", "song_notes", "heard",
 )
 CUE_COLUMNS = ("order", "time_in", "time_out", "scene", "performers", "usage", "kind", "confidence",
                "sources", "notes")
@@ -63,6 +66,7 @@ class _Doc:
     cue_lines: dict[int, int]
     title_given: bool
     csv: bool = False
+    given: frozenset[str] = frozenset()  # the episode fields the file states
 
 
 @dataclass
@@ -71,18 +75,21 @@ class ImportReport:
     show: str
     dry_run: bool
     new_episodes: list[str] = field(default_factory=list)
+    updated_episodes: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     songs: int = 0
     accepted: int = 0
     review: int = 0
     no_match: int = 0
+    # Songs nobody has named (`match: unknown`): never matched, counted so the summary adds up.
+    unidentified: int = 0
     history_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
-            "file", "show", "dry_run", "new_episodes", "added", "replaced", "songs", "accepted",
-            "review", "no_match", "history_id")}
+            "file", "show", "dry_run", "new_episodes", "updated_episodes", "added", "replaced", "songs", "accepted",
+            "review", "no_match", "unidentified", "history_id")}
 
 
 class _DryRun(Exception):
@@ -112,42 +119,89 @@ def _titles(conn: sqlite3.Connection, show: ShowRef) -> dict[tuple[int, int], st
         "SELECT season, number, title FROM episodes WHERE show_id = ?", [show.id])}
 
 
-def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | None = None) -> list[_Doc]:
-    """The file's episodes as checked models; raises InputErrors with every problem."""
+def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | None = None,
+              *, replace: bool = False) -> list[_Doc]:
+    """The file's episodes as checked models; raises InputErrors with every problem, in file,
+    line and field order: bytes that are not UTF-8 (by line), fields, and clashes with the
+    database (an episode it lacks without a title, cue numbers taken unless `replace`)."""
     kind = detect_format(path, fmt)
     if not path.is_file():
         raise InputError("no such file", file=str(path))
+    text, errors = read_text_lines(path)
     source_keys = set(store.source_ids(conn, show.id))
     titles = _titles(conn, show)
-    if kind == "csv":
-        raw, errors = _csv_docs(conn, path, show)
-    else:
-        raw, errors = _document_docs(path, kind)
+    try:
+        if kind == "csv":
+            raw, more = _csv_docs(conn, path, show, text)
+        else:
+            raw, more = _document_docs(path, kind, text)
+    except InputErrors as exc:
+        raise InputErrors(_in_order(errors + exc.errors)) from None
+    except InputError as exc:
+        raise InputErrors(_in_order(errors + [exc])) from None
+    errors += more
+    is_csv = kind == "csv"
     docs = []
     for d in raw:
         title_given = bool(d.get("title"))
         key = (d.get("season"), d.get("episode"))
+        missing = False
         if not title_given and key in titles:
             d["title"] = titles[key]  # an existing episode needs no title in the file
+        elif not title_given and all(isinstance(k, int) for k in key):
+            missing = True
+            code = episode_code(*key) if all(k >= 1 for k in key) else f"season {key[0]} episode {key[1]}"
+            errors.append(InputError(
+                f"{code} is not in the database; give its title to add it", file=str(path), line=d.line,
+                field="episode_title" if is_csv else "title",
+                remedy=f"{show.name} has {_known(titles)}"))
+            d["title"] = "?"  # go on checking its cues
         c = _Checker(path)
         ep = read_episode(d, c, source_keys)
-        is_csv = kind == "csv"
         errors += [_as_column(e, str(path)) for e in c.errors] if is_csv else c.errors
-        if ep is None:
+        if ep is None or missing:
             continue
         lines = {}
         for i, item in enumerate(d.get("cues") if isinstance(d.get("cues"), list) else []):
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
-        docs.append(_Doc(ep, d.line, lines, title_given, is_csv))
+        given = frozenset(k for k in ("air_date", "length", "complete", "notes", "aliases", "sources") if k in d)
+        doc = _Doc(ep, d.line, lines, title_given, is_csv, given | ({"title"} if title_given else set()))
+        if not replace:
+            errors += _taken(conn, show, path, doc)
+        docs.append(doc)
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(_in_order(errors))
     return docs
 
 
-def _document_docs(path: Path, kind: str) -> tuple[list[LineDict], list[InputError]]:
+def _known(titles: dict[tuple[int, int], str]) -> str:
+    codes = [episode_code(s, n) for s, n in sorted(titles)]
+    if not codes:
+        return "no episodes yet"
+    return f"{codes[0]}–{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
+
+
+def _taken(conn: sqlite3.Connection, show: ShowRef, path: Path, doc: _Doc) -> list[InputError]:
+    """The file's cue numbers the episode already has (without --replace)."""
+    ep = doc.episode
+    have = {n for (n,) in conn.execute(
+        """SELECT c.number FROM cues c JOIN episodes e ON e.id = c.episode_id
+            WHERE e.show_id = ? AND e.season = ? AND e.number = ?""", [show.id, ep.season, ep.number])}
+    code = episode_code(ep.season, ep.number)
+    return [InputError(f"{code} already has cue {cue.number}", file=str(path),
+                       line=doc.cue_lines.get(cue.number, doc.line), field="cue",
+                       remedy="pass --replace to replace it, or leave the number out (CSV) / pick a free one")
+            for cue in ep.cues if cue.number in have]
+
+
+def _in_order(errors: list[InputError]) -> list[InputError]:
+    """file:line:field order, as a curator fixes them top-down."""
+    return sorted(errors, key=lambda e: (str(e.file or ""), e.line or 0, e.field or ""))
+
+
+def _document_docs(path: Path, kind: str, text: str) -> tuple[list[LineDict], list[InputError]]:
     if kind == "json":
-        text = read_text(path)
         deep = limits.yaml_depth_problem(text)
         if deep:
             raise InputErrors([InputError(deep[0], file=str(path), line=deep[1])])
@@ -157,7 +211,7 @@ def _document_docs(path: Path, kind: str) -> tuple[list[LineDict], list[InputErr
             raise InputErrors([InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno)]) from None
         except RecursionError:
             raise InputErrors([InputError(f"nested more than {limits.DEPTH} levels deep", file=str(path))]) from None
-    data = load_yaml(path)  # JSON is YAML: one reader, with line numbers, for both
+    data = load_yaml(path, text)  # JSON is YAML: one reader, with line numbers, for both
     items = data if isinstance(data, list) else [data]
     docs, errors = [], []
     for i, item in enumerate(items):
@@ -184,17 +238,17 @@ def _line_list(items: list[Any], lines: list[int], line: int) -> LineList:
     return out
 
 
-def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list[LineDict], list[InputError]]:
+def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
+              text: str) -> tuple[list[LineDict], list[InputError]]:
     """CSV rows grouped into episode documents shaped like the YAML files."""
-    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     file = str(path)
     unknown = [c for c in header if c not in CSV_COLUMNS]
     missing = [c for c in ("season", "episode") if c not in header]
-    if unknown or missing or not ({"title", "text"} & set(header)):
+    if unknown or missing or not ({"title", "text", "heard"} & set(header)):
         problem = (f"unknown columns {unknown}" if unknown else f"missing columns {missing}" if missing
-                   else "needs a title or text column")
+                   else "needs a title, text or heard column")
         raise InputErrors([InputError(f"{problem} (columns: {', '.join(CSV_COLUMNS)})", file=file, line=1,
                                       field="header")])
     errors: list[InputError] = []
@@ -241,7 +295,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
         if number is None:
             number = max([next_free[key], *[n + 1 for n in doc["cues"] if isinstance(n, int)]])
             next_free[key] = number + 1
-        song: dict[str, Any] = {k: v[k] for k in ("title", "artist", "version", "text") if v[k]}
+        song: dict[str, Any] = {k: v[k] for k in ("title", "artist", "version", "text", "heard") if v[k]}
         if v["song_notes"]:
             song["notes"] = v["song_notes"]
         if v["song_performers"]:
@@ -304,12 +358,13 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef) -> tuple[list
 def _csv_records(reader: csv.DictReader, file: str, errors: list[InputError]) -> Any:  # type: ignore[type-arg]
     """The reader's rows; a row csv cannot read (a stray quote, a NUL) is one located error and the end."""
     while True:
+        start = reader.line_num + 1  # the line the failing row starts on (line_num counts lines done)
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            errors.append(InputError(f"not valid CSV: {exc}", file=file, line=reader.line_num))
+            errors.append(InputError(f"not valid CSV: {exc}", file=file, line=start))
             return
         yield row
 
@@ -356,8 +411,10 @@ def import_file(
     A cue number already in the episode is an error listing every clash,
     unless `replace` swaps the old cue for the file's.
     """
-    docs = read_file(conn, path, show, fmt)
+    docs = read_file(conn, path, show, fmt, replace=replace)
     digest = file_hash(path)
+    # With --replace, a file whose every cue has its number replaces those cues again: nothing doubles.
+    again = again or (replace and _all_numbered(path, detect_format(path, fmt)))
     if not again:
         _refuse_seen(conn, path, digest)
     report = ImportReport(str(path), show.name, dry_run)
@@ -383,10 +440,13 @@ def import_file(
                         continue
                     episode_id = store.insert_episode(conn, show.id, Episode(
                         ep.season, ep.number, ep.title, ep.aliases, ep.air_date, ep.length_ms, ep.complete,
-                        ep.notes))
+                        ep.notes, sources=ep.sources))
                     report.new_episodes.append(f"{code} {ep.title}")
                 else:
                     episode_id = int(row[0])
+                    what = _update_episode(conn, episode_id, doc)
+                    if what:
+                        report.updated_episodes.append(f"{code}: {what}")
                 for cue in ep.cues:
                     old = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?",
                                        [episode_id, cue.number]).fetchone()
@@ -407,6 +467,7 @@ def import_file(
                         "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
                         " AND match_status = 'unmatched'", [cid])]
                     report.songs += len(cue.songs)
+                    report.unidentified += sum(1 for s in cue.songs if s.unknown)
                     done += 1
                     if progress:
                         progress("writing", done, total)
@@ -418,14 +479,16 @@ def import_file(
             if match and song_ids:
                 for start in range(0, len(song_ids), MATCH_CHUNK):
                     chunk = song_ids[start:start + MATCH_CHUNK]
-                    result = suggest.match_new(conn, chunk)
+                    result = matching.match_new(conn, chunk)
                     report.accepted += result.accepted
                     report.review += result.review
                     report.no_match += result.no_match
                     if progress:
                         progress("matching", min(start + MATCH_CHUNK, len(song_ids)), len(song_ids))
-            change.summary = (f"imported {len(report.added) + len(report.replaced)} cues into {show.name}"
-                              f" from {path.name}")
+            change.summary = (f"imported {plural(len(report.added) + len(report.replaced), 'cue')} into {show.name}"
+                              f" from {path.name}"
+                              + (f"; set {plural(len(report.updated_episodes), 'episode')}" if report.updated_episodes
+                                 else ""))
             change.show_id = show.id
             eps = {d.episode.number for d in docs}
             if len(docs) == 1 and len(eps) == 1:
@@ -449,6 +512,18 @@ def file_hash(path: Path) -> str:
         raise InputError(exc.strerror or str(exc), file=str(path)) from None
 
 
+def _all_numbered(path: Path, kind: str) -> bool:
+    """Every cue of the file has its number (YAML and JSON cues always do; CSV rows may leave it out)."""
+    if kind != "csv":
+        return True
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"), newline=""))
+    try:
+        return all((row.get("cue") or "").strip() for row in rows if any((v or "").strip() for v in row.values()
+                                                                           if isinstance(v, str)))
+    except csv.Error:
+        return False
+
+
 def _refuse_seen(conn: sqlite3.Connection, path: Path, digest: str) -> None:
     """The same bytes imported before (whatever the file is called now) are refused."""
     row = conn.execute("SELECT name, imported_at FROM imported_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
@@ -461,8 +536,35 @@ def _refuse_seen(conn: sqlite3.Connection, path: Path, digest: str) -> None:
             remedy="pass --again to import it anyway, or `cuesheet undo` the first import")
 
 
+def _update_episode(conn: sqlite3.Connection, episode_id: int, doc: _Doc) -> str:
+    """An existing episode takes the fields the file states (title, air date, length,
+    complete, notes; aliases are added). Returns what changed, for the report."""
+    from cuesheet.curation.shows import _describe, update_episode
+
+    ep = doc.episode
+    names = {"title": "title", "air_date": "air_date", "length": "length_ms", "complete": "complete",
+             "notes": "notes"}
+    fields = {names[k]: getattr(ep, names[k]) for k in doc.given if k in names}
+    changed = update_episode(conn, episode_id, fields)
+    if "sources" in doc.given:
+        keys = store.source_ids(conn, conn.execute("SELECT show_id FROM episodes WHERE id = ?",
+                                                   [episode_id]).fetchone()[0])
+        if store.set_episode_sources(conn, episode_id, [keys[k] for k in ep.sources]):
+            changed["sources"] = ", ".join(ep.sources) or None
+    added = 0
+    if "aliases" in doc.given:
+        for alias in ep.aliases:
+            added += conn.execute("INSERT OR IGNORE INTO episode_aliases (episode_id, alias) VALUES (?, ?)",
+                                  [episode_id, alias]).rowcount
+    what = _describe(changed)
+    if added:
+        what = ", ".join(filter(None, [what, f"{added} alias{'es' if added > 1 else ''} added"]))
+    return what
+
+
 def _songs(cue: Cue) -> str:
-    return " + ".join(f"{s.title} — {s.artist}" if s.artist else s.title for s in cue.songs)
+    return " + ".join("an unidentified song" if s.unknown else f"{s.title} — {s.artist}" if s.artist else s.title
+                      for s in cue.songs)
 
 
 def show_for(conn: sqlite3.Connection, path: Path, show_text: str | None) -> ShowRef:

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, store, suggest
+from cuesheet import history, store
+from cuesheet.curation import matcher as matching
 from cuesheet.db import CONFIDENCES, KINDS
-from cuesheet.errors import InputError, InputErrors, NotFound
+from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
 from cuesheet.lookup import EpisodeRef
 from cuesheet.model import USAGE_CODES, Cue, Performer, Song
 from cuesheet.sources import Candidate
@@ -28,6 +29,31 @@ DEFAULT_USAGE = {
     "background": "BV",
     "source": "VS",
 }
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def kind_named(text: str) -> str | None:
+    """The kind a curator means: spaces, hyphens and case do not matter ("lipsync", "Lip sync",
+    "cast original"), and an unambiguous start is enough ("lip", "bg" is not). None if unclear."""
+    value = _squash(text)
+    if not value:
+        return None
+    squashed = {_squash(k): k for k in KINDS}
+    if value in squashed:
+        return squashed[value]
+    hits = [k for v, k in squashed.items() if v.startswith(value)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def usage_named(text: str) -> str | None:
+    """A usage code however it is typed ("vv", "V V", "v-v"); None if it is not one."""
+    code = _squash(text).upper()
+    return code if code in USAGE_CODES else None
+
+
 # Renumbering parks cues above every real number first, so UNIQUE(episode, number)
 # never sees two cues on one number half-way through.
 _PARK = 1_000_000_000
@@ -164,12 +190,19 @@ def _label(episode: EpisodeRef, number: int) -> str:
     return f"{episode.show.name} {episode.code} cue {number}"
 
 
+UNIDENTIFIED = "an unidentified song"
+
+
 def _song_label(song: Song) -> str:
+    if song.unknown:
+        return UNIDENTIFIED + (f" (heard: {song.heard})" if song.heard else "")
     return f"{song.title} — {song.artist}" if song.artist else (song.title or song.text or "?")
 
 
 def draft_label(d: SongDraft) -> str:
     """The song as the curator identified it: the pick, the typed recording, or the text."""
+    if d.song.unknown:
+        return _song_label(d.song)
     if d.pick is not None:
         return f"{d.pick.title} — {d.pick.artist}"
     if d.song.recording is not None:
@@ -208,8 +241,14 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
                 f"unknown source {key!r}", field="source",
                 remedy=f"known: {', '.join(sorted(known)) or 'none (add them to show.yaml)'}"))
     for i, s in enumerate(draft.songs, start=1):
-        if not (s.song.title or s.song.text or "").strip():
-            errors.append(InputError("a song needs its text or a title", field=f"song {i}"))
+        if s.song.unknown:
+            if (s.song.title or s.song.text or s.song.artist or s.song.recording or s.pick
+                    or s.review is not None):
+                errors.append(InputError("an unidentified song has no title, artist or pick;"
+                                         " say what was heard with --heard", field=f"song {i}"))
+        elif not (s.song.title or s.song.text or "").strip():
+            errors.append(InputError("a song needs its text or a title (or --unknown with --heard"
+                                     " for a song nobody has identified)", field=f"song {i}"))
     errors += _limit_errors(draft)
     return errors
 
@@ -295,9 +334,10 @@ def add_cue(
         ).fetchone()
         if taken:
             if not shift:
-                raise InputError(
-                    f"{_label(episode, number)} already exists", field="number",
-                    remedy=f"take {next_number(conn, episode.id)}, or insert before it with --shift",
+                free = next_number(conn, episode.id)
+                raise NumberTaken(
+                    f"{_label(episode, number)} already exists", number=number, free=free,
+                    remedy=f"take {free}, or insert before it with --shift",
                 )
             _shift_up(conn, episode.id, number)
         sources = store.source_ids(conn, episode.show.id)
@@ -306,16 +346,16 @@ def add_cue(
             "SELECT id FROM cue_songs WHERE cue_id = ? ORDER BY position", [new_id])]
         automatic = []
         for song_id, s in zip(song_ids, draft.songs):
-            if s.song.recording is not None:
-                continue  # typed by hand: store made it a curated recording
+            if s.song.recording is not None or s.song.unknown:
+                continue  # typed by hand (store made it curated), or nobody knows it yet
             if s.pick is not None:
-                suggest.link(conn, song_id, s.pick, "curated")
+                matching.link(conn, song_id, s.pick, "curated")
             elif s.review is not None:
-                suggest.keep_for_review(conn, song_id, s.review)
+                matching.keep_for_review(conn, song_id, s.review)
             else:
                 automatic.append(song_id)
         if match and automatic:
-            suggest.match_new(conn, automatic)
+            matching.match_new(conn, automatic)
         songs = " + ".join(draft_label(s) for s in draft.songs)
         change.summary = f"added {_label(episode, number)}: {songs}"
         change.show_id, change.episode_id = episode.show.id, episode.id
@@ -333,7 +373,7 @@ def _shift_up(conn: sqlite3.Connection, episode_id: int, start: int) -> None:
 
 CUE_FIELDS = ("time_in_ms", "time_out_ms", "scene", "usage", "kind", "confidence", "notes",
               "order_confirmed")
-SONG_FIELDS = ("title", "artist", "version", "text", "notes")
+SONG_FIELDS = ("title", "artist", "version", "text", "notes", "heard")
 
 
 @dataclass(frozen=True)
@@ -389,7 +429,7 @@ def edit_cue(
         )
         errors += validate(conn, episode, draft)
         for i, s in enumerate(edit.add_songs, start=1):
-            if not (s.song.title or s.song.text or "").strip():
+            if not s.song.unknown and not (s.song.title or s.song.text or "").strip():
                 errors.append(InputError("a song needs its text or a title", field=f"add-song {i}"))
         if errors:
             raise InputErrors(errors)
@@ -424,6 +464,7 @@ def edit_cue(
                 if name in diff:
                     _follow_claims(conn, cid, sid, name, before[name], diff[name])
             if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in ("curated", "rejected"):
+                # A title for an unidentified song identifies it: the matcher takes it from here.
                 conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched'"
                              " WHERE id = ?", [sid])
                 rematch.append(sid)
@@ -439,17 +480,17 @@ def edit_cue(
             for i, s in enumerate(edit.add_songs, start=start + 1):
                 sid = store.insert_song(conn, cid, i, s.song, cue, sources)
                 if s.pick is not None:
-                    suggest.link(conn, sid, s.pick, "curated")
+                    matching.link(conn, sid, s.pick, "curated")
                 elif s.review is not None:
-                    suggest.keep_for_review(conn, sid, s.review)
+                    matching.keep_for_review(conn, sid, s.review)
                 elif s.song.recording is None:
                     rematch.append(sid)
         if rematch:
-            suggest.match_new(conn, rematch)
+            matching.match_new(conn, rematch)
         change.summary = f"edited {_label(episode, number)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:
-        return Done(f"{_label(episode, number)} already was like that; nothing changed", None, cid,
+        return Done(f"{_label(episode, number)} already has those values; nothing changed", None, cid,
                     number, episode)
     return Done(change.summary, change.id, cid, number, episode)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuesheet.errors import CuesheetError
+from cuesheet.plural import plural
 
 if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
     import sqlite_utils
@@ -36,13 +38,19 @@ def busy_timeout_ms() -> int:
 
 KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
 CONFIDENCES = ("high", "medium", "low")
-MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected")
+# 'unknown' (migration m040): a song plays and nobody has identified it; title/artist
+# NULL, text '', what was heard in `heard`.
+MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected", "unknown")
+_MATCH_STATUSES_V1 = MATCH_STATUSES[:-1]  # what m001 created
 
 
 @dataclass(frozen=True)
 class Migration:
     name: str
     apply: Callable[[sqlite3.Connection], None]
+    # False for a table rebuild: dropping the old table must not cascade to its children.
+    # Foreign keys are checked before the migration commits instead.
+    foreign_keys: bool = True
 
 
 MIGRATIONS: list[Migration] = []
@@ -51,6 +59,12 @@ MIGRATIONS: list[Migration] = []
 def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
     """Register a migration; its function name (m001_...) is its record in `_migrations`."""
     MIGRATIONS.append(Migration(fn.__name__, fn))
+    return fn
+
+
+def rebuilding_migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register a migration that rebuilds a table: it runs with foreign keys off (checked at its end)."""
+    MIGRATIONS.append(Migration(fn.__name__, fn, foreign_keys=False))
     return fn
 
 
@@ -101,8 +115,8 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
         _refuse_foreign(conn, p)
         if not readonly:
             # Switching to WAL is itself a write: only for a file that is ours (checked above).
-            if not memory and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            if not memory:
+                conn.execute("PRAGMA journal_mode = WAL").fetchall()
             migrate(conn)
         else:
             pending = pending_migrations(conn)
@@ -287,7 +301,7 @@ def busy_message(p: Path | None) -> str:
         return (f"{waited}{name} is busy: `{holder.get('command', 'cuesheet')}` (pid {holder['pid']}, since "
                 f"{holder.get('since', '?')}) holds its write lock; run this again when it has finished, "
                 f"or stop it (kill {holder['pid']}); nothing was written")
-    return (f"{waited}{name} is busy: another program holds its write lock (an sqlite3 shell, a browser "
+    return (f"{waited}{name} is busy: another program has been writing it (an sqlite3 shell, a browser "
             "of the file, or an older cuesheet); close it and run this again; nothing was written")
 
 
@@ -333,14 +347,24 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     )
     applied = []
     for m in pending_migrations(conn):
-        with transaction(conn):
-            # A second process may have applied it while we waited for the lock.
-            if m.name in applied_migrations(conn):
-                continue
-            m.apply(conn)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
-            )
+        if not m.foreign_keys:
+            conn.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+        try:
+            with transaction(conn):
+                # A second process may have applied it while we waited for the lock.
+                if m.name in applied_migrations(conn):
+                    continue
+                m.apply(conn)
+                if not m.foreign_keys:
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise CuesheetError(f"migration {m.name} would break {plural(len(broken), 'reference')}")
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [m.name]
+                )
+        finally:
+            if not m.foreign_keys:
+                conn.execute("PRAGMA foreign_keys = ON")
         applied.append(m.name)
     return applied
 
@@ -374,11 +398,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
-            raise CuesheetError(busy_message(path)) from None
+            raise _busy(conn, path) from None
         raise
     _write_holder(path)
     try:
         yield conn
+        for hook in _BEFORE_COMMIT.pop(id(conn), []):
+            hook()
     except BaseException:
         conn.execute("ROLLBACK")
         _clear_holder(path)
@@ -388,6 +414,88 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
         finally:
             _clear_holder(path)
+
+
+# Work to do inside a connection's next transaction, just before it commits (see before_commit).
+_BEFORE_COMMIT: dict[int, list[Callable[[], None]]] = {}
+
+
+def before_commit(conn: sqlite3.Connection, hook: Callable[[], None] | None) -> None:
+    """Run `hook` inside this connection's next transaction, just before its COMMIT (None: forget it).
+
+    For a caller that must write in the same transaction as library code that
+    opens its own: history records `match`, whose transaction begins only after
+    its slow searches, so no write lock is held while a service answers.
+    """
+    if hook is None:
+        _BEFORE_COMMIT.pop(id(conn), None)
+    else:
+        _BEFORE_COMMIT.setdefault(id(conn), []).append(hook)
+
+
+# Who holds the write lock, for the message of whoever waits for it (issue #17):
+# a long writer (a catalog import's merge) leaves a note beside the database.
+WRITER_NOTE = ".writer"
+
+
+def main_file(conn: sqlite3.Connection) -> str:
+    """The path of the connection's main database file ('' in memory)."""
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or ""
+    return ""
+
+
+@contextmanager
+def writer_note(conn: sqlite3.Connection, what: str, remedy: str) -> Iterator[None]:
+    """Say beside the database what is writing it and what others should do meanwhile."""
+    import json
+
+    main = main_file(conn)
+    path = Path(main + WRITER_NOTE) if main else None
+    if path is not None:
+        try:
+            path.write_text(json.dumps({"what": what, "remedy": remedy, "pid": os.getpid(),
+                                        "since": time.strftime("%H:%M:%S")}), encoding="utf-8")
+        except OSError:
+            path = None
+    try:
+        yield
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def _busy(conn: sqlite3.Connection, path: Path | None) -> CuesheetError:
+    """The busy message: a long writer's own note (busy_error, e.g. catalog import) when it left
+    one, else the holder note every transaction leaves (busy_message)."""
+    theirs = busy_error(conn)
+    if "has held it since" in theirs.message:
+        return theirs
+    return CuesheetError(busy_message(path))
+
+
+def busy_error(conn: sqlite3.Connection) -> CuesheetError:
+    """"database is locked", said usefully: what holds the lock (when it left a note) and what to do."""
+    import json
+
+    main = main_file(conn)
+    note: dict[str, object] = {}
+    try:
+        note = json.loads(Path(main + WRITER_NOTE).read_text(encoding="utf-8")) if main else {}
+        pid = int(note.get("pid", 0))  # type: ignore[call-overload]
+        if pid <= 0:
+            raise ValueError(pid)
+        os.kill(pid, 0)  # a note left by a killed writer says nothing
+    except (OSError, ValueError, TypeError):
+        note = {}
+    if note:
+        return CuesheetError(f"the database is busy: {note['what']} (pid {note['pid']}) has held it "
+                             f"since {note['since']}", remedy=str(note["remedy"]))
+    return CuesheetError(
+        f"the database is busy: another program has been writing it for over {BUSY_TIMEOUT_MS // 1000} s",
+        remedy="run the command again in a moment; if it stays busy, look for another cuesheet command "
+               "(or sqlite3 session) still open on this database")
 
 
 # --- the schema ---------------------------------------------------------------
@@ -465,7 +573,7 @@ _FTS_TRIGGERS = {
 def m001_initial(conn: sqlite3.Connection) -> None:
     kinds = ", ".join(f"'{k}'" for k in KINDS)
     confidences = ", ".join(f"'{c}'" for c in CONFIDENCES)
-    statuses = ", ".join(f"'{s}'" for s in MATCH_STATUSES)
+    statuses = ", ".join(f"'{s}'" for s in _MATCH_STATUSES_V1)
     run_script(
         conn,
         f"""
@@ -785,6 +893,134 @@ def m005_heard(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO cue_fts (rowid, songs, artists, performers, scene, episode)"
         " SELECT cue_id, songs, artists, performers, scene, episode FROM cue_doc"
+    )
+
+
+@migration
+def m010_canonical(conn: sqlite3.Connection) -> None:
+    """What MusicBrainz's canonical dataset says of a recording beyond title, artist and album.
+
+    `artist_mbids` (comma-separated, in credit order), `release_mbid` (the
+    canonical release; its name is `album`) and `mb_score`, MetaBrainz's order of
+    canonical releases: *lower* is more canonical (their mapping keeps, for each
+    artist+title, the row with the smallest score). The recording MBID is `mbid`.
+    """
+    run_script(
+        conn,
+        """
+ALTER TABLE recordings ADD COLUMN artist_mbids TEXT;
+ALTER TABLE recordings ADD COLUMN release_mbid TEXT;
+ALTER TABLE recordings ADD COLUMN mb_score INTEGER;
+""",
+    )
+
+
+@migration
+def m011_recording_vocab(conn: sqlite3.Connection) -> None:
+    """`recording_vocab`: every word of the catalog's index, as a plain table.
+
+    Typo correction looks up the words that share a query word's first two
+    letters. Read from the FTS5 vocabulary table that costs a walk over every
+    matching word's whole posting list ("th": 95 ms at 3 M rows, since "the" is
+    in a third of them); here it is a range scan of a few hundred keys. Words
+    are added by whoever indexes recordings (`importer.index_recordings`, the
+    importer's merge); a word whose rows are all gone may linger, which costs
+    nothing but a suggestion that finds no row.
+    """
+    conn.execute("CREATE TABLE recording_vocab (term TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("INSERT INTO recording_vocab SELECT term FROM recording_terms")
+
+
+def _rebuild(conn: sqlite3.Connection, table: str, edit: Callable[[str], str]) -> None:
+    """Re-create `table` from its own CREATE statement as `edit` changes it, keeping its rows,
+    ids, indexes and triggers and the views over it (SQLite cannot ALTER a CHECK constraint).
+
+    Runs inside the migration's transaction with foreign keys off (see Migration), so
+    dropping the old table does not cascade to the rows that refer to it. Read from the
+    schema as it is, so columns other migrations added survive.
+    """
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+    new_sql = edit(sql)
+    if new_sql == sql:
+        return
+    dependents = conn.execute(
+        """SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name != ?
+             AND (tbl_name = ? OR (type = 'view') OR (type = 'trigger'))""", [table, table]).fetchall()
+    # Views (and triggers naming them) are dropped and re-made: renaming checks every view.
+    views = [(t, n, q) for t, n, q in dependents if t == "view"]
+    triggers = [(t, n, q) for t, n, q in dependents if t == "trigger"]
+    indexes = [(t, n, q) for t, n, q in dependents if t == "index"]
+    for _, name, _ in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    for _, name, _ in views:
+        conn.execute(f'DROP VIEW "{name}"')
+    columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f'PRAGMA table_info("{table}")'))
+    temp = f"_{table}_rebuilt"
+    conn.execute(new_sql.replace(f"CREATE TABLE {table}", f'CREATE TABLE "{temp}"', 1))
+    conn.execute(f'INSERT INTO "{temp}" ({columns}) SELECT {columns} FROM "{table}"')
+    conn.execute(f'DROP TABLE "{table}"')
+    conn.execute(f'ALTER TABLE "{temp}" RENAME TO "{table}"')
+    for _, _, q in indexes + views + triggers:
+        conn.execute(q)
+
+
+def _widen_status(sql: str) -> str:
+    old = ", ".join(f"'{s}'" for s in _MATCH_STATUSES_V1)
+    new = ", ".join(f"'{s}'" for s in MATCH_STATUSES)
+    if f"IN ({old})" not in sql:
+        raise CuesheetError("cue_songs.match_status has an unexpected CHECK; cannot add 'unknown'")
+    return sql.replace(f"IN ({old})", f"IN ({new})", 1)
+
+
+@rebuilding_migration
+def m040_unidentified(conn: sqlite3.Connection) -> None:
+    """Songs nobody has identified yet, and every search tried for a song.
+
+    `cue_songs.match_status` may be 'unknown': a song plays, no source names it; its
+    title and artist are NULL, its text '' and what was heard of it is in `heard`.
+    The CHECK constraint is widened by rebuilding the table in this transaction
+    (indexes, the search index's triggers and the view they read are re-made).
+
+    `song_searches`: each search a curator ran for a song (query, sources asked,
+    when, who, the best candidate), so the next curator does not repeat it.
+    """
+    _rebuild(conn, "cue_songs", _widen_status)
+    run_script(
+        conn,
+        """
+CREATE TABLE song_searches (
+  id INTEGER PRIMARY KEY,
+  cue_song_id INTEGER NOT NULL REFERENCES cue_songs(id) ON DELETE CASCADE,
+  at TEXT NOT NULL,             -- UTC, ISO 8601
+  curator TEXT NOT NULL,
+  query TEXT NOT NULL,
+  sources TEXT NOT NULL,        -- JSON array of the source names asked
+  verdict TEXT,                 -- the matcher's verdict: accepted, review, no_match
+  best_title TEXT,
+  best_artist TEXT,
+  best_score REAL,
+  candidates INTEGER NOT NULL DEFAULT 0,
+  notes TEXT
+);
+CREATE INDEX song_searches_song ON song_searches (cue_song_id);
+""",
+    )
+
+
+@migration
+def m041_episode_sources(conn: sqlite3.Connection) -> None:
+    """`episode_sources`: the show's sources that state an episode's own facts (that every song
+    is listed, its length), as `sources:` in an episode file and `episode set --source`."""
+    run_script(
+        conn,
+        """
+CREATE TABLE episode_sources (
+  episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  PRIMARY KEY (episode_id, source_id)
+);
+CREATE INDEX episode_sources_source ON episode_sources (source_id);
+""",
     )
 
 

@@ -4,11 +4,13 @@ The files say what `build` needs to make the same database again: a song's
 sources and confidence are written only where they differ from its cue's,
 statements other sources make stay as `claims`, a curator's recording choice
 becomes `recording:` and a rejection `match: rejected`. Links the matcher
-made are not written: `build` makes them again from the catalog.
+made are written only when `build` could not make them again from its catalog
+(data/catalog/*.csv): `recording:` with `match: accepted`.
 
-A file whose content is already what the database holds is left untouched
-(comments and layout kept), so after a curator's session `git diff` shows
-only the episodes that changed.
+A file whose content is already what the database holds is left untouched,
+and one that differs is patched (cuesheet.roundtrip): only its changed cues,
+fields, sources and characters are rewritten, comments and layout kept, so
+after a curator's session `git diff` shows only what changed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 import yaml
 
 from cuesheet import sheets
+from cuesheet.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
 from cuesheet.model import (
     Character,
@@ -50,8 +53,36 @@ def _performers(rows: list[tuple[Any, ...]]) -> tuple[Performer, ...]:
     return tuple(Performer(character, actor, bool(inferred)) for character, actor, inferred in rows)
 
 
-def read_show(conn: sqlite3.Connection, show_id: int) -> Show:
-    """One show with every episode, as the cue sheet files describe it."""
+CatalogKeys = frozenset[tuple[str, str, str, int | None]]
+
+
+def catalog_key(title: str, artist: str, album: str | None, year: int | None) -> tuple[str, str, str, int | None]:
+    """What makes a catalog row the same recording for `build` (its catalog is loaded first)."""
+    return fold(title), fold(artist), (album or "").casefold(), year
+
+
+def build_catalog(dest: Path) -> CatalogKeys:
+    """The recordings `build` will load from dest/catalog/*.csv before the episodes."""
+    from cuesheet import catalog
+
+    folder = dest / "catalog"
+    keys = set()
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        try:
+            rows = catalog.read_csv(path)
+        except InputErrors:
+            continue  # build will say what is wrong with it
+        keys |= {catalog_key(r.title, r.artist, r.album, r.year) for r in rows}
+    return frozenset(keys)
+
+
+def read_show(conn: sqlite3.Connection, show_id: int, catalog: CatalogKeys | None = None) -> Show:
+    """One show with every episode, as the cue sheet files describe it.
+
+    `catalog`: the recordings the build catalog holds. A link the matcher made to a
+    recording outside it is written (`recording:` with `match: accepted`), since the
+    build's matcher could not make it again; None writes no matcher links.
+    """
     row = conn.execute("SELECT slug, name, year, network, notes FROM shows WHERE id = ?", [show_id]).fetchone()
     if row is None:
         raise NotFound(f"no show #{show_id}")
@@ -62,17 +93,20 @@ def read_show(conn: sqlite3.Connection, show_id: int) -> Show:
         "SELECT key, title, url, date FROM sources WHERE show_id = ? ORDER BY id", [show_id]))
     characters = tuple(Character(*r) for r in conn.execute(
         "SELECT name, full_name, actor, notes FROM characters WHERE show_id = ? ORDER BY id", [show_id]))
-    episodes = tuple(read_episode(conn, eid) for (eid,) in conn.execute(
+    episodes = tuple(read_episode(conn, eid, catalog) for (eid,) in conn.execute(
         "SELECT id FROM episodes WHERE show_id = ? ORDER BY season, number", [show_id]))
     return Show(slug, name, aliases, year, network, notes, sources, characters, episodes)
 
 
-def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
+def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys | None = None) -> Episode:
     season, number, title, air_date, length_ms, complete, notes = conn.execute(
         "SELECT season, number, title, air_date, length_ms, complete, notes FROM episodes WHERE id = ?",
         [episode_id]).fetchone()
     aliases = tuple(a for (a,) in conn.execute(
         "SELECT alias FROM episode_aliases WHERE episode_id = ? ORDER BY rowid", [episode_id]))
+    ep_sources = tuple(k for (k,) in conn.execute(
+        """SELECT so.key FROM episode_sources es JOIN sources so ON so.id = es.source_id
+            WHERE es.episode_id = ? ORDER BY es.rowid""", [episode_id]))
     cue_rows = conn.execute(
         """SELECT id, number, kind, order_confirmed, time_in_ms, time_out_ms, scene, usage, confidence, notes
              FROM cues WHERE episode_id = ? ORDER BY number""", [episode_id]).fetchall()
@@ -94,14 +128,14 @@ def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
         for row in conn.execute(
             f"""SELECT s.cue_id, s.id, s.text, s.title, s.artist, s.version, s.confidence, s.notes,
                        s.match_status, r.title, r.artist, r.version, r.album, r.year, r.duration_ms,
-                       r.isrc, r.mbid, r.spotify_id
+                       r.isrc, r.mbid, r.spotify_id, s.heard
                   FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
                  WHERE s.cue_id IN ({marks}) ORDER BY s.cue_id, s.position""", cue_ids):
             songs[row[0]].append(row[1:])
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
-        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])]) for s in songs[cid]]
+        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog) for s in songs[cid]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -114,15 +148,18 @@ def read_episode(conn: sqlite3.Connection, episode_id: int) -> Episode:
             time_out_ms=t_out, scene=scene, performers=_performers(performers[(cid, None)]), usage=usage,
             confidence=confidence, sources=keys, notes=cue_notes,
         ))
-    return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues))
+    return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues),
+                   ep_sources)
 
 
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
-          performers: list[tuple[Any, ...]]) -> tuple[Song, tuple[str, ...]]:
+          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
-     r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id) = row
+     r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
     own_values = {f: v for f, v in (("title", title), ("artist", artist), ("version", version)) if v}
+    if status == "unknown":
+        own_values["match"] = "unknown"  # store's claim that a source places an unnamed song
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for f, v, k, n in claims:
         if n is None and own_values.get(f) == v:
@@ -136,7 +173,9 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         if k not in rest[(f, v, n)]:
             rest[(f, v, n)].append(k)
     recording = None
-    if status == "curated" and r_title:
+    carried = (status == "accepted" and r_title is not None and catalog is not None
+               and catalog_key(r_title, r_artist, album, year) not in catalog)
+    if (status == "curated" or carried) and r_title:
         recording = RecordingRef(r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id)
     # Texts stored before entered_text dropped the dangling ' - ' count as entered too.
     entered = {entered_text(title, artist), f"{title} - {artist or ''}"}
@@ -152,7 +191,12 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         claims=tuple(Claim(f, v, tuple(keys), n) for (f, v, n), keys in rest.items()),
         recording=recording,
         rejected=status == "rejected",
+        accepted=status == "accepted" and recording is not None,
+        heard=heard,
+        unknown=status == "unknown",
     )
+    if song.unknown:
+        song = replace(song, title="", artist="", text=None)
     return song, own
 
 
@@ -287,11 +331,17 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected):
+            and not song.recording and not song.rejected and not song.heard):
         return song.text  # a bare string: the song as heard
+    if song.unknown:
+        return _drop_empty({
+            "heard": song.heard, "match": "unknown", "version": song.version,
+            "performers": _performer_docs(song.performers), "sources": list(song.sources),
+            "confidence": song.confidence, "notes": song.notes,
+        })
     doc: dict[str, Any] = {
         "title": song.title, "artist": song.artist or None, "version": song.version, "text": song.text,
-        "performers": _performer_docs(song.performers), "sources": list(song.sources),
+        "heard": song.heard, "performers": _performer_docs(song.performers), "sources": list(song.sources),
         "confidence": song.confidence, "notes": song.notes,
     }
     if song.recording:
@@ -302,6 +352,8 @@ def _song_doc(song: Song) -> Any:
         })
     if song.rejected and not song.recording:
         doc["match"] = "rejected"
+    if song.accepted and song.recording:
+        doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
     return _drop_empty(doc, keep=("title",))
@@ -332,6 +384,7 @@ def episode_yaml(episode: Episode) -> str:
         "air_date": episode.air_date,
         "length": _time(episode.length_ms),
         "complete": episode.complete,
+        "sources": list(episode.sources),
         "notes": episode.notes,
         "cues": cues,
     }, keep=("complete", "cues"))
@@ -371,7 +424,7 @@ def _normal_episode(ep: Episode) -> Episode:
     for cue in ep.cues:
         songs = tuple(
             replace(s, sources=s.sources or cue.sources, confidence=s.confidence or cue.confidence,
-                    text=s.entered, title=s.title or s.text or "",
+                    text=s.entered, title="" if s.unknown else s.title or s.text or "",
                     rejected=s.rejected and s.recording is None)
             for s in cue.songs
         )
@@ -422,6 +475,94 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _read_back_episode(path: Path, text: str) -> Episode | None:
+    errors: list[Any] = []
+    c = sheets._Checker(path)
+    d = c.mapping(sheets.load_yaml(path, text), "", 1)
+    episode = sheets.read_episode(d, c, None) if d is not None else None
+    return None if c.errors or errors else episode
+
+
+def episode_text(path: Path, episode: Episode) -> str:
+    """The episode file's new text: the file on disk patched where it differs (only the
+    changed cues and fields rewritten, comments and layout kept), or written whole when
+    there is no readable file to patch. A patch that would not read back as `episode`
+    is not used."""
+    whole = episode_yaml(episode)
+    if not path.exists():
+        return whole
+    errors: list[Any] = []
+    try:
+        on_disk = sheets.read_episode_file(path, None, errors)
+        if errors or on_disk is None:
+            return whole
+        from cuesheet import roundtrip
+
+        old_text = path.read_text(encoding="utf-8")
+        doc, fresh = roundtrip.load(old_text), roundtrip.load(whole)
+        a, b = _normal_episode(on_disk), _normal_episode(episode)
+        fields = {"season": "season", "number": "episode", "title": "title", "aliases": "aliases",
+                  "air_date": "air_date", "length_ms": "length", "complete": "complete", "notes": "notes",
+                  "sources": "sources"}
+        roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items() if getattr(a, attr) != getattr(b, attr)],
+                               sheets.EPISODE_KEYS)
+        old, new = {c.number: c for c in a.cues}, {c.number: c for c in b.cues}
+        cues = roundtrip.patch_items(
+            doc.get("cues"), fresh["cues"], lambda node: node.get("cue") if hasattr(node, "get") else None,
+            changed={n for n in new if old.get(n) != new[n]}, gone=set(old) - set(new))
+        roundtrip.set_key(doc, "cues", cues, sheets.EPISODE_KEYS)
+        text = roundtrip.dumps(doc)
+        back = _read_back_episode(path, text)
+    except Exception:  # noqa: BLE001 - a file this cannot patch is written whole
+        return whole
+    if back is None or _normal_episode(back) != b:
+        return whole
+    return text
+
+
+def show_text(path: Path, show: Show) -> str:
+    """show.yaml's new text: changed fields, sources and characters patched in place (its
+    comments kept), or written whole when there is nothing readable to patch."""
+    whole = show_yaml(show)
+    if not path.exists():
+        return whole
+    errors: list[Any] = []
+    try:
+        on_disk = sheets._read_show(path, path.parent.name, errors)
+        if errors:
+            return whole
+        from cuesheet import roundtrip
+
+        doc, fresh = roundtrip.load(path.read_text(encoding="utf-8")), roundtrip.load(whole)
+        fields = {"name": "show", "slug": "slug", "aliases": "aliases", "year": "year", "network": "network",
+                  "notes": "notes"}
+        roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items()
+                                            if getattr(on_disk, attr) != getattr(show, attr)], sheets.SHOW_KEYS)
+        old_src, new_src = {x.key: x for x in on_disk.sources}, {x.key: x for x in show.sources}
+        if old_src != new_src:
+            roundtrip.set_key(doc, "sources", roundtrip.patch_mapping(
+                doc.get("sources"), fresh.get("sources") or {}, {k for k in new_src if old_src.get(k) != new_src[k]},
+                set(old_src) - set(new_src)), sheets.SHOW_KEYS)
+        old_ch, new_ch = {x.name: x for x in on_disk.characters}, {x.name: x for x in show.characters}
+        if old_ch != new_ch:
+            roundtrip.set_key(doc, "characters", roundtrip.patch_items(
+                doc.get("characters"), fresh.get("characters") or [],
+                lambda node: node.get("name") if hasattr(node, "get") else None,
+                {k for k in new_ch if old_ch.get(k) != new_ch[k]}, set(old_ch) - set(new_ch)), sheets.SHOW_KEYS)
+        text = roundtrip.dumps(doc)
+        tmp = path.with_name(f".{path.name}.check-{os.getpid()}")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            back = sheets._read_show(tmp, path.parent.name, errors)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a file this cannot patch is written whole
+        return whole
+    if errors or replace(back, episodes=()) != replace(show, episodes=()):
+        return whole
+    return text
+
+
 def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) -> DumpReport:
     """Write every show (or one) under dest/<slug>/; files already saying the same are left alone."""
     ids = [show_id] if show_id is not None else [r[0] for r in conn.execute("SELECT id FROM shows ORDER BY slug")]
@@ -429,21 +570,21 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
         raise NotFound("the database has no shows to dump")
     report = DumpReport(str(dest))
     for sid in ids:
-        show = read_show(conn, sid)
+        show = read_show(conn, sid, build_catalog(dest))
         folder = dest / show.slug
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / sheets.SHOW_FILE
         if _same_show_file(folder, show):
             report.unchanged.append(str(path))
         else:
-            _write(path, show_yaml(show))
+            _write(path, show_text(path, show))
             report.written.append(str(path))
         for ep in show.episodes:
             path = folder / f"s{ep.season:02d}e{ep.number:02d}.yaml"
             if _same_episode_file(path, ep):
                 report.unchanged.append(str(path))
             else:
-                _write(path, episode_yaml(ep))
+                _write(path, episode_text(path, ep))
                 report.written.append(str(path))
         try:
             sheets.read_show_dir(folder)  # what was written must read back

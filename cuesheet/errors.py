@@ -57,3 +57,12 @@ class InputErrors(CuesheetError):
         first = str(errors[0]) if errors else "invalid input"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(first + more)
+
+
+class NumberTaken(InputError):
+    """A cue number another curator took between the offer and the save; `free` is the next one."""
+
+    def __init__(self, message: str, *, number: int, free: int, remedy: str | None = None) -> None:
+        super().__init__(message, field="number", remedy=remedy)
+        self.number = number
+        self.free = free

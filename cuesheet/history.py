@@ -24,14 +24,19 @@ from typing import Any
 
 from cuesheet import db
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.plural import plural
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
 TRACKED = (
     "shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
+    "song_searches", "episode_sources",
     "imported_files",  # #17: undoing a `cue import` forgets its file too, so it may be imported again
 )
+# Columns a program stamps as it works (when a song was last matched, when a row was
+# made): a later change to them alone is not work an undo would throw away.
+BOOKKEEPING = frozenset({"matched_at", "created_at", "added_at", "works_checked_at"})
 _LOG = "temp._history_log"
 _PREFIX = "_history_"
 
@@ -197,6 +202,45 @@ def recorded(conn: sqlite3.Connection, action: str, curator: str) -> Iterator[Ch
             change.id = int(cur.lastrowid)
 
 
+@contextmanager
+def recorded_around(
+    conn: sqlite3.Connection, action: str, curator: str,
+    summarize: Any = None,
+) -> Iterator[Change]:
+    """Record library code that opens its own transaction (`match` searches first, then
+    writes), as one history entry written inside that transaction, just before it commits.
+
+    `summarize(changes)` gives the summary from the rows changed, since the entry is
+    written before the code returns. A second transaction inside is not recorded.
+    """
+    change = Change(action=action, curator=curator)
+    if conn.in_transaction:
+        raise RuntimeError("recorded_around runs outside a transaction")
+    _install(conn)
+
+    def finish() -> None:
+        changes = _collect(conn)
+        _uninstall(conn)
+        change.rows = len(changes)
+        if changes:
+            summary = summarize(changes) if summarize else action
+            cur = conn.execute(
+                """INSERT INTO history (at, curator, action, summary, show_id, episode_id, changes)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [_now(), change.curator, change.action, summary, change.show_id, change.episode_id,
+                 json.dumps(changes, ensure_ascii=False)],
+            )
+            change.id = int(cur.lastrowid)
+            change.summary = summary
+
+    db.before_commit(conn, finish)
+    try:
+        yield change
+    finally:
+        db.before_commit(conn, None)
+        _uninstall(conn)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -278,13 +322,19 @@ def _current(conn: sqlite3.Connection, table: str, rowid: int, keys: list[str],
 
 
 def undo(
-    conn: sqlite3.Connection, entry_id: int | None, curator: str, *, force: bool = False
+    conn: sqlite3.Connection, entry_id: int | None, curator: str, *, force: bool = False,
+    cue_id: int | None = None,
 ) -> Undone:
     """Put every row a change touched back as it was before it, in one transaction.
 
     Refused when a row has changed since (a later change, or a program that
     wrote without recording): undoing would silently throw that work away.
-    `force` restores anyway.
+    Refused too when a row it would remove is still needed: a recording a
+    later change linked another song to, or any row another one refers to.
+    `force` restores anyway; songs that lose their recording go back to the
+    matcher ('unmatched') instead of claiming a link they no longer have.
+
+    `cue_id`: undo only that cue's rows of a larger change (one cue of an import).
     """
     with recorded(conn, "undo", curator) as change:
         target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
@@ -293,38 +343,149 @@ def undo(
                 f"change #{target.id} was already undone by #{target.undone_by}",
                 remedy=f"`cuesheet undo {target.undone_by}` redoes it",
             )
+        changes = target.changes if cue_id is None else _cue_rows(target.changes, cue_id)
+        if not changes:
+            raise NotFound(f"change #{target.id} did not touch that cue",
+                           remedy=f"`cuesheet history --id {target.id}` shows what it changed")
         final: dict[tuple[str, int], dict[str, Any] | None] = {}
-        for ch in target.changes:
+        for ch in changes:
             final[(ch["table"], ch["rowid"])] = ch["after"]
         conflicts = []
-        columns = {t: _columns(conn, t) for t in {ch["table"] for ch in target.changes}}
+        columns = {t: _columns(conn, t) for t in {ch["table"] for ch in changes}}
         for (table, rowid), after in final.items():
-            keys = list((after or {}).keys()) or columns[table]
-            now = _current(conn, table, rowid, keys, set(columns[table]))
-            if now != after:
+            present = set(columns[table])
+            keys = [k for k in (after or columns[table]) if k not in BOOKKEEPING and k in present]
+            now = _current(conn, table, rowid, keys, present)
+            if now != ({k: after[k] for k in keys} if after is not None else None):
                 conflicts.append(_describe(table, rowid, after, now))
         if conflicts and not force:
             later = _later_touching(conn, target)
             hint = (f"undo {', '.join(f'#{i}' for i in later)} first" if later
                     else "it was changed outside the history")
             raise CuesheetError(
-                f"cannot undo #{target.id}: {len(conflicts)} row(s) changed since ({conflicts[0]})",
+                f"cannot undo #{target.id}: {plural(len(conflicts), 'row')} changed since ({conflicts[0]})",
                 remedy=f"{hint}, or pass --force to restore the old rows anyway",
             )
+        linked = _links_to_removed(conn, changes)
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        for ch in reversed(target.changes):
+        for ch in reversed(changes):
             _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
-        change.summary = f"undo #{target.id}: {target.summary}"
+        orphans = _orphaned(conn, linked)
+        dangling = _dangling(conn)
+        if (orphans or dangling) and not force:
+            what = [f"song #{sid} ({where}) is linked to {rec}" + (f" by #{by}" if by else "")
+                    for sid, where, rec, by in orphans] + dangling
+            later = sorted({by for *_, by in orphans if by}, reverse=True)
+            raise CuesheetError(
+                f"cannot undo #{target.id}: it removes rows still in use: {'; '.join(what)}",
+                remedy=(f"undo {', '.join(f'#{i}' for i in later)} first, or " if later else "")
+                + "pass --force to undo anyway (those songs go back to the matcher)",
+            )
+        if orphans:
+            conn.executemany(
+                "UPDATE cue_songs SET match_status = 'unmatched', match_score = NULL WHERE id = ?",
+                [(sid,) for sid, *_ in orphans])
+            conflicts += [f"song #{sid} lost its recording {rec}; it is unmatched again"
+                          for sid, _, rec, _ in orphans]
+        if dangling:
+            raise CuesheetError(f"cannot undo #{target.id}: {dangling[0]}",
+                                remedy="undo the later changes that use those rows first")
+        part = "" if cue_id is None else " (one cue)"
+        change.summary = f"undo #{target.id}{part}: {target.summary}"
         change.show_id, change.episode_id = target.show_id, target.episode_id
     if change.id is None:
         raise CuesheetError(f"undoing #{target.id} changed nothing")
     with db.transaction(conn):
-        conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
-        conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
-        if target.undo_of is not None:
-            # Undoing an undo redoes the original: it is in effect again.
-            conn.execute("UPDATE history SET undone_by = NULL WHERE id = ?", [target.undo_of])
+        if cue_id is None:
+            conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
+            conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
+            if target.undo_of is not None:
+                # Undoing an undo redoes the original: it is in effect again.
+                conn.execute("UPDATE history SET undone_by = NULL WHERE id = ?", [target.undo_of])
     return Undone(target, change.id, change.rows, forced=bool(conflicts), conflicts=conflicts)
+
+
+def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, number: int) -> int:
+    """The id of cue `number` of `episode` (in the change's show) as the change left it."""
+    from cuesheet import lookup
+
+    target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
+    if target.show_id is None:
+        raise CuesheetError(f"change #{target.id} names no show", remedy="undo the whole change")
+    slug = conn.execute("SELECT slug FROM shows WHERE id = ?", [target.show_id]).fetchone()
+    if slug is None:
+        raise NotFound(f"the show of change #{target.id} is gone", remedy="undo the whole change")
+    show = lookup.find_show(conn, slug[0])
+    ep = lookup.find_episode(conn, show, episode)
+    for ch in target.changes:
+        img = ch["after"] or ch["before"] or {}
+        if ch["table"] == "cues" and img.get("episode_id") == ep.id and img.get("number") == number:
+            return int(ch["rowid"])
+    raise NotFound(f"change #{target.id} did not touch {show.name} {ep.code} cue {number}",
+                   remedy=f"`cuesheet history --id {target.id}` shows what it changed")
+
+
+def _cue_rows(changes: list[dict[str, Any]], cue_id: int) -> list[dict[str, Any]]:
+    """The row changes that belong to one cue: the cue, its songs, performers, claims and
+    candidates (recordings stay: other cues may use them)."""
+    def image(ch: dict[str, Any]) -> dict[str, Any]:
+        return ch["after"] or ch["before"] or {}
+
+    songs = {ch["rowid"] for ch in changes if ch["table"] == "cue_songs" and image(ch).get("cue_id") == cue_id}
+    out = []
+    for ch in changes:
+        t, img = ch["table"], image(ch)
+        if ((t == "cues" and ch["rowid"] == cue_id)
+                or (t in ("cue_songs", "cue_performers", "claims") and img.get("cue_id") == cue_id)
+                or (t in ("match_candidates", "song_searches") and img.get("cue_song_id") in songs)):
+            out.append(ch)
+    return out
+
+
+def _links_to_removed(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> dict[int, int]:
+    """Songs now linked to a recording the undo will remove: song id -> recording id."""
+    removed = [ch["rowid"] for ch in changes if ch["table"] == "recordings" and ch["before"] is None]
+    if not removed:
+        return {}
+    marks = ",".join("?" * len(removed))
+    return dict(conn.execute(
+        f"SELECT id, recording_id FROM cue_songs WHERE recording_id IN ({marks})", removed).fetchall())
+
+
+def _orphaned(conn: sqlite3.Connection, linked: dict[int, int]) -> list[tuple[int, str, str, int | None]]:
+    """Of those songs, the ones the undo left claiming a link ('accepted'/'curated') without a
+    recording: (song id, where it plays, the recording, the change that linked it)."""
+    out = []
+    for song_id, rec_id in linked.items():
+        row = conn.execute(
+            """SELECT s.recording_id, s.match_status, sh.name, e.season, e.number, c.number
+                 FROM cue_songs s JOIN cues c ON c.id = s.cue_id JOIN episodes e ON e.id = c.episode_id
+                 JOIN shows sh ON sh.id = e.show_id WHERE s.id = ?""", [song_id]).fetchone()
+        if row is None or row[0] is not None or row[1] not in ("accepted", "curated"):
+            continue
+        where = f"{row[2]} S{row[3]:02d}E{row[4]:02d} cue {row[5]}"
+        out.append((song_id, where, f"recording #{rec_id}", _linked_by(conn, song_id, rec_id)))
+    return out
+
+
+def _linked_by(conn: sqlite3.Connection, song_id: int, rec_id: int) -> int | None:
+    for entry_id, changes in conn.execute(
+        "SELECT id, changes FROM history WHERE undone_by IS NULL ORDER BY id DESC"
+    ):
+        for ch in json.loads(changes):
+            if (ch["table"] == "cue_songs" and ch["rowid"] == song_id and ch["after"]
+                    and ch["after"].get("recording_id") == rec_id):
+                return int(entry_id)
+    return None
+
+
+def _dangling(conn: sqlite3.Connection) -> list[str]:
+    """Rows that would refer to a row the undo removed (checked before the deferred keys are)."""
+    out = []
+    for child in _tables(conn):  # the curator's tables only: the catalog's may be millions of rows
+        out += [f"{table} row {rowid} refers to a removed {parent} row"
+                for table, rowid, parent, _ in conn.execute(f"PRAGMA main.foreign_key_check({child})")]
+    return out
 
 
 def _restore(conn: sqlite3.Connection, table: str, rowid: int, before: dict[str, Any] | None,
@@ -361,7 +522,7 @@ def _describe(table: str, rowid: int, expected: dict[str, Any] | None, now: dict
         return f"{table} row {rowid} is gone"
     if expected is None:
         return f"{table} row {rowid} was added again"
-    fields = [k for k in expected if expected.get(k) != now.get(k)]
+    fields = [k for k in expected if k in now and expected.get(k) != now.get(k)]
     return f"{table} row {rowid}: {', '.join(fields)}"
 
 

@@ -89,10 +89,18 @@ class Song:
     recording: RecordingRef | None = None
     # A curator turned down every candidate: the matcher leaves the song alone.
     rejected: bool = False
+    # The matcher linked `recording` (not a curator): dumped so a build links it the same way.
+    accepted: bool = False
+    # What was heard of it ("female voice, 80s synth, chorus 'hold on'").
+    heard: str | None = None
+    # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
+    unknown: bool = False
 
     @property
     def entered(self) -> str:
-        """The text as the curator typed it; title and artist when they gave parts."""
+        """The text as the curator typed it; title and artist when they gave parts ('' if unknown)."""
+        if self.unknown:
+            return ""
         return self.text or entered_text(self.title, self.artist)
 
 
@@ -128,6 +136,8 @@ class Episode:
     complete: bool = False
     notes: str | None = None
     cues: tuple[Cue, ...] = ()
+    # The show's sources that state the episode's own facts (every song listed, its length).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

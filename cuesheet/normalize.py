@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 
 __all__ = [
-    "ArtistCredit", "QueryReading", "Version", "fold", "match_key", "parse_query",
+    "ArtistCredit", "QueryReading", "Version", "classify_version", "fold", "match_key", "parse_query",
     "split_artists", "split_featured", "split_mashup", "split_version", "strip_article",
 ]
 
@@ -125,6 +125,10 @@ _TAG_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (("live",), r"\blive (?:at|from|in|on)\b.*|\b(?:recorded|performed) live\b.*|"
          r"^live\b|\blive$|\bin concert\b"),
         (("acoustic",), r"\bacoustic\b|\bstripped\b"),
+        (("piano",), r"\bpiano\b"),
+        (("orchestral",), r"\borchestral\b|\bsymphonic\b"),
+        (("sped-up",), r"\bsped up\b|\bspeed up\b|\bnightcore\b"),
+        (("slowed",), r"\bslowed\b(?: (?:down|and reverb|reverb))?"),
         (("demo",), r"\bdemo\b"),
         (("extended",), r"\bextended\b"),
         (("instrumental",), r"\binstrumental\b"),
@@ -145,7 +149,10 @@ _TAG_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         # Pasted video titles: noise, but noise that is not part of the song's name.
         ((), r"\bofficial\b.*|\b(?:music |lyric )?video\b|\blyrics?\b|\baudio\b|"
          r"\bvisuali[sz]er\b|\bhd\b|\bhq\b"),
-        ((), r"(?:\b\w+ ){0,2}\bversion\b"),
+        # Any other named version ("Piano Version" is caught above; "Ibiza Version") is
+        # another take than the plain recording; a bare "version" left over says nothing.
+        (("variant",), r"(?:\b\w+ ){1,2}\bversion\b"),
+        ((), r"\bversion\b"),
     )
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -184,6 +191,16 @@ def _classify(raw: str, *, strict: bool) -> tuple[frozenset[str], int | None] | 
     if strict and any(not w.isdigit() and w not in _FILLER for w in rest.split()):
         return None
     return frozenset(tags), year
+
+
+def classify_version(words: str) -> tuple[frozenset[str], int | None] | None:
+    """Tags and year when every one of `words` is a version word ("piano version", "live 2011")."""
+    found = _classify(words, strict=True)
+    if found is None:
+        years = _YEAR.findall(words)
+        if years and fold(words) == years[0]:
+            return frozenset(), int(years[0])
+    return found
 
 
 def _merge(versions: list[tuple[str, frozenset[str], int | None]]) -> Version:

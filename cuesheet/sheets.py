@@ -94,8 +94,9 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
-def load_yaml(path: Path) -> Any:
-    text = read_text(path)
+def load_yaml(path: Path, text: str | None = None) -> Any:
+    """The YAML (or JSON) document with line numbers; `text` when the caller decoded it already."""
+    text = read_text(path) if text is None else text
     deep = limits.yaml_depth_problem(text)
     if deep:
         raise InputError(deep[0], file=str(path), line=deep[1])
@@ -267,7 +268,7 @@ def _kind(value: Any) -> str:
 
 SHOW_KEYS = ("show", "slug", "aliases", "year", "network", "notes", "sources", "characters")
 EPISODE_KEYS = (
-    "season", "episode", "title", "aliases", "air_date", "length", "complete", "notes", "cues",
+    "season", "episode", "title", "aliases", "air_date", "length", "complete", "sources", "notes", "cues",
 )
 CUE_KEYS = (
     "cue", "order", "time_in", "time_out", "scene", "performers", "usage", "kind",
@@ -275,7 +276,7 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording", "match",
+    "claims", "recording", "match", "heard",
 )
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
@@ -421,15 +422,17 @@ def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Epis
     numbers: dict[int, int | None] = {}
     for i, item, line in c.items(d, "cues", ""):
         cue = _read_cue(item, f"cues[{i}]", line, c, source_keys)
-        if cue is None:
-            continue
-        if cue.number in numbers:
-            c.error(
-                f"cue number {cue.number} is used twice (also on line {numbers[cue.number]})",
-                line, f"cues[{i}].cue",
-            )
-        numbers[cue.number] = line
-        cues.append(cue)
+        # A number used twice is found even when the other cue has errors of its own.
+        cue_no = cue.number if cue is not None else item.get("cue") if isinstance(item, dict) else None
+        if isinstance(cue_no, int) and not isinstance(cue_no, bool):
+            if cue_no in numbers:
+                c.error(
+                    f"cue number {cue_no} is used twice (also on line {numbers[cue_no]})",
+                    line, f"cues[{i}].cue",
+                )
+            numbers[cue_no] = line
+        if cue is not None:
+            cues.append(cue)
     air_date = d.get("air_date")
     if air_date is not None and not isinstance(air_date, dt.date):
         if not (isinstance(air_date, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", air_date)):
@@ -447,6 +450,7 @@ def read_episode(d: LineDict, c: _Checker, source_keys: set[str] | None) -> Epis
         complete=c.boolean(d, "complete", ""),
         notes=c.text(d, "notes", ""),
         cues=tuple(sorted(cues, key=lambda q: q.number)),
+        sources=_sources(d, "", c, source_keys),
     )
 
 
@@ -515,8 +519,21 @@ def _read_song(
     title = c.text(d, "title", where)
     artist = c.text(d, "artist", where)
     text = c.text(d, "text", where)
+    heard = c.text(d, "heard", where)
+    status = c.choice(d, "match", where, ("rejected", "unknown", "accepted"))
+    unknown = status == "unknown" or (not title and not text and heard is not None)
+    if unknown:
+        for name in ("title", "artist", "text", "recording"):
+            if d.get(name) is not None:
+                c.error("an unidentified song (match: unknown) has no " + name
+                        + "; say what was heard in `heard`", _line(d, name), f"{where}.{name}")
+        return Song(title="", artist="", heard=heard, unknown=True, version=c.text(d, "version", where),
+                    performers=_performers(d, where, c), sources=_sources(d, where, c, source_keys),
+                    confidence=c.choice(d, "confidence", where, CONFIDENCES),
+                    notes=c.text(d, "notes", where))
     if not title and not text:
-        c.error("is required (or give the song as heard in `text`)", line, f"{where}.title")
+        c.error("is required (or give the song as heard in `text`, or `heard` and match: unknown"
+                " for a song nobody has identified)", line, f"{where}.title")
         return None
     claims = []
     for i, claim_item, claim_line in c.items(d, "claims", where):
@@ -543,7 +560,9 @@ def _read_song(
         notes=c.text(d, "notes", where),
         claims=tuple(claims),
         recording=_recording(d, where, c),
-        rejected=c.choice(d, "match", where, ("rejected",)) == "rejected",
+        rejected=status == "rejected",
+        accepted=status == "accepted" and d.get("recording") is not None,
+        heard=heard,
     )
 
 

@@ -50,9 +50,23 @@ def insert_episode(conn: sqlite3.Connection, show_id: int, episode: Episode) -> 
         [(episode_id, a) for a in episode.aliases],
     )
     sources = source_ids(conn, show_id)
+    set_episode_sources(conn, episode_id, [sources[k] for k in episode.sources])
     for cue in episode.cues:
         insert_cue(conn, episode_id, cue, sources)
     return episode_id
+
+
+def set_episode_sources(conn: sqlite3.Connection, episode_id: int, source_ids_: list[int]) -> bool:
+    """Make these (in this order) the sources of an episode's own facts; True if that changed."""
+    now = [r[0] for r in conn.execute(
+        "SELECT source_id FROM episode_sources WHERE episode_id = ? ORDER BY rowid", [episode_id])]
+    wanted = list(dict.fromkeys(source_ids_))
+    if now == wanted:
+        return False
+    conn.execute("DELETE FROM episode_sources WHERE episode_id = ?", [episode_id])
+    conn.executemany("INSERT INTO episode_sources (episode_id, source_id) VALUES (?, ?)",
+                     [(episode_id, s) for s in wanted])
+    return True
 
 
 def source_ids(conn: sqlite3.Connection, show_id: int) -> dict[str, int]:
@@ -89,20 +103,35 @@ def insert_song(
 ) -> int:
     recording_id = upsert_recording(conn, song.recording) if song.recording else None
     confidence = song.confidence or cue.confidence
+    if song.unknown:  # nobody knows the song: no title/artist/text, what was heard in `heard`
+        recording_id = None
+        status = "unknown"
+    else:
+        status = (("accepted" if song.accepted else "curated") if recording_id
+                  else "rejected" if song.rejected else "unmatched")
+    # A song given only as heard ("roads portishead") has no title yet: the words are its
+    # text, and no source is said to state them as a title.
+    text_only = bool(song.text) and song.title == song.text and not song.artist
+    title = None if song.unknown or text_only else song.title or None
     cur = conn.execute(
         """INSERT INTO cue_songs (cue_id, position, text, title, artist, version, confidence,
-                                  notes, recording_id, match_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [cue_id, position, song.entered, song.title or None, song.artist or None, song.version,
-         confidence, song.notes, recording_id,
-         "curated" if recording_id else "rejected" if song.rejected else "unmatched"],
+                                  notes, recording_id, match_status, heard)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [cue_id, position, song.entered, title,
+         None if song.unknown else song.artist or None, song.version,
+         confidence, song.notes, recording_id, status, song.heard or None],
     )
     song_id = int(cur.lastrowid)
     _insert_performers(conn, cue_id, song_id, song.performers)
+    if song.unknown:
+        # "Source S says a song plays here and does not name it": the provenance an
+        # unidentified song has (a cue without a scene keeps its sources nowhere else).
+        for key in song.sources or cue.sources:
+            _claim(conn, cue_id, song_id, "match", "unknown", sources[key], confidence, None)
     # The song's own values are the working choice, stated by its sources.
     for key in song.sources or cue.sources:
         for field in ("title", "artist", "version"):
-            value = getattr(song, field)
+            value = title if field == "title" else getattr(song, field)
             if value:
                 _claim(conn, cue_id, song_id, field, value, sources[key], confidence, None)
     for claim in song.claims:

@@ -22,7 +22,7 @@ timecode ~3.6 s/hour early without saying so; pass `fps` when it is known.
 """
 
 ACCEPTED = (
-    "m:ss, h:mm:ss, hh:mm:ss.mmm (or ,mmm), hh:mm:ss:ff (SMPTE non-drop, at --fps), "
+    "m:ss, h:mm:ss, hh:mm:ss.mmm (or ,mmm), hh:mm:ss:ff (SMPTE non-drop, 23.976 fps), "
     "hh:mm:ss;ff (29.97 drop-frame), 23m10s, 1h2m3s, 95s, or seconds (95, 95.5)"
 )
 

@@ -265,10 +265,4 @@ def online_config(httpserver: "HTTPServer", tmp_path: Path) -> Callable[..., "Co
     return make
 
 
-@pytest.fixture(autouse=True)
-def no_online_curator_sources() -> Iterator[None]:
-    """A curator command's online sources last one process; in tests they must not outlive the test."""
-    yield
-    from cuesheet import suggest
 
-    suggest.use_online([])

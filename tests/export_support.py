@@ -45,7 +45,7 @@ def hostile_db(tiny_db: Path) -> Path:
                      [HYPERLINK, "Smile\tDeluxe\r\nEdition"])
         conn.execute("UPDATE recordings SET artist = ? WHERE title = 'Morning View'", [CALC])
         conn.execute("UPDATE cue_songs SET title = ?, artist = ? WHERE title LIKE 'Tiny%'", [SUM, MENTION])
-        conn.execute("UPDATE cue_songs SET title = ?, text = ? WHERE title LIKE 'deep in a dream%'",
+        conn.execute("UPDATE cue_songs SET title = ?, text = ? WHERE coalesce(title, text) LIKE 'deep in a dream%'",
                      ["\tdeep in\ta dream\x00\x1b[31m"] * 2)
         conn.execute("UPDATE episodes SET title = ? WHERE number = 1", ["\rPilot\u2028Rain"])
     conn.close()

@@ -88,9 +88,11 @@ def test_catalog_import_csv_and_reimport(tmp_path: Path) -> None:
     dbp = tmp_path / "new.sqlite"
     first = run("catalog", "import", path, "--db", dbp, "--json")
     assert first.exit_code == 0, first.output
-    assert json.loads(first.stdout) == {"path": str(path), "rows": 2, "added": 2, "duplicates": 0}
+    report = json.loads(first.stdout)
+    assert {k: report[k] for k in ("path", "rows", "added", "duplicates", "changed", "unchanged")} == {
+        "path": str(path), "rows": 2, "added": 2, "duplicates": 0, "changed": 0, "unchanged": 0}
     second = run("catalog", "import", path, "--db", dbp)
-    assert "0 new" in second.stdout
+    assert "0 added, 0 changed, 2 unchanged" in second.stdout
     assert count(dbp) == 2
     found = run("catalog", "search", "portishead roads", "--db", dbp, "--json")
     assert json.loads(found.stdout)[0]["title"] == "Roads"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import curate, dump, history, review
+from cuesheet import curate, dump, history, lookup, review
 from cuesheet.build import build
 from cuesheet.cli import app
 from cuesheet.model import Performer
@@ -21,9 +21,9 @@ runner = CliRunner()
 
 def rebuild(conn, tmp_path: Path, name: str = "again") -> dict:
     folder = tmp_path / f"{name}-data"
-    dump.dump(conn, folder)
     if (DATA / "catalog").is_dir():  # the catalog stays beside the cue sheets, as in data/
         shutil.copytree(DATA / "catalog", folder / "catalog")
+    dump.dump(conn, folder)  # matcher links to recordings that catalog lacks are written
     path = tmp_path / f"{name}.sqlite"
     build(folder, path)
     return dump.content(open_conn(path))
@@ -90,20 +90,20 @@ def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["dump", "mini", "--to", str(out), "--db", str(mini_db)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (out / "mini").iterdir()) == ["s01e01.yaml", "s02e01.yaml", "show.yaml"]
-    assert "3 file(s) written" in result.output
+    assert "3 files written" in result.output
     result = runner.invoke(app, ["dump", "--to", str(out), "--db", str(mini_db)])
-    assert "0 file(s) written, 3 already up to date" in result.output
+    assert "0 files written, 3 already up to date" in result.output
 
 
 def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp_path: Path) -> None:
     """A pin in an episode file names a catalog recording: build must not add a second copy of it,
     or every other cue that recording matched automatically becomes a tie and drops to review."""
-    from cuesheet import suggest
+    from cuesheet.curation.matcher import Matcher
     from cuesheet.curate import CueDraft, SongDraft
     from cuesheet.model import Song
 
     conn = open_conn(shipped_db)
-    [best] = suggest.identify(conn, "ain't no sunshine bill withers", limit=1).candidates
+    [best] = Matcher.offline(conn).identify("ain't no sunshine bill withers", limit=1).candidates
     song = Song(title="aint no sunshine bill withers", artist="", text="aint no sunshine bill withers")
     curate.add_cue(conn, episode(conn, "soundtrack", "6"),
                    CueDraft(songs=(SongDraft(song, pick=best.candidate),), kind="lip-sync"), "kim")
@@ -148,3 +148,49 @@ def test_ids_an_online_pick_brought_survive_the_round_trip(shipped_db: Path, tmp
     rebuilt = open_conn(tmp_path / "again.sqlite")
     assert rebuilt.execute("SELECT mbid, isrc FROM recordings WHERE title = 'Ain''t No Sunshine'").fetchall() == [
         ("00000000-0000-4000-8000-0000000000aa", "QZCUE0000099")]
+
+
+# --- a dump a curator can diff (issue #14) ------------------------------------------------------------
+
+
+def _changed_lines(old: str, new: str) -> list[str]:
+    import difflib
+
+    return [ln for ln in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+            if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+
+
+def test_only_the_changed_cue_is_rewritten_comments_and_layout_kept(shipped_db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    conn = open_conn(shipped_db)
+    ep = episode(conn, "soundtrack", "1")
+    curate.edit_cue(conn, ep, 2, curate.CueEdit(fields={"scene": "Sam at the piano"}), "kim")
+    from cuesheet.curation import shows
+
+    show_ref = lookup.find_show(conn, "soundtrack")
+    shows.add_character(conn, show_ref, "Levi", {"notes": "Nellie's musician ex"}, "kim")
+    shows.set_source(conn, show_ref, "bustle", {"date": "2019-12-19"}, "kim", add=False)
+    before = {p.name: p.read_text(encoding="utf-8") for p in (data / "soundtrack").iterdir()}
+    report = dump.dump(conn, data)
+    assert sorted(Path(p).name for p in report.written) == ["s01e01.yaml", "show.yaml"]
+    after = {p.name: p.read_text(encoding="utf-8") for p in (data / "soundtrack").iterdir()}
+    episode_diff = _changed_lines(before["s01e01.yaml"], after["s01e01.yaml"])
+    assert episode_diff == ["-    scene: A pilot number tied to Sam.", "+    scene: Sam at the piano"]
+    assert "    performers: []" in after["s01e01.yaml"]  # another cue's empty list stays as written
+    show_diff = _changed_lines(before["show.yaml"], after["show.yaml"])
+    assert show_diff == ['-    date: 2019-12-18', '+    date: "2019-12-19"', "+  - name: Levi",
+                         "+    notes: Nellie's musician ex"]
+    assert after["show.yaml"].count("# S1") == before["show.yaml"].count("# S1") > 0  # comments kept
+    # What was written reads back as the database says, and a second dump finds nothing to do.
+    assert dump.dump(conn, data).written == []
+
+
+def test_a_file_that_cannot_be_patched_is_written_whole(shipped_db: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "soundtrack" / "s01e02.yaml").write_text("season: [unreadable\n", encoding="utf-8")
+    conn = open_conn(shipped_db)
+    report = dump.dump(conn, data)
+    assert [Path(p).name for p in report.written] == ["s01e02.yaml"]
+    assert dump.dump(conn, data).written == []

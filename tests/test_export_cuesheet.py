@@ -105,8 +105,10 @@ def test_gaps_name_what_the_sheet_cannot_be_complete_without(conn) -> None:
     for g in found:
         by_field.setdefault(g.field, []).append(str(g))
     assert by_field["match"] == [
-        'S01E01 cue 3 Tiny "Heart", Big City: song not identified yet (run `cuesheet match`, or pin a recording)',
-        "S01E01 cue 4 deep in a dream chet baker: song not identified yet (run `cuesheet match`, or pin a recording)",
+        'S01E01 cue 3 Tiny "Heart", Big City: no recording linked yet (run `cuesheet match`, or pin one with '
+        '`cuesheet review set`)',
+        "S01E01 cue 4 deep in a dream chet baker: no recording linked yet (run `cuesheet match`, or pin one with "
+        "`cuesheet review set`)",
     ]
     assert by_field["time"] == [
         "S01E01 cue 2 song 1 Morning View: mashup: each song's part of the cue's 01:36 is unknown",
@@ -270,3 +272,15 @@ def test_cli_needs_an_episode(tiny_db: Path) -> None:
     result = runner.invoke(app, ["export", "cuesheet", "tiny", "--db", str(tiny_db)])
     assert result.exit_code == 2
     assert "give one episode or --season N" in result.stderr
+
+
+def test_an_unidentified_song_is_sent_to_review_not_to_match(shipped_db: Path) -> None:
+    # `cuesheet match` leaves unidentified songs alone; the advice must name what works.
+    conn = db.connect(shipped_db).conn
+    result = export_cuesheet(conn, "soundtrack", "6", fmt="csv")
+    [row] = list(csv.DictReader(io.StringIO(result.text.split("\r\n\r\n", 1)[-1])))  # type: ignore[arg-type]
+    notes = " ".join(v for v in row.values() if isinstance(v, str))
+    assert "cuesheet review unknown" in notes and "cuesheet match" not in notes
+    episode = lookup.find_episode(conn, lookup.find_show(conn, "soundtrack"), "6")
+    [match_gap] = [g for g in gaps(conn, episode) if g.field == "match"]
+    assert "`cuesheet review unknown`" in str(match_gap) and "cuesheet match" not in str(match_gap)

@@ -23,7 +23,9 @@ from cuesheet import db
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
-from cuesheet.export.rows import LEFT_OUT_ORIGINAL, LEFT_OUT_UNMATCHED, left_out_text, select
+from cuesheet.export.rows import (
+    LEFT_OUT_ORIGINAL, LEFT_OUT_UNIDENTIFIED, LEFT_OUT_UNMATCHED, left_out_text, select,
+)
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
@@ -278,8 +280,44 @@ def test_a_season_playlist_in_every_format_parses(conn) -> None:
 def test_the_shipped_season_exports(shipped_db: Path) -> None:
     conn = db.connect(shipped_db).conn
     playlist = select(conn, "soundtrack", season=1)
+    # 32 songs, one of them episode 6's unidentified song: not a playable track, so left out and said.
     assert len(playlist.rows) == 31 and playlist.rows[0].title == "Elastic Heart"
+    assert not [r for r in playlist.rows if r.status == "unknown" or not r.title]
+    assert playlist.left_out == {LEFT_OUT_UNIDENTIFIED: 1}
+    assert playlist.summary().startswith("31 songs")
+    assert "1 unidentified song (not a playable track) left out" in playlist.summary()
     assert len(parse_m3u(export_playlist(conn, "soundtrack", fmt="m3u8").text)) == 31
+
+
+@pytest.mark.parametrize("fmt", ["m3u8", "xspf", "jspf", "csv", "json"])
+def test_an_episode_with_only_an_unidentified_song_exports_nothing(shipped_db: Path, fmt: str) -> None:
+    out = shipped_db.parent / f"six.{fmt}"
+    result = runner.invoke(app, ["export", "playlist", "soundtrack", "6", "-f", fmt, "-o", str(out),
+                                          "--db", str(shipped_db)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no playable track" in lines[0] and "unidentified" in lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["m3u8", "xspf", "jspf", "csv", "json"])
+def test_the_count_line_matches_what_the_file_holds(shipped_db: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["export", "playlist", "soundtrack", "--season", "1", "-f", fmt,
+                                          "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    if fmt == "m3u8":
+        held = len(parse_m3u(text))
+    elif fmt == "xspf":
+        held = len(ET.fromstring(text.encode()).findall(f"{XSPF}trackList/{XSPF}track"))
+    elif fmt == "jspf":
+        held = len(json.loads(text)["playlist"]["track"])
+    elif fmt == "csv":
+        held = len(list(csv.DictReader(io.StringIO(text))))
+    else:
+        held = len(json.loads(text)["tracks"])
+    assert f": {held} songs," in result.stderr
+    assert "1 unidentified song (not a playable track) left out" in result.stderr
 
 
 @pytest.mark.parametrize(

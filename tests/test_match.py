@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cuesheet import catalog, db
-from cuesheet.match import (
+from cuesheet.matching import (
     DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
     identify, match_songs, title_similarity, verdict, version_similarity,
 )
+from cuesheet.matching.verdict import Calibration
 from cuesheet.normalize import Version, split_version
 from cuesheet.sources import Candidate
 from cuesheet.sources.catalog import CatalogSource, candidate_ids, near_terms
@@ -106,7 +107,7 @@ def test_duration_similarity(a: int, b: int, expected: float) -> None:
 
 
 def _scored(score: float) -> Scored:
-    return Scored(Candidate("t", "a", "catalog"), score, {}, [])
+    return Scored(Candidate("t", "a", "catalog"), score, {"title": 1.0, "artist": 1.0}, [])
 
 
 @pytest.mark.parametrize(
@@ -115,12 +116,16 @@ def _scored(score: float) -> Scored:
      ([0.7], "review"), ([0.5], "no_match"), ([], "no_match")],
 )
 def test_verdict_needs_threshold_and_gap(scores: list[float], expected: str) -> None:
-    assert verdict([_scored(s) for s in scores]) == expected
+    # A model that trusts the score alone: p = 0.73 at 0.95, 0.02 at 0.7; the gap rule is hard.
+    model = Calibration({"score": 20.0}, -18.0, accept=0.5)
+    assert verdict([_scored(s) for s in scores], calibration=model) == expected
 
 
 def test_weights_are_explicit_and_frozen() -> None:
-    strict = Weights(accept=0.99)
-    assert verdict([_scored(0.95)], strict) == "review"
+    # `review` and `gap` still bound the model's verdict; `accept` is the line without a model.
+    assert verdict([_scored(0.95), _scored(0.85)]) == "accepted"
+    assert verdict([_scored(0.95), _scored(0.85)], Weights(gap=0.2)) == "review"
+    assert verdict([_scored(0.95)], Weights(review=0.96)) == "no_match"
     with pytest.raises(Exception):
         DEFAULT_WEIGHTS.accept = 0.1  # type: ignore[misc]
 
@@ -324,7 +329,7 @@ def _c(source: str, title: str = "Elastic Heart", artist: str = "Sia", **kw: obj
     ],
 )
 def test_same_recording(a: Candidate, b: Candidate, same: bool) -> None:
-    from cuesheet.match import same_recording
+    from cuesheet.matching import same_recording
 
     assert same_recording(a, b) is same
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuesheet.match import artist_similarity, identify, score_record
+from cuesheet.matching import artist_similarity, identify, score_record
 from cuesheet.sources import Candidate
 
 

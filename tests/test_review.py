@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import history, review, suggest
+from cuesheet import history, review
+from cuesheet.curation.matcher import match_new
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 
 from .curator_helpers import open_conn, snapshot
@@ -44,7 +45,7 @@ def test_accept_pick_links_that_candidate_and_the_matcher_keeps_it(conn) -> None
     done = review.accept(conn, it.id, "kim", pick=2)
     assert _status(conn, it.id) == ("curated", f"Elastic Heart / {it.candidates[1].candidate.artist} / {year}")
     assert review.queue(conn) == []
-    suggest.match_new(conn, [it.id])
+    match_new(conn, [it.id])
     assert _status(conn, it.id)[0] == "curated"
     assert history.get(conn, done.history_id).action == "review accept"
 
@@ -60,7 +61,7 @@ def test_undo_of_an_accept_puts_the_song_back_in_the_queue(conn) -> None:
 def test_reject_is_final_for_the_matcher(conn) -> None:
     it = _elastic(conn)
     review.reject(conn, it.id, "kim")
-    suggest.match_new(conn, [it.id])
+    match_new(conn, [it.id])
     assert _status(conn, it.id) == ("rejected", None)
     assert review.queue(conn) == []
     # The turned-down candidates are kept as a record.

@@ -32,6 +32,9 @@ GROUPS: dict[str, tuple[str, str]] = {
     "config": ("sources", "config_app"),
     "cue": ("cue", "app"),
     "review": ("curator", "review_app"),
+    "episode": ("shows", "episode_app"),
+    "character": ("shows", "character_app"),
+    "source": ("shows", "source_app"),
 }
 
 

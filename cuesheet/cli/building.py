@@ -9,6 +9,7 @@ import typer
 
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors, note
+from cuesheet.plural import plural
 
 app = typer.Typer()
 
@@ -31,9 +32,10 @@ def build_command(
     for path in report.cleaned:
         note(f"removed {path}, left by a build that was stopped")
     console.print(
-        f"Built {report.path}: {report.shows} show(s), {report.episodes} episodes, "
-        f"{report.cues} cues, {report.songs} songs, {report.recordings} catalog recordings "
-        f"({report.linked} songs linked to a recording)."
+        f"Built {report.path}: {plural(report.shows, 'show')}, {plural(report.episodes, 'episode')}, "
+        f"{plural(report.cues, 'cue')}, {plural(report.songs, 'song')}, "
+        f"{plural(report.recordings, 'catalog recording')} "
+        f"({plural(report.linked, 'song')} linked to a recording)."
     )
 
 
@@ -46,6 +48,6 @@ def upgrade_command(db: DbOption = None) -> None:
         path = dbmod.resolve_path(db)
         applied = dbmod.upgrade(path)
     if applied:
-        console.print(f"Upgraded {path}: {len(applied)} migration(s) applied ({', '.join(applied)}).", highlight=False)
+        console.print(f"Upgraded {path}: {plural(len(applied), 'migration')} applied ({', '.join(applied)}).", highlight=False)
     else:
         console.print(f"{path} is up to date.", highlight=False)

@@ -13,24 +13,29 @@ import os
 import sys
 from typing import Any, TextIO
 
+from cuesheet.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."
 
 
 def cues(n: int) -> str:
-    return f"{n} cue" if n == 1 else f"{n} cues"
+    return plural(n, "cue")
 
 
 # A card is lines of (style, text) runs; plain output joins the text, a terminal styles it.
 Run = tuple[str, str]
 
 
-def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False) -> tuple[list[Run], list[list[Run]]]:
+def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
+               weak: bool = False) -> tuple[list[Run], list[list[Run]]]:
     """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike."""
-    head: list[Run] = [("bold", f"{a.cue:>3}" + (" " if a.order_confirmed else "*"))]
+    # "cue 2*", never a bare number: in a ranked list a reader takes a leading number for the rank.
+    label = f"cue {a.cue}" + ("" if a.order_confirmed else "*")
     if with_episode:
-        head.append(("cyan", f" {a.code} {a.episode_title} ·"))
+        head: list[Run] = [("cyan", f"{a.code} "), ("bold", label), ("cyan", f" · {a.episode_title} ·")]
+    else:
+        head = [("bold", label + (" " if a.order_confirmed else ""))]
     if a.time_in:
         head.append(("green", f" {a.time_in}" + (f"–{a.time_out}" if a.time_out else "")))
         if a.distance_ms:
@@ -40,7 +45,7 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False) -
     if a.usage:
         head.append(("dim", f" ({a.usage})"))
     if scored and a.score is not None:
-        head.append(("dim", f"  score {a.score:.2f}"))
+        head.append(("dim", f"  score {a.score:.2f}" + (" (weak)" if weak else "")))
     body: list[list[Run]] = []
     for i, song in enumerate(a.songs):
         line: list[Run] = []
@@ -142,15 +147,24 @@ class Out:
 
 
 def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = False,
-                   with_episode: bool = False) -> None:
+                   with_episode: bool = False, lead: str | None = None, weak: bool = False,
+                   about: str | None = None) -> None:
+    """The cards under a title; `lead` is said before them (what the answers could not match),
+    `weak` marks every score as a weak guess, and `about` (an episode's notes) follows them,
+    before the footnotes."""
     out.line([("bold underline", title)])
+    if lead:
+        out.line([("yellow", lead)])
     for a in items:
         out.line()
-        head, body = card_lines(a, scored=scored, with_episode=with_episode)
+        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak)
         out.line(head)
         for runs in body:
             out.line(runs, indent=5)
     out.line()
+    if about:
+        out.line([("bold", "About this episode: "), ("", about)])
+        out.line()
     if any(not a.order_confirmed for a in items):
         out.note(UNCONFIRMED)
 
@@ -165,10 +179,10 @@ def rich_card(a: Answer, *, scored: bool = False, with_episode: bool = False) ->
     header = Text()
     for style, t in head:
         header.append(t, style=style or None)
-    text = Text()
-    for i, runs in enumerate(body):
-        if i:
-            text.append("\n")
+    lines = []
+    for runs in body:  # one renderable a line: rich pads a multi-line Text to its widest line
+        text = Text()
         for style, t in runs:
             text.append(t, style=style or None)
-    return Group(header, Padding(text, (0, 0, 0, 5), expand=False))
+        lines.append(Padding(text, (0, 0, 0, 5), expand=False))
+    return Group(header, *lines)

@@ -70,13 +70,15 @@ CuratorOfflineOption = Annotated[
 ]
 
 
-def curator_online(conn, *, offline: bool) -> None:  # type: ignore[no-untyped-def]
-    """Let the curator's candidate lists ask MusicBrainz and Spotify too; one line for each that stays offline."""
-    from cuesheet import suggest
+def curator_online(conn, *, offline: bool):  # type: ignore[no-untyped-def]
+    """The matcher a curator's candidate lists use: the catalog, and MusicBrainz and Spotify
+    too; one line for each that stays offline for a reason the curator did not give
+    (no credentials, no network). --offline is not echoed back: it was asked for."""
     from cuesheet.cli.output import note
+    from cuesheet.curation.matcher import Matcher
     from cuesheet.sources.registry import configured_sources
 
     online, skipped = configured_sources(conn, offline=offline, online_only=True)
-    for reason in skipped:
+    for reason in [] if offline else skipped:
         note(f"skipped {reason}")
-    suggest.use_online(online)
+    return Matcher.with_online(conn, online)

@@ -20,6 +20,7 @@ from cuesheet.cli.prompts import (
     interactive,
     missing,
 )
+from cuesheet.plural import plural
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -79,6 +80,8 @@ def add_command(
     artist: Annotated[Optional[str], typer.Option("--artist", help="The song's artist.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Live, remaster, 2000 re-recording ...")] = None,
     pick: Annotated[Optional[int], typer.Option("--pick", min=1, help="Link candidate N of each song without asking (1 = best).")] = None,
+    unknown: Annotated[bool, typer.Option("--unknown", help="A song plays but nobody knows which: say what was heard with --heard.")] = False,
+    heard: Annotated[Optional[str], typer.Option("--heard", help="What was heard of the song: \"female voice, 80s synth, chorus 'hold on'\".")] = None,
     confidence: Annotated[Optional[str], typer.Option("--confidence", help="high, medium or low.")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="A source key from show.yaml. Repeatable.")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="Free text.")] = None,
@@ -97,10 +100,15 @@ def add_command(
     from cuesheet.model import Song
 
     asking = interactive(prompt) and not yes
-    have_song = bool(song or title)
-    if not asking and not have_song:
-        raise missing(["--song TEXT (or --title and --artist)"],
-                      "no song given" if yes else "no terminal to ask in")
+    _conflicts(song=song, title=title, artist=artist, version=version, unknown=unknown, pick=pick, heard=heard)
+    have_song = bool(song or title or unknown)
+    # One rule for every song (named or --unknown): what is not asked is confirmed by --yes;
+    # without a terminal and without --yes nothing is saved, as when input ends at a question.
+    if not asking and (not have_song or not yes):
+        need = [] if have_song else ["--song TEXT (or --title and --artist, or --unknown --heard TEXT)"]
+        need += [] if yes else ["--yes"]
+        why = "no song given" if yes else ("--no-prompt asks nothing" if prompt is False else "no terminal to ask in")
+        raise missing([" and ".join(need)], why)
     if order not in ("confirmed", "list"):
         raise typer.BadParameter("confirmed or list", param_hint="--order")
     with friendly_errors():
@@ -112,8 +120,9 @@ def add_command(
         if title:
             texts.append((f"{title} - {artist}" if artist else title, title, artist))
         texts += [(s, None, None) for s in song or []]
-        if asking or pick is not None:
-            curator_online(conn, offline=offline)  # the candidates shown or picked
+        matcher = None
+        if asking and not unknown or pick is not None:
+            matcher = curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
             if asking:
                 _header(conn, ep)
@@ -133,15 +142,25 @@ def add_command(
                         + (f"; known: {names}" if names else ""),
                     ) or ()
             drafts = []
+            if unknown:
+                drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=heard)))
             for i, (text, t, a) in enumerate(texts, start=1):
-                drafts.append(_song_draft(conn, i, text, t, a, version if t else None, pick, asking))
-            while asking:
+                drafts.append(_song_draft(matcher, i, text, t, a, version if t else None, pick, asking))
+            if heard and not unknown and drafts:
+                d = drafts[0]
+                drafts[0] = curate.SongDraft(Song(**{**d.song.__dict__, "heard": heard}), d.pick, d.review)
+            while asking and not unknown:
                 label = f"Song {len(drafts) + 1}"
                 text = ask(label, required=not drafts,
-                           hint="as heard, e.g. 'elastic heart sia'" if not drafts else "another song for a mashup; blank when done")
+                           hint="as heard, e.g. 'elastic heart sia'; ? when nobody knows it" if not drafts
+                           else "another song for a mashup; blank when done; ? for an unidentified one")
                 if not text:
                     break
-                drafts.append(_song_draft(conn, len(drafts) + 1, text, None, None, None, pick, True))
+                if text.strip() == "?":
+                    what = ask("What was heard", hint="voice, instruments, a lyric fragment; blank if nothing")
+                    drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=what)))
+                    continue
+                drafts.append(_song_draft(matcher, len(drafts) + 1, text, None, None, None, pick, True))
             if asking and len(drafts) > 1:
                 for i, d in enumerate(drafts):
                     who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
@@ -150,9 +169,11 @@ def add_command(
                         drafts[i] = curate.SongDraft(Song(**{**d.song.__dict__, "performers": who}), d.pick, d.review)
             default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
             if asking and kind is None:
-                kind = ask("Kind", default=default_kind, parse=lambda s: _choice(s, KINDS, "kind"),
+                kind = ask("Kind", default=default_kind, parse=_kind,
                            hint=" / ".join(KINDS))
-            kind = kind or default_kind
+            kind = curate.kind_named(kind or default_kind) or kind  # 'lipsync' is lip-sync; a bad one is reported
+            if usage:
+                usage = curate.usage_named(usage) or usage
             if asking and usage is None:
                 usage = ask("Usage code", default=curate.DEFAULT_USAGE.get(kind, "VV"), parse=_usage,
                             hint="VV visual vocal, BV background vocal, VS visual source, ET end title ...")
@@ -169,9 +190,9 @@ def add_command(
                 _summary(ep, draft, number or curate.next_number(conn, ep.id))
                 if not confirm("Save this cue?"):
                     raise Cancelled()
+            done = _save(conn, ep, draft, curator, shift=shift, asking=asking)
         except Cancelled:
             raise cancelled() from None
-        done = curate.add_cue(conn, ep, draft, curator, shift=shift)
         [answer] = lookup.answers(conn, [done.cue_id])
     if json_:
         emit_json([answer])
@@ -185,16 +206,56 @@ def add_command(
     note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
 
 
+def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: bool) -> Any:
+    """Save the cue; when another curator took its number meanwhile, offer the next free
+    one (or inserting before it) instead of losing every answer typed."""
+    import dataclasses
+
+    from cuesheet import curate
+    from cuesheet.errors import NumberTaken
+
+    while True:
+        try:
+            return curate.add_cue(conn, ep, draft, curator, shift=shift)
+        except NumberTaken as exc:
+            if not asking:
+                raise
+            console.print(Text(f"Cue {exc.number} was added meanwhile (another curator?).", style="yellow"))
+            if confirm(f"Save this cue as cue {exc.free} instead?"):
+                draft = dataclasses.replace(draft, number=exc.free)
+            elif confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
+                         default=False):
+                shift = True
+            else:
+                raise Cancelled() from None
+
+
+def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: bool, pick: Any,
+               heard: Any) -> None:
+    """Options that contradict each other are an error, never a guess (a mashup of --song and --title)."""
+    pairs = [
+        (bool(song) and bool(title), "--song and --title both name a song; give one (repeat --song for a mashup)"),
+        (unknown and bool(song or title or artist or version), "--unknown is a song nobody has named; leave out --song/--title/--artist/--version"),
+        (unknown and pick is not None, "--unknown has no candidates to --pick"),
+        (bool(artist or version) and not title, "--artist and --version go with --title"),
+        (bool(heard) and bool(song) and len(song) > 1, "--heard goes with one song; add the others after"),
+    ]
+    for bad, message in pairs:
+        if bad:
+            raise typer.BadParameter(message)
+
+
 def _header(conn: Any, ep: Any) -> None:
     rows = conn.execute(
-        """SELECT c.number, coalesce(r.title, s.title, s.text) FROM cues c
+        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
            LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
            LEFT JOIN recordings r ON r.id = s.recording_id
            WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
-        last = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        console.print(Text(f"{len(rows)} cue{'' if len(rows) == 1 else 's'} so far; the last: {last}", style="dim"))
+        shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
+        count = f"{plural(len(rows), 'cue')} so far"
+        console.print(Text(f"{count}; the last 3: {shown}" if len(rows) > 3 else f"{count}: {shown}", style="dim"))
     else:
         console.print(Text("no cues yet", style="dim"))
 
@@ -227,26 +288,27 @@ def _time_out(text: str, t_in: int | None) -> int | None:
     return t
 
 
-def _choice(text: str, choices: tuple[str, ...], name: str) -> str:
+def _kind(text: str) -> str:
+    from cuesheet import curate
+    from cuesheet.db import KINDS
     from cuesheet.errors import InputError
 
-    value = text.strip().lower()
-    hits = [c for c in choices if c.startswith(value)]
-    if value in choices:
-        return value
-    if len(hits) == 1:
-        return hits[0]
-    raise InputError(f"{text!r} is not one of {', '.join(choices)}")
+    kind = curate.kind_named(text)
+    if kind is None:
+        raise InputError(f"{text!r} is not one of {', '.join(KINDS)}")
+    return kind
 
 
 def _usage(text: str) -> str | None:
     from cuesheet.errors import InputError
     from cuesheet.model import USAGE_CODES
 
-    code = text.strip().upper()
-    if code in ("", "-"):
+    from cuesheet import curate
+
+    if text.strip() in ("", "-"):
         return None
-    if code not in USAGE_CODES:
+    code = curate.usage_named(text)
+    if code is None:
         raise InputError(f"{text!r} is not a usage code ({', '.join(USAGE_CODES)})")
     return code
 
@@ -259,16 +321,18 @@ def _status_line(s: Any) -> str:
         return "waiting in `cuesheet review` with its candidates"
     if s.status == "no_match":
         return "no match in the catalog yet"
+    if s.status == "unknown":
+        return "unidentified: waits in `cuesheet review unknown`"
     return s.status
 
 
 # --- one song: candidates and the curator's choice --------------------------------------------
 
 
-def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str | None,
+def _song_draft(matcher: Any, index: int, text: str, title: str | None, artist: str | None,
                 version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
     """Show the candidates for a song and take the curator's decision (or --pick's)."""
-    from cuesheet import curate, suggest
+    from cuesheet import curate
     from cuesheet.errors import InputError
     from cuesheet.model import Song
 
@@ -277,7 +341,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
         return curate.SongDraft(song)  # the matcher decides when it is saved
     query, who = (title, artist) if title else (text, None)
     while True:
-        ident = suggest.identify(conn, query, who)
+        ident = matcher.identify(query, who)
         if not asking:
             if pick > len(ident.candidates):  # type: ignore[operator]
                 raise InputError(f"{text!r} has {len(ident.candidates)} candidates, not {pick}", field="--pick")
@@ -294,7 +358,7 @@ def _song_draft(conn: Any, index: int, text: str, title: str | None, artist: str
             who = None
             continue
         if answer.startswith("n"):
-            return curate.SongDraft(song, review=ident if n else None)
+            return curate.SongDraft(song, review=ident)  # waits in `cuesheet review`, candidates or not
         if answer.startswith("m"):
             return curate.SongDraft(_by_hand(song))
         console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
@@ -349,6 +413,9 @@ def _summary(ep: Any, draft: Any, number: int) -> None:
     console.print(line)
     for i, d in enumerate(draft.songs, start=1):
         s = d.song
+        if s.unknown:
+            console.print(Text(f"  {i}. {curate.draft_label(d)}"))
+            continue
         how = ("picked: " + f"{d.pick.title} — {d.pick.artist}" if d.pick
                else "typed by hand" if s.recording else "kept for review" if d.review
                else "matched when saved")
@@ -404,17 +471,26 @@ def import_command(
     if json_:
         emit_json([report])
         return
-    verb = "would " if dry_run else ""
+    def verb(would: str, did: str) -> str:
+        return f"would {would}" if dry_run else did
+
     for title in report.new_episodes:
-        console.print(Text(f"{verb}add episode {title}", style="cyan"), soft_wrap=True)
+        console.print(Text(f"{verb('add', 'added')} episode {title}", style="cyan"), soft_wrap=True)
+    for what in report.updated_episodes:
+        console.print(Text(f"{verb('set', 'set')} episode {what}", style="cyan"), soft_wrap=True)
     for label in report.added:
-        console.print(Text(f"{verb}add {label}", style="green"), soft_wrap=True)
+        console.print(Text(f"{verb('add', 'added')} {label}", style="green"), soft_wrap=True)
     for label in report.replaced:
-        console.print(Text(f"{verb}replace {label}", style="yellow"), soft_wrap=True)
+        console.print(Text(f"{verb('replace', 'replaced')} {label}", style="yellow"), soft_wrap=True)
     n = len(report.added) + len(report.replaced)
-    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {n} cues with {report.songs} songs into "
-               f"{report.show}; songs matched: {report.accepted} accepted, {report.review} for review, "
-               f"{report.no_match} without a match.")
+    linked = report.songs - report.accepted - report.review - report.no_match - report.unidentified
+    counts = [f"{report.accepted} accepted", f"{report.review} for review", f"{report.no_match} without a match"]
+    if report.unidentified:
+        counts.append(f"{report.unidentified} unidentified (`cuesheet review unknown`)")
+    if linked > 0:
+        counts.append(f"{linked} linked in the file")
+    summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with "
+               f"{plural(report.songs, 'song')} into {report.show}: " + ", ".join(counts) + ".")
     console.print(Text(summary, style="bold"), soft_wrap=True)
     if dry_run:
         note("nothing was written; run again without --dry-run to import.")
@@ -439,19 +515,27 @@ def list_command(
         items = lookup.answers(conn, ids)
 
     def render(items: list[Any]) -> None:
-        table = Table("cue", "time", "kind", "songs", "status", "performers", title=f"{ep.show.name} {ep.code} — {ep.title}")
+        table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",
+                      title=f"{ep.show.name} {ep.code} — {ep.title}")
         for a in items:
             time = (a.time_in or "") + (f"–{a.time_out}" if a.time_out else "")
-            songs = "\n".join(f"{s.title} — {s.artist}" if s.artist else s.title or s.text for s in a.songs)
+            song_ids = "\n".join(f"#{s.song_id}" for s in a.songs)
+            songs = "\n".join(_song_name(s) for s in a.songs)
             status = "\n".join(s.status for s in a.songs)
             who = ", ".join(p.get("character") or p.get("actor") or "" for p in a.performers)
             table.add_row(f"{a.cue}{'' if a.order_confirmed else '*'}", time,
-                          a.kind + (f" ({a.usage})" if a.usage else ""), songs, status, who)
+                          a.kind + (f" ({a.usage})" if a.usage else ""), song_ids, songs, status, who)
         console.print(table)
         if not items:
             note(f"no cues yet; add one with `cuesheet cue add {ep.show.slug} {ep.code}`")
 
-    emit(items, as_json=json_, nl=nl, render=render)
+    emit(items, as_json=json_, nl=nl, render=render)  # --json: each song with its song_id (#13)
+
+
+def _song_name(s: Any) -> str:
+    if s.status == "unknown" or not (s.title or s.text):
+        return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
+    return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
 
 
 # --- edit ------------------------------------------------------------------------------------------
@@ -480,6 +564,7 @@ def edit_command(
     artist: Annotated[Optional[str], typer.Option("--artist", help="Correct the song's artist.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="Correct the song's version ('-' clears).")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The song as heard.")] = None,
+    heard: Annotated[Optional[str], typer.Option("--heard", help="What was heard of the song ('-' clears).")] = None,
     add_song: Annotated[Optional[list[str]], typer.Option("--add-song", help="Add a song as heard. Repeatable.")] = None,
     remove_song: Annotated[Optional[list[int]], typer.Option("--remove-song", help="Remove song N. Repeatable.")] = None,
     prompt: Prompting = None,
@@ -487,7 +572,6 @@ def edit_command(
 ) -> None:
     """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
     from cuesheet import curate, lookup
-    from cuesheet.db import KINDS
     from cuesheet.model import Song
 
     with friendly_errors():
@@ -496,8 +580,10 @@ def edit_command(
         [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
         fields: dict[str, Any] = {}
         performers = None
+        prompted_heard: dict[int, Any] = {}
         nothing = all(v is None for v in (time_in, time_out, scene, performer, kind, usage, confidence,
-                                           notes, order, title, artist, version, text, add_song, remove_song))
+                                           notes, order, title, artist, version, text, heard, add_song,
+                                           remove_song))
         if nothing and not interactive(prompt):
             raise missing(["at least one of --at, --time-out, --scene, --performer, --kind, --usage, "
                            "--title, --artist, --add-song, --remove-song"], "nothing to change")
@@ -512,8 +598,13 @@ def edit_command(
                     [f"{p['character'] or ''}" + (f" ({p['actor']})" if p["actor"] else "") + ("?" if p["inferred"] else "")
                      for p in a.performers]))
                 performer = [ask("Performers", default=current or "-")]
-                kind = ask("Kind", default=a.kind, parse=lambda s: _choice(s, KINDS, "kind"))
+                kind = ask("Kind", default=a.kind, parse=_kind)
                 usage = ask("Usage code", default=a.usage or "-")
+                for i, sa in enumerate(a.songs, start=1):
+                    said = ask(f"Heard of song {i} ({_song_name(sa)})", default=sa.heard or "-",
+                               hint="voice, instruments, a lyric fragment")
+                    if _clearable(said) != sa.heard:
+                        prompted_heard[i] = _clearable(said)
         except Cancelled:
             raise cancelled() from None
         if time_in is not None:
@@ -524,9 +615,9 @@ def edit_command(
             if value is not None:
                 fields[name] = _clearable(value)
         if usage is not None:
-            fields["usage"] = _clearable(usage)
+            fields["usage"] = _clearable(usage) and (curate.usage_named(usage) or usage.strip())
         if kind is not None:
-            fields["kind"] = kind
+            fields["kind"] = curate.kind_named(kind) or kind
         if order is not None:
             if order not in ("confirmed", "list"):
                 raise typer.BadParameter("confirmed or list", param_hint="--order")
@@ -539,10 +630,14 @@ def edit_command(
                           "usage": a.usage, "kind": a.kind, "confidence": a.confidence}
         fields = {k: v for k, v in fields.items() if k not in current_fields or current_fields[k] != v}
         song_fields = {k: (v if k in ("title", "artist", "text") else _clearable(v))
-                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text))
+                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text),
+                                    ("heard", heard))
                        if v is not None}
+        songs = {i: {"heard": h} for i, h in prompted_heard.items()}
+        if song_fields:
+            songs[song] = {**songs.get(song, {}), **song_fields}
         edit = curate.CueEdit(
-            fields=fields, performers=performers, songs={song: song_fields} if song_fields else {},
+            fields=fields, performers=performers, songs=songs,
             add_songs=tuple(curate.SongDraft(Song(title=t, artist="", text=t)) for t in add_song or ()),
             remove_songs=tuple(remove_song or ()),
         )

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
+from cuesheet.plural import plural
 
 app = typer.Typer()
 
@@ -67,7 +68,7 @@ def check_command(
             line.append(f"  [{f.code}]", style="dim")
             console.print(line, soft_wrap=True)
         errors = sum(f.severity == check.ERROR for f in items)
-        note(f"{errors} error(s), {len(items) - errors} warning(s).")
+        note(f"{plural(errors, 'error')}, {plural(len(items) - errors, 'warning')}.")
 
     emit(findings, as_json=json_, nl=nl, render=render)
     if check.has_errors(findings) or (strict and findings):
@@ -98,7 +99,7 @@ def dump_command(
         return
     for path in report.written:
         console.print(Text(f"wrote {path}", style="green"), soft_wrap=True)
-    note(f"{len(report.written)} file(s) written, {len(report.unchanged)} already up to date in {report.folder}."
+    note(f"{plural(len(report.written), 'file')} written, {len(report.unchanged)} already up to date in {report.folder}."
          + (" Review with `git diff`; `cuesheet build` reads them back." if report.written else ""))
 
 
@@ -129,7 +130,7 @@ def history_command(
 
     def render(items: list[history.Entry]) -> None:
         if not items:
-            note("no changes recorded yet.")
+            note("No changes recorded yet.")
             return
         if change is not None:
             _render_entry(items[0])
@@ -164,18 +165,23 @@ def _render_entry(e: Any) -> None:
 def undo_command(
     change: Annotated[Optional[int], typer.Argument(help="The change to undo (see `cuesheet history`). Default: the latest.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Restore even rows changed since (that later work is lost).")] = False,
+    episode: Annotated[Optional[str], typer.Option("--episode", help="With --cue: the episode of the one cue to undo.")] = None,
+    cue: Annotated[Optional[int], typer.Option("--cue", min=1, help="Undo only this cue's part of the change (one cue of an import).")] = None,
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
     from cuesheet import history
 
+    if (cue is None) != (episode is None):
+        raise typer.BadParameter("--cue and --episode go together", param_hint="--cue")
     with friendly_errors():
         conn = open_db(db).conn
-        done = history.undo(conn, change, _curator(), force=force)
+        cue_id = history.cue_in_change(conn, change, episode, cue) if cue is not None else None
+        done = history.undo(conn, change, _curator(), force=force, cue_id=cue_id)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
-        note(f"forced over {len(done.conflicts)} later change(s): {done.conflicts[0]}")
+        note(f"forced over {plural(len(done.conflicts), 'later change')}: {done.conflicts[0]}")
     note(f"recorded as #{done.entry_id}; `cuesheet undo {done.entry_id}` redoes it.")
 
 
@@ -198,11 +204,29 @@ review_app = typer.Typer(
 SongId = Annotated[int, typer.Argument(help="The song's id, as `cuesheet review` lists it.")]
 
 
+StatusOption = Annotated[Optional[list[str]], typer.Option(
+    "--status", help="Only songs with this status: review, no_match, unmatched, rejected, accepted, curated,"
+                     " unknown. Repeatable. Default: review.")]
+
+
 @review_app.callback()
 def _review_root(ctx: typer.Context) -> None:
     """The queue of doubtful matches. Without a subcommand: list it."""
     if ctx.invoked_subcommand is None:
-        review_list(show=None, episode=None, all_=False, db=None, json_=False, nl=False)
+        review_list(show=None, episode=None, all_=False, status=None, db=None, json_=False, nl=False)
+
+
+def _statuses(status: list[str] | None, all_: bool) -> tuple[str, ...]:
+    from cuesheet import review
+
+    if status:
+        bad = [s for s in status if s not in review.STATUSES]
+        if bad:
+            raise typer.BadParameter(f"{', '.join(bad)}: use {', '.join(review.STATUSES)}", param_hint="--status")
+        if all_:
+            raise typer.BadParameter("--all or --status, not both", param_hint="--status")
+        return tuple(dict.fromkeys(status))
+    return review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES
 
 
 @review_app.command("list")
@@ -210,47 +234,77 @@ def review_list(
     show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
     episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Also songs with no match or not matched yet.")] = False,
+    status: StatusOption = None,
     db: DbOption = None,
     json_: JsonOption = False,
     nl: NlOption = False,
 ) -> None:
     """List the songs waiting for a decision, with candidates, scores and reasons."""
+    statuses = _statuses(status, all_)
+    _list(show, episode, statuses, db, json_, nl,
+          empty=f"No songs with status {' or '.join(statuses)}.",
+          footer="listed. `cuesheet review accept ID [ID ...] [--pick N]`, `reject ID`, "
+                 "`set ID --title ... --artist ...`, `search ID WORDS`, or `cuesheet review walk`.")
+
+
+@review_app.command("unknown")
+def review_unknown(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show. Default: every show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
+    _list(show, episode, ("unknown",), db, json_, nl, empty="No unidentified songs.",
+          footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
+                 " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
+
+
+def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: Any, json_: bool, nl: bool,
+          *, empty: str, footer: str) -> None:
     from cuesheet import review
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
         show_ref, ep = _scope(conn, show, episode)
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
-                             statuses=review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES)
+                             statuses=statuses)
 
     def render(items: list[review.Item]) -> None:
         if not items:
-            note("nothing waits for review.")
+            note(empty)
             return
-        for it in items:
-            _render_item(it)
+        for i, it in enumerate(items):
+            _render_item(it, gap=i > 0)  # a listing starts with its first line, not a blank one
         console.print()
-        note(f"{len(items)} waiting. `cuesheet review accept ID [--pick N]`, `reject ID`, "
-             "`set ID --title ... --artist ...`, or `cuesheet review walk` to go through them.")
+        note(f"{len(items)} {footer}")
 
     emit(items, as_json=json_, nl=nl, render=render)
 
 
-def _render_item(it: Any, *, reasons: int = 3) -> None:
-    console.print()
+def _render_item(it: Any, *, reasons: int = 3, gap: bool = True) -> None:
+    if gap:
+        console.print()
     head = Text(f"#{it.id} ", style="bold")
     head.append(f"{it.label}", style="cyan")
-    head.append(f"  {it.text!r}", style="bold")
+    head.append(f"  {it.name}", style="bold")
     head.append(f"  {it.status}", style="yellow")
-    console.print(head)
+    console.print(head, soft_wrap=True)
     if it.scene:
         console.print(indented(it.scene, 5))
+    if it.heard and not it.unknown:
+        console.print(indented(f"heard: {it.heard}", 5))
+    for x in it.searches:
+        best = f"best {x.best_title} — {x.best_artist} ({x.best_score:.2f})" if x.best_title else "nothing found"
+        console.print(Text(f"     searched {x.query!r} in {', '.join(x.sources)} by {x.curator}"
+                           f" at {x.at.replace('T', ' ')[:16]}: {best}", style="dim"), soft_wrap=True)
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
-    for s in it.candidates:
-        console.print(candidate_line(s.rank, s.candidate, s.score))
-        if s.rank <= reasons and s.reasons:
-            console.print(indented(" · ".join(s.reasons), 6))
+    for c in it.candidates:
+        console.print(candidate_line(c.rank, c.candidate, c.score))
+        if c.rank <= reasons and c.reasons:
+            console.print(indented(" · ".join(c.reasons), 6))
 
 
 def _decided(done: Any) -> None:
@@ -260,16 +314,64 @@ def _decided(done: Any) -> None:
 
 @review_app.command("accept")
 def review_accept(
-    song: SongId,
+    songs: Annotated[Optional[list[int]], typer.Argument(help="The songs' ids, as `cuesheet review` lists them.")] = None,
     pick: Annotated[int, typer.Option("--pick", min=1, help="Which candidate (1 = best).")] = 1,
+    min_score: Annotated[Optional[float], typer.Option(
+        "--min-score", min=0.0, max=1.0, help="Also accept the best candidate of every song in the queue"
+                                              " scoring at least this (0-1).")] = None,
+    show: Annotated[Optional[str], typer.Option("--show", help="With --min-score: only this show.")] = None,
     db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
-    """Accept candidate N (default the best) as the song's recording."""
+    """Accept candidate N (default the best) for one or more songs, all in one change."""
+    from cuesheet import lookup, review
+    from cuesheet.cli.output import emit_json
+
+    if not songs and min_score is None:
+        raise typer.BadParameter("give song ids, --min-score, or both", param_hint="SONGS")
+    if pick != 1 and min_score is not None:
+        raise typer.BadParameter("--min-score accepts each song's best candidate; leave out --pick",
+                                 param_hint="--pick")
+    with friendly_errors():
+        conn = open_db(db).conn
+        show_ref = lookup.find_show(conn, show) if show else None
+        done = review.accept_many(conn, list(songs or []), _curator(), pick=pick, min_score=min_score,
+                                  show_id=show_ref.id if show_ref else None)
+    if json_:
+        emit_json([done])
+        return
+    for d in done.decisions:
+        console.print(Text(d.summary, style="green"), soft_wrap=True)
+    note(f"{len(done.decisions)} accepted; history #{done.history_id}; `cuesheet undo` takes them all back.")
+
+
+@review_app.command("search")
+def review_search(
+    song: SongId,
+    words: Annotated[Optional[list[str]], typer.Argument(help="What to search for. Default: the song's text or what was heard.")] = None,
+    offline: CuratorOfflineOption = False,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the search and its candidates as JSON.")] = False,
+) -> None:
+    """Search for a song again; the search is kept on record (query, sources, when, best, who)."""
     from cuesheet import review
+    from cuesheet.cli.cue import _show_candidates
+    from cuesheet.cli.output import emit_json
 
     with friendly_errors():
-        done = review.accept(open_db(db).conn, song, _curator(), pick=pick)
-    _decided(done)
+        conn = open_db(db).conn
+        review.item(conn, song)  # a wrong id is said before any source is asked
+        matcher = curator_online(conn, offline=offline)
+        ident, tried = review.search(conn, song, " ".join(words or []), _curator(), matcher)
+    if json_:
+        emit_json([{"song": song, "search": tried.to_json(), "identification": ident.to_json()}])
+        return
+    _show_candidates(1, tried.query, ident)
+    if ident.candidates:
+        note(f"kept on record with song #{song}; `cuesheet review accept {song} --pick N` takes a candidate.")
+    else:
+        note(f"kept on record with song #{song}; try other words, or `cuesheet review set {song} "
+             "--title ... --artist ...` names it.")
 
 
 @review_app.command("reject")
@@ -285,6 +387,8 @@ def review_reject(song: SongId, db: DbOption = None) -> None:
 @review_app.command("set")
 def review_set(
     song: SongId,
+    id_: Annotated[Optional[str], typer.Option(
+        "--id", help="Any id as pasted: MusicBrainz id or URL, ISRC, Spotify id, URI or URL.")] = None,
     mbid: Annotated[Optional[str], typer.Option("--mbid", help="MusicBrainz recording id or URL.")] = None,
     spotify_id: Annotated[Optional[str], typer.Option("--spotify-id", help="Spotify track id, URI or URL.")] = None,
     isrc: Annotated[Optional[str], typer.Option("--isrc", help="ISRC.")] = None,
@@ -300,12 +404,23 @@ def review_set(
     from cuesheet import review
 
     with friendly_errors():
+        if id_ is not None:
+            from cuesheet.matching.readings import read_id
+
+            found = read_id(id_)
+            if found is None:
+                raise typer.BadParameter(f"{id_!r} is not a MusicBrainz id or URL, ISRC, or Spotify id, URI or URL",
+                                         param_hint="--id")
+            key, value = found
+            mbid, spotify_id, isrc = (value if key == "mbid" else mbid, value if key == "spotify_id" else spotify_id,
+                                      value if key == "isrc" else isrc)
         conn = open_db(db).conn
+        matcher = None
         if (mbid or spotify_id) and not (title and artist):
-            curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
+            matcher = curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
         done = review.set_recording(conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
                                     isrc=isrc, title=title, artist=artist, album=album, year=year,
-                                    version=version)
+                                    version=version, matcher=matcher)
     _decided(done)
 
 
@@ -314,6 +429,7 @@ def review_walk(
     show: Annotated[Optional[str], typer.Argument(help="Only this show.")] = None,
     episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Also songs with no match or not matched yet.")] = False,
+    status: StatusOption = None,
     prompt: Annotated[Optional[bool], typer.Option(
         "--prompt/--no-prompt", help="Ask even when input is not a terminal (answers piped in).",
         show_default=False)] = None,
@@ -324,6 +440,7 @@ def review_walk(
     from cuesheet import review
     from cuesheet.cli.prompts import Cancelled, ask, interactive, missing
 
+    statuses = _statuses(status, all_)
     if not interactive(prompt):
         raise missing(["a terminal (or --prompt with answers on stdin)"], "walking the queue asks questions")
     with friendly_errors():
@@ -331,11 +448,11 @@ def review_walk(
         curator = _curator()
         show_ref, ep = _scope(conn, show, episode)
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
-                             statuses=review.OPEN_STATUSES if all_ else review.QUEUE_STATUSES)
+                             statuses=statuses)
         if not items:
-            note("nothing waits for review.")
+            note("Nothing waits for review.")
             return
-        curator_online(conn, offline=offline)  # "search again" asks them too
+        matcher = curator_online(conn, offline=offline)  # "search again" asks them too
         decided = 0
         try:
             for n, it in enumerate(items, start=1):
@@ -344,12 +461,13 @@ def review_walk(
                 _render_item(it)
                 while True:
                     k = len(candidates)
-                    options = ("1 accept, " if k == 1 else f"1-{k} accept, " if k else "") + "r reject, s search again, m type it by hand, " \
-                              "k skip, q quit"
+                    options = (("1 accept, " if k == 1 else f"1-{k} accept, " if k else "")
+                               + ("" if it.unknown else "r reject, ")  # nothing to reject for an unknown song
+                               + "s search again, m type it by hand, k skip, q quit")
                     answer = (ask("Choice", default="k", hint=options) or "k").strip().lower()
                     if answer.isdigit() and 1 <= int(answer) <= k:
                         _decided(review.accept(conn, it.id, curator, candidate=candidates[int(answer) - 1]))
-                    elif answer.startswith("r"):
+                    elif answer.startswith("r") and not it.unknown:
                         _decided(review.reject(conn, it.id, curator))
                     elif answer.startswith("m"):
                         title = ask("Title", default=it.title, required=True)
@@ -357,8 +475,9 @@ def review_walk(
                         album = ask("Album", hint="blank if unknown")
                         _decided(review.set_recording(conn, it.id, curator, title=title, artist=artist, album=album))
                     elif answer.startswith("s"):
-                        text = ask("Search for", default=it.text, hint="title and artist, any order")
-                        ident = review.search_again(conn, text)
+                        text = ask("Search for", default=it.text or it.heard,
+                                   hint="title and artist, any order, or an id or link")
+                        ident, _ = review.search(conn, it.id, text, curator, matcher)
                         candidates = [s.candidate for s in ident.candidates]
                         from cuesheet.cli.cue import _show_candidates
 

@@ -9,6 +9,7 @@ import typer
 
 from cuesheet.cli.common import DbOption, open_db_readonly as open_db
 from cuesheet.cli.output import err_console, fail, friendly_errors, note
+from cuesheet.plural import plural
 
 app = typer.Typer(
     name="export",
@@ -134,7 +135,7 @@ def cuesheet_command(
             assert target is not None
             done = cue_sheet.export_cuesheet_season(conn, show, season, target, fmt=fmt, raw=raw)
             uses = sum(len(f.sheet.rows) for f in done.files)
-            note(f"{len(done.files)} cue sheet{'s' if len(done.files) != 1 else ''}, {_uses(uses)} "
+            note(f"{plural(len(done.files), 'cue sheet')}, {_uses(uses)} "
                  f"({done.files[0].format} to {target})")
             for f in done.files:
                 note(f"  {f.path}: {_uses(len(f.sheet.rows))}")
@@ -153,7 +154,7 @@ def cuesheet_command(
 
 
 def _uses(n: int) -> str:
-    return f"{n} music use{'s' if n != 1 else ''}"
+    return plural(n, "music use")
 
 
 @app.command("spotify")
@@ -211,6 +212,6 @@ def spotify_command(
     for why, count in report.left_out.items():
         note(left_out_text(why, count))
     if report.unplaced:
-        tell(f"{len(report.unplaced)} song{'s' if len(report.unplaced) != 1 else ''} could not be placed:")
+        tell(f"{plural(len(report.unplaced), 'song')} could not be placed:")
         for item in report.unplaced:
             tell(f"  {item}")

@@ -21,6 +21,7 @@ from cuesheet.cli.common import (
     open_db,
 )
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
+from cuesheet.plural import plural
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
@@ -74,6 +75,9 @@ def identify_command(
     from_: Annotated[Optional[str], typer.Option(
         "--from", help="Read one query per line from FILE, or - for stdin.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates per query.")] = 5,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, max=64, help="With --from: identify in N processes against the local catalog "
+        "only (answers stay in input order).")] = 1,
     source: SourceOption = None,
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
@@ -81,14 +85,20 @@ def identify_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON: one object, or one per line with --from.")] = False,
 ) -> None:
     """What recording is this text? Candidates with scores, reasons and a verdict."""
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.files import read_text
 
     if (text is None) == (from_ is None):
         raise typer.BadParameter("give TEXT or --from FILE (not both)")
+    if jobs > 1 and from_ is None:
+        raise typer.BadParameter("--jobs goes with --from")
     with friendly_errors():
         conn = open_db(db).conn
-        sources = _sources(conn, source, offline=offline, refresh=refresh)
+        if jobs > 1:
+            note("--jobs: the local catalog only (online sources' rate limits hold per process)")
+            sources = []
+        else:
+            sources = _sources(conn, source, offline=offline, refresh=refresh)
         if from_ is None:
             queries = [text or ""]
         elif from_ == "-":
@@ -96,10 +106,17 @@ def identify_command(
         else:
             queries = read_text(Path(from_)).splitlines()
         reported: set[str] = set()
-        for query in queries:
-            if from_ is not None and not query.strip():
-                continue
-            ident = identify(query, sources, artist=artist, limit=limit)
+        if from_ is not None:
+            queries = [q for q in queries if q.strip()]
+        if jobs > 1:
+            from cuesheet import db as dbmod
+            from cuesheet.batch import identify_many
+
+            answers = identify_many(queries, db_path=dbmod.resolve_path(db), jobs=jobs, identify=identify,
+                                    artist=artist, limit=limit)
+        else:
+            answers = (identify(query, sources, artist=artist, limit=limit) for query in queries)
+        for ident in answers:
             reported.update(str(s) for s in ident.skipped)
             if json_:
                 emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
@@ -132,59 +149,81 @@ def match_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
-    from cuesheet import lookup
-    from cuesheet.match import match_songs
+    from cuesheet import config, history, lookup
+    from cuesheet.curation.matcher import match_recorded
 
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
         sources = _sources(conn, source, offline=offline, refresh=refresh)
-        report = match_songs(conn, sources, episode_ids=episode_ids)
+        report = match_recorded(conn, sources, history.who(config.load().curator),
+                                        episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
         _fallbacks(sources, set(report.skipped))
         return
     console.print(
-        f"Matched {report.considered} song(s): {report.accepted} accepted, {report.review} for review, "
+        f"Matched {plural(report.considered, 'song')}: {report.accepted} accepted, {report.review} for review, "
         f"{report.no_match} without a match.", highlight=False)
     for skipped in report.skipped:
         note(f"skipped {skipped}")
     _fallbacks(sources, set(report.skipped))
     if report.review:
         note("See the review queue: cuesheet review")
+    if getattr(report, "history_id", None):
+        note(f"history #{report.history_id}; `cuesheet undo` takes it back.")
 
 
 @catalog_app.command("import")
 def catalog_import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.")],
+    file: Annotated[Path, typer.Argument(help=(
+        "CSV with a header, JSON Lines, or MusicBrainz canonical data; plain, .zst or .tar.zst."))],
     format: Annotated[Optional[str], typer.Option(
-        "--format", help="csv or jsonl (default: from the file name).")] = None,
+        "--format", help="csv, jsonl or musicbrainz-canonical (default: from the header and file name).")] = None,
     source: Annotated[str, typer.Option("--source", help="Name recorded as these rows' source.")] = "catalog",
     ignore_extra: Annotated[bool, typer.Option(
         "--ignore-extra", help="Skip columns cuesheet does not know instead of failing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Import the good rows; write the bad ones, with file:line:field reasons, "
+        "to the reject file.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option(
+        "--rejects", help="Reject file for --skip-invalid (default: FILE.rejects.txt beside FILE).")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="The file is the whole dataset: remove this source's recordings it no longer "
+        "has, except those a cue links to.")] = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import recordings, all or nothing; re-importing the same rows adds nothing."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    """Import recordings, all or nothing; re-importing updates changed rows and adds new ones.
 
-    from cuesheet import catalog
+    Rows are read and staged beside the database first, so curators can keep
+    working; only the last step (merge and index) takes the write lock.
+    """
+    from cuesheet.cli.progress import import_progress
+    from cuesheet.recordings import importer
 
+    if rejects is not None and not skip_invalid:
+        raise typer.BadParameter("--rejects goes with --skip-invalid")
     with friendly_errors():
         conn = open_db(db, create=True).conn
-        size = file.stat().st_size if file.exists() else 0
-        show_bar = size > 5_000_000 and not json_
-        with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                      TimeRemainingColumn(), console=console, transient=True, disable=not show_bar) as bar:
-            task = bar.add_task(f"importing {file.name}", total=size)
-            report = catalog.import_file(conn, file, format=format, source=source,
-                                         ignore_extra=ignore_extra,
-                                         progress=lambda n: bar.advance(task, n))
+        size = file.stat().st_size if file.is_file() else 0
+        with import_progress(file.name, show=size > 5_000_000 and not json_) as progress:
+            report = importer.import_file(conn, file, format=format, source=source,
+                                          ignore_extra=ignore_extra, progress=progress,
+                                          skip_invalid=skip_invalid, rejects=rejects, replace=replace)
     if json_:
         emit_json_one(report)
         return
-    console.print(f"Imported {report.path}: {report.rows} rows, {report.added} new, "
-                  f"{report.duplicates} already in the catalog.", highlight=False)
+    console.print(f"Imported {report.path} ({report.format}): {plural(report.rows, 'row')}, {report.added} added, "
+                  f"{report.changed} changed, {report.unchanged} unchanged, in {report.seconds:.1f} s.",
+                  highlight=False)
+    if report.removed or report.kept_linked:
+        console.print(f"Removed {report.removed} recordings the file no longer has; kept {report.kept_linked} "
+                      "that cues link to.", highlight=False)
+    if report.artist_from_title:
+        note(f"{plural(report.artist_from_title, 'row')} had no artist: read from the title (\"Artist - Title\").")
+    if report.rejected:
+        note(f"Skipped {plural(report.rejected, 'invalid row')}; reasons in {report.rejects_path}")
 
 
 @catalog_app.command("stats")
@@ -214,7 +253,7 @@ def catalog_search_command(
     nl: NlOption = False,
 ) -> None:
     """Search the local catalog, best match first."""
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.sources.catalog import CatalogSource
 
     with friendly_errors():

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.plural import plural
 
 console = Console()
 err_console = Console(stderr=True)
@@ -60,7 +61,7 @@ def friendly_errors() -> Iterator[None]:
         for error in in_order:
             err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
-            err_console.print(f"{len(exc.errors)} errors; nothing was written.", highlight=False)
+            err_console.print(f"{plural(len(exc.errors), 'error')}; nothing was written.", highlight=False)
         raise typer.Exit(1) from None
     except CuesheetError as exc:
         raise fail(str(exc)) from None

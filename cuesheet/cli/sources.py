@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cuesheet.cli.common import JsonOption
 from cuesheet.cli.output import console, friendly_errors, note
+from cuesheet.plural import noun
 
 cache_app = typer.Typer(help="The cache of MusicBrainz and Spotify answers (works offline).",
                         no_args_is_help=True)
@@ -71,7 +72,7 @@ def cache_clear_command(
         count = cache.clear_cache(config.load(), source=source.lower() if source else None,
                                   stale_only=stale)
     which = ("stale " if stale else "") + (f"{source.lower()} " if source else "")
-    console.print(f"Removed {count} cached {which}answer{'s' if count != 1 else ''}.", highlight=False)
+    console.print(f"Removed {count} cached {which}{noun(count, 'answer')}.", highlight=False)
 
 
 @config_app.command("show")

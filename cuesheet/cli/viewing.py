@@ -216,15 +216,21 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
     ep = result.episode
     title = f"{ep.show.name} {ep.code} — {ep.title}"
     if result.mode == "sheet":
-        render_answers(out, result.answers, title=title)
+        about = None
+        if result.answers and all(s.unidentified for a in result.answers for s in a.songs):
+            from cuesheet.viewer.resolve import episode_notes
+
+            about = episode_notes(conn, ep)  # nobody named a song: the notes say what is known
+        render_answers(out, result.answers, title=title, about=about)
         out.flush()
         out.note(f"{cues(len(result.answers))} known; the episode may have more. "
                  "Ask with words or --at to rank them.")
     else:
-        render_answers(out, result.answers, title=title, scored=True)
+        lead = "nothing matched " + ", ".join(repr(w) for w in result.unmatched) if result.unmatched else None
+        render_answers(out, result.answers, title=title, scored=True, lead=lead, weak=bool(lead))
         out.flush()
-        if result.unmatched:
-            out.note("nothing matched " + ", ".join(repr(w) for w in result.unmatched))
+        for line in result.notes:
+            out.note(line)
     return 0
 
 
@@ -239,10 +245,12 @@ def run_search(out: Out, words: list[str], *, show: str | None = None, limit: in
     if json_ or nl:
         _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
     elif result.answers:
-        render_answers(out, result.answers, title=f"search: {query}", scored=True, with_episode=True)
+        render_answers(out, result.answers, title=f"search: {query}", scored=True, with_episode=True,
+                       lead=result.lead(), weak=result.weak)
         out.flush()
     for line in result.notes():
-        out.note(line)
+        if json_ or nl or line != result.lead():  # said before the cards already
+            out.note(line)
     if result.catalog is not None:
         hint = result.catalog
         out.note(f"no known episode uses it; the catalog has {hint.title} — {hint.artist}")

@@ -20,6 +20,7 @@ from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import jsonfmt, jspf, m3u, tabular, xspf
 from cuesheet.export.output import write_output
 from cuesheet.export.rows import Playlist, select
+from cuesheet.plural import plural
 
 FORMATS: dict[str, ModuleType] = {
     "m3u8": m3u,
@@ -94,12 +95,12 @@ def export_playlist(
         skipped = jspf.left_out(playlist, listenbrainz=listenbrainz)
         if skipped == len(playlist.rows):
             raise NotFound(
-                f"{playlist.title}: none of the {len(playlist.rows)} songs has a MusicBrainz recording "
+                f"{playlist.title}: none of the {plural(len(playlist.rows), 'song')} has a MusicBrainz recording "
                 "id, and ListenBrainz takes no other; nothing to export",
                 remedy="drop --listenbrainz for a JSPF with every song",
             )
         if skipped:
-            notes.append(f"jspf --listenbrainz: {skipped} song{'s' if skipped != 1 else ''} "
+            notes.append(f"jspf --listenbrainz: {plural(skipped, 'song')} "
                          f"{jspf.LEFT_OUT} left out")
     elif key == "csv":
         text = tabular.render(playlist, raw=raw)

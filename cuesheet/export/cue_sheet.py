@@ -28,6 +28,7 @@ from cuesheet.export.output import write_output
 from cuesheet.export.tabular import check_raw, csv_text
 from cuesheet.model import USAGE_CODES
 from cuesheet.timecode import format_duration, format_time
+from cuesheet.plural import noun, plural
 
 FORMATS = ("csv", "json")
 # Lines of gap detail on stderr before "... and N more": enough for an episode, not a flood.
@@ -198,7 +199,7 @@ def from_episode(
     unconfirmed = [a.cue for a in answers if not a.order_confirmed]
     if unconfirmed:
         gaps.append(Gap(episode.code, None, None, None, "order",
-                        f"{len(unconfirmed)} of {len(answers)} cues are numbered in a source's list "
+                        f"{len(unconfirmed)} of {plural(len(answers), 'cue')} {noun(len(unconfirmed), 'is')} numbered in a source's list "
                         "order, not the order of use"))
     for a in answers:
         timed = a.time_in_ms is not None and a.time_out_ms is not None
@@ -222,8 +223,7 @@ def from_episode(
                     notes.append(message)
 
             if song.recording_id is None:
-                gap("match", "a doubtful match waits in `cuesheet review`" if song.status == "review"
-                    else "song not identified yet (run `cuesheet match`, or pin a recording)")
+                gap("match", _match_gap(song))
             if not composers:
                 gap("composers", "composers missing (no MusicBrainz work known for this recording)",
                     note=bool(publishers))
@@ -508,9 +508,22 @@ def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
     lines = []
     if counts:
         lines.append("missing: " + ", ".join(
-            f"{labels[k]} for {n} song{'s' if n != 1 else ''}" for k, n in counts.items()))
+            f"{labels[k]} for {plural(n, 'song')}" for k, n in counts.items()))
     detail = [f"  {g}" for g in found if g.field in ("match", "time", "usage", "cues", "order")]
     if len(detail) > DETAIL_LINES:
         more = len(detail) - DETAIL_LINES + 1
         detail = detail[: DETAIL_LINES - 1] + [f"  ... and {more} more (--format json lists every gap)"]
     return lines + detail
+
+
+def _match_gap(song: lookup.SongAnswer) -> str:
+    """Why a song has no recording, with the command that helps: `cuesheet match` never
+    touches an unidentified song (it has no words to search for), so that one goes to review."""
+    if song.status == "review":
+        return "a doubtful match waits in `cuesheet review`"
+    if song.unidentified:
+        return ("song not identified yet (see `cuesheet review unknown`; `cuesheet review search` "
+                "tries new words)")
+    if song.status == "rejected":  # `cuesheet match` does not try a rejected song again
+        return "a curator rejected every candidate (pin a recording with `cuesheet review set`)"
+    return "no recording linked yet (run `cuesheet match`, or pin one with `cuesheet review set`)"

@@ -19,6 +19,7 @@ from typing import Any
 
 from cuesheet.export.rows import CREATOR, ExportRow, Playlist
 from cuesheet.export.xspf import annotation
+from cuesheet.plural import plural
 
 MEDIA_TYPE = "application/jspf+json"
 SUFFIXES = (".jspf",)
@@ -69,7 +70,7 @@ def document(playlist: Playlist, *, listenbrainz: bool = False) -> dict[str, Any
     doc: dict[str, Any] = {"title": playlist.title, "creator": CREATOR}
     skipped = left_out(playlist, listenbrainz=listenbrainz)
     doc["annotation"] = f"Songs of {playlist.title} in episode and cue order." + (
-        f" {skipped} song{'s' if skipped != 1 else ''} {LEFT_OUT} left out." if skipped else ""
+        f" {plural(skipped, 'song')} {LEFT_OUT} left out." if skipped else ""
     )
     if playlist.generated is not None:
         doc["date"] = playlist.generated.isoformat()

@@ -16,6 +16,7 @@ from typing import Any
 
 from cuesheet import ids, lookup
 from cuesheet.errors import CuesheetError
+from cuesheet.plural import plural
 
 CREATOR = "cuesheet"
 HOME = "https://github.com/cuesheet/cuesheet"
@@ -23,6 +24,8 @@ HOME = "https://github.com/cuesheet/cuesheet"
 # Why a song was left out of a playlist, as counted on stderr.
 LEFT_OUT_ORIGINAL = "cast original (--no-originals)"
 LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
+# Nobody knows the song: nothing to play or look up, in any format (the cue sheet still lists it).
+LEFT_OUT_UNIDENTIFIED = "unidentified song (not a playable track)"
 UNMATCHED_REASONS = {
     "review": "a doubtful match waits in the review queue",
     "no_match": "no recording found in the catalog",
@@ -154,7 +157,7 @@ class Playlist:
 
     def summary(self) -> str:
         """One line for stderr: what went in, what stayed out and why."""
-        parts = [f"{len(self.rows)} song{'s' if len(self.rows) != 1 else ''}"]
+        parts = [plural(len(self.rows), "song")]
         if self.unmatched:
             parts.append(f"{self.unmatched} unmatched kept with a note")
         parts += [left_out_text(why, n) for why, n in self.left_out.items()]
@@ -162,6 +165,10 @@ class Playlist:
 
     def empty_reason(self) -> str:
         """Why a playlist has no songs: every one left out by a filter, or none known."""
+        if set(self.left_out) == {LEFT_OUT_UNIDENTIFIED}:
+            n = self.left_out[LEFT_OUT_UNIDENTIFIED]
+            which = "its only song is" if n == 1 else f"all {n} of its songs are"
+            return (f"no playable track: {which} unidentified (see `cuesheet review unknown`)")
         if self.left_out:
             return "every song was left out (" + ", ".join(
                 left_out_text(why, n) for why, n in self.left_out.items()) + ")"
@@ -169,9 +176,12 @@ class Playlist:
 
 
 def left_out_text(why: str, n: int) -> str:
-    """`1 cast original (--no-originals) left out`, `2 cast originals (...) left out`."""
+    """`1 cast original (--no-originals) left out`, `2 cast originals (...) left out`,
+    `1 unidentified song (not a playable track) left out`."""
     if n != 1 and why == LEFT_OUT_ORIGINAL:
         why = why.replace("cast original", "cast originals", 1)
+    if n != 1 and why == LEFT_OUT_UNIDENTIFIED:
+        why = why.replace("unidentified song", "unidentified songs", 1).replace("a playable track", "playable tracks")
     return f"{n} {why} left out"
 
 
@@ -211,6 +221,9 @@ def playlist_rows(
         for part, song in enumerate(a.songs, start=1):
             original = a.kind == "cast-original"
             matched = song.recording_id is not None
+            if song.unidentified:
+                left_out[LEFT_OUT_UNIDENTIFIED] += 1
+                continue
             if original and not originals:
                 left_out[LEFT_OUT_ORIGINAL] += 1
                 continue

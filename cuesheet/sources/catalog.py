@@ -1,19 +1,21 @@
 """The local catalog as a source: the recordings table, searched through its word index.
 
 Candidate generation has to stay cheap at a million rows, so it never scans:
-the query's words are looked up in `recording_terms` (the index vocabulary
-with document frequencies), words that are everywhere are dropped while rarer
+the query's words are looked up in `recording_vocab` (the index's words,
+kept by the importer), words that are everywhere are dropped while rarer
 ones remain, misspelt words are swapped for the nearest words the catalog
 actually has, and one FTS5 query returns the best few hundred rows by BM25.
-rapidfuzz then scores only those (in `cuesheet.match`).
+rapidfuzz then scores only those (in `cuesheet.matching.score`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -41,14 +43,49 @@ class CatalogSource:
     conn: sqlite3.Connection
     pool: int = POOL
     name: str = NAME
+    # identify asks once per reading of the text, and "A - B", "B - A" and "A B" are the
+    # same words: the index is searched once for them (a third of identify's time at 1M rows).
+    _recent: dict[object, list[Candidate]] = field(default_factory=dict, repr=False)
+    _stamp: tuple[int, int] = (-1, -1)
 
     def search(self, query: SongQuery, *, limit: int = 10) -> list[Candidate]:
         words = fold(" ".join(p for p in (query.title, query.artist or "", query.album or "") if p)).split()
-        ids = candidate_ids(self.conn, words, pool=max(limit, self.pool))
+        pool = max(limit, self.pool)
+        free_text = query.artist is None and not query.album
+        # Text with a separator ("A - T", "T by A") says where the artist is; text without
+        # one is read at the artist boundaries the catalog knows.
+        boundaries = free_text and len(words) >= 2 and not _SEPARATOR.search(query.title)
+        unique = set(words)
+        # Only when every word is used is the answer the same whatever their order; free text
+        # also depends on its last word (a prefix) and, unseparated, on its ends (boundaries).
+        key = ((frozenset(unique), pool, words[-1] if free_text and words else None,
+                tuple(words) if boundaries else None)
+               if len(unique) <= MAX_WORDS and not query.isrc else None)
+        if key is not None:
+            stamp = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+            if stamp != self._stamp or len(self._recent) > 256:
+                self._recent.clear()
+                self._stamp = stamp
+            if key in self._recent:
+                return list(self._recent[key])
+        # Free text may stop mid-word ("White Bucks And Sadd"): its last word is also a prefix.
+        ids = candidate_ids(self.conn, words, pool=pool, prefix_last=free_text)
         if query.isrc:
             ids = [r for (r,) in self.conn.execute("SELECT id FROM recordings WHERE isrc = ?",
                                                      [query.isrc])] + ids
-        return fetch(self.conn, ids)
+        found = fetch(self.conn, ids)
+        if boundaries and not _artist_at_an_end(" ".join(words), found):
+            found += fetch(self.conn, [r for r in artist_boundaries(self.conn, words) if r not in set(ids)])
+        if key is not None:
+            self._recent[key] = found
+        return list(found)
+
+    def by_id(self, key: str, value: str) -> list[Candidate]:
+        """Recordings carrying this id ("mbid", "spotify_id" or "isrc"), oldest first."""
+        if key not in ("mbid", "spotify_id", "isrc"):
+            raise ValueError(key)
+        return fetch(self.conn, [r for (r,) in self.conn.execute(
+            f"SELECT id FROM recordings WHERE {key} = ? ORDER BY id", [value])])
 
     def lookup(self, source_id: str) -> Candidate | None:
         try:
@@ -59,15 +96,28 @@ class CatalogSource:
         return found[0] if found else None
 
 
+_SEPARATOR = re.compile(r"\s(?:-{1,2}|[–—]|by)\s", re.IGNORECASE)
+
+
 def _quote(word: str) -> str:
     # Folded words are [a-z0-9] only, but quoting keeps MATCH safe whatever fold becomes.
+    # A trailing "*" (added here, never typed: fold removes it) makes a prefix query.
+    if word.endswith("*"):
+        return _quote(word[:-1]) + "*"
     return '"' + word.replace('"', '""') + '"'
 
 
-def _exists(conn: sqlite3.Connection, word: str) -> bool:
-    # A one-row MATCH stops at the first hit; fts5vocab would count the whole posting list.
-    return conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT 1",
-                        [_quote(word)]).fetchone() is not None
+# A word in at most this many rows may be a misspelling of a common word ("Sonrael" beside
+# "Sonreal"): its near spellings are searched too.
+RARE = 2
+
+
+def _rows_with(conn: sqlite3.Connection, word: str) -> int:
+    """Rows holding the word, counted up to RARE + 1 (one query answers "exists" and "rare")."""
+    return len(conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?",
+                            [_quote(word), RARE + 1]).fetchall())
+
+
 
 
 def near_terms(conn: sqlite3.Connection, word: str, limit: int = 3) -> list[str]:
@@ -80,7 +130,7 @@ def near_terms(conn: sqlite3.Connection, word: str, limit: int = 3) -> list[str]
         return []
     head = word[:2]
     terms = [t for (t,) in conn.execute(
-        "SELECT term FROM recording_terms WHERE term >= ? AND term < ?", [head, head + "\x7f"]
+        "SELECT term FROM recording_vocab WHERE term >= ? AND term < ?", [head, head + "\x7f"]
     )]
     found = process.extract(word, terms, scorer=fuzz.ratio, limit=limit, score_cutoff=SPELLING_CUTOFF)
     return [t for t, _, _ in found]
@@ -92,7 +142,8 @@ def _ids(conn: sqlite3.Connection, groups: Sequence[Sequence[str]], limit: int) 
         "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?", [expr, limit])]
 
 
-def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL) -> list[int]:
+def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL,
+                  prefix_last: bool = False) -> list[int]:
     """Row ids of recordings that hold all the query's words, or failing that most of them.
 
     No BM25 ranking: ranking every row a common word is in costs ~10 µs a row,
@@ -100,14 +151,37 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     every word (misspelt ones replaced by their nearest catalog words), then
     every word but one (extra words: "live", a featured artist, a typo too far
     gone), then every pair. rapidfuzz orders what comes back.
+
+    A word found in only a row or two is also looked up by spelling (it may be
+    the same typo elsewhere in the catalog: "Sonrael" beside "Sonreal"). With
+    `prefix_last`, a last word of three letters or more that the catalog lacks,
+    or has only rarely, also matches as a prefix (text cut short mid-word).
     """
     unique = list(dict.fromkeys(w for w in words if w))
     content = [w for w in unique if w not in STOP_WORDS] or unique
+    last = words[-1] if prefix_last and words and len(words[-1]) >= 3 else None
     groups: list[list[str]] = []
+    # Other spellings of words the catalog has but rarely: tried only when the words as typed
+    # find too little, and kept only when they find more (a tiny catalog has only rare words).
+    extras: list[list[str]] = []
     for word in content[:MAX_WORDS]:
-        alternatives = [word] if _exists(conn, word) else near_terms(conn, word)
+        rows = _rows_with(conn, word)
+        extra: list[str] = []
+        if rows:
+            alternatives = [word]
+            if len(word) >= 4 and rows <= RARE:
+                if len(word) >= 5:
+                    extra += [t for t in near_terms(conn, word) if t != word]
+                if word == last:
+                    extra.append(word + "*")
+        else:
+            alternatives = near_terms(conn, word)
+            if word == last and (alternatives or _rows_with(conn, word + "*")):
+                # (Alone, a prefix nothing starts with would only narrow the search to nothing.)
+                alternatives.append(word + "*")
         if alternatives:
             groups.append(alternatives)
+            extras.append(extra)
     if not groups:
         return []
     found: dict[int, None] = {}
@@ -116,6 +190,12 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
         # Every word, small ones too: "You and I" is mostly stop words, and they narrow it.
         found.update(dict.fromkeys(_ids(conn, groups + [[w] for w in stops], pool)))
     found.update(dict.fromkeys(_ids(conn, groups, pool)))
+    if len(found) < ENOUGH and any(extras):
+        wider = [g + e for g, e in zip(groups, extras)]
+        more = [r for r in _ids(conn, wider, pool) if r not in found]
+        if more:
+            found.update(dict.fromkeys(more))
+            groups = wider
     if len(found) < ENOUGH and len(groups) > 1:
         for i in range(len(groups)):
             found.update(dict.fromkeys(_ids(conn, groups[:i] + groups[i + 1:], pool // 2)))
@@ -131,7 +211,61 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     return list(found)[: pool * 2]
 
 
-_COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source"
+# Artist names tried at either end of unseparated text, up to this many words long.
+MAX_ARTIST_WORDS = 4
+BOUNDARY_POOL = 6
+
+
+@lru_cache(maxsize=100_000)
+def _folded_name(artist: str) -> str:
+    return fold(artist)
+
+
+def _artist_at_an_end(text: str, found: Sequence[Candidate]) -> bool:
+    """Whether a candidate's whole credit already begins or ends the text: the boundary is known."""
+    return any((name := _folded_name(c.artist)) and (text.startswith(name + " ") or text.endswith(" " + name))
+               for c in found)
+
+
+# A one-word name that begins more credits than this is too common to try as an artist.
+COMMON_NAME = 200
+
+
+def _common_name(conn: sqlite3.Connection, word: str) -> bool:
+    return len(conn.execute("SELECT 1 FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?",
+                            ["artist_key : ^" + _quote(word), COMMON_NAME + 1]).fetchall()) > COMMON_NAME
+
+
+def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[int]:
+    """Rows whose artist credit begins with the first or last words of the text, and that
+    share a word with the rest.
+
+    "tim mcgraw featuring faith hill meanwhile back at mamas": the catalog knows
+    the artist boundary, so each run of up to five words at either end is tried
+    as the start of a credit, and the rest ranked against that artist's titles
+    (BM25 over only that artist's rows, so it stays cheap). A word the text
+    ends with may be cut short, so it also matches as a prefix.
+    """
+    found: list[int] = []
+    n = len(words)
+    for k in range(1, min(MAX_ARTIST_WORDS, n - 1) + 1):
+        for who, rest, rest_is_end in ((words[:k], words[k:], True), (words[-k:], words[:-k], False)):
+            if all(w in STOP_WORDS for w in who) or len("".join(who)) < 3:
+                continue
+            if k == 1 and _common_name(conn, who[0]):
+                continue  # "john", "lil": thousands of credits begin so; ranking them costs too much
+            content = [w for w in dict.fromkeys(rest) if w not in STOP_WORDS][:MAX_WORDS] or list(rest)
+            terms = [_quote(w) for w in content]
+            if rest_is_end and len(rest[-1]) >= 2:
+                terms.append(_quote(rest[-1] + "*"))
+            expr = "artist_key : ^" + _quote(" ".join(who)) + " AND (" + " OR ".join(terms) + ")"
+            found += [r for (r,) in conn.execute(
+                "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? ORDER BY rank LIMIT ?",
+                [expr, BOUNDARY_POOL])]
+    return found
+
+
+_COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source, mb_score"
 
 
 def fetch(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Candidate]:
@@ -149,7 +283,7 @@ def fetch(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Candidate]:
 
 
 def to_candidate(row: Sequence[object]) -> Candidate:
-    rid, title, artist, album, year, duration, version, isrc, mbid, spotify_id, links, _src = row
+    rid, title, artist, album, year, duration, version, isrc, mbid, spotify_id, links, _src, mb_score = row
     id_map = {k: v for k, v in (("isrc", isrc), ("mbid", mbid), ("spotify_id", spotify_id)) if v}
     link_map: dict[str, str] = json.loads(links) if links else {}
     if mbid and "musicbrainz" not in link_map:
@@ -160,4 +294,6 @@ def to_candidate(row: Sequence[object]) -> Candidate:
         title=str(title), artist=str(artist), source=NAME, album=album,  # type: ignore[arg-type]
         year=year, duration_ms=duration, version=version,  # type: ignore[arg-type]
         ids=id_map, links=link_map, recording_id=int(rid),  # type: ignore[arg-type]
+        # MetaBrainz's score ranks canonical releases, lower first: a prior among equals.
+        source_score=None if mb_score is None else 1.0 / (1.0 + max(int(mb_score), 0)),  # type: ignore[call-overload]
     )

@@ -23,6 +23,7 @@ from cuesheet.cache import Cache, normalise_key
 from cuesheet.config import Config
 from cuesheet.errors import SourceError
 from cuesheet.sources import SourceSkipped
+from cuesheet.plural import plural
 
 log = logging.getLogger("cuesheet.sources")
 T = TypeVar("T")
@@ -230,7 +231,7 @@ class OnlineSource:
         """The service kept failing (5xx, 429, timeouts) through every retry."""
         n = self.config.retries
         if retried and n:
-            reason += f" after {n} {'retry' if n == 1 else 'retries'}"
+            reason += f" after {plural(n, 'retry')}"
         return GaveUp(self.name, redact(reason, self.config.secrets()),
                       remedy="try again later, or use --offline")
 

@@ -30,6 +30,9 @@ SAME, STEM, PREFIX, FUZZY = 1.0, 0.95, 0.8, 0.75
 MIN_RATIO = 80
 # How much a position word ("first", "closing") weighs against the words.
 POSITION_WEIGHT = 0.35
+# A place known only from a source's song list order is a weaker hint: its first cue
+# scores this much (0.6, then 0.4, 0.3 ...), below any cue whose place is known.
+WEAK_PLACE = 0.6
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,14 @@ class CueText:
     character: str = ""
     scene: str = ""
     episode: str = ""
-    # 0 = first (or last) in its episode, 1 = next, ...: set when the query asks for a position.
+    # 0 = first (or last) in its episode, 1 = next, ...: set when the query asks for a position;
+    # None then means the cue is known not to be there (a cold open is never the last song).
     place: int | None = None
+    # True when the place is known (scene words, a time, a confirmed order); False when it is
+    # only the source's song list order, a weaker hint that scores less.
+    place_known: bool = True
+    # Why the cue is at that place, said as a reason ("closing cue of the episode (...)").
+    place_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,11 +113,12 @@ def score(query: Query, cue: CueText) -> Hit:
     if not query.words and not title_score >= 0.85 and query.episode is not None:
         final = 1.0  # "episode 4": every cue of it, in cue order
         reasons.append(f"{query.episode.said!r} names the episode")
-    if query.position and cue.place is not None:
-        near = 1 / (1 + cue.place)
-        label = "opening" if query.position == "start" else "closing"
-        if cue.place == 0:
-            reasons.append(f"{label} cue of the episode")
+    if query.position:
+        near = 0.0  # place None: known not to be there
+        if cue.place is not None:
+            near = 1 / (1 + cue.place) if cue.place_known else WEAK_PLACE * 2 / (2 + cue.place)
+            if cue.place_why:
+                reasons.append(cue.place_why)
         final = near if not query.words else word_score * (1 - POSITION_WEIGHT) + near * POSITION_WEIGHT
     return Hit(cue.key, round(final, 6), reasons, tuple(unmatched))
 

@@ -98,6 +98,12 @@ def find_show(conn: sqlite3.Connection, text: str) -> ShowRef:
     return by_id[top_id]
 
 
+def episode_notes(conn: sqlite3.Connection, episode: EpisodeRef) -> str | None:
+    """The curators' notes on an episode: what a viewer needs when no song of it has a name."""
+    row = conn.execute("SELECT notes FROM episodes WHERE id = ?", [episode.id]).fetchone()
+    return (row[0] or "").strip() or None if row else None
+
+
 def episodes(conn: sqlite3.Connection, show: ShowRef) -> list[dict[str, Any]]:
     rows = conn.execute(
         """SELECT e.id, e.season, e.number, e.title, e.air_date, e.complete,

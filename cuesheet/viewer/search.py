@@ -8,7 +8,7 @@ and keep to what the viewer has watched (`viewer.spoilers`).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
@@ -18,6 +18,7 @@ from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
+from cuesheet.plural import plural
 
 # How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3
@@ -36,6 +37,8 @@ class WhatResult:
     answers: list[Answer]
     # Question words no answer matched ("car" when no scene has a car).
     unmatched: tuple[str, ...] = ()
+    # What else a viewer must be told ("nothing known says which cue closes S01E01; ...").
+    notes: list[str] = field(default_factory=list)
 
 
 def what(
@@ -71,7 +74,8 @@ def what_in(
     show = episode.show
     if watched is not None and later_than(episode.season, episode.number, watched):
         raise NoMatch(
-            f"{episode.code} is after {watched.code}, the episode you have watched up to; later episodes have more",
+            # Not its code or title: "finale" asked about must not come back as "S01E10".
+            f"that episode is after {watched.code}, the episode you have watched up to; later episodes have more",
             remedy="ask about an earlier episode, or drop --upto",
         )
     cue_ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [episode.id])]
@@ -89,21 +93,28 @@ def what_in(
         query = understand(words)
         nothing = NoMatch(
             f"no cue in {episode.code} \"{episode.title}\" fits {words!r}",
-            remedy=f"`cuesheet what {show.slug} {episode.code}` lists all {_cues(len(all_answers))}",
+            remedy=f"`cuesheet what {show.slug} {episode.code}` lists {_all_cues(len(all_answers))}",
         )
         if not _asks_something(query):
             raise nothing
-        places = _places(conn, [episode.id], query.position) if query.position else {}
+        places = _places(conn, [episode.id], query.position)
         ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in all_answers])
         out = _take(ranked, {a.cue_id: a for a in all_answers}, min_score, len(all_answers))
+        guessed = query.position is not None and episode.id in places.unknown
         if not out:
+            if guessed:
+                assert query.position is not None
+                raise NoMatch(position_note(query.position, [episode.code], answered=False),
+                              remedy=nothing.remedy)
             raise nothing
-        return WhatResult(episode, "words", out, _unmatched(ranked, out))
+        notes = [position_note(query.position, [episode.code], answered=True)] if guessed and query.position else []
+        return WhatResult(episode, "words", out, _unmatched(ranked, out), notes)
     return WhatResult(episode, "sheet", all_answers)
 
 
-def _cues(n: int) -> str:
-    return f"{n} cue" if n == 1 else f"{n} cues"
+def _all_cues(n: int) -> str:
+    """"its one cue", "all 5 cues"."""
+    return "its one cue" if n == 1 else f"all {n} cues"
 
 
 def _asks_something(query: Query) -> bool:
@@ -191,6 +202,8 @@ class SearchResult:
     # An episode the words named that the show does not have ("episode 40").
     no_episode: str | None = None
     catalog: CatalogHint | None = None
+    # "nothing known says which cue closes S01E01; ranked by the source's song list order only".
+    position_notes: list[str] = field(default_factory=list)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.answers)
@@ -201,6 +214,25 @@ class SearchResult:
     def __getitem__(self, i: int) -> Answer:
         return self.answers[i]
 
+    @property
+    def weak(self) -> bool:
+        """The answers match only some of the question's words: guesses, not answers."""
+        return bool(self.answers and self.unmatched)
+
+    def lead(self) -> str | None:
+        """Said before the answers when a word of the question matched none of them:
+        "nothing matched 'car'; these 9 cues match only 'sam' (tied at 0.50): weak guesses"."""
+        if not self.weak:
+            return None
+        missing = ", ".join(repr(w) for w in self.unmatched)
+        matched = [w for w in self.query.words if w not in self.unmatched]
+        n = len(self.answers)
+        these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
+        only = f" only {', '.join(repr(w) for w in matched)}" if matched else " other words"
+        scores = {a.score for a in self.answers}
+        tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
+        return f"nothing matched {missing}; {these}{only}{tied}: weak guesses"
+
     def notes(self) -> list[str]:
         """The lines a person is told beside (or instead of) the answers, CLI and web alike."""
         out = []
@@ -209,10 +241,14 @@ class SearchResult:
                        "add a title, an artist, a character or what happens in the scene")
         elif self.no_episode:
             out.append(f"no {self.no_episode} in the database")
-        elif not self.answers:
+        elif not self.answers and self.later:
+            # Only that: a title, an episode or "try other words" would tell what is to come.
+            return ["later episodes have more"]
+        elif not self.answers and not self.position_notes:
             out.append(f"nothing matches {self.query.text!r}; try fewer or other words")
-        if self.unmatched and self.answers:
-            out.append("nothing matched " + ", ".join(repr(w) for w in self.unmatched))
+        if self.lead():
+            out.append(self.lead())  # type: ignore[arg-type]
+        out += self.position_notes
         if self.later:
             out.append("later episodes have more")
         return out
@@ -262,10 +298,17 @@ def search(
     hidden = [a for a in all_answers if _hidden(a, limits)]
     # Ties in broadcast order: the ranker keeps the order it is given.
     visible.sort(key=lambda a: (a.show, a.season, a.episode, a.cue))
-    places = _places(conn, sorted(_episode_ids_of(conn, candidates)), query.position) if query.position else {}
+    episode_of = _episode_ids_of(conn, candidates)
+    places = _places(conn, sorted(set(episode_of.values())), query.position)
     ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in visible])
     result.answers = _take(ranked, {a.cue_id: a for a in visible}, min_score, limit)
     result.unmatched = _unmatched(ranked, result.answers)
+    if query.position and places.unknown:
+        # Said for the episodes answered from (or, with no answer, asked about): never a later one.
+        pool = result.answers or (visible if query.episode is not None else [])
+        codes = list(dict.fromkeys(a.code for a in pool if episode_of.get(a.cue_id) in places.unknown))
+        if codes:
+            result.position_notes.append(position_note(query.position, codes, answered=bool(result.answers)))
     if hidden:
         later_hits = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in hidden])
         result.later = any(h.score >= min_score for h in later_hits)
@@ -329,48 +372,119 @@ def _narrow(show_ids: list[int] | None, episode_ids: list[int] | None) -> tuple[
     return sql, params
 
 
-def _episode_ids_of(conn: sqlite3.Connection, cue_ids: list[int]) -> set[int]:
+def _episode_ids_of(conn: sqlite3.Connection, cue_ids: list[int]) -> dict[int, int]:
+    """Each cue's episode id."""
     marks = ",".join("?" * len(cue_ids))
-    return {r[0] for r in conn.execute(f"SELECT DISTINCT episode_id FROM cues WHERE id IN ({marks})", cue_ids)}
+    return {r[0]: r[1] for r in conn.execute(f"SELECT id, episode_id FROM cues WHERE id IN ({marks})", cue_ids)}
 
 
 # Scene notes that say where a cue plays, whatever its number: "Cold open: ...",
-# "The episode closes with ...".
-_OPENING_SCENE = ("cold open", "the episode opens", "opens the episode", "opening scene")
-_CLOSING_SCENE = ("the episode closes", "the episode ends", "closes the episode", "ends the episode",
-                  "final scene", "closing scene")
+# "The episode's first number", "The episode closes with ...". A cue whose scene says
+# it opens the episode is never its last song, and the other way round.
+_OPENING_SCENE = ("cold open", "the episode opens", "opens the episode", "opening scene", "first number",
+                  "opening number", "the episode begins", "begins the episode")
+_CLOSING_SCENE = ("the episode closes", "closes the episode", "closes with", "the episode ends",
+                  "ends the episode", "ends with", "final scene", "closing scene", "closing number",
+                  "final number", "last number", "last scene")
 
 
-def _places(conn: sqlite3.Connection, episode_ids: list[int], position: str | None) -> dict[int, int]:
-    """Each cue's distance from the start (or end) of its episode: 0 is the first (last) cue.
+@dataclass(frozen=True)
+class Place:
+    """Where a cue stands from the start (or end) of its episode, and how we know."""
 
-    A confirmed order or a time comes first; cues numbered only in a source's
-    song list follow in that order. A scene note that says "cold open" or "the
-    episode closes with" puts its cue first (last) whatever its number.
+    index: int  # 0 = the first (last) cue
+    known: bool  # False: only the source's song list order says so
+    why: str
+
+
+@dataclass(frozen=True)
+class Places:
+    """Each cue's `Place` for a position question; None for a cue known not to be there.
+
+    `unknown` holds the episodes where nothing known (scene words, a time, a
+    confirmed order with no later cue) puts a cue at that position.
     """
+
+    by_cue: dict[int, Place | None]
+    unknown: frozenset[int] = frozenset()
+
+    def get(self, cue_id: int) -> Place | None:
+        return self.by_cue.get(cue_id)
+
+
+def _marked(scene: str, markers: tuple[str, ...]) -> bool:
+    text = fold(scene)
+    return any(m in text for m in markers)
+
+
+def place_cues(cues: list[tuple[int, int, bool, int | None, str]], position: str) -> tuple[dict[int, Place | None], bool]:
+    """One episode's cues `(id, number, order_confirmed, time_in_ms, scene)` placed for a
+    position question ("start" or "end"); and whether a cue's place there is known.
+
+    A cue is first (last) only when we know it: its scene says so, or its time is
+    the earliest (latest) known, or its order is confirmed and no cue comes before
+    (after) it. A scene that says the opposite ("cold open" for "last") rules a
+    cue out. The rest follow the source's song list order, a weaker hint said as such.
+    """
+    end = position == "end"
+    opening = {c[0] for c in cues if _marked(c[4], _OPENING_SCENE)}
+    closing = {c[0] for c in cues if _marked(c[4], _CLOSING_SCENE)} - opening
+    mine, never = (closing, opening) if end else (opening, closing)
+    label, side = ("closing", "last") if end else ("opening", "first")
+    by_list = sorted(cues, key=lambda c: c[1], reverse=end)
+    known: tuple[int, str] | None = None
+    marked = [c for c in by_list if c[0] in mine]
+    timed = sorted((c for c in cues if c[3] is not None and c[0] not in never), key=lambda c: c[3], reverse=end)
+    if marked:
+        known = (marked[0][0], f"{label} cue of the episode (its scene says so)")
+    elif timed:
+        known = (timed[0][0], f"{label} cue of the episode (its time is the {'latest' if end else 'earliest'} known)")
+    elif by_list and by_list[0][2] and by_list[0][0] not in never:
+        known = (by_list[0][0], f"{label} cue of the episode (confirmed order, no cue {'after' if end else 'before'} it)")
+    out: dict[int, Place | None] = {c[0]: None for c in cues}
+    rest = [c for c in by_list if c[0] not in never and (known is None or c[0] != known[0])
+            # A confirmed cue that is not the extreme one is known not to be there.
+            and not c[2]]
+    if known is not None:
+        out[known[0]] = Place(0, True, known[1])
+    first = 1 if known is not None else 0
+    for i, c in enumerate(rest):
+        out[c[0]] = Place(first + i, False, f"{'late' if end else 'early'} in the source's song list "
+                                          f"(only that list's order; not known to be the {side} cue)")
+    return out, known is not None
+
+
+def _places(conn: sqlite3.Connection, episode_ids: list[int], position: str | None) -> Places:
+    """Every cue of these episodes placed for a position question (see `place_cues`)."""
     if not episode_ids or position is None:
-        return {}
+        return Places({})
     marks = ",".join("?" * len(episode_ids))
     rows = conn.execute(
         f"SELECT id, episode_id, number, order_confirmed, time_in_ms, coalesce(scene, '') FROM cues"
         f" WHERE episode_id IN ({marks})",
         episode_ids,
     ).fetchall()
-    by_episode: dict[int, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        by_episode.setdefault(row[1], []).append(row)
-    places: dict[int, int] = {}
-    marker = _OPENING_SCENE if position == "start" else _CLOSING_SCENE
-    for cues in by_episode.values():
-        sure = sorted((c for c in cues if c[3] or c[4] is not None),
-                      key=lambda c: (c[4] if c[4] is not None else -1, c[2]))
-        unsure = sorted((c for c in cues if not (c[3] or c[4] is not None)), key=lambda c: c[2])
-        order = sure + unsure if position == "start" else sure[::-1] + unsure[::-1]
-        marked = [c for c in order if any(m in fold(c[5]) for m in marker)]
-        order = marked + [c for c in order if c not in marked]
-        for i, c in enumerate(order):
-            places[c[0]] = i
-    return places
+    by_episode: dict[int, list[tuple[int, int, bool, int | None, str]]] = {}
+    for cue_id, episode_id, number, confirmed, time_in, scene in rows:
+        by_episode.setdefault(episode_id, []).append((cue_id, number, bool(confirmed), time_in, scene))
+    by_cue: dict[int, Place | None] = {}
+    unknown: set[int] = set()
+    for episode_id, cues in by_episode.items():
+        placed, known = place_cues(cues, position)
+        by_cue.update(placed)
+        if not known:
+            unknown.add(episode_id)
+    return Places(by_cue, frozenset(unknown))
+
+
+def position_note(position: str, codes: list[str], *, answered: bool) -> str:
+    """What a viewer is told when nothing known puts a cue at the start (end) of these episodes."""
+    which = "closes" if position == "end" else "opens"
+    where = ", ".join(codes)
+    if answered:
+        return (f"nothing known says which cue {which} {where}; ranked by the source's song list "
+                "order only, which may not be the order of the scenes")
+    return f"nothing known says which cue {which} {where}"
 
 
 # Enough candidates for the re-ranker to find a misspelt answer, few enough to
@@ -448,7 +562,7 @@ def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
     return CatalogHint(title, artist, ids.listen_links(title, artist, spotify_id=spotify_id, mbid=mbid))
 
 
-def _cue_text(a: Answer, place: int | None = None) -> CueText:
+def _cue_text(a: Answer, place: Place | None = None) -> CueText:
     """A cue's words by field, for the ranker: what it says, where it says it."""
     titles, artists, performers, characters, heard = [], [], [], [], []
     for s in a.songs:
@@ -475,5 +589,7 @@ def _cue_text(a: Answer, place: int | None = None) -> CueText:
         character=" ".join(characters),
         scene=" ".join([a.scene or "", *heard]),
         episode=a.episode_title,
-        place=place,
+        place=place.index if place is not None else None,
+        place_known=place.known if place is not None else True,
+        place_why=place.why if place is not None else "",
     )

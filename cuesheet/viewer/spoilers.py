@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from cuesheet.episodes import episode_code
 from cuesheet.errors import NotFound
@@ -47,3 +48,28 @@ def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) ->
                            remedy=exc.remedy) from None
         limits[show.name] = Watched(ref.season, ref.number)
     return limits
+
+
+def watched_episodes(rows: list[dict[str, Any]], limit: Watched | None) -> list[dict[str, Any]]:
+    """Episode rows (`resolve.episodes`) the viewer has watched: a later one is neither
+    listed nor counted, not even by its title or its number of cues."""
+    if limit is None:
+        return rows
+    return [r for r in rows if not later_than(r["season"], r["episode"], limit)]
+
+
+def watched_shows(conn: sqlite3.Connection, rows: list[dict[str, Any]], upto: str | None) -> list[dict[str, Any]]:
+    """Show rows (`resolve.shows`) counted over watched episodes only: the totals of a
+    show must not tell how many songs are still to come."""
+    if not upto:
+        return rows
+    from cuesheet.viewer.resolve import episodes, find_show
+
+    out = []
+    for row in rows:
+        show = find_show(conn, row["slug"])
+        limit = watched_limits(conn, [show], upto)[show.name]
+        seen = watched_episodes(episodes(conn, show), limit)
+        out.append({**row, "seasons": len({e["season"] for e in seen}), "episodes": len(seen),
+                    "cues": sum(e["cues"] for e in seen), "songs": sum(e["songs"] for e in seen)})
+    return out

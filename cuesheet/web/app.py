@@ -31,7 +31,7 @@ from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.viewer.answers import emit_json_text, people
 from cuesheet.viewer.search import what_in
-from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
+from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("cuesheet.web")
@@ -187,8 +187,9 @@ def create_app(db_path: str | Path) -> Starlette:
     # --- pages ---
 
     def home(request: Request) -> Response:
+        upto = _text_param(request, "upto")
         with connection() as conn:
-            shows = lookup.shows(conn)
+            shows = watched_shows(conn, lookup.shows(conn), upto)
             choices = _upto_choices(conn)
         return respond(request, shows, "home.html", shows=shows, choices=choices)
 
@@ -215,13 +216,17 @@ def create_app(db_path: str | Path) -> Starlette:
             show = _show(conn, request)
             if isinstance(show, Response):
                 return show
-            episodes = lookup.episodes(conn, show)
-            info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
             watched = _watched(conn, show, request)
+            # Past what the viewer has watched: no episode listed, nothing counted.
+            all_episodes = lookup.episodes(conn, show)
+            episodes = watched_episodes(all_episodes, watched)
+            info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
+        hidden = len(episodes) < len(all_episodes)
         seasons: dict[int, list[dict[str, Any]]] = {}
         for e in episodes:
             seasons.setdefault(e["season"], []).append(e)
-        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons, watched=watched)
+        return respond(request, episodes, "show.html", show=show, info=info, seasons=seasons, watched=watched,
+                       hidden=hidden)
 
     def season_page(request: Request) -> Response:
         season = request.path_params["season"]
@@ -229,13 +234,14 @@ def create_app(db_path: str | Path) -> Starlette:
             show = _show(conn, request)
             if isinstance(show, Response):
                 return show
-            episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+            all_episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
             watched = _watched(conn, show, request)
-        if not episodes:
+        if not all_episodes:
             raise PageNotFound(f"{show.name} has no season {season} in the database",
                                [(show_url(show.slug), f"All {show.name} episodes")])
+        episodes = watched_episodes(all_episodes, watched)
         return respond(request, episodes, "season.html", show=show, season=season, episodes=episodes,
-                       watched=watched)
+                       watched=watched, hidden=len(episodes) < len(all_episodes))
 
     def episode_page(request: Request) -> Response:
         season, number = request.path_params["season"], request.path_params["episode"]
@@ -260,6 +266,7 @@ def create_app(db_path: str | Path) -> Starlette:
             sheet = lookup.episode_cues(conn, episode)
             sources = lookup.show_sources(conn, show)
             notice, status, mode = None, 200, "sheet"
+            notes: list[str] = []  # said above the answers: words that matched nothing, guessed places
             answers = sheet
             later = False
             if upto:
@@ -269,10 +276,17 @@ def create_app(db_path: str | Path) -> Starlette:
                 # Past what the viewer has watched: no cue, no scene, no count.
                 answers, sheet, mode = [], [], "later"
                 notice, status = f"you have watched up to {limit.code}; later episodes have more", 200
+            if upto:
+                # The pager's next episode is named only when it is watched too.
+                listing = [e for e in listing if (e["season"], e["episode"]) == (season, number)
+                           or not later_than(e["season"], e["episode"], limit)]
             elif sheet and (words or at):
                 try:
                     result = what_in(conn, episode, words, at)
                     answers, mode = result.answers, result.mode
+                    notes = ["nothing matched " + ", ".join(repr(w) for w in result.unmatched)] \
+                        if result.unmatched else []
+                    notes += result.notes
                 except CuesheetError as exc:
                     if not isinstance(exc, NotFound):
                         exc.links = back  # type: ignore[attr-defined]
@@ -304,6 +318,7 @@ def create_app(db_path: str | Path) -> Starlette:
             at=at or "",
             upto=upto,
             later=later,
+            notes=notes,
         )
 
     def episode_by_name(request: Request) -> Response:

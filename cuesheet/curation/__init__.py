@@ -1,0 +1,2 @@
+"""The curator's rooms (see ../shared/reference/architecture.md): changes to shows, episodes,
+cues and songs, each one transaction and one history entry."""
