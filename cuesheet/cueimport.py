@@ -34,7 +34,7 @@ from typing import Any
 
 from cuesheet import history, limits, store
 from cuesheet.curation import matcher as matching
-from cuesheet.curate import parse_performers
+from cuesheet.curation.cues import parse_performers
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files import read_text_lines
@@ -301,7 +301,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
         if v["song_performers"]:
             try:
                 if cast is None:
-                    from cuesheet.curate import characters
+                    from cuesheet.curation.cues import characters
 
                     cast = characters(conn, show.id)
                 song["performers"] = [_line_dict(_performer(p), line)
@@ -334,7 +334,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
             if "performers" in values:
                 try:
                     if cast is None:
-                        from cuesheet.curate import characters
+                        from cuesheet.curation.cues import characters
 
                         cast = characters(conn, show.id)
                     values["performers"] = [_line_dict(_performer(p), cue["line"])

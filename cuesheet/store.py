@@ -6,12 +6,10 @@ a failure anywhere leaves the database as it was.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
-from cuesheet.catalog import index_recordings
-from cuesheet.normalize import fold
-from cuesheet.model import Cue, Episode, Performer, RecordingRef, Show, Song
+from cuesheet.model import Cue, Episode, Performer, Show, Song
+from cuesheet.recordings.store import upsert_recording
 
 
 def insert_show(conn: sqlite3.Connection, show: Show) -> int:
@@ -138,50 +136,6 @@ def insert_song(
         for key in claim.sources:
             _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
     return song_id
-
-
-def upsert_recording(conn: sqlite3.Connection, ref: RecordingRef, source: str = "cue sheet") -> int:
-    """Find the recording a cue sheet pins (by id first, then by its text), or add it."""
-    for column in ("mbid", "spotify_id", "isrc"):
-        value = getattr(ref, column)
-        if value:
-            row = conn.execute(
-                f"SELECT id FROM recordings WHERE {column} = ? ORDER BY id LIMIT 1", [value]
-            ).fetchone()
-            if row:
-                return _fill_in(conn, int(row[0]), ref)
-    row = conn.execute(
-        """SELECT id FROM recordings WHERE title = ? AND artist = ?
-             AND coalesce(version, '') = coalesce(?, '') AND coalesce(album, '') = coalesce(?, '')
-           ORDER BY id LIMIT 1""",
-        [ref.title, ref.artist, ref.version, ref.album],
-    ).fetchone()
-    if row:
-        return _fill_in(conn, int(row[0]), ref)
-    cur = conn.execute(
-        """INSERT INTO recordings (title, artist, version, year, duration_ms, album, isrc, mbid,
-                                   spotify_id, links, source, title_key, artist_key)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [ref.title, ref.artist, ref.version, ref.year, ref.duration_ms, ref.album, ref.isrc,
-         ref.mbid, ref.spotify_id, json.dumps({}),
-         source, fold(ref.title), fold(ref.artist)],
-    )
-    rec_id = int(cur.lastrowid)  # type: ignore[arg-type]
-    index_recordings(conn, after_id=rec_id - 1)
-    return rec_id
-
-
-def _fill_in(conn: sqlite3.Connection, rec_id: int, ref: RecordingRef) -> int:
-    """Facts the pin knows and the found recording lacks (ids a curator's online pick brought,
-    dumped with the pin) are kept; nothing the recording already says is overwritten."""
-    conn.execute(
-        """UPDATE recordings SET year = coalesce(year, ?), duration_ms = coalesce(duration_ms, ?),
-                                 isrc = coalesce(isrc, ?), mbid = coalesce(mbid, ?),
-                                 spotify_id = coalesce(spotify_id, ?)
-           WHERE id = ?""",
-        [ref.year, ref.duration_ms, ref.isrc, ref.mbid, ref.spotify_id, rec_id],
-    )
-    return rec_id
 
 
 def _insert_performers(

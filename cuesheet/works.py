@@ -2,9 +2,10 @@
 
 A cue sheet for a performing-rights society lists a song use's composers,
 lyricists and publishers. MusicBrainz knows them as relationships of the
-*work* a recording performs; `cuesheet.sources.musicbrainz` fetches them and
-this module stores them (tables `works`, `work_credits`, `recording_works`,
-from migration m003) and reads them back for the exports.
+*work* a recording performs; `cuesheet.sources.musicbrainz` fetches them,
+`cuesheet.recordings.store.save_works` stores them (tables `works`,
+`work_credits`, `recording_works`, from migration m003) and this module reads
+them back for the exports.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
-
-from cuesheet.db import transaction
 
 ROLES = ("composer", "lyricist", "writer", "librettist", "arranger", "publisher")
 
@@ -57,45 +56,6 @@ class Work:
     def to_json(self) -> dict[str, Any]:
         return {"title": self.title, "mbid": self.mbid, "iswc": self.iswc,
                 "credits": [c.to_json() for c in self.credits]}
-
-
-def save_works(conn: sqlite3.Connection, recording_id: int, works: list[Work]) -> None:
-    """Make `works` the recording's works (one transaction); a work's credits are replaced whole.
-
-    Works are shared: the same work (by MBID) performed by two recordings is one row.
-    An empty list records that the recording was checked and has no known work.
-    """
-    with transaction(conn):
-        conn.execute("DELETE FROM recording_works WHERE recording_id = ?", [recording_id])
-        for work in works:
-            work_id = _upsert_work(conn, work)
-            conn.execute(
-                "INSERT OR IGNORE INTO recording_works (recording_id, work_id) VALUES (?, ?)",
-                [recording_id, work_id],
-            )
-        conn.execute("UPDATE recordings SET works_checked_at = datetime('now') WHERE id = ?",
-                     [recording_id])
-
-
-def _upsert_work(conn: sqlite3.Connection, work: Work) -> int:
-    row = None
-    if work.mbid:
-        row = conn.execute("SELECT id FROM works WHERE mbid = ?", [work.mbid]).fetchone()
-    if row:
-        work_id = int(row[0])
-        conn.execute("UPDATE works SET title = ?, iswc = ? WHERE id = ?", [work.title, work.iswc, work_id])
-        conn.execute("DELETE FROM work_credits WHERE work_id = ?", [work_id])
-    else:
-        cur = conn.execute("INSERT INTO works (mbid, title, iswc) VALUES (?, ?, ?)",
-                           [work.mbid, work.title, work.iswc])
-        work_id = int(cur.lastrowid or 0)
-    conn.executemany(
-        """INSERT INTO work_credits (work_id, position, role, name, share, society, ipi, mbid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(work_id, i, c.role, c.name, c.share, c.society, c.ipi, c.mbid)
-         for i, c in enumerate(work.credits, start=1)],
-    )
-    return work_id
 
 
 def works_for_recording(conn: sqlite3.Connection, recording_id: int) -> list[Work]:
@@ -144,6 +104,7 @@ def fetch_works(conn: sqlite3.Connection, source: Any, recording_ids: list[int] 
     Each recording is saved as soon as its answer is in, so an interruption keeps
     what was fetched; a source that is skipped or fails ends the run with its reason.
     """
+    from cuesheet.recordings.store import save_works
     from cuesheet.sources import SourceSkipped
 
     sql = "SELECT id, mbid FROM recordings WHERE mbid IS NOT NULL"

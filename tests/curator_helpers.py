@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cuesheet import db, lookup
-from cuesheet.curate import CueDraft, SongDraft
+from cuesheet.curation.cues import CueDraft, SongDraft
 from cuesheet.model import Song
 
 # Every table a curator's change may touch, compared whole (ids included).

@@ -322,7 +322,7 @@ def test_add_offline_keeps_to_the_catalog(shipped_db: Path, online) -> None:  # 
 
 
 def test_review_set_finds_an_mbid_online(shipped_db: Path, online) -> None:  # type: ignore[no-untyped-def]
-    from cuesheet import review
+    from cuesheet.curation import review
 
     [waiting] = review.queue(open_conn(shipped_db))
     result = run(shipped_db, "review", "set", str(waiting.id), "--mbid", online.mbid)

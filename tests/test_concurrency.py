@@ -12,8 +12,9 @@ from .curator_helpers import episode, open_conn
 ADDS = 500
 WORKER = textwrap.dedent("""
     import sys
-    from cuesheet import curate, db, lookup
-    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet import db, lookup
+    from cuesheet.curation import cues as curate
+    from cuesheet.curation.cues import CueDraft, SongDraft
     from cuesheet.model import Song
 
     path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

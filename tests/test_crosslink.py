@@ -1,4 +1,4 @@
-"""Cross-linking by ISRC, and saving candidates without overwriting what another source says."""
+"""Cross-linking by ISRC, and saving candidates (recordings.store) without overwriting other sources."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from pytest_httpserver import HTTPServer
 
 from cuesheet import db
 from cuesheet.config import Config
+from cuesheet.recordings.store import save_candidate
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.crosslink import (
     LinkedCandidate,
     crosslink,
     recording_disagreements,
     same_value,
-    save_candidate,
 )
 from cuesheet.sources.musicbrainz import MusicBrainzSource
 from cuesheet.sources.spotify import SpotifySource
@@ -108,6 +108,27 @@ def test_save_fills_a_catalog_row_and_keeps_its_values(conn: sqlite3.Connection)
     (d,) = recording_disagreements(conn, rid)
     assert d.to_json() == {"field": "year", "values": [{"value": "2014", "sources": ["catalog"]},
                                                        {"value": "2015", "sources": ["spotify"]}]}
+
+
+def test_plan_merge_says_what_to_write_without_a_database() -> None:
+    """crosslink compares and returns a plan; only recordings.store writes it."""
+    from cuesheet.sources.crosslink import RECORDING_FIELDS, plan_merge
+
+    current = dict.fromkeys(RECORDING_FIELDS)
+    current.update(title="Elastic Heart", artist="Sia", album="1000 Forms of Fear", year=2014)
+    candidate = Candidate("Elastic Heart", "Sia", "spotify", album="1000 forms of fear", year=2015,
+                          ids={"spotify_id": "0CueTrk000000000000001"},
+                          links={"spotify": "https://sp/1", "musicbrainz": "https://mb/new"})
+    plan = plan_merge(current, json.dumps({"musicbrainz": "https://mb/old"}), "catalog", candidate)
+    assert plan.updates == {"spotify_id": "0CueTrk000000000000001",
+                            "links": json.dumps({"musicbrainz": "https://mb/old", "spotify": "https://sp/1"},
+                                                sort_keys=True)}
+    assert plan.disagree == ("year", "link:musicbrainz")  # the album differs only in case
+    assert plan.claims == (
+        ("year", 2014, "catalog", None), ("year", 2015, "spotify", "0CueTrk000000000000001"),
+        ("link:musicbrainz", "https://mb/old", "catalog", None),
+        ("link:musicbrainz", "https://mb/new", "spotify", "0CueTrk000000000000001"),
+    )
 
 
 @pytest.mark.parametrize("field, a, b, same", [

@@ -67,7 +67,7 @@ def test_characters_add_edit_and_undo(shipped_db: Path) -> None:
     assert conn.execute("SELECT name, actor, notes FROM characters WHERE name LIKE 'Levi%'").fetchone() == (
         "Levi D.", "Some Actor", "Nellie's musician ex")
     # A cue prompt now completes the name and fills in the actor.
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
 
     cast = curate.characters(conn, lookup.find_show(conn, "soundtrack").id)
     assert curate.parse_performers("levi d.", cast)[0].actor == "Some Actor"

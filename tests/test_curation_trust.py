@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import check, curate, history, review
+from cuesheet import history
+from cuesheet.curation import cues as curate
+from cuesheet.curation import check, review
 from cuesheet.curation.matcher import Matcher, match_recorded
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import curate, dump, history, lookup, review
+from cuesheet import dump, history, lookup
+from cuesheet.curation import cues as curate
+from cuesheet.curation import review
 from cuesheet.build import build
 from cuesheet.cli import app
 from cuesheet.model import Performer
@@ -99,7 +101,7 @@ def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp
     """A pin in an episode file names a catalog recording: build must not add a second copy of it,
     or every other cue that recording matched automatically becomes a tie and drops to review."""
     from cuesheet.curation.matcher import Matcher
-    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.curation.cues import CueDraft, SongDraft
     from cuesheet.model import Song
 
     conn = open_conn(shipped_db)
@@ -115,7 +117,7 @@ def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp
 
 def test_a_title_without_artist_round_trips_its_text(shipped_db: Path, tmp_path: Path) -> None:
     """`cue add --title Smile` then `cue edit --artist ...`: the entered text must not end in ' - '."""
-    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.curation.cues import CueDraft, SongDraft
     from cuesheet.model import Song
 
     conn = open_conn(shipped_db)
@@ -133,7 +135,7 @@ def test_a_title_without_artist_round_trips_its_text(shipped_db: Path, tmp_path:
 def test_ids_an_online_pick_brought_survive_the_round_trip(shipped_db: Path, tmp_path: Path) -> None:
     """A pick from MusicBrainz fills the catalog recording's ids; the dumped pin carries them,
     and build must keep them on the catalog row it finds, not drop them."""
-    from cuesheet.curate import CueDraft, SongDraft
+    from cuesheet.curation.cues import CueDraft, SongDraft
     from cuesheet.model import Song
     from cuesheet.sources import Candidate
 

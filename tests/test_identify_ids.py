@@ -121,7 +121,7 @@ def test_an_id_offline_gets_one_clear_line(fakes, db_path: Path) -> None:  # typ
 
 
 def test_review_set_takes_any_id_as_pasted(shipped_db: Path, fakes) -> None:  # type: ignore[no-untyped-def]
-    from cuesheet import review
+    from cuesheet.curation import review
     from tests.curator_helpers import open_conn
 
     [waiting] = review.queue(open_conn(shipped_db))

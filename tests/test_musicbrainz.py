@@ -19,7 +19,8 @@ from cuesheet.errors import InputError, SourceError
 from cuesheet.sources import SongQuery, SourceSkipped
 from cuesheet.sources.musicbrainz import MusicBrainzSource, build_query, lucene_escape
 from cuesheet.sources.online import SourceFailed
-from cuesheet.works import save_works, works_for_recording
+from cuesheet.recordings.store import save_works
+from cuesheet.works import works_for_recording
 from tests import factories as f
 
 XML = "application/xml; charset=utf-8"

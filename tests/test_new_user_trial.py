@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import curate
+from cuesheet.curation import cues as curate
 from cuesheet.cli import app
 
 from .curator_helpers import open_conn, snapshot

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import build, check, curate, db, dump, history, review, sheets
+from cuesheet import build, db, dump, history, sheets
+from cuesheet.curation import cues as curate
+from cuesheet.curation import check, review
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.model import Song

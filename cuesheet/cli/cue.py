@@ -94,7 +94,8 @@ def add_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
 ) -> None:
     """Add a cue: asks for what the options leave out, shows candidates for each song, saves in one go."""
-    from cuesheet import curate, lookup
+    from cuesheet import lookup
+    from cuesheet.curation import cues as curate
     from cuesheet.db import KINDS
     from cuesheet.errors import InputErrors
     from cuesheet.model import Song
@@ -211,7 +212,7 @@ def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: 
     one (or inserting before it) instead of losing every answer typed."""
     import dataclasses
 
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.errors import NumberTaken
 
     while True:
@@ -261,7 +262,7 @@ def _header(conn: Any, ep: Any) -> None:
 
 
 def _ask_number(conn: Any, ep: Any) -> tuple[int, bool]:
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.errors import InputError
 
     def parse(text: str) -> int:
@@ -289,7 +290,7 @@ def _time_out(text: str, t_in: int | None) -> int | None:
 
 
 def _kind(text: str) -> str:
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.db import KINDS
     from cuesheet.errors import InputError
 
@@ -303,7 +304,7 @@ def _usage(text: str) -> str | None:
     from cuesheet.errors import InputError
     from cuesheet.model import USAGE_CODES
 
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
 
     if text.strip() in ("", "-"):
         return None
@@ -332,7 +333,7 @@ def _status_line(s: Any) -> str:
 def _song_draft(matcher: Any, index: int, text: str, title: str | None, artist: str | None,
                 version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
     """Show the candidates for a song and take the curator's decision (or --pick's)."""
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.errors import InputError
     from cuesheet.model import Song
 
@@ -398,7 +399,7 @@ def _by_hand(song: Any) -> Any:
 
 
 def _summary(ep: Any, draft: Any, number: int) -> None:
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.timecode import format_time
 
     console.print()
@@ -571,7 +572,8 @@ def edit_command(
     db: DbOption = None,
 ) -> None:
     """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
-    from cuesheet import curate, lookup
+    from cuesheet import lookup
+    from cuesheet.curation import cues as curate
     from cuesheet.model import Song
 
     with friendly_errors():
@@ -660,7 +662,8 @@ def rm_command(
     db: DbOption = None,
 ) -> None:
     """Remove a cue with its songs (asks first unless --yes)."""
-    from cuesheet import curate, lookup
+    from cuesheet import lookup
+    from cuesheet.curation import cues as curate
     from cuesheet.cli.viewer import answer_card
 
     with friendly_errors():
@@ -689,7 +692,8 @@ def move_command(
     db: DbOption = None,
 ) -> None:
     """Move a cue to another number, or to another episode."""
-    from cuesheet import curate, lookup
+    from cuesheet import lookup
+    from cuesheet.curation import cues as curate
 
     if to is None and to_episode is None:
         raise typer.BadParameter("give --to N, --to-episode EP, or both", param_hint="--to")
@@ -708,7 +712,7 @@ def renumber_command(
     db: DbOption = None,
 ) -> None:
     """Number an episode's cues 1, 2, 3 ... closing gaps (optionally in time order)."""
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
 
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)

@@ -49,7 +49,7 @@ def check_command(
 ) -> None:
     """Lint cue sheets: overlapping or out-of-order times, cues without songs, unmatched songs,
     duplicate numbers, empty episodes, source conflicts, cue-sheet gaps. Exits 1 on errors."""
-    from cuesheet import check
+    from cuesheet.curation import check
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
@@ -217,7 +217,7 @@ def _review_root(ctx: typer.Context) -> None:
 
 
 def _statuses(status: list[str] | None, all_: bool) -> tuple[str, ...]:
-    from cuesheet import review
+    from cuesheet.curation import review
 
     if status:
         bad = [s for s in status if s not in review.STATUSES]
@@ -263,7 +263,7 @@ def review_unknown(
 
 def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: Any, json_: bool, nl: bool,
           *, empty: str, footer: str) -> None:
-    from cuesheet import review
+    from cuesheet.curation import review
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
@@ -324,7 +324,8 @@ def review_accept(
     json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
     """Accept candidate N (default the best) for one or more songs, all in one change."""
-    from cuesheet import lookup, review
+    from cuesheet import lookup
+    from cuesheet.curation import review
     from cuesheet.cli.output import emit_json
 
     if not songs and min_score is None:
@@ -354,7 +355,7 @@ def review_search(
     json_: Annotated[bool, typer.Option("--json", help="Print the search and its candidates as JSON.")] = False,
 ) -> None:
     """Search for a song again; the search is kept on record (query, sources, when, best, who)."""
-    from cuesheet import review
+    from cuesheet.curation import review
     from cuesheet.cli.cue import _show_candidates
     from cuesheet.cli.output import emit_json
 
@@ -377,7 +378,7 @@ def review_search(
 @review_app.command("reject")
 def review_reject(song: SongId, db: DbOption = None) -> None:
     """None of the candidates is the song; the matcher will not try it again."""
-    from cuesheet import review
+    from cuesheet.curation import review
 
     with friendly_errors():
         done = review.reject(open_db(db).conn, song, _curator())
@@ -401,7 +402,7 @@ def review_set(
     db: DbOption = None,
 ) -> None:
     """Name the recording by hand: an id the catalog (or MusicBrainz, Spotify) knows, or title and artist."""
-    from cuesheet import review
+    from cuesheet.curation import review
 
     with friendly_errors():
         if id_ is not None:
@@ -437,7 +438,7 @@ def review_walk(
     db: DbOption = None,
 ) -> None:
     """Go through the queue one song at a time; each decision is saved as you make it."""
-    from cuesheet import review
+    from cuesheet.curation import review
     from cuesheet.cli.prompts import Cancelled, ask, interactive, missing
 
     statuses = _statuses(status, all_)

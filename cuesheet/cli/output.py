@@ -14,8 +14,54 @@ from rich.markup import escape
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.plural import plural
 
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _TrimmedLines:
+    """A stream for rich when output is piped or redirected: each line without trailing spaces.
+
+    Rich pads renderables to the console width, which is harmless on a terminal but
+    leaves every line of a file or a pipe ending in spaces (diffs, grep, `wc -L`).
+    The real stream is looked up at each write, so test runners that swap
+    sys.stdout still capture what is printed.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._partial = ""
+
+    @property
+    def _stream(self) -> Any:
+        return getattr(sys, self._name)
+
+    def isatty(self) -> bool:
+        isatty = getattr(self._stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def write(self, text: str) -> int:
+        if self.isatty():
+            return self._stream.write(text)
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        if lines:
+            self._stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._stream.write(self._partial.rstrip(" "))
+            self._partial = ""
+        self._stream.flush()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+console = Console(file=_TrimmedLines("stdout"))  # type: ignore[arg-type]
+err_console = Console(file=_TrimmedLines("stderr"))  # type: ignore[arg-type]
 
 
 def emit_json(items: Iterable[Any], *, nl: bool = False) -> None:

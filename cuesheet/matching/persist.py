@@ -41,7 +41,7 @@ def link_song(conn: sqlite3.Connection, song_id: int, candidate: Candidate, stat
     fills in ids and links it lacked, and keeps both values where sources
     disagree, so linking never overwrites what another source said.
     """
-    from cuesheet.sources.crosslink import save_candidate
+    from cuesheet.recordings.store import save_candidate
 
     rec_id = save_candidate(conn, candidate)
     conn.execute(

@@ -1,1 +1,1 @@
-"""Every write of recordings: the catalog importer (and, later, the store of claims and works)."""
+"""Every write of recordings, their claims and works: `store` (one at a time) and `importer` (in bulk)."""

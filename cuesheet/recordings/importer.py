@@ -900,7 +900,7 @@ def insert_rows(conn: sqlite3.Connection, rows: list[CatalogRow], source: str = 
 def index_recordings(conn: sqlite3.Connection, *, after_id: int, vocab: bool = True) -> None:
     """Add recordings with ids above `after_id` to the word index, in one statement.
 
-    Whoever inserts into `recordings` calls this (`store.upsert_recording` does):
+    Whoever inserts into `recordings` calls this (`recordings.store.upsert_recording` does):
     an insert trigger would cost 45 µs a row against 9 µs here, which is most of
     a million-row import. Their words also go to `recording_vocab` (the spelling
     list `CatalogSource` corrects typos from), unless the caller adds them itself.

@@ -1,11 +1,13 @@
-"""One recording, several sources: join candidates by ISRC, save them, keep disagreements.
+"""One recording, several sources: join candidates by ISRC and say where they disagree.
 
 A MusicBrainz recording with an ISRC is looked up on Spotify with `isrc:` (and
 a Spotify track on MusicBrainz), so the candidate carries both ids and both
 listen links. The other source's own description travels along in
-`LinkedCandidate.also`; `save_candidate` stores the recording once and, where
-the sources (or the row already in the catalog) disagree on a field, records
-each value with its source in `recording_claims` instead of overwriting.
+`LinkedCandidate.also`. This module joins and compares but writes nothing:
+`plan_merge` says which fields a candidate fills and where the sources (or the
+row already in the catalog) disagree, and `cuesheet.recordings.store.save_candidate`
+stores the recording once, recording each disagreeing value with its source in
+`recording_claims` instead of overwriting.
 """
 
 from __future__ import annotations
@@ -16,18 +18,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cuesheet.db import transaction
-from cuesheet.model import RecordingRef
 from cuesheet.normalize import fold
 from cuesheet.sources import Candidate, Source, SongQuery, SourceSkipped
-from cuesheet.store import upsert_recording
 
 # The id each online source contributes to a candidate.
 ID_KEYS = {"musicbrainz": "mbid", "spotify": "spotify_id"}
 # Two lengths within this many ms are the same recording described twice (rounding, silence).
 DURATION_TOLERANCE_MS = 2_000
 _CONNECTORS = frozenset({"feat", "ft", "featuring", "with", "and", "x", "vs"})
-_FIELDS = ("title", "artist", "album", "year", "duration_ms", "isrc", "mbid", "spotify_id")
+# The recordings columns a candidate can fill or disagree on.
+RECORDING_FIELDS = ("title", "artist", "album", "year", "duration_ms", "isrc", "mbid", "spotify_id")
 
 
 @dataclass(frozen=True)
@@ -115,22 +115,8 @@ def same_value(field: str, old: Any, new: Any) -> bool:
     return str(old) == str(new)
 
 
-def _find(conn: sqlite3.Connection, candidate: Candidate) -> int | None:
-    if candidate.recording_id is not None:
-        row = conn.execute("SELECT id FROM recordings WHERE id = ?", [candidate.recording_id]).fetchone()
-        if row:
-            return int(row[0])
-    for column in ("mbid", "spotify_id", "isrc"):
-        value = candidate.ids.get(column)
-        if value:
-            row = conn.execute(f"SELECT id FROM recordings WHERE {column} = ? ORDER BY id LIMIT 1",
-                               [value]).fetchone()
-            if row:
-                return int(row[0])
-    return None
-
-
-def _values(candidate: Candidate) -> dict[str, Any]:
+def candidate_values(candidate: Candidate) -> dict[str, Any]:
+    """The candidate's facts under the `recordings` column names."""
     return {
         "title": candidate.title, "artist": candidate.artist, "album": candidate.album,
         "year": candidate.year, "duration_ms": candidate.duration_ms,
@@ -139,36 +125,38 @@ def _values(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def _claim(conn: sqlite3.Connection, recording_id: int, field: str, value: Any, source: str,
-           source_ref: str | None) -> None:
-    conn.execute(
-        """INSERT OR IGNORE INTO recording_claims (recording_id, field, value, source, source_ref)
-           VALUES (?, ?, ?, ?, ?)""",
-        [recording_id, field, None if value is None else str(value), source, source_ref],
-    )
-
-
-def _source_ref(candidate: Candidate) -> str | None:
+def source_ref(candidate: Candidate) -> str | None:
+    """The candidate's own id in its source (what a claim cites), if it has one."""
     key = ID_KEYS.get(candidate.source)
     return candidate.ids.get(key) if key else None
 
 
-def merge_into(conn: sqlite3.Connection, recording_id: int, candidate: Candidate) -> list[str]:
-    """Fill the recording's empty fields from `candidate`; record fields that disagree.
+@dataclass(frozen=True)
+class Merge:
+    """What merging a candidate into a recording would change; `recordings.store` writes it.
 
-    Returns the names of the fields that disagree. Title and artist are never
-    rewritten: they are what the catalog and cue sheets were matched on.
+    `updates`: empty fields to fill (and `links` when a link is new); `claims`:
+    (field, value, source, source_ref) for each side of each disagreement, old value
+    first; `disagree`: the fields that disagree, in the order found.
     """
-    row = conn.execute(
-        f"SELECT {', '.join(_FIELDS)}, links, source FROM recordings WHERE id = ?", [recording_id]
-    ).fetchone()
-    if row is None:
-        raise LookupError(f"no recording {recording_id}")
-    current = dict(zip(_FIELDS, row[: len(_FIELDS)]))
-    links_json, row_source = row[len(_FIELDS)], row[len(_FIELDS) + 1]
+
+    updates: dict[str, Any]
+    claims: tuple[tuple[str, Any, str | None, str | None], ...]
+    disagree: tuple[str, ...]
+
+
+def plan_merge(current: dict[str, Any], links_json: str | None, row_source: str | None,
+               candidate: Candidate) -> Merge:
+    """Fill the recording's empty fields from `candidate`; keep fields that disagree as claims.
+
+    `current` is the recording's row (the RECORDING_FIELDS), `links_json` its `links`
+    and `row_source` its `source`. Title and artist are never rewritten: they are what
+    the catalog and cue sheets were matched on. Pure: nothing is read or written here.
+    """
     updates: dict[str, Any] = {}
+    claims: list[tuple[str, Any, str | None, str | None]] = []
     disagree: list[str] = []
-    for field, new in _values(candidate).items():
+    for field, new in candidate_values(candidate).items():
         if new in (None, ""):
             continue
         old = current[field]
@@ -176,8 +164,8 @@ def merge_into(conn: sqlite3.Connection, recording_id: int, candidate: Candidate
             updates[field] = new
         elif not same_value(field, old, new):
             disagree.append(field)
-            _claim(conn, recording_id, field, old, row_source, None)
-            _claim(conn, recording_id, field, new, candidate.source, _source_ref(candidate))
+            claims.append((field, old, row_source, None))
+            claims.append((field, new, candidate.source, source_ref(candidate)))
     try:
         links = json.loads(links_json) if links_json else {}
     except ValueError:
@@ -191,40 +179,11 @@ def merge_into(conn: sqlite3.Connection, recording_id: int, candidate: Candidate
             changed = True
         elif links[name] != url:
             disagree.append(f"link:{name}")
-            _claim(conn, recording_id, f"link:{name}", links[name], row_source, None)
-            _claim(conn, recording_id, f"link:{name}", url, candidate.source, _source_ref(candidate))
+            claims.append((f"link:{name}", links[name], row_source, None))
+            claims.append((f"link:{name}", url, candidate.source, source_ref(candidate)))
     if changed:
         updates["links"] = json.dumps(links, sort_keys=True)
-    if updates:
-        sets = ", ".join(f"{k} = ?" for k in updates)
-        conn.execute(f"UPDATE recordings SET {sets} WHERE id = ?", [*updates.values(), recording_id])
-    return disagree
-
-
-def save_candidate(conn: sqlite3.Connection, candidate: Candidate) -> int:
-    """Store a candidate as a local recording (or find the one it is) and return its id.
-
-    One transaction. An existing recording (same MBID, Spotify id or ISRC, else the
-    same title, artist, version and album) gains the ids and links it lacked; where
-    it already says something else, both values are kept as claims. The sources a
-    LinkedCandidate carries in `also` are merged the same way.
-    """
-    with transaction(conn):
-        recording_id = _find(conn, candidate)
-        if recording_id is None:
-            values = _values(candidate)
-            recording_id = upsert_recording(
-                conn,
-                RecordingRef(title=candidate.title, artist=candidate.artist, version=candidate.version,
-                             album=candidate.album, year=candidate.year,
-                             duration_ms=candidate.duration_ms, isrc=values["isrc"],
-                             mbid=values["mbid"], spotify_id=values["spotify_id"]),
-                source=candidate.source,
-            )
-        merge_into(conn, recording_id, candidate)
-        for partner in getattr(candidate, "also", ()):
-            merge_into(conn, recording_id, partner)
-        return recording_id
+    return Merge(updates, tuple(claims), tuple(disagree))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import curate, lookup
+from cuesheet import lookup
+from cuesheet.curation import cues as curate
 from cuesheet.errors import InputError, InputErrors, NotFound
 from cuesheet.model import Performer, RecordingRef, Song
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import history, review
+from cuesheet import history
+from cuesheet.curation import review
 from cuesheet.curation.matcher import match_new
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 

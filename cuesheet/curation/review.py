@@ -20,7 +20,7 @@ from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, NotFound
 from cuesheet.model import RecordingRef
 from cuesheet.sources import Candidate
-from cuesheet.store import upsert_recording
+from cuesheet.recordings.store import upsert_recording
 
 QUEUE_STATUSES = ("review",)
 OPEN_STATUSES = ("review", "no_match", "unmatched")

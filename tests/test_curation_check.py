@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import check, curate
+from cuesheet.curation import cues as curate
+from cuesheet.curation import check
 from cuesheet.cli import app
 
 from .curator_helpers import episode, open_conn
