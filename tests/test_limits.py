@@ -174,7 +174,7 @@ def test_docs_list_every_limit() -> None:
 
 def test_the_library_checks_cue_add_text_too(shipped_db: Path) -> None:
     """The CLI refuses such arguments early; the library refuses them for any other caller."""
-    from cuesheet import curate
+    from cuesheet.curation import cues as curate
     from cuesheet.model import Song
 
     conn = sqlite3.connect(shipped_db, isolation_level=None)
