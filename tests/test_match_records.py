@@ -179,3 +179,34 @@ def test_the_album_a_text_names_after_a_dash_or_in_brackets_counts_as_the_album(
     for text in ("Nirvana - Polly - Incesticide", "Nirvana - Polly (Incesticide)"):
         found = identify(text, [source])
         assert found.best is not None and found.best.candidate.album == "Incesticide", text
+
+
+def test_a_catalog_title_cut_short_ranks_first_for_its_artist_but_is_not_accepted() -> None:
+    # Some databases store "Oh" for "Oh Well, Oh Well".
+    source = ListSource([cand("Oh", "Smokie"), cand("Living Next Door to Alice", "Smokie"),
+                         cand("Oh Well", "Fleetwood Mac")])
+    found = identify("Smokie - Oh Well, Oh Well", [source])
+    assert found.best is not None and found.best.candidate.title == "Oh"
+    assert found.verdict == "review" and "cut short" in " ".join(found.best.reasons)
+    # A title alone is never matched to a shorter one so.
+    alone = identify("Love of My Life Forever", [ListSource([cand("Love of My Life", "Queen")])])
+    assert alone.verdict != "accepted"
+
+
+def test_a_row_without_an_artist_may_have_it_in_its_album_column() -> None:
+    source = ListSource([cand("1", "", album="Vanilla Ice"), cand("Baby, I'm a Want You", "Bread")])
+    found = identify("Vanilla Ice - Ice Ice Baby", [source])
+    assert found.best is not None and found.best.candidate.album == "Vanilla Ice"
+    assert found.verdict == "review" and "album 'vanilla ice'" in " ".join(found.best.reasons)
+
+
+def test_a_bare_track_number_is_no_worse_than_an_unknown_title() -> None:
+    # "Dead - 12": the number where the title goes; the artist's row still comes first,
+    # and a song really called "7" still wins on its title.
+    source = ListSource([cand("Drop the Soap", "Dead"), cand("12 (Engel in Esslingen)", "Gunter Gerlach")])
+    found = identify("Dead - 12", [source])
+    assert found.best is not None and found.best.candidate.artist == "Dead"
+    assert found.verdict != "accepted"
+    songs = ListSource([cand("7", "Prince"), cand("Purple Rain", "Prince")])
+    seven = identify("Prince - 7", [songs])
+    assert seven.best is not None and seven.best.candidate.title == "7"

@@ -87,6 +87,10 @@ class Scored:
     probability: float | None = None
     # False when the query's or the candidate's title is a placeholder (`names_no_song`).
     title_known: bool = True
+    # Set when the candidate's title is only the start of the query's (a catalog title cut
+    # short), or its artist was read from its album (a row without an artist): good enough
+    # to rank, never to accept.
+    doubt: str = ""
 
     def to_json(self) -> dict[str, Any]:
         c = self.candidate
@@ -353,6 +357,25 @@ def partial_title(query_title: str, candidate_title: str) -> float | None:
     return None
 
 
+def cut_title(query_title: str, candidate_title: str) -> float | None:
+    """The share of the query's title that `candidate_title`, ending on a whole word, is the
+    start of, or None: a catalog title cut short ("You're" for "You're the Love of My Life",
+    as some databases store them). Only for queries with an artist: it ranks the artist's
+    cut row above their other songs, and such a match is never accepted."""
+    if candidate_title and query_title.startswith(candidate_title + " "):
+        return len(candidate_title) / len(query_title)
+    return None
+
+
+def _cut_similarity(coverage: float, w: Weights) -> float:
+    """A title cut short says little beyond its start: a little more than an unknown one."""
+    return round(w.missing_title + 0.2 * coverage, 4)
+
+
+# A title that is only a short number may be a track number written where the title goes.
+_TRACK_NUMBER = re.compile(r"^\d{1,3}$")
+
+
 def swapped_words(query_title: str, candidate_title: str) -> float:
     """How much of the title was swapped for other words: the smaller of the two sides' shares
     of letters in words the other side lacks (typos and a cut-short last word allowed).
@@ -449,16 +472,27 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         for ci, p in enumerate(parts):  # a title given only in part ("since i fell")
             if row[ci] < 1.0 and (coverage := partial_title(r.title, p[0])):
                 row[ci] = max(row[ci], _partial_similarity(coverage))
-    # Placeholder titles ("[unknown]", "005-") are unknown: neither alike nor unlike anything.
+        for ci, p in enumerate(parts):  # a catalog title cut short ("You're" for "You're the ...")
+            if r.artist and row[ci] < 1.0 and (coverage := cut_title(r.title, p[0])):
+                row[ci] = max(row[ci], _cut_similarity(coverage, w))
+    # Placeholder titles ("[unknown]", "005-") are unknown: neither alike nor unlike anything;
+    # a bare track number ("7", "12") may be one, so it is at least as alike as unknown.
     unknown_c = [names_no_song(c.title) or names_no_song(p[0]) for c, p in zip(candidates, parts)]
     unknown_r = [names_no_song(r.title) for r in readings]
-    if any(unknown_c) or any(unknown_r):
+    number_c = [bool(_TRACK_NUMBER.match(p[0])) for p in parts]
+    number_r = [bool(_TRACK_NUMBER.match(r.title)) for r in readings]
+    if any(unknown_c) or any(unknown_r) or any(number_c) or any(number_r):
         for ri, row in enumerate(titles):
             for ci in range(len(row)):
                 if unknown_r[ri] or unknown_c[ci]:
                     row[ci] = w.missing_title
+                elif number_r[ri] or number_c[ci]:
+                    row[ci] = max(row[ci], w.missing_title)
     artist_names = list(dict.fromkeys(r.artist for r in readings if r.artist))
-    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, [c.artist for c in candidates])))
+    # A row without an artist may have it in its album column (columns shifted in an export).
+    from_album = [not folded(c.artist) and bool(c.album) for c in candidates]
+    credits = [c.album or "" if shifted else c.artist for c, shifted in zip(candidates, from_album)]
+    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, credits)))
     for ci, cand in enumerate(candidates):  # a credit that names nobody is no artist at all
         if names_nobody(cand.artist):
             for row in artist_rows.values():
@@ -503,12 +537,20 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         if not known:
             reasons[0] = (f"title unknown ({comps['title']:.2f}): {r.title!r} ~ {c_title!r}, "
                           "a placeholder names no song")
+        doubt = ""
+        if (r.artist and (cut := cut_title(r.title, c_title))
+                and comps["title"] == _cut_similarity(cut, w) > _similar(r.title, c_title)):
+            doubt = "the candidate's title is only the start of the one asked for (cut short?)"
+            reasons.insert(1, f"candidate's title cut short? {c_title!r} begins {r.title!r}")
+        if r.artist and from_album[ci]:
+            doubt = "the candidate has no artist; its album was read as one"
+            reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"
         if coverage < 1.0:
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
         # Only the best one's swapped words feed the verdict: not worth computing for the rest.
         swapped = swapped_words(r.title, c_title) if not scored else 0.0
         scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None,
-                             swapped, len(r.title.split()), title_known=known))
+                             swapped, len(r.title.split()), title_known=known, doubt=doubt))
     return _merge_same(scored)[:keep]
 
 
