@@ -538,13 +538,13 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             reasons[0] = (f"title unknown ({comps['title']:.2f}): {r.title!r} ~ {c_title!r}, "
                           "a placeholder names no song")
         doubt = ""
+        if r.artist and from_album[ci]:
+            doubt = "the candidate has no artist; its album was read as one"
+            reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"
         if (r.artist and (cut := cut_title(r.title, c_title))
                 and comps["title"] == _cut_similarity(cut, w) > _similar(r.title, c_title)):
             doubt = "the candidate's title is only the start of the one asked for (cut short?)"
             reasons.insert(1, f"candidate's title cut short? {c_title!r} begins {r.title!r}")
-        if r.artist and from_album[ci]:
-            doubt = "the candidate has no artist; its album was read as one"
-            reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"
         if coverage < 1.0:
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
         # Only the best one's swapped words feed the verdict: not worth computing for the rest.
