@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cuesheet.matching import artist_similarity, identify, score_record
+from cuesheet.matching.readings import names_no_song, without_album
 from cuesheet.sources import Candidate
 
 
@@ -123,3 +124,89 @@ def test_identify_applies_the_number_rule_too() -> None:
     source = ListSource([cand("Track 61", "Ridley Pearson")])
     assert identify("Track 47 - Ridley Pearson", [source]).verdict != "accepted"
     assert identify("Track 61 - Ridley Pearson", [source]).verdict == "accepted"
+
+
+@pytest.mark.parametrize(("title", "placeholder"), [
+    ("005-", True), ("[unknown]", True), ("[untitled]", True), ("n.a.", True), ("null", True),
+    ("unk.", True), ("...", True), ("***", True), ("", True), ("03:47", True), ("1m 58sec", True),
+    ("04", True), ("7", False), ("22", False), ("1979", False), ("Track 61", False), ("Unknown Legend", False),
+    ("7/11", False), ("Na Na Hey Hey Kiss Him Goodbye", False),
+])
+def test_placeholder_titles_are_recognised(title: str, placeholder: bool) -> None:
+    assert names_no_song(title) is placeholder
+
+
+@pytest.mark.parametrize(("title", "album", "clean"), [
+    ("Kraft Single (Topscore 2: Gain Structure)", "Topscore 2: Gain Structure", "Kraft Single"),
+    ("Wonderboy - Bluegrass Wrecks", "Bluegrass Wrecks", "Wonderboy"),
+    ("Thriller", "Thriller", "Thriller"),
+    ("Welcome to the Jungle", "Jungle", "Welcome to the Jungle"),
+    ("Hey Jude (Remastered)", "Past Masters", "Hey Jude (Remastered)"),
+    ("Song (Album)", None, "Song (Album)"),
+])
+def test_a_catalog_title_carrying_its_album_is_read_without_it(title: str, album: str | None,
+                                                               clean: str) -> None:
+    assert without_album(title, album) == clean
+
+
+def test_a_placeholder_title_is_unknown_on_either_side_and_never_accepted() -> None:
+    # MusicBrainz-style records: "005-" is a track number left of a title in another script,
+    # "[unknown]" a title nobody typed. They say nothing of the song: the artist decides the
+    # order, and nothing is accepted on them.
+    source = ListSource([cand("005", "Bettye LaVette", album="The Very Best"),
+                         cand("Let Her Down Easy", "Terence Trent D'Arby"),
+                         cand("Anglo-Cubano", "Jack Action"), cand("Sunrise", "Jack Action")])
+    found = identify("Bettye LaVette - Let Me Down Easy", [source])
+    assert found.best is not None and found.best.candidate.artist == "Bettye LaVette"
+    assert found.verdict != "accepted" and "names no song" in " ".join(found.best.reasons)
+    by_number = identify("Jack Action - 005-", [source])
+    assert by_number.best is not None and by_number.best.candidate.artist == "Jack Action"
+    assert by_number.verdict != "accepted"
+    assert identify("005-", [source]).verdict != "accepted"
+
+
+def test_a_placeholder_artist_is_no_artist() -> None:
+    source = ListSource([cand("Alecrim", "Cantigas"), cand("Sunrise", "[unknown]")])
+    found = identify("[unknown] - Alecrim", [source])
+    assert found.best is not None and found.best.candidate.title == "Alecrim"
+    assert found.best.artist_given is False  # read as the title alone, with its stricter rules
+
+
+def test_the_album_a_text_names_after_a_dash_or_in_brackets_counts_as_the_album() -> None:
+    # "Artist - Title - Album" and "Title (Album)": the album decides between two takes.
+    source = ListSource([cand("Polly", "Nirvana", album="Nevermind"),
+                         cand("Polly", "Nirvana", album="Incesticide")])
+    for text in ("Nirvana - Polly - Incesticide", "Nirvana - Polly (Incesticide)"):
+        found = identify(text, [source])
+        assert found.best is not None and found.best.candidate.album == "Incesticide", text
+
+
+def test_a_catalog_title_cut_short_ranks_first_for_its_artist_but_is_not_accepted() -> None:
+    # Some databases store "Oh" for "Oh Well, Oh Well".
+    source = ListSource([cand("Oh", "Smokie"), cand("Living Next Door to Alice", "Smokie"),
+                         cand("Oh Well", "Fleetwood Mac")])
+    found = identify("Smokie - Oh Well, Oh Well", [source])
+    assert found.best is not None and found.best.candidate.title == "Oh"
+    assert found.verdict == "review" and "cut short" in " ".join(found.best.reasons)
+    # A title alone is never matched to a shorter one so.
+    alone = identify("Love of My Life Forever", [ListSource([cand("Love of My Life", "Queen")])])
+    assert alone.verdict != "accepted"
+
+
+def test_a_row_without_an_artist_may_have_it_in_its_album_column() -> None:
+    source = ListSource([cand("1", "", album="Vanilla Ice"), cand("Baby, I'm a Want You", "Bread")])
+    found = identify("Vanilla Ice - Ice Ice Baby", [source])
+    assert found.best is not None and found.best.candidate.album == "Vanilla Ice"
+    assert found.verdict == "review" and "album 'vanilla ice'" in " ".join(found.best.reasons)
+
+
+def test_a_bare_track_number_is_no_worse_than_an_unknown_title() -> None:
+    # "Dead - 12": the number where the title goes; the artist's row still comes first,
+    # and a song really called "7" still wins on its title.
+    source = ListSource([cand("Drop the Soap", "Dead"), cand("12 (Engel in Esslingen)", "Gunter Gerlach")])
+    found = identify("Dead - 12", [source])
+    assert found.best is not None and found.best.candidate.artist == "Dead"
+    assert found.verdict != "accepted"
+    songs = ListSource([cand("7", "Prince"), cand("Purple Rain", "Prince")])
+    seven = identify("Prince - 7", [songs])
+    assert seven.best is not None and seven.best.candidate.title == "7"

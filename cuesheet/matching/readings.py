@@ -40,6 +40,60 @@ def folded(text: str) -> str:
     return fold(text)
 
 
+# Titles that name no song, as catalogs from other databases write an unknown one: empty or
+# punctuation only ("...", "***"), "[unknown]", "[untitled]", "n.a.", "null", "unk.", a
+# zero-padded track number ("005-", "04"), folded. ("Track 61" stays a title: audiobooks
+# number their chapters so, and the number tells them apart.)
+_NO_SONG = re.compile(r"^(?:|unknown(?: title)?|untitled(?: track)?|no title|null|none|unk|na|n a"
+                      r"|0\d*[a-z]?)$")
+# ... and a length in the raw text ("03:47", "1m 58sec").
+_LENGTH = re.compile(r"(?i)^\s*(?:\d{1,2}:\d\d|\d+m\s*\d+\s*sec)\s*$")
+# Credits that name nobody ("[unknown]", "null", "n.a.", "unk.", "Unknown Artist").
+_NO_ONE = re.compile(r"^(?:unknown(?: artist)?|null|none|unk|na|n a|anonymous)$")
+
+
+@lru_cache(maxsize=200_000)
+def names_no_song(title: str) -> bool:
+    """Whether a title (raw or folded) is a placeholder that tells no song from another.
+
+    Such a title is unknown, not a title: two rows that both say "[unknown]" or
+    "005-" are no more alike for it. Bare numbers without a leading zero stay
+    titles ("7", "22", "1979" are songs).
+    """
+    return bool(_NO_SONG.match(folded(title)) or _LENGTH.match(title))
+
+
+@lru_cache(maxsize=50_000)
+def names_nobody(artist: str) -> bool:
+    """Whether an artist credit is a placeholder ("[unknown]", "null"): no artist at all.
+
+    An empty credit is not one: a catalog row without an artist often has it in its title.
+    """
+    return bool(_NO_ONE.match(folded(artist)))
+
+
+def without_album(title: str, album: str | None) -> str:
+    """A catalog title without its album, when it carries it at the end ("Title (Album)",
+    "Title - Album", as records from other databases do); otherwise the title as it is.
+
+    Only a bracket group or a dashed part that is the album word for word is taken off,
+    so "Thriller" on *Thriller* and "Welcome to the Jungle" on *Jungle* stay whole.
+    """
+    if not album or not title:
+        return title
+    key = folded(album)
+    if not key or key not in folded(title) or key == folded(title):
+        return title
+    for m in _ALBUM_CUT.finditer(title):
+        rest = title[: m.start()].strip()
+        if rest and folded(title[m.end():]) == key and folded(rest):
+            return rest
+    return title
+
+
+_ALBUM_CUT = re.compile(r"\s*[(\[]|\s[-–—]\s")
+
+
 def strip_the(folded: str) -> str:
     return folded[4:] if folded.startswith("the ") and len(folded) > 4 else folded
 
@@ -149,13 +203,16 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     And Roll" reads "bob seger" / "rock and roll").
     """
     out: list[Reading] = []
-    seen: set[tuple[str, str | None]] = set()
+    seen: set[tuple[str, str | None, str | None]] = set()
 
-    def add(title: str, who: str | None, version: Version, form: str) -> None:
-        key = (title, folded(who) if who else None)
+    def add(title: str, who: str | None, version: Version, form: str, on: str | None = None) -> None:
+        """`on`: an album the text names besides the one given (kept apart from the title)."""
+        if who is not None and names_nobody(who):
+            who = None  # "[unknown] - Alecrim": the title alone
+        key = (title, folded(who) if who else None, on)
         if title and key not in seen:
             seen.add(key)
-            out.append(Reading(title, who, version, form, version.year, duration_ms, album))
+            out.append(Reading(title, who, version, form, version.year, duration_ms, album or on))
 
     clean, noise = strip_noise(text)
     texts = [(clean, noise), (text, Version())] if clean != text else [(text, Version())]
@@ -165,12 +222,15 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     # "Artist - Title - Album" (scrobbles, file names): the middle part is the title.
     parts = [p.strip() for p in _DASHES.split(clean) if p.strip()]
     if len(parts) == 3 and not artist:
-        add(folded(split_version(parts[1])[0]), parts[0], noise, "artist-title-album")
+        add(folded(split_version(parts[1])[0]), parts[0], noise, "artist-title-album", parts[2])
     # "Title (Album)": a trailing group that names no version may be the album.
     trailing = _TRAILING_GROUP.match(clean)
     if trailing:
+        group = clean[len(trailing.group(1)):].strip()[1:-1].strip()
+        # The group as the album only when it names no version ("(2000 re-recording)" is one).
+        group = group if group and not split_version(f"x ({group})")[1].raw else None
         for r in parse_query(trailing.group(1), artist):
-            add(folded(r.title), r.artist, _with(r.version, noise), r.form + " (group aside)")
+            add(folded(r.title), r.artist, _with(r.version, noise), r.form + " (group aside)", group)
     if artist:
         return out
     core, version = split_version(clean)

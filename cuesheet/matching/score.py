@@ -23,8 +23,11 @@ from cuesheet.matching.readings import (
     Reading,
     candidate_version,
     folded,
+    names_no_song,
+    names_nobody,
     strip_the,
     title_parts,
+    without_album,
 )
 from cuesheet.normalize import (
     Version,
@@ -53,6 +56,9 @@ class Weights:
     year: float = 0.4
     album: float = 0.3
     missing_artist: float = 0.5
+    # A title that names no song ("[unknown]", "005-", "n.a.") on either side counts as this
+    # alike: unknown, as a missing artist is (queries only; such a match is never accepted).
+    missing_title: float = 0.5
     accept: float = 0.88
     review: float = 0.62
     # The runner-up (another recording) must trail by this much for a sure match.
@@ -79,6 +85,12 @@ class Scored:
     reading_words: int = 0
     # Calibrated chance that this (the best) candidate is the song meant; set by the verdict.
     probability: float | None = None
+    # False when the query's or the candidate's title is a placeholder (`names_no_song`).
+    title_known: bool = True
+    # Set when the candidate's title is only the start of the query's (a catalog title cut
+    # short), or its artist was read from its album (a row without an artist): good enough
+    # to rank, never to accept.
+    doubt: str = ""
 
     def to_json(self) -> dict[str, Any]:
         c = self.candidate
@@ -311,9 +323,11 @@ def duration_similarity(a_ms: int, b_ms: int) -> float:
 
 
 def _components(reading: Reading, cand: Candidate, c_title: str, c_version: Version, w: Weights,
-                title: float | None = None) -> dict[str, float]:
+                title: float | None = None, artist: float | None = None) -> dict[str, float]:
+    if artist is None:
+        artist = artist_similarity(reading.artist, cand.artist) if reading.artist else w.missing_artist
     comps = {"title": title_similarity(reading.title, c_title) if title is None else title,
-             "artist": artist_similarity(reading.artist, cand.artist) if reading.artist else w.missing_artist,
+             "artist": artist,
              "version": version_similarity(reading.version, c_version)}
     if reading.duration_ms and cand.duration_ms:
         comps["duration"] = duration_similarity(reading.duration_ms, cand.duration_ms)
@@ -341,6 +355,25 @@ def partial_title(query_title: str, candidate_title: str) -> float | None:
             and candidate_title.startswith(query_title)):
         return len(query_title) / len(candidate_title)
     return None
+
+
+def cut_title(query_title: str, candidate_title: str) -> float | None:
+    """The share of the query's title that `candidate_title`, ending on a whole word, is the
+    start of, or None: a catalog title cut short ("You're" for "You're the Love of My Life",
+    as some databases store them). Only for queries with an artist: it ranks the artist's
+    cut row above their other songs, and such a match is never accepted."""
+    if candidate_title and query_title.startswith(candidate_title + " "):
+        return len(candidate_title) / len(query_title)
+    return None
+
+
+def _cut_similarity(coverage: float, w: Weights) -> float:
+    """A title cut short says little beyond its start: a little more than an unknown one."""
+    return round(w.missing_title + 0.2 * coverage, 4)
+
+
+# A title that is only a short number may be a track number written where the title goes.
+_TRACK_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 def swapped_words(query_title: str, candidate_title: str) -> float:
@@ -429,7 +462,7 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
     if not candidates or not readings:
         return []
     readings = _plausible(readings, candidates)
-    parts = [candidate_version(c) for c in candidates]
+    parts = [_query_parts(c) for c in candidates]
     titles = _similarity_rows([r.title for r in readings], [p[0] for p in parts])
     for r, row in zip(readings, titles):  # the number rule of title_similarity, where it can bite
         if _numbers(r.title):
@@ -439,8 +472,31 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
         for ci, p in enumerate(parts):  # a title given only in part ("since i fell")
             if row[ci] < 1.0 and (coverage := partial_title(r.title, p[0])):
                 row[ci] = max(row[ci], _partial_similarity(coverage))
+        for ci, p in enumerate(parts):  # a catalog title cut short ("You're" for "You're the ...")
+            if r.artist and row[ci] < 1.0 and (coverage := cut_title(r.title, p[0])):
+                row[ci] = max(row[ci], _cut_similarity(coverage, w))
+    # Placeholder titles ("[unknown]", "005-") are unknown: neither alike nor unlike anything;
+    # a bare track number ("7", "12") may be one, so it is at least as alike as unknown.
+    unknown_c = [names_no_song(c.title) or names_no_song(p[0]) for c, p in zip(candidates, parts)]
+    unknown_r = [names_no_song(r.title) for r in readings]
+    number_c = [bool(_TRACK_NUMBER.match(p[0])) for p in parts]
+    number_r = [bool(_TRACK_NUMBER.match(r.title)) for r in readings]
+    if any(unknown_c) or any(unknown_r) or any(number_c) or any(number_r):
+        for ri, row in enumerate(titles):
+            for ci in range(len(row)):
+                if unknown_r[ri] or unknown_c[ci]:
+                    row[ci] = w.missing_title
+                elif number_r[ri] or number_c[ci]:
+                    row[ci] = max(row[ci], w.missing_title)
     artist_names = list(dict.fromkeys(r.artist for r in readings if r.artist))
-    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, [c.artist for c in candidates])))
+    # A row without an artist may have it in its album column (columns shifted in an export).
+    from_album = [not folded(c.artist) and bool(c.album) for c in candidates]
+    credits = [c.album or "" if shifted else c.artist for c, shifted in zip(candidates, from_album)]
+    artist_rows = dict(zip(artist_names, _artist_rows(artist_names, credits)))
+    for ci, cand in enumerate(candidates):  # a credit that names nobody is no artist at all
+        if names_nobody(cand.artist):
+            for row in artist_rows.values():
+                row[ci] = w.missing_artist
     versions: dict[Version, list[float]] = {}
     for r in readings:
         if r.version not in versions:
@@ -473,16 +529,35 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
     for total, ci, ri in best[: keep * 3]:
         cand, r = candidates[ci], readings[ri]
         c_title, c_version = parts[ci]
-        comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci])
+        comps = _components(r, cand, c_title, c_version, w, title=titles[ri][ci],
+                            artist=artist_rows[r.artist][ci] if r.artist else None)
         coverage = partial_title(r.title, c_title) or 1.0
         reasons = _reasons(r, cand, comps, c_title, c_version)
+        known = not (unknown_r[ri] or unknown_c[ci])
+        if not known:
+            reasons[0] = (f"title unknown ({comps['title']:.2f}): {r.title!r} ~ {c_title!r}, "
+                          "a placeholder names no song")
+        doubt = ""
+        if r.artist and from_album[ci]:
+            doubt = "the candidate has no artist; its album was read as one"
+            reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"
+        if (r.artist and (cut := cut_title(r.title, c_title))
+                and comps["title"] == _cut_similarity(cut, w) > _similar(r.title, c_title)):
+            doubt = "the candidate's title is only the start of the one asked for (cut short?)"
+            reasons.insert(1, f"candidate's title cut short? {c_title!r} begins {r.title!r}")
         if coverage < 1.0:
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
         # Only the best one's swapped words feed the verdict: not worth computing for the rest.
         swapped = swapped_words(r.title, c_title) if not scored else 0.0
         scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None,
-                             swapped, len(r.title.split())))
+                             swapped, len(r.title.split()), title_known=known, doubt=doubt))
     return _merge_same(scored)[:keep]
+
+
+def _query_parts(cand: Candidate) -> tuple[str, Version]:
+    """`candidate_version`, without the album a catalog title carries at its end ("Title (Album)")."""
+    title = without_album(cand.title, cand.album)
+    return candidate_version(cand if title == cand.title else replace(cand, title=title))
 
 
 def _plausible(readings: Sequence[Reading], candidates: Sequence[Candidate]) -> Sequence[Reading]:

@@ -150,6 +150,10 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
     feats = features(scored, same_title)
     p = cal.probability(feats) if cal else None
     best = scored[0]
+    if not best.title_known:
+        return "review", p, "the title names no song (a placeholder such as [unknown] or a track number)"
+    if best.doubt:
+        return "review", p, best.doubt
     if best.score - runner_up(scored) < weights.gap:
         return "review", p, "another recording scores within the gap (two takes, or two songs)"
     if not best.artist_given:
