@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
-from cuesheet import ids, limits
+from cuesheet import db, ids, limits
 from cuesheet.errors import CuesheetError, InputError, InputErrors, ParseError
 from cuesheet.normalize import fold
 from cuesheet.timecode import parse_time
@@ -617,18 +617,8 @@ def _clean_stale(base: Path) -> None:
     """Delete staging files of imports that were killed (their process is gone)."""
     for stale in base.parent.glob(f"{base.name}.import-*"):
         pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not db.pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _checkpoint(name: str) -> None:
