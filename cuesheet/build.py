@@ -24,6 +24,7 @@ from typing import Any
 
 from cuesheet import catalog, db, sheets, store
 from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.plural import plural
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,14 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
             for name in ("shows", "episodes", "cues", "cue_songs", "recordings")
         }
         new_content = _content(conn)
+        new_recordings = recording_identities(conn)
         with db.transaction(conn):
             conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
                              sorted(digests(new_content).items()))
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
-        _replace(tmp, dest, new_content, source_dir, force=force)
+        _replace(tmp, dest, new_content, source_dir, force=force, new_recordings=new_recordings)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             _remove(Path(str(tmp) + suffix))
@@ -106,7 +108,8 @@ def _content(conn: sqlite3.Connection) -> dict[str, Any]:
     return dump.content(conn)
 
 
-def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_dir: Path, *, force: bool) -> None:
+def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_dir: Path, *, force: bool,
+             new_recordings: set[str] | None = None) -> None:
     """Rename the new database over the old one while holding the old one's write lock."""
     if not dest.exists():
         os.replace(tmp, dest)
@@ -126,6 +129,8 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
         try:
             if not force and new_content is not None:
                 work = curator_work(old, new_content, source_dir)
+                if new_recordings is not None:
+                    work += catalog_work(old, new_recordings)
                 if work:
                     raise CuesheetError(
                         f"{dest} holds curator work that is not in {source_dir}: {'; '.join(work)}",
@@ -158,8 +163,11 @@ def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_di
     shows, episodes, cues (with curated links and rejections), and history entries newer
     than the newest file. A database built before digests were kept is compared whole."""
     out: list[str] = []
-    old_content = _content(old)
     built = dict(old.execute("SELECT key, digest FROM build_digests").fetchall())
+    curated = old.execute("SELECT 1 FROM history LIMIT 1").fetchone() is not None
+    # A database built before digests were kept, with no change ever recorded in its history,
+    # holds only what older files said: the files win (a `git pull` then `make` must not refuse).
+    old_content = _content(old) if built or curated else {}
     now = digests(old_content)
     for slug, o in old_content.items():
         n = new_content.get(slug)
@@ -196,6 +204,41 @@ def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_di
     if later:
         out.append(f"{len(later)} history entr{'y' if len(later) == 1 else 'ies'} newer than the files")
     return out
+
+
+def recording_identities(conn: sqlite3.Connection) -> set[str]:
+    """What makes a catalog row the same row in two databases: its import key, else its ids, else its text."""
+    return {_identity(*row) for row in conn.execute(
+        "SELECT row_key, mbid, spotify_id, title_key, artist_key FROM recordings")}
+
+
+def _identity(row_key: str | None, mbid: str | None, spotify_id: str | None,
+              title_key: str | None, artist_key: str | None) -> str:
+    if row_key:
+        return f"key:{row_key}"
+    if mbid:
+        return f"mbid:{mbid}"
+    if spotify_id:
+        return f"spotify:{spotify_id}"
+    return f"text:{title_key}\x1f{artist_key}"
+
+
+def catalog_work(old: sqlite3.Connection, new_recordings: set[str]) -> list[str]:
+    """Catalog rows the old database has and the build would not: a `catalog import` since the
+    build, or recordings a curator looked up online. `dump` does not write catalogs, so the
+    remedy for these is importing the file again, which the message says."""
+    # Rows the build itself wrote (from an older data/catalog) are not work: only those added
+    # after it, a second or more after the build's first row.
+    (built_at,) = old.execute("SELECT datetime(min(added_at), '+1 second') FROM recordings").fetchone()
+    lost = [(title, artist) for row_key, mbid, sid, tk, ak, title, artist in old.execute(
+        "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist FROM recordings"
+        " WHERE added_at > ?", [built_at or ""])
+        if _identity(row_key, mbid, sid, tk, ak) not in new_recordings]
+    if not lost:
+        return []
+    title, artist = lost[0]
+    return [f"{plural(len(lost), 'catalog recording')} the files lack (e.g. {title} — {artist}; "
+            "after a `catalog import`, import that file again once the build is done)"]
 
 
 def _newest_mtime(folder: Path) -> float:

@@ -219,3 +219,50 @@ def test_stale_temps_of_live_processes_are_kept(tmp_path: Path) -> None:
     dead.write_text("")
     assert buildmod.clean_stale_temps(db) == [str(dead)]
     assert live.exists() and not dead.exists()
+
+
+def test_a_catalog_import_since_the_build_is_not_thrown_away_silently(data: Path, tmp_path: Path) -> None:
+    """`dump` writes no catalog, so a rebuild would drop imported rows: it refuses and says how to keep them."""
+    db = tmp_path / "cues.sqlite"
+    buildmod.build(data, db)
+    extra = tmp_path / "more.csv"
+    extra.write_text("title,artist,year\nSince I Fell for You,Laura Lee,1972\nRoads,Someone Else,2001\n")
+    result = run("catalog", "import", str(extra), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:  # the import came a while after the build, as a curator's does
+        conn.execute("UPDATE recordings SET added_at = datetime(added_at, '+1 minute')"
+                     " WHERE title IN ('Since I Fell for You', 'Roads') AND artist <> 'Portishead'")
+    with pytest.raises(CuesheetError) as exc:
+        buildmod.build(data, db)
+    message = str(exc.value)
+    assert "2 catalog recordings the files lack" in message and "import that file again" in message
+    assert sqlite3.connect(db).execute(
+        "SELECT count(*) FROM recordings WHERE title = 'Since I Fell for You'").fetchone()[0] == 1
+    buildmod.build(data, db, force=True)
+    assert sqlite3.connect(db).execute(
+        "SELECT count(*) FROM recordings WHERE title = 'Since I Fell for You'").fetchone()[0] == 0
+
+
+def test_an_old_database_never_curated_gives_way_to_newer_files(data: Path, tmp_path: Path) -> None:
+    """Built before digests were kept and with no history: a `git pull` then `make` rebuilds."""
+    db = tmp_path / "cues.sqlite"
+    buildmod.build(data, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM build_digests")
+    conn.execute("UPDATE cues SET scene = 'what an older data/ said' WHERE number = 1")
+    conn.commit()
+    conn.close()
+    buildmod.build(data, db)
+    assert sqlite3.connect(db).execute(
+        "SELECT count(*) FROM cues WHERE scene = 'what an older data/ said'").fetchone()[0] == 0
+
+
+def test_catalog_rows_of_an_older_build_are_not_work(data: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cues.sqlite"
+    buildmod.build(data, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE recordings SET row_key = 'from an older data/catalog' WHERE id = "
+                 "(SELECT min(id) FROM recordings WHERE row_key IS NOT NULL)")
+    conn.commit()
+    conn.close()
+    buildmod.build(data, db)  # no refusal: that row came with the build, not after it
