@@ -134,7 +134,8 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
             raise CuesheetError(busy_message(p)) from None
         if "readonly" in error_text(exc) or "read-only" in error_text(exc):
             raise CuesheetError(f"{p} is read-only and this command writes to it",
-                                remedy="viewer commands (shows, what, search, check, export) can still read it") from None
+                                remedy="commands that only read (shows, what, search, check, export, identify, "
+                                       "catalog search, cue list, dump) can still read it") from None
         raise CuesheetError(f"cannot read {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
     except BaseException:
         conn.close()

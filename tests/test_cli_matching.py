@@ -49,6 +49,57 @@ def test_identify_from_stdin(shipped_db: Path) -> None:
     assert json.loads(result.stdout.splitlines()[0])["candidates"][0]["title"] == "Baker Street"
 
 
+def test_identify_an_id_offline_says_each_skipped_source_once(shipped_db: Path) -> None:
+    """One `skipped` line per source: the query's own reason, not it and the general one too."""
+    result = run("identify", "USRC11100001", "--offline", "--db", shipped_db)
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert skipped == ["skipped musicbrainz: --offline; cannot look up ISRC USRC11100001",
+                       "skipped spotify: --offline; cannot look up ISRC USRC11100001"]
+
+
+def test_identify_text_offline_says_each_skipped_source_once(shipped_db: Path) -> None:
+    result = run("identify", "roads portishead", "--offline", "--db", shipped_db)
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert skipped == ["skipped musicbrainz: --offline", "skipped spotify: --offline"]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_identify_an_empty_query_is_one_error_line(shipped_db: Path, text: str) -> None:
+    """As `search ""`: exit 1, one line, no `no_match` answer."""
+    result = run("identify", text, "--db", shipped_db)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'error: nothing to identify (give the song as you heard it, e.g. `cuesheet identify "elastic heart sia"`)']
+
+
+def test_identify_from_a_file_applies_the_argument_limits_to_each_line(shipped_db: Path, tmp_path: Path) -> None:
+    """A line with NUL or ESC, or past 5,000 characters, is refused as the argument would be:
+    every bad line named by file:line, nothing answered, exit 1."""
+    path = tmp_path / "q.txt"
+    path.write_text("roads portishead\nnul\x00here\nsia\x1b[31m\n" + "x" * 100_000 + "\nbaker street\n",
+                    encoding="utf-8")
+    result = run("identify", "--from", path, "--db", shipped_db, "--offline")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    errors = result.stderr.splitlines()
+    assert errors[0] == f"error: {path}:2: query: contains a control character (U+0000) at position 4"
+    assert errors[1] == f"error: {path}:3: query: contains a control character (U+001B) at position 4"
+    assert errors[2] == f"error: {path}:4: query: is 100,000 characters long; at most 5,000"
+    assert len(errors) == 4 and "3 errors" in errors[3]
+    assert "x" * 100 not in result.output
+
+
+def test_identify_from_a_file_notes_the_blank_lines_it_skips(shipped_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "q.txt"
+    path.write_text("roads portishead\n\n  \nbaker street\n", encoding="utf-8")
+    result = run("identify", "--from", path, "--db", shipped_db, "--offline", "--json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["query"] for line in result.stdout.splitlines()] == ["roads portishead", "baker street"]
+    assert f"{path}: skipped 2 blank lines (lines 2, 3)" in result.stderr
+
+
 def test_identify_for_people_shows_reasons(shipped_db: Path) -> None:
     result = run("identify", "elastic heart sia", "--db", shipped_db)
     assert result.exit_code == 0
@@ -86,7 +137,7 @@ def test_catalog_import_csv_and_reimport(tmp_path: Path) -> None:
     path.write_text(HEADER + "Smile,Nat King Cole,,1954,2:50,,,\nRoads,Portishead,Dummy,1994,305,,,\n",
                     encoding="utf-8")
     dbp = tmp_path / "new.sqlite"
-    first = run("catalog", "import", path, "--db", dbp, "--json")
+    first = run("catalog", "import", path, "--create", "--db", dbp, "--json")
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert {k: report[k] for k in ("path", "rows", "added", "duplicates", "changed", "unchanged")} == {
@@ -103,7 +154,7 @@ def test_catalog_import_jsonl(tmp_path: Path) -> None:
     path.write_text('{"title": "Roads", "artist": "Portishead", "year": 1994, "duration": 305}\n'
                     '{"title": "Smile", "artist": "Nat King Cole", "isrc": "USCA29900001"}\n', encoding="utf-8")
     dbp = tmp_path / "new.sqlite"
-    result = run("catalog", "import", path, "--db", dbp)
+    result = run("catalog", "import", path, "--create", "--db", dbp)
     assert result.exit_code == 0, result.output
     row = db.connect(dbp).conn.execute("SELECT duration_ms, year FROM recordings WHERE title = 'Roads'").fetchone()
     assert row == (305_000, 1994)
@@ -123,7 +174,7 @@ def test_catalog_import_jsonl(tmp_path: Path) -> None:
 )
 def test_bad_rows_import_nothing(tmp_path: Path, content: str, fmt: str, expected: str) -> None:
     dbp = tmp_path / "c.sqlite"
-    run("catalog", "import", _write(tmp_path, HEADER + "Keep,Me,,,,,,\n", "keep.csv"), "--db", dbp)
+    run("catalog", "import", _write(tmp_path, HEADER + "Keep,Me,,,,,,\n", "keep.csv"), "--create", "--db", dbp)
     path = _write(tmp_path, content, f"bad.{fmt}")
     result = run("catalog", "import", path, "--db", dbp)
     assert result.exit_code == 1
@@ -134,20 +185,20 @@ def test_bad_rows_import_nothing(tmp_path: Path, content: str, fmt: str, expecte
 
 def test_ignore_extra_skips_unknown_columns(tmp_path: Path) -> None:
     path = _write(tmp_path, "title,artist,mood\nRoads,Portishead,sad\n", "x.csv")
-    result = run("catalog", "import", path, "--db", tmp_path / "c.sqlite", "--ignore-extra")
+    result = run("catalog", "import", path, "--create", "--db", tmp_path / "c.sqlite", "--ignore-extra")
     assert result.exit_code == 0, result.output
 
 
 def test_bad_encoding_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + "Fine,Row,,,,,,\n").encode() + "Beyoncé,Halo,,,,,,\n".encode("latin-1"))
-    result = run("catalog", "import", path, "--db", tmp_path / "c.sqlite")
+    result = run("catalog", "import", path, "--create", "--db", tmp_path / "c.sqlite")
     assert result.exit_code == 1
     assert "not UTF-8" in result.output and ":3:" in result.output
 
 
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
-    result = run("catalog", "import", tmp_path / "nope.csv", "--db", tmp_path / "c.sqlite")
+    result = run("catalog", "import", tmp_path / "nope.csv", "--create", "--db", tmp_path / "c.sqlite")
     assert result.exit_code == 1
     assert "nope.csv" in result.output
 

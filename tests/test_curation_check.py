@@ -91,7 +91,7 @@ def test_check_warns_what_a_cue_sheet_would_lack(shipped_db: Path) -> None:
     ep = conn.execute("SELECT id FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
     found = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
     assert len(found) == 1 and found[0].severity == check.WARNING and found[0].cue is None
-    assert "composers (cues 1-5)" in found[0].message and "time (cues 1-5)" in found[0].message
+    assert "composers (cues 1-5)" in found[0].message and "time in and time out (cues 1-5)" in found[0].message
     assert not [f for f in check.check(conn, episode_id=ep, cue_sheet=False) if f.code == "cue-sheet"]
     # Timing cue 1 and giving its song's work composers and publishers closes its gaps.
     conn.execute("UPDATE cues SET time_in_ms = 60000, time_out_ms = 120000 WHERE episode_id = ? AND number = 1", [ep])
@@ -103,7 +103,22 @@ def test_check_warns_what_a_cue_sheet_would_lack(shipped_db: Path) -> None:
                  "(1, 3, 'publisher', 'Some Music Co', 100)")
     conn.execute("INSERT INTO recording_works (recording_id, work_id) VALUES (?, 1)", [rec])
     after = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
-    assert "composers (cues 2-5)" in after[0].message and "time (cues 2-5)" in after[0].message
+    assert "composers (cues 2-5)" in after[0].message and "time in and time out (cues 2-5)" in after[0].message
+
+
+def test_check_names_which_time_a_cue_lacks(shipped_db: Path) -> None:
+    """Cues with a start time lack only their end time; "time (cues 1-5)" said they lacked both."""
+    from cuesheet import db
+
+    conn = db.connect(shipped_db).conn
+    ep = conn.execute("SELECT id FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
+    conn.execute("UPDATE cues SET time_in_ms = number * 60000 WHERE episode_id = ? AND number >= 2", [ep])
+    conn.execute("UPDATE cues SET time_in_ms = 10000, time_out_ms = 20000 WHERE episode_id = ? AND number = 5",
+                 [ep])
+    found = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
+    message = found[0].message
+    assert "time in and time out (cue 1)" in message and "time out (cues 2-4)" in message, message
+    assert "; time (" not in message and "lack time (" not in message
 
 
 @pytest.mark.parametrize(("numbers", "text"), [([1], "1"), ([1, 2, 3, 5], "1-3, 5"), ([2, 4, 5, 6, 9], "2, 4-6, 9")])

@@ -268,6 +268,26 @@ def test_cli_season_needs_a_folder(tiny_db: Path, tmp_path: Path, args: list[str
     assert "one file per episode" in result.stderr
 
 
+def test_cli_season_makes_a_missing_folder_but_refuses_a_file(tiny_db: Path, tmp_path: Path) -> None:
+    """`-o sheets` for a season: the folder is made (one level); a file or a missing parent is refused."""
+    out = tmp_path / "new-sheets"
+    result = runner.invoke(app, ["export", "cuesheet", "tiny", "--season", "1", "-o", str(out),
+                                 "--db", str(tiny_db)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["tiny-S01E01-cuesheet.csv", "tiny-S01E02-cuesheet.csv"]
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine", encoding="utf-8")
+    refused = runner.invoke(app, ["export", "cuesheet", "tiny", "--season", "1", "-o", str(a_file),
+                                  "--db", str(tiny_db)])
+    assert refused.exit_code == 1 and "it is a file, not a folder" in refused.stderr
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    deep = tmp_path / "no-such" / "sheets"
+    refused = runner.invoke(app, ["export", "cuesheet", "tiny", "--season", "1", "-o", str(deep),
+                                  "--db", str(tiny_db)])
+    assert refused.exit_code == 1 and "does not exist" in refused.stderr
+    assert not deep.parent.exists()
+
+
 def test_cli_needs_an_episode(tiny_db: Path) -> None:
     result = runner.invoke(app, ["export", "cuesheet", "tiny", "--db", str(tiny_db)])
     assert result.exit_code == 2

@@ -143,7 +143,7 @@ def test_tar_zst_finds_the_canonical_csv_among_other_files(tmp_path: Path) -> No
 def test_damaged_zst_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "broken.csv.zst"
     path.write_bytes(b"\x28\xb5\x2f\xfdgarbage")
-    result = runner.invoke(app, ["catalog", "import", str(path), "--db", str(tmp_path / "c.sqlite")])
+    result = runner.invoke(app, ["catalog", "import", str(path), "--create", "--db", str(tmp_path / "c.sqlite")])
     assert result.exit_code != 0
     assert "broken.csv.zst" in result.output and "Traceback" not in result.output
 
@@ -152,7 +152,7 @@ def test_skip_invalid_imports_good_rows_and_writes_rejects(tmp_path: Path) -> No
     path = write(tmp_path, canonical_row(1, "Glory Box") + canonical_row(2, "X", score="high")
                  + canonical_row(3, "Roads") + canonical_row(4, ""))
     dbfile = tmp_path / "c.sqlite"
-    plain = runner.invoke(app, ["catalog", "import", str(path), "--db", str(dbfile)])
+    plain = runner.invoke(app, ["catalog", "import", str(path), "--create", "--db", str(dbfile)])
     assert plain.exit_code != 0 and f"{path}:3: score:" in plain.output
     assert db.connect(dbfile).conn.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
 
@@ -352,5 +352,5 @@ def test_a_row_csv_cannot_read_is_a_located_error_not_a_traceback(tmp_path: Path
     assert (report.added, report.rejected) == (1, 1)
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"\x00\r\x00\n\r\r\x01")
-    result = runner.invoke(app, ["catalog", "import", str(junk), "--db", str(tmp_path / "c.sqlite")])
+    result = runner.invoke(app, ["catalog", "import", str(junk), "--create", "--db", str(tmp_path / "c.sqlite")])
     assert result.exit_code == 1 and "Traceback" not in result.output

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, candidate_line
 from cuesheet.cli.prompts import (
     Cancelled,
@@ -510,7 +510,7 @@ def list_command(
     from cuesheet import lookup
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
         ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [ep.id])]
         items = lookup.answers(conn, ids)

@@ -89,7 +89,7 @@ def dump_command(
     from cuesheet import dump, lookup
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn  # dump writes files, never the database
         show_ref = lookup.find_show(conn, show) if show else None
         report = dump.dump(conn, to, show_id=show_ref.id if show_ref else None)
     if json_:

@@ -114,8 +114,8 @@ def cuesheet_command(
     ] = None,
     output: Annotated[
         Optional[Path],
-        typer.Option("-o", "--output", help="Write to this file (with --season: this folder) "
-                     "instead of stdout.", show_default=False),
+        typer.Option("-o", "--output", help="Write to this file (with --season: this folder, "
+                     "made if its parent exists) instead of stdout.", show_default=False),
     ] = None,
     raw: RawOption = False,
     db: DbOption = None,

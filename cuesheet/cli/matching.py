@@ -19,6 +19,7 @@ from cuesheet.cli.common import (
     RefreshOption,
     SourceOption,
     open_db,
+    open_db_readonly,
 )
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
 from cuesheet.plural import plural
@@ -41,7 +42,8 @@ def _sources(conn, source: str | None = None, *, offline: bool = False,  # type:
     return sources
 
 
-def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _render_identification(ident, *, limit: int, show_reasons: bool = True,  # type: ignore[no-untyped-def]
+                           notes: bool = True) -> None:
     style = VERDICT_STYLE[ident.verdict]
     console.print(f"[bold]{escape(ident.query)}[/bold]  [{style}]{ident.verdict}[/{style}]", highlight=False)
     groups = ident.parts or [ident]
@@ -64,7 +66,7 @@ def _render_identification(ident, *, limit: int, show_reasons: bool = True) -> N
             console.print(indented(Text.from_markup(line), 2), highlight=False)
             if show_reasons and i <= 3:
                 console.print(indented("; ".join(s.reasons), 5), highlight=False)
-    for skipped in ident.skipped:
+    for skipped in ident.skipped if notes else ():
         note(f"skipped {skipped}")
 
 
@@ -73,7 +75,8 @@ def identify_command(
     text: Annotated[Optional[str], typer.Argument(help="The song as you heard or typed it.")] = None,
     artist: Annotated[Optional[str], typer.Option("--artist", help="The artist, when you know it.")] = None,
     from_: Annotated[Optional[str], typer.Option(
-        "--from", help="Read one query per line from FILE, or - for stdin.")] = None,
+        "--from", help="Read one query per line from FILE, or - for stdin; blank lines are skipped "
+        "(with a note). A bad line (control characters, over 5,000 characters) stops the batch.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates per query.")] = 5,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, max=64, help="With --from: identify in N processes against the local catalog "
@@ -85,29 +88,31 @@ def identify_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON: one object, or one per line with --from.")] = False,
 ) -> None:
     """What recording is this text? Candidates with scores, reasons and a verdict."""
+    from cuesheet.errors import CuesheetError
     from cuesheet.matching import identify
-    from cuesheet.files import read_text
+    from cuesheet.sources.registry import configured_sources
 
     if (text is None) == (from_ is None):
         raise typer.BadParameter("give TEXT or --from FILE (not both)")
     if jobs > 1 and from_ is None:
         raise typer.BadParameter("--jobs goes with --from")
     with friendly_errors():
-        conn = open_db(db).conn
+        if text is not None and not text.strip():
+            # As `search ""`: an empty query is a mistake, not a question with no answer.
+            raise CuesheetError("nothing to identify",
+                                remedy='give the song as you heard it, e.g. `cuesheet identify "elastic heart sia"`')
+        queries = [text] if text is not None else _batch_queries(from_ or "-")
+        conn = open_db_readonly(db).conn  # identify only reads the catalog (its cache is its own file)
+        setup: list = []  # type: ignore[type-arg]
         if jobs > 1:
             note("--jobs: the local catalog only (online sources' rate limits hold per process)")
             sources = []
         else:
-            sources = _sources(conn, source, offline=offline, refresh=refresh)
-        if from_ is None:
-            queries = [text or ""]
-        elif from_ == "-":
-            queries = sys.stdin.read().splitlines()
-        else:
-            queries = read_text(Path(from_)).splitlines()
-        reported: set[str] = set()
+            sources, setup = configured_sources(conn, source=source, offline=offline, refresh=refresh)
         if from_ is not None:
-            queries = [q for q in queries if q.strip()]
+            for skipped in setup:  # a batch: said once, before the answers
+                note(f"skipped {skipped}")
+        reported: set[str] = set()
         if jobs > 1:
             from cuesheet import db as dbmod
             from cuesheet.batch import identify_many
@@ -121,8 +126,49 @@ def identify_command(
             if json_:
                 emit_json([ident], nl=True) if from_ is not None else emit_json_one(ident)
             else:
-                _render_identification(ident, limit=limit)
+                _render_identification(ident, limit=limit, notes=False)
+            for line in _skipped_lines(setup, ident.skipped, batch=from_ is not None):
+                note(line)
         _fallbacks(sources, reported)
+
+
+def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """One `skipped SOURCE: why` line per source: a source skipped for the whole run is said once
+    (for a batch, before the answers); a query's own reason (`cannot look up ISRC ...`) takes
+    the place of the general one rather than repeating it."""
+    announced = {s.source for s in setup}
+    if batch:
+        return [f"skipped {s}" for s in found if s.source not in announced]
+    own = {s.source: s for s in found}
+    lines = [f"skipped {own.get(s.source, s)}" for s in setup]
+    return lines + [f"skipped {s}" for s in found if s.source not in announced]
+
+
+def _batch_queries(from_: str) -> list[str]:
+    """The lines of an --from file, each within the limits an argument has (docs/limits.md);
+    every bad line is reported with file:line and nothing is answered. Blank lines separate
+    groups of queries: they are skipped, and a note says so."""
+    from cuesheet import limits
+    from cuesheet.errors import InputError, InputErrors
+    from cuesheet.files import read_text
+
+    name = "stdin" if from_ == "-" else from_
+    lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()
+    errors, blank, queries = [], [], []
+    for number, line in enumerate(lines, start=1):
+        problem = limits.text_problem(line, limits.TEXT)
+        if problem:
+            errors.append(InputError(problem, file=name, line=number, field="query"))
+        elif not line.strip():
+            blank.append(number)
+        else:
+            queries.append(line)
+    if errors:
+        raise InputErrors(errors)
+    if blank:
+        shown = ", ".join(str(n) for n in blank[:10]) + (", ..." if len(blank) > 10 else "")
+        note(f"{name}: skipped {plural(len(blank), 'blank line')} (line{'s' if len(blank) > 1 else ''} {shown})")
+    return queries
 
 
 def _fallbacks(sources, reported: set[str]) -> None:  # type: ignore[no-untyped-def]
@@ -191,6 +237,8 @@ def catalog_import_command(
     replace: Annotated[bool, typer.Option(
         "--replace", help="The file is the whole dataset: remove this source's recordings it no longer "
         "has, except those a cue links to.")] = False,
+    create: Annotated[bool, typer.Option(
+        "--create", help="Make the database if it does not exist (a catalog-only database, for identify).")] = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -205,7 +253,15 @@ def catalog_import_command(
     if rejects is not None and not skip_invalid:
         raise typer.BadParameter("--rejects goes with --skip-invalid")
     with friendly_errors():
-        conn = open_db(db, create=True).conn
+        from cuesheet import db as dbmod
+        from cuesheet.errors import CuesheetError
+
+        target = dbmod.resolve_path(db)
+        if not create and not target.exists():
+            raise CuesheetError(f"no database at {target}",
+                                remedy="run `cuesheet build` to build it from data/, pass --db PATH to another, "
+                                "or add --create to make a catalog-only database")
+        conn = open_db(db, create=create).conn
         size = file.stat().st_size if file.is_file() else 0
         with import_progress(file.name, show=size > 5_000_000 and not json_) as progress:
             report = importer.import_file(conn, file, format=format, source=source,
@@ -232,7 +288,7 @@ def catalog_stats_command(db: DbOption = None, json_: JsonOption = False) -> Non
     from cuesheet import catalog
 
     with friendly_errors():
-        s = catalog.stats(open_db(db).conn)
+        s = catalog.stats(open_db_readonly(db).conn)
     if json_:
         emit_json_one(s)
         return
@@ -257,7 +313,7 @@ def catalog_search_command(
     from cuesheet.sources.catalog import CatalogSource
 
     with friendly_errors():
-        conn = open_db(db).conn
+        conn = open_db_readonly(db).conn
         found = identify(text, [CatalogSource(conn)], limit=limit, mashups=False).candidates
 
     def render(items: list) -> None:  # type: ignore[type-arg]

@@ -213,15 +213,28 @@ def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
     from cuesheet.export.cue_sheet import gaps
 
     for ep in ep_ids:
-        missing: dict[str, list[int]] = defaultdict(list)
+        missing: dict[tuple[str, str], list[int]] = defaultdict(list)
         for gap in gaps(conn, lookup.episode_ref(conn, ep)):
-            if gap.cue is not None and gap.field in _CUE_SHEET_FIELDS and gap.cue not in missing[gap.field]:
-                missing[gap.field].append(gap.cue)
+            if gap.cue is None or gap.field not in _CUE_SHEET_FIELDS:
+                continue
+            label = _gap_label(gap)
+            if gap.cue not in missing[(gap.field, label)]:
+                missing[(gap.field, label)].append(gap.cue)
         if missing:
-            parts = [f"{field} ({noun(len(cues), 'cue')} {_ranges(sorted(cues))})"
-                     for field, cues in sorted(missing.items(), key=lambda kv: _CUE_SHEET_FIELDS.index(kv[0]))]
+            parts = [f"{label} ({noun(len(cues), 'cue')} {_ranges(sorted(cues))})"
+                     for (_, label), cues in sorted(missing.items(),
+                                                    key=lambda kv: (_CUE_SHEET_FIELDS.index(kv[0][0]), kv[0][1]))]
             add("cue-sheet", ep, None, "a music cue sheet would lack " + "; ".join(parts)
                 + " (see `cuesheet export cuesheet`)")
+
+
+def _gap_label(gap: Any) -> str:
+    """What exactly is missing: "time out", not "time", for a cue whose start time is known."""
+    if gap.field == "time":
+        if gap.message.endswith(" missing"):
+            return gap.message.removesuffix(" missing")  # "time in", "time out", "time in and time out"
+        return "each mashup song's time"
+    return str(gap.field)
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -449,15 +449,21 @@ def export_cuesheet_season(
     raw: bool = False,
     prepared: datetime | None = None,
 ) -> SeasonExport:
-    """One cue sheet per episode of SEASON, written into FOLDER (which must exist).
+    """One cue sheet per episode of SEASON, written into FOLDER (made if its parent exists).
 
     A cue sheet is filed per episode, so a season is a folder of files, not one
     file. Episodes without cues get no file and are named in the notes; a
     season where no episode has cues is an error.
     """
-    if not folder.is_dir():
-        raise CuesheetError(f"cannot write the season's cue sheets to {folder}: not a folder",
-                            remedy="--season writes one file per episode; give -o an existing folder")
+    if folder.exists() and not folder.is_dir():
+        raise CuesheetError(f"cannot write the season's cue sheets to {folder}: it is a file, not a folder",
+                            remedy="--season writes one file per episode; give -o a folder")
+    if not folder.exists() and folder.suffix.lower() in (".csv", ".json"):
+        raise CuesheetError(f"cannot write the season's cue sheets to {folder}: that is a file name",
+                            remedy="--season writes one file per episode; give -o a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise CuesheetError(f"cannot write the season's cue sheets to {folder}: {folder.parent} does not exist",
+                            remedy="--season writes one file per episode into -o FOLDER; its parent must exist")
     key = _format(fmt, None)
     show = lookup.find_show(conn, show_text)
     episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
@@ -474,6 +480,11 @@ def export_cuesheet_season(
         raise NotFound(f"no cues known yet for {show.name} season {season}",
                        remedy="a cue sheet needs at least one cue; curators add them with `cuesheet cue add`")
     texts = [(s, _render(s, key, raw)) for s in with_cues]
+    if not folder.exists():
+        try:
+            folder.mkdir()  # one level only: a typo in a parent folder is still an error
+        except OSError as exc:
+            raise CuesheetError(f"cannot make the folder {folder}: {exc.strerror}") from None
     files = []
     for sheet, text in texts:
         path = folder / season_file_name(sheet, show.slug, key)
