@@ -596,6 +596,7 @@ def test_song_page_and_its_json_honour_upto(client: TestClient) -> None:
     assert guarded.headers["cuesheet-notice"] == "you have watched up to S01E04; later episodes have more"
     full = client.get("/song/portishead/roads.json").json()
     assert [a["code"] for a in full] == ["S01E09"] and "cuesheet-notice" not in client.get("/song/portishead/roads.json").headers
+    assert "Plays in 1 scene up to S01E09:" in client.get("/song/portishead/roads", params={"upto": "9"}).text
     seen = client.get("/song/portishead/roads.json", params={"upto": "S01E09"}).json()
     assert seen == full
 
@@ -624,3 +625,13 @@ def test_a_watched_episode_is_asked_as_any_other(client: TestClient) -> None:
     asked = client.get("/soundtrack/1/3.json", params={"q": "dinner candle", "upto": "S01E04"}).json()
     assert asked == client.get("/soundtrack/1/3.json", params={"q": "dinner candle"}).json()
     assert len(asked) < len(client.get("/soundtrack/1/3.json").json())
+
+
+def test_messages_repeat_only_the_start_of_a_long_search_or_address(client: TestClient) -> None:
+    q = " ".join(f"qzx{i}" for i in range(35))  # under the 200-character limit, over the echo's 80
+    html = main_html(client.get("/search", params={"q": q}))
+    said = html.split('<p class="empty">', 1)[1].split("</p>", 1)[0]  # the heading repeats the search whole
+    assert said.startswith("Nothing matches <q>qzx0 qzx1") and "qzx34" not in said and "…</q>" in said
+    path = "/song/" + "a" * 300 + "/x/y"
+    assert "a" * 100 not in main_html(client.get(path))
+    assert len(client.get("/search.json", params={"q": q}).headers["cuesheet-notice"]) < 150

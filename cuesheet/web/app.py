@@ -9,7 +9,7 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.echo import echo, short
 
 import logging
 import sqlite3
@@ -149,6 +149,7 @@ def _environment() -> Environment:
         safe_url=safe_url,
         people=people,
         with_upto=with_upto,
+        short=short,
         link_names=LINK_NAMES,
         usage_names=USAGE,
         version=__version__,
@@ -367,15 +368,15 @@ def create_app(db_path: str | Path) -> Starlette:
             except NotFound as exc:
                 words = f"{title_slug} {artist_slug}".replace("-", " ")
                 search_url = with_upto("/search?" + urlencode({"q": words}), upto)
-                raise PageNotFound(exc.message, [(search_url, f"Search for “{words}”")]) from None
+                raise PageNotFound(exc.message, [(search_url, f"Search for “{short(words)}”")]) from None
             slugs = _show_slugs(conn)
-        notice = None
+        notice, watched_code = None, _said_upto(limits) if upto else None
         if result.later:
-            notice = f"you have watched up to {_said_upto(limits)}; later episodes have more"
+            notice = f"you have watched up to {watched_code}; later episodes have more"
         if wants_json(request):
             return json_response(result.answers, notice=notice)
         return render(request, "song.html", song=result, answers=result.answers, slugs=slugs, upto=upto,
-                      notice=notice)
+                      notice=notice, watched_code=watched_code)
 
     def _show(conn: sqlite3.Connection, request: Request) -> lookup.ShowRef | Response:
         """The show a path names; a typo or alias redirects to its canonical address."""
@@ -411,7 +412,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        messages = {404: f"there is no page at {request.url.path}",
+        messages = {404: f"there is no page at {short(request.url.path)}",
                     405: "this site is read-only: it only answers GET requests"}
         response = error_page(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
         if exc.headers:
@@ -420,7 +421,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def server_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, OverflowError):  # /show/99999999999999999999: a number no row can have
-            return error_page(request, 404, f"there is no page at {request.url.path}")
+            return error_page(request, 404, f"there is no page at {short(request.url.path)}")
         # The traceback goes to the server's log, never to the viewer.
         log.error("error serving %s", request.url.path, exc_info=exc)
         return error_page(request, 500, "something went wrong on our side",
