@@ -6,6 +6,8 @@ cannot, says which episodes came closest so the viewer can pick.
 
 from __future__ import annotations
 
+from cuesheet.echo import echo
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,7 +100,7 @@ def parse_episode(text: str) -> EpisodeSpec:
         return _spec(text, None, s, None, None)
     if any(ch.isalpha() for ch in s):
         return EpisodeSpec(None, None, words=s)
-    raise ParseError(f"{text!r} is not an episode", remedy="use " + ACCEPTED)
+    raise ParseError(f"{echo(text)} is not an episode", remedy="use " + ACCEPTED)
 
 
 def _spec(text: str, season: str | None, first: str, end_season: str | None, end: str | None) -> EpisodeSpec:
@@ -106,9 +108,9 @@ def _spec(text: str, season: str | None, first: str, end_season: str | None, end
     e = _number(text, first, "episode")
     e_end = _number(text, end, "episode")
     if end_season is not None and _number(text, end_season, "season") != s:
-        raise ParseError(f"{text!r}: a range must stay within one season", remedy="e.g. S01E01-03")
+        raise ParseError(f"{echo(text)}: a range must stay within one season", remedy="e.g. S01E01-03")
     if e_end is not None and e is not None and e_end < e:
-        raise ParseError(f"{text!r}: the range ends before it starts", remedy="e.g. S01E01-03")
+        raise ParseError(f"{echo(text)}: the range ends before it starts", remedy="e.g. S01E01-03")
     return EpisodeSpec(s, e, e_end if e_end != e else None)
 
 
@@ -117,7 +119,7 @@ def _number(text: str, digits: str | None, what: str) -> int | None:
         return None
     value = int(digits) if len(digits) <= 6 else MAX_NUMBER + 1  # int() refuses huge strings
     if not 1 <= value <= MAX_NUMBER:
-        raise ParseError(f"{text!r}: {what} {digits} is out of range", remedy=f"{what}s run from 1 to {MAX_NUMBER}")
+        raise ParseError(f"{echo(text)}: {what} {digits} is out of range", remedy=f"{what}s run from 1 to {MAX_NUMBER}")
     return value
 
 

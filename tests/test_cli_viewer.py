@@ -147,6 +147,8 @@ FAST_COMMANDS = [
     ["search", "the", "portishead", "one"],
     ["search", "song", "when", "sam", "is", "in", "the", "car", "--limit", "2"],
     ["search", "nellie", "--upto=S01E02", "--nl"],
+    ["search", "roads", "--upto", "4"],
+    ["search", *[f"qzx{i}" for i in range(3000)]],
     ["search", "qqqzzz", "--json"],
     ["shows"],
     ["episodes", "soundtrak"],

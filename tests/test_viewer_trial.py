@@ -90,10 +90,11 @@ def test_place_cues_rules() -> None:
 
 def test_search_upto_with_only_later_answers_says_only_later(shipped_db_file: Path, conn: sqlite3.Connection) -> None:
     result = lookup.search(conn, "roads", upto="3")
-    assert result.answers == [] and result.notes() == ["later episodes have more"]
+    said = "nothing up to S01E03 matches 'roads'; later episodes have more"
+    assert result.answers == [] and result.notes() == [said]
     out = run(shipped_db_file, "search", "--upto", "3", "roads")
     assert out.exit_code == 1
-    assert out.stderr.strip() == "later episodes have more"
+    assert out.stderr.strip() == said
     for spoiler in ("Roads", "S01E09", "Portishead", "nothing matches", "try"):
         assert spoiler not in out.output
 
@@ -124,7 +125,8 @@ def test_web_upto_neither_lists_nor_counts_later_episodes(shipped_db_file: Path)
     # An episode page's pager names no later episode.
     assert "Track 3" not in client.get("/soundtrack/1/2", params={"upto": "2"}).text
     later = client.get("/search", params={"q": "roads", "upto": "3"}).text
-    assert "Later episodes have more" in later and "Try fewer" not in later and "Roads" not in later
+    assert "Nothing up to S01E03 matches &#39;roads&#39;; later episodes have more." in later
+    assert "Try fewer" not in later and "Roads" not in later
 
 
 # --- result lines: a cue label, and weak answers said up front ---------------------------
@@ -166,3 +168,20 @@ def test_web_episode_page_says_a_place_is_only_guessed(shipped_db_file: Path) ->
     assert main.index("Nothing known says") < main.index('id="cue-')  # said before the cards
     assert 'id="cue-1"' not in main  # "The episode's first number" is not a last song
     assert "Nothing matched &#39;car&#39;" in client.get("/soundtrack/1/3", params={"q": "dinner car"}).text
+
+
+# --- a pasted page is not printed back whole -----------------------------------------------
+
+
+def test_a_long_question_is_echoed_short(shipped_db_file: Path, conn: sqlite3.Connection) -> None:
+    question = " ".join(f"qzx{i}" for i in range(3000))  # ~20 KB, matches nothing
+    out = run(shipped_db_file, "search", question)
+    assert out.exit_code == 1
+    assert "nothing matches 'qzx0 qzx1" in out.stderr and "…'" in out.stderr
+    assert len(out.stderr) < 300 and "qzx2999" not in out.stderr
+    guarded = run(shipped_db_file, "search", "roads " + question[:2000], "--upto", "3")
+    assert len(guarded.stderr) < 300
+    what = run(shipped_db_file, "what", "soundtrack", "3", question)
+    assert what.exit_code == 1 and "qzx2999" not in what.stderr and len(what.stderr) < 400
+    show = run(shipped_db_file, "what", question, "3")
+    assert show.exit_code == 1 and "qzx2999" not in show.stderr and len(show.stderr) < 400

@@ -502,3 +502,136 @@ def test_a_400_on_an_episode_keeps_its_context_and_echoes_nothing(client: TestCl
 def test_song_page_names_the_performers_once_per_card(client: TestClient) -> None:
     html = main_html(client.get("/song/sia/elastic-heart"))
     assert html.count("Performed by Nellie (Callie Hernandez)") == 1
+
+
+# --- the spoiler guard on every page a viewer can reach ---------------------------------------
+
+
+class _Links(__import__("html.parser").parser.HTMLParser):
+    """Every href on a page (with the link's class), and the text outside the upto <select>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self._in_select = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "select":
+            self._in_select += 1
+        if tag in ("a", "link") and a.get("href"):
+            self.links.append((a["href"] or "", a.get("class") or ""))
+        if tag == "form" and a.get("action"):
+            self.links.append((a["action"] or "", "form"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._in_select -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_select:  # the "I've watched up to…" choices name every episode by design
+            self.text.append(data)
+
+
+def _later_texts(shipped_db: Path) -> set[str]:
+    """What only episodes after S01E02 hold: their codes, titles, scenes, and songs heard nowhere earlier."""
+    from cuesheet import db
+
+    conn = db.connect(shipped_db, readonly=True).conn
+    show = lookup.find_show(conn, "soundtrack")
+    texts: set[str] = set()
+    early_songs: set[str] = set()
+    later_songs: set[str] = set()
+    for e in lookup.episodes(conn, show):
+        cues = lookup.episode_cues(conn, lookup.find_episode(conn, show, e["code"]))
+        songs = {s.title for a in cues for s in a.songs if s.title}
+        if (e["season"], e["episode"]) <= (1, 2):
+            early_songs |= songs
+            continue
+        texts |= {e["code"], e["episode_title"]}
+        texts |= {a.scene[:40] for a in cues if a.scene}
+        later_songs |= songs
+    return texts | (later_songs - early_songs)
+
+
+def test_every_page_reachable_with_upto_keeps_it_and_shows_nothing_later(client: TestClient, shipped_db: Path) -> None:
+    later = _later_texts(shipped_db)
+    assert "Roads" in later and "S01E04" in later  # the check below has teeth
+    seen: set[str] = set()
+    todo = ["/?upto=S01E02", "/search?q=both+sides+now&upto=S01E02", "/search?q=roads&upto=S01E02"]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = _Links()
+        page.feed(response.text)
+        text = " ".join(page.text)
+        leaks = [t for t in later if t in text]
+        assert not leaks, (url, leaks)
+        for href, cls in page.links:
+            if not href.startswith("/") or href.startswith("/static/"):
+                continue  # listen links, the stylesheet
+            if cls == "reveal":
+                continue  # "Show this episode anyway": the viewer's own choice to see it
+            if cls == "form":
+                continue  # a form carries upto in a hidden field (checked below)
+            assert "upto=S01E02" in href, (url, href)
+            todo.append(href.split("#")[0])
+        if 'method="get"' in response.text:
+            assert response.text.count('name="upto"') >= 1, url
+    assert any(u.startswith("/song/") for u in seen) and any("/soundtrack/1/" in u for u in seen)
+    assert len(seen) > 10
+
+
+def test_song_page_and_its_json_honour_upto(client: TestClient) -> None:
+    html = main_html(client.get("/song/joni-mitchell/both-sides-now", params={"upto": "S01E02"}))
+    assert "S01E04" not in html and "Track 4" not in html and "Plays in" not in html
+    assert "You have watched up to S01E02; later episodes have more." in html
+    guarded = client.get("/song/portishead/roads.json", params={"upto": "S01E04"})
+    assert guarded.status_code == 200 and guarded.json() == []
+    assert guarded.headers["cuesheet-notice"] == "you have watched up to S01E04; later episodes have more"
+    full = client.get("/song/portishead/roads.json").json()
+    assert [a["code"] for a in full] == ["S01E09"] and "cuesheet-notice" not in client.get("/song/portishead/roads.json").headers
+    assert "Plays in 1 scene up to S01E09:" in client.get("/song/portishead/roads", params={"upto": "9"}).text
+    seen = client.get("/song/portishead/roads.json", params={"upto": "S01E09"}).json()
+    assert seen == full
+
+
+def test_search_page_says_nothing_up_to_the_episode_matches(client: TestClient) -> None:
+    html = main_html(client.get("/search", params={"q": "roads", "upto": "4"}))
+    assert "Nothing up to S01E04 matches &#39;roads&#39;; later episodes have more." in html
+    assert "Roads" not in html and "Portishead" not in html
+    answer = client.get("/search.json", params={"q": "roads", "upto": "4"})
+    assert answer.json() == []
+    assert answer.headers["cuesheet-notice"] == "nothing up to S01E04 matches 'roads'; later episodes have more"
+
+
+def test_a_time_on_an_episode_without_times_is_the_sheet_and_a_message(client: TestClient) -> None:
+    response = client.get("/soundtrack/1/3", params={"at": "23:10"})
+    assert response.status_code == 200
+    html = main_html(response)
+    assert "No cue in S01E03" in html and "has a time yet" in html and html.count("<article") == 5
+    answer = client.get("/soundtrack/1/3.json", params={"at": "23:10"})
+    assert answer.status_code == 200
+    assert answer.json() == client.get("/soundtrack/1/3.json").json()  # the sheet, as the page shows it
+    assert "has a time yet" in answer.headers["cuesheet-notice"]
+
+
+def test_a_watched_episode_is_asked_as_any_other(client: TestClient) -> None:
+    asked = client.get("/soundtrack/1/3.json", params={"q": "dinner candle", "upto": "S01E04"}).json()
+    assert asked == client.get("/soundtrack/1/3.json", params={"q": "dinner candle"}).json()
+    assert len(asked) < len(client.get("/soundtrack/1/3.json").json())
+
+
+def test_messages_repeat_only_the_start_of_a_long_search_or_address(client: TestClient) -> None:
+    q = " ".join(f"qzx{i}" for i in range(35))  # under the 200-character limit, over the echo's 80
+    html = main_html(client.get("/search", params={"q": q}))
+    said = html.split('<p class="empty">', 1)[1].split("</p>", 1)[0]  # the heading repeats the search whole
+    assert said.startswith("Nothing matches <q>qzx0 qzx1") and "qzx34" not in said and "…</q>" in said
+    path = "/song/" + "a" * 300 + "/x/y"
+    assert "a" * 100 not in main_html(client.get(path))
+    assert len(client.get("/search.json", params={"q": q}).headers["cuesheet-notice"]) < 150

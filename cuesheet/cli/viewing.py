@@ -14,6 +14,8 @@ empty stream) or an error, one line on stderr; 2 usage (typer's).
 
 from __future__ import annotations
 
+from cuesheet.echo import echo, short
+
 import sqlite3
 import sys
 from pathlib import Path
@@ -226,7 +228,7 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
         out.note(f"{cues(len(result.answers))} known; the episode may have more. "
                  "Ask with words or --at to rank them.")
     else:
-        lead = "nothing matched " + ", ".join(repr(w) for w in result.unmatched) if result.unmatched else None
+        lead = "nothing matched " + ", ".join(echo(w) for w in result.unmatched) if result.unmatched else None
         render_answers(out, result.answers, title=title, scored=True, lead=lead, weak=bool(lead))
         out.flush()
         for line in result.notes:
@@ -245,7 +247,7 @@ def run_search(out: Out, words: list[str], *, show: str | None = None, limit: in
     if json_ or nl:
         _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
     elif result.answers:
-        render_answers(out, result.answers, title=f"search: {query}", scored=True, with_episode=True,
+        render_answers(out, result.answers, title=f"search: {short(query)}", scored=True, with_episode=True,
                        lead=result.lead(), weak=result.weak)
         out.flush()
     for line in result.notes():

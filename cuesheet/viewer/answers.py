@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -338,18 +339,24 @@ class SongResult:
     other_versions: list[tuple[str | None, tuple[str, str]]]
     # Listen links gathered from every cue's copy of the song, first one wins.
     links: dict[str, str] = field(default_factory=dict)
+    # Scenes in episodes past the viewer's "watched up to": neither shown nor counted, only said.
+    later: bool = False
 
 
-def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongResult:
+def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str,
+         watched: Callable[[str, int, int], bool] | None = None) -> SongResult:
     """Every scene a song plays in, the song named as `song_slug` names it.
 
     A song is its title and artist as viewers know them (the linked recording's,
     else the curator's), not one exact recording: a remaster plays the same song.
     Slugs are compared in Python because they are made by `fold`, which SQL lacks;
     cue songs number in the thousands per show, so one pass is milliseconds.
+    `watched(show, season, number)` keeps the spoiler guard: a cue of an unwatched
+    episode is skipped (and so is another artist's version heard only there).
     """
     rows = conn.execute(
-        """SELECT cs.cue_id, coalesce(r.title, cs.title, cs.text), coalesce(r.artist, cs.artist)
+        """SELECT cs.cue_id, coalesce(r.title, cs.title, cs.text), coalesce(r.artist, cs.artist),
+                  s.name, e.season, e.number
              FROM cue_songs cs LEFT JOIN recordings r ON r.id = cs.recording_id
              JOIN cues c ON c.id = cs.cue_id JOIN episodes e ON e.id = c.episode_id
              JOIN shows s ON s.id = e.show_id
@@ -361,15 +368,20 @@ def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongRes
     title: str | None = None
     artist: str | None = None
     others: dict[tuple[str, str], str | None] = {}
-    for cue_id, row_title, row_artist in rows:
+    later = False
+    for cue_id, row_title, row_artist, show, season, number in rows:
         slug = song_slug(row_title, row_artist)
+        if watched is not None and not watched(show, season, number):
+            if slug == key:
+                title, artist, later = title or row_title, artist or row_artist, True
+            continue
         if slug == key:
             title, artist = title or row_title, artist or row_artist
             if cue_id not in cue_ids:
                 cue_ids.append(cue_id)
         elif slug[1] == key[1]:
             others.setdefault(slug, row_artist)
-    if not cue_ids or title is None:
+    if title is None:
         raise NotFound(
             f"no song {title_slug.replace('-', ' ')!r} by {artist_slug.replace('-', ' ')!r} in the database",
             remedy="search for it by title, artist or scene words",
@@ -388,6 +400,7 @@ def song(conn: sqlite3.Connection, artist_slug: str, title_slug: str) -> SongRes
         answers=found,
         other_versions=[(a, s) for s, a in others.items()],
         links=links,
+        later=later,
     )
 
 

@@ -7,6 +7,8 @@ the same forgiving way: typos, aliases, extra words, any episode notation,
 
 from __future__ import annotations
 
+from cuesheet.echo import echo
+
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -92,7 +94,7 @@ def find_show(conn: sqlite3.Connection, text: str) -> ShowRef:
             by_id[i].name for i, _ in ranked[:3]
         )
         raise NotFound(
-            f"no show matches {text!r}" if top < 80 else f"{text!r} could be several shows",
+            f"no show matches {echo(text)}" if top < 80 else f"{echo(text)} could be several shows",
             remedy=f"closest: {close}; `cuesheet shows` lists them",
         )
     return by_id[top_id]

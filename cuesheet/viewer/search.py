@@ -7,6 +7,8 @@ and keep to what the viewer has watched (`viewer.spoilers`).
 
 from __future__ import annotations
 
+from cuesheet.echo import echo
+
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,11 @@ NEAREST = 3
 
 class NoMatch(NotFound):
     """The question was understood but no cue fits it (or only a later episode's would)."""
+
+
+class NoTimes(NotFound):
+    """`--at` on an episode whose cues have no times yet: a fact about the sheet, so the
+    web answers with the whole sheet and this message, not a "not found" page."""
 
 
 # --- what ----------------------------------------------------------------------------
@@ -92,7 +99,7 @@ def what_in(
     if words and words.strip():
         query = understand(words)
         nothing = NoMatch(
-            f"no cue in {episode.code} \"{episode.title}\" fits {words!r}",
+            f"no cue in {episode.code} \"{episode.title}\" fits {echo(words)}",
             remedy=f"`cuesheet what {show.slug} {episode.code}` lists {_all_cues(len(all_answers))}",
         )
         if not _asks_something(query):
@@ -150,7 +157,7 @@ def _at_time(all_answers: list[Answer], t: int, episode: EpisodeRef) -> list[Ans
 
     timed = [a for a in all_answers if a.time_in_ms is not None]
     if not timed:
-        raise NotFound(
+        raise NoTimes(
             f"no cue in {episode.code} \"{episode.title}\" has a time yet",
             remedy="ask by scene words instead, or list the episode's cues without --at",
         )
@@ -197,6 +204,8 @@ class SearchResult:
     unmatched: tuple[str, ...] = ()
     # Answers exist in episodes after the viewer's --upto: said, never shown or counted.
     later: bool = False
+    # The last watched episode as said back ("S01E04"), when --upto was given.
+    upto: str | None = None
     # The question was filler only ("the song that plays").
     only_filler: bool = False
     # An episode the words named that the show does not have ("episode 40").
@@ -224,28 +233,33 @@ class SearchResult:
         "nothing matched 'car'; these 9 cues match only 'sam' (tied at 0.50): weak guesses"."""
         if not self.weak:
             return None
-        missing = ", ".join(repr(w) for w in self.unmatched)
+        missing = ", ".join(echo(w) for w in self.unmatched)
         matched = [w for w in self.query.words if w not in self.unmatched]
         n = len(self.answers)
         these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
-        only = f" only {', '.join(repr(w) for w in matched)}" if matched else " other words"
+        only = f" only {', '.join(echo(w) for w in matched)}" if matched else " other words"
         scores = {a.score for a in self.answers}
         tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
         return f"nothing matched {missing}; {these}{only}{tied}: weak guesses"
+
+    def nothing_watched(self) -> str:
+        """No watched episode answers, a later one would: said without a word of what is to come."""
+        upto = f" up to {self.upto}" if self.upto else ""
+        return f"nothing{upto} matches {echo(self.query.text)}; later episodes have more"
 
     def notes(self) -> list[str]:
         """The lines a person is told beside (or instead of) the answers, CLI and web alike."""
         out = []
         if self.only_filler and self.query.all_words:
-            out.append(f"nothing matches {self.query.text!r}: those are all common words; "
+            out.append(f"nothing matches {echo(self.query.text)}: those are all common words; "
                        "add a title, an artist, a character or what happens in the scene")
         elif self.no_episode:
             out.append(f"no {self.no_episode} in the database")
         elif not self.answers and self.later:
             # Only that: a title, an episode or "try other words" would tell what is to come.
-            return ["later episodes have more"]
+            return [self.nothing_watched()]
         elif not self.answers and not self.position_notes:
-            out.append(f"nothing matches {self.query.text!r}; try fewer or other words")
+            out.append(f"nothing matches {echo(self.query.text)}; try fewer or other words")
         if self.lead():
             out.append(self.lead())  # type: ignore[arg-type]
         out += self.position_notes
@@ -271,6 +285,9 @@ def search(
     result = SearchResult(query, [])
     shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
     limits = watched_limits(conn, shows, upto) if upto else {}
+    if limits:
+        codes = {w.code for w in limits.values()}
+        result.upto = codes.pop() if len(codes) == 1 else upto  # per show when shows number apart
     episode_ids: list[int] | None = None
     if query.episode is not None:
         episode_ids = _named_episodes(conn, shows, query)

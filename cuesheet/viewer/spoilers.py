@@ -8,6 +8,8 @@ only that later episodes have more.
 
 from __future__ import annotations
 
+from cuesheet.echo import echo
+
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +46,7 @@ def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) ->
         try:
             ref = find_episode(conn, show, upto)
         except NotFound as exc:
-            raise NotFound(f"the episode you have watched up to ({upto!r}): {exc.message}",
+            raise NotFound(f"the episode you have watched up to ({echo(upto)}): {exc.message}",
                            remedy=exc.remedy) from None
         limits[show.name] = Watched(ref.season, ref.number)
     return limits

@@ -9,6 +9,8 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
+from cuesheet.echo import echo, short
+
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -30,7 +32,7 @@ from cuesheet import __version__, db, lookup
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.viewer.answers import emit_json_text, people
-from cuesheet.viewer.search import what_in
+from cuesheet.viewer.search import NoTimes, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 
 HERE = Path(__file__).resolve().parent
@@ -147,6 +149,7 @@ def _environment() -> Environment:
         safe_url=safe_url,
         people=people,
         with_upto=with_upto,
+        short=short,
         link_names=LINK_NAMES,
         usage_names=USAGE,
         version=__version__,
@@ -208,6 +211,8 @@ def create_app(db_path: str | Path) -> Starlette:
             result = lookup.search(conn, q, show_text, limit=limit, upto=upto)
             slugs = _show_slugs(conn)
             choices = _upto_choices(conn)
+        if wants_json(request):
+            return json_response(result.answers, notice="; ".join(result.notes()) or None)
         return respond(request, result.answers, "search.html", answers=result.answers, result=result,
                        slugs=slugs, q=q, show=show_text, upto=upto, choices=choices)
 
@@ -280,13 +285,16 @@ def create_app(db_path: str | Path) -> Starlette:
                 # The pager's next episode is named only when it is watched too.
                 listing = [e for e in listing if (e["season"], e["episode"]) == (season, number)
                            or not later_than(e["season"], e["episode"], limit)]
-            elif sheet and (words or at):
+            if not later and sheet and (words or at):  # a watched episode is asked as any other
                 try:
                     result = what_in(conn, episode, words, at)
                     answers, mode = result.answers, result.mode
-                    notes = ["nothing matched " + ", ".join(repr(w) for w in result.unmatched)] \
+                    notes = ["nothing matched " + ", ".join(echo(w) for w in result.unmatched)] \
                         if result.unmatched else []
                     notes += result.notes
+                except NoTimes as exc:
+                    # A valid page asked at a valid time: the sheet, and why no cue is picked.
+                    notice = exc.message
                 except CuesheetError as exc:
                     if not isinstance(exc, NotFound):
                         exc.links = back  # type: ignore[attr-defined]
@@ -296,9 +304,9 @@ def create_app(db_path: str | Path) -> Starlette:
                     # so the viewer can read down the list instead of starting over.
                     notice, status = exc.message, 404
         if wants_json(request):
-            if notice and mode != "later":
+            if notice and status != 200:
                 return json_response({"error": notice, "status": status}, status)
-            return json_response(answers, status)
+            return json_response(answers, status, notice=notice)
         index = next(i for i, e in enumerate(listing) if (e["season"], e["episode"]) == (season, number))
         return render(
             request,
@@ -349,14 +357,26 @@ def create_app(db_path: str | Path) -> Starlette:
     def song_page(request: Request) -> Response:
         artist_slug = request.path_params["artist"]
         title_slug = request.path_params["title"]
+        upto = _text_param(request, "upto")
         with connection() as conn:
+            watched = None
+            if upto:
+                limits = watched_limits(conn, _all_shows(conn), upto)
+                watched = lambda show, season, number: not later_than(season, number, limits[show])  # noqa: E731
             try:
-                result = lookup.song(conn, artist_slug, title_slug)
+                result = lookup.song(conn, artist_slug, title_slug, watched)
             except NotFound as exc:
                 words = f"{title_slug} {artist_slug}".replace("-", " ")
-                raise PageNotFound(exc.message, [("/search?" + urlencode({"q": words}), f"Search for “{words}”")]) from None
+                search_url = with_upto("/search?" + urlencode({"q": words}), upto)
+                raise PageNotFound(exc.message, [(search_url, f"Search for “{short(words)}”")]) from None
             slugs = _show_slugs(conn)
-        return respond(request, result.answers, "song.html", song=result, answers=result.answers, slugs=slugs)
+        notice, watched_code = None, _said_upto(limits) if upto else None
+        if result.later:
+            notice = f"you have watched up to {watched_code}; later episodes have more"
+        if wants_json(request):
+            return json_response(result.answers, notice=notice)
+        return render(request, "song.html", song=result, answers=result.answers, slugs=slugs, upto=upto,
+                      notice=notice, watched_code=watched_code)
 
     def _show(conn: sqlite3.Connection, request: Request) -> lookup.ShowRef | Response:
         """The show a path names; a typo or alias redirects to its canonical address."""
@@ -392,7 +412,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        messages = {404: f"there is no page at {request.url.path}",
+        messages = {404: f"there is no page at {short(request.url.path)}",
                     405: "this site is read-only: it only answers GET requests"}
         response = error_page(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
         if exc.headers:
@@ -401,7 +421,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def server_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, OverflowError):  # /show/99999999999999999999: a number no row can have
-            return error_page(request, 404, f"there is no page at {request.url.path}")
+            return error_page(request, 404, f"there is no page at {short(request.url.path)}")
         # The traceback goes to the server's log, never to the viewer.
         log.error("error serving %s", request.url.path, exc_info=exc)
         return error_page(request, 500, "something went wrong on our side",
@@ -474,9 +494,27 @@ def wants_json(request: Request) -> bool:
     return request.url.path.endswith(".json")
 
 
-def json_response(data: Any, status: int = 200) -> Response:
-    """Exactly what the CLI's `--json` prints: the one emitter both use."""
-    return Response(emit_json_text(data), status_code=status, media_type="application/json")
+NOTICE_HEADER = "Cuesheet-Notice"
+
+
+def json_response(data: Any, status: int = 200, notice: str | None = None) -> Response:
+    """Exactly what the CLI's `--json` prints: the one emitter both use. What the CLI says
+    beside it on stderr ("later episodes have more") comes in the Cuesheet-Notice header,
+    percent-encoded where it is not ASCII (headers are Latin-1)."""
+    response = Response(emit_json_text(data), status_code=status, media_type="application/json")
+    if notice:
+        response.headers[NOTICE_HEADER] = quote(notice, safe=" !\"#$&'()*+,-./:;<=>?@[]^_`{|}~")
+    return response
+
+
+def _said_upto(limits: dict[str, Watched]) -> str:
+    """The watched episode as a notice names it: one code, or one per show when they differ."""
+    codes = list(dict.fromkeys(w.code for w in limits.values()))
+    return codes[0] if len(codes) == 1 else ", ".join(f"{w.code} of {name}" for name, w in limits.items())
+
+
+def _all_shows(conn: sqlite3.Connection) -> list[lookup.ShowRef]:
+    return [lookup.find_show(conn, s["slug"]) for s in lookup.shows(conn)]
 
 
 def _text_param(request: Request, name: str) -> str | None:
