@@ -6,7 +6,7 @@ Shared by the MusicBrainz 20K and Magellan Songs benchmarks:
    so the word index is the one `identify` uses);
 2. blocking: for each record, `CatalogSource.search` with its title and artist
    words returns the `pool` nearest rows: those are the only pairs scored;
-3. each pair is scored with `cuesheet.match.score_record`, both ways round and
+3. each pair is scored with `cuesheet.matching.score_record`, both ways round and
    over every reading of both records (a dataset's parser may read "A - B" as
    artist-title or title-album); the best counts;
 4. pairs at or above a threshold are linked, either into plain connected
