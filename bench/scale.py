@@ -9,7 +9,7 @@ For each size a catalog CSV and its queries come from bench/synthetic.py (kept
 in bench/out/scale/ and reused, they are deterministic). Then two child
 processes, so each phase's peak memory is its own:
 
-* import: `cuesheet.catalog.import_file` into a fresh database file; the word
+* import: `cuesheet.recordings.importer.import_file` into a fresh database file; the word
   index is filled by the insert triggers, so the time includes it;
 * identify: `cuesheet.matching.identify` with `CatalogSource`, as the CLI runs it,
   over messy variants of catalog rows and over songs that are not in the

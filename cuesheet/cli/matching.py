@@ -285,10 +285,10 @@ def catalog_import_command(
 @catalog_app.command("stats")
 def catalog_stats_command(db: DbOption = None, json_: JsonOption = False) -> None:
     """How many recordings the catalog holds, by source and by id."""
-    from cuesheet import catalog
+    from cuesheet.recordings import importer
 
     with friendly_errors():
-        s = catalog.stats(open_db_readonly(db).conn)
+        s = importer.stats(open_db_readonly(db).conn)
     if json_:
         emit_json_one(s)
         return
