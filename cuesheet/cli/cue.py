@@ -247,11 +247,9 @@ def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: boo
 
 
 def _header(conn: Any, ep: Any) -> None:
-    rows = conn.execute(
-        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
-           LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
-           LEFT JOIN recordings r ON r.id = s.recording_id
-           WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
+    from cuesheet.curation import cues as curate
+
+    rows = curate.cue_titles(conn, ep.id)
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
@@ -512,8 +510,7 @@ def list_command(
     with friendly_errors():
         conn = open_db_readonly(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [ep.id])]
-        items = lookup.answers(conn, ids)
+        items = lookup.episode_cues(conn, ep)
 
     def render(items: list[Any]) -> None:
         table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",
