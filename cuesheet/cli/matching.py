@@ -145,26 +145,13 @@ def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[n
 
 
 def _batch_queries(from_: str) -> list[str]:
-    """The lines of an --from file, each within the limits an argument has (docs/limits.md);
-    every bad line is reported with file:line and nothing is answered. Blank lines separate
-    groups of queries: they are skipped, and a note says so."""
-    from cuesheet import limits
-    from cuesheet.errors import InputError, InputErrors
+    """The queries of an --from file (or stdin), with a note naming the blank lines skipped."""
+    from cuesheet.batch import read_queries
     from cuesheet.files import read_text
 
     name = "stdin" if from_ == "-" else from_
     lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()
-    errors, blank, queries = [], [], []
-    for number, line in enumerate(lines, start=1):
-        problem = limits.text_problem(line, limits.TEXT)
-        if problem:
-            errors.append(InputError(problem, file=name, line=number, field="query"))
-        elif not line.strip():
-            blank.append(number)
-        else:
-            queries.append(line)
-    if errors:
-        raise InputErrors(errors)
+    queries, blank = read_queries(lines, name)
     if blank:
         shown = ", ".join(str(n) for n in blank[:10]) + (", ..." if len(blank) > 10 else "")
         note(f"{name}: skipped {plural(len(blank), 'blank line')} (line{'s' if len(blank) > 1 else ''} {shown})")
