@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, candidate_line
 from cuesheet.cli.prompts import (
     Cancelled,
@@ -35,11 +35,11 @@ Prompting = Annotated[Optional[bool], PromptOption]
 
 
 def _context(db: Path | None, show: str, episode: str):  # type: ignore[no-untyped-def]
-    from cuesheet import config, history, lookup
+    from cuesheet import lookup
 
     conn = open_db(db).conn
     ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-    return conn, ep, history.who(config.load().curator)
+    return conn, ep, curator_name()
 
 
 def _time(text: str) -> int | None:
@@ -443,7 +443,7 @@ def import_command(
     """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuesheet import config, cueimport, history
+    from cuesheet import cueimport
     from cuesheet.cli.output import err_console
 
     with friendly_errors():
@@ -462,7 +462,7 @@ def import_command(
             bar.update(tasks[phase], completed=done)
 
         try:
-            report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
+            report = cueimport.import_file(conn, file, show_ref, curator_name(), fmt=format_,
                                            replace=replace, dry_run=dry_run, progress=progress, again=again)
         finally:
             if tasks:

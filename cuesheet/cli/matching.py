@@ -18,6 +18,7 @@ from cuesheet.cli.common import (
     OfflineOption,
     RefreshOption,
     SourceOption,
+    curator_name,
     open_db,
     open_db_readonly,
 )
@@ -182,14 +183,14 @@ def match_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
-    from cuesheet import config, history, lookup
+    from cuesheet import lookup
     from cuesheet.curation.matcher import match_recorded
 
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
         sources = _sources(conn, source, offline=offline, refresh=refresh)
-        report = match_recorded(conn, sources, history.who(config.load().curator),
+        report = match_recorded(conn, sources, curator_name(),
                                         episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
