@@ -2,11 +2,11 @@
 
 Shared by the MusicBrainz 20K and Magellan Songs benchmarks:
 
-1. every record goes into a fresh catalog database (`cuesheet.catalog.insert_rows`,
+1. every record goes into a fresh catalog database (`cuesheet.recordings.importer.insert_rows`,
    so the word index is the one `identify` uses);
 2. blocking: for each record, `CatalogSource.search` with its title and artist
    words returns the `pool` nearest rows: those are the only pairs scored;
-3. each pair is scored with `cuesheet.match.score_record`, both ways round and
+3. each pair is scored with `cuesheet.matching.score_record`, both ways round and
    over every reading of both records (a dataset's parser may read "A - B" as
    artist-title or title-album); the best counts;
 4. pairs at or above a threshold are linked, either into plain connected
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cuesheet import db
-from cuesheet.catalog import CatalogRow, insert_rows
+from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.matching import DEFAULT_WEIGHTS, Weights, score_record
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.catalog import CatalogSource

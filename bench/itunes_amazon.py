@@ -5,7 +5,7 @@
 539 labelled pairs in the standard train/valid/test split (321/109/109).
 Published on the test split: Ditto F1 about 97; gpt-4o 93.9-98.1. Goal >= 0.97.
 
-Each pair is scored with `cuesheet.match.score_record` both ways round (title,
+Each pair is scored with `cuesheet.matching.score_record` both ways round (title,
 artist, album, length, year), and called a match when the score reaches a
 threshold. The threshold is the one with the best F1 on train+valid, found by
 trying every score seen there; the test split is only scored with it, never

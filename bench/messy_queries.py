@@ -93,7 +93,7 @@ def _title_key(title: str) -> str:
 def build_catalog(path: Path, songs: Iterable[tuple[str, str, str | None, int | None, int | None]]) -> None:
     """A fresh catalog database holding these (title, artist, album, year, duration_ms) rows."""
     from cuesheet import db
-    from cuesheet.catalog import CatalogRow, insert_rows
+    from cuesheet.recordings.importer import CatalogRow, insert_rows
 
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

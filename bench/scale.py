@@ -9,9 +9,9 @@ For each size a catalog CSV and its queries come from bench/synthetic.py (kept
 in bench/out/scale/ and reused, they are deterministic). Then two child
 processes, so each phase's peak memory is its own:
 
-* import: `cuesheet.catalog.import_file` into a fresh database file; the word
+* import: `cuesheet.recordings.importer.import_file` into a fresh database file; the word
   index is filled by the insert triggers, so the time includes it;
-* identify: `cuesheet.match.identify` with `CatalogSource`, as the CLI runs it,
+* identify: `cuesheet.matching.identify` with `CatalogSource`, as the CLI runs it,
   over messy variants of catalog rows and over songs that are not in the
   catalog. After a short warm-up, each query is timed on its own.
 
@@ -72,7 +72,7 @@ def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
 def phase_jobs(db_path: Path, queries_path: Path, jobs: int) -> dict[str, Any]:
     """Queries per second of `identify --from --jobs N` (the library call under it)."""
     from cuesheet.batch import identify_many
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
 
     queries = [json.loads(line)["text"] for line in queries_path.read_text(encoding="utf-8").splitlines()]
     start = time.perf_counter()

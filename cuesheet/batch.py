@@ -1,4 +1,4 @@
-"""Identify many queries in several processes, answers in input order (`identify --from F --jobs N`).
+"""`identify --from F`: its queries checked line by line, answered in several processes (`--jobs N`) in input order.
 
 A script identifying a listening history asks the local catalog thousands of
 times; each query is CPU-bound Python (reading, scoring), so one process per
@@ -14,6 +14,30 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
+    """The queries among an --from file's lines, and the numbers of its blank lines.
+
+    Each line must keep the limits an argument has (docs/limits.md); every bad
+    line is reported with file:line and nothing is answered. Blank lines separate
+    groups of queries, so they are skipped (the caller says so), not an error.
+    """
+    from cuesheet import limits
+    from cuesheet.errors import InputError, InputErrors
+
+    errors, blank, queries = [], [], []
+    for number, line in enumerate(lines, start=1):
+        problem = limits.text_problem(line, limits.TEXT)
+        if problem:
+            errors.append(InputError(problem, file=name, line=number, field="query"))
+        elif not line.strip():
+            blank.append(number)
+        else:
+            queries.append(line)
+    if errors:
+        raise InputErrors(errors)
+    return queries, blank
+
 
 # Set once in each worker process by _start; a pool worker has nowhere else to keep it.
 _worker: dict[str, Any] = {}

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import catalog, db, sheets, store
+from cuesheet import db, sheets, store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.plural import plural
+from cuesheet.recordings import importer
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
             # The catalog first: a recording an episode file pins (a curator's pick, dumped) is
             # then found by its ids or text instead of added twice, which would make every
             # other cue matching it a tie for review.
-            catalog.insert_rows(conn, catalog_rows)
+            importer.insert_rows(conn, catalog_rows)
             for show in shows:
                 store.insert_show(conn, show)
             linked = _match_offline(conn)
@@ -270,13 +271,13 @@ def clean_stale_temps(dest: Path) -> list[str]:
     return sorted(removed)
 
 
-def _read_catalog(files: list[Path]) -> list[catalog.CatalogRow]:
+def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:
     """The shipped catalog's rows; every bad row of every file reported before anything is written."""
-    rows: list[catalog.CatalogRow] = []
+    rows: list[importer.CatalogRow] = []
     errors = []
     for path in files:
         try:
-            rows += catalog.read_csv(path)
+            rows += importer.read_csv(path)
         except InputErrors as exc:
             errors += exc.errors
     if errors:

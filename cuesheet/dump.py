@@ -63,13 +63,13 @@ def catalog_key(title: str, artist: str, album: str | None, year: int | None) ->
 
 def build_catalog(dest: Path) -> CatalogKeys:
     """The recordings `build` will load from dest/catalog/*.csv before the episodes."""
-    from cuesheet import catalog
+    from cuesheet.recordings import importer
 
     folder = dest / "catalog"
     keys = set()
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         try:
-            rows = catalog.read_csv(path)
+            rows = importer.read_csv(path)
         except InputErrors:
             continue  # build will say what is wrong with it
         keys |= {catalog_key(r.title, r.artist, r.album, r.year) for r in rows}

@@ -100,15 +100,6 @@ def time_problem(ms: int) -> str | None:
     return None
 
 
-def check_text(value: str, field: str, *, limit: int | None = None, file: str | None = None,
-               line: int | None = None) -> str:
-    """`value` if acceptable, else an InputError naming file, line and field."""
-    problem = text_problem(value, limit if limit is not None else limit_for(field))
-    if problem:
-        raise InputError(problem, file=file, line=line, field=field)
-    return value
-
-
 def check_int(value: int, field: str, bounds: Range, *, file: str | None = None,
               line: int | None = None) -> int:
     problem = int_problem(value, bounds)

@@ -90,7 +90,7 @@ class Work:
 
 
 PUBLISHER_ROLES = frozenset({"E", "SE", "AM"})
-# The works store (issue #5) adds these tables; until then no recording has a work.
+# Migration m003 makes these tables; a database without them (made by hand, not yet migrated) has no works.
 WORK_TABLES = ("works", "work_credits", "recording_works")
 
 

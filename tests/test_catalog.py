@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import catalog, db, lookup
+from cuesheet import db, lookup
+from cuesheet.recordings import importer
 from cuesheet.errors import InputErrors
 
 HEADER = "title,artist,album,year,duration,isrc,mbid,spotify_id\n"
@@ -17,7 +18,7 @@ def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
 
 
 def test_rows_are_read_and_normalised(tmp_path: Path) -> None:
-    rows = catalog.read_csv(write(tmp_path, "Smile,Nat King Cole,Smile,1954,2:50,us-aaa-54-00001,,spotify:track:0SmileTestTrackId00001\n"))
+    rows = importer.read_csv(write(tmp_path, "Smile,Nat King Cole,Smile,1954,2:50,us-aaa-54-00001,,spotify:track:0SmileTestTrackId00001\n"))
     assert rows[0].duration_ms == 170_000
     assert rows[0].isrc == "USAAA5400001"
     assert rows[0].spotify_id == "0SmileTestTrackId00001"
@@ -31,21 +32,21 @@ def test_rows_are_read_and_normalised(tmp_path: Path) -> None:
 def test_bad_rows_name_file_line_and_field(tmp_path: Path, body: str, field: str) -> None:
     path = write(tmp_path, "Fine,Row,,,,,,\n" + body)
     with pytest.raises(InputErrors) as info:
-        catalog.read_csv(path)
+        importer.read_csv(path)
     error = info.value.errors[0]
     assert (error.file, error.line, error.field) == (str(path), 3, field)
 
 
 def test_unknown_column_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputErrors, match="unknown columns"):
-        catalog.read_csv(write(tmp_path, "X,Y,1\n", header="title,artist,mood\n"))
+        importer.read_csv(write(tmp_path, "X,Y,1\n", header="title,artist,mood\n"))
 
 
 def test_reimport_does_not_duplicate(tmp_path: Path) -> None:
     conn = db.connect(tmp_path / "c.sqlite", create=True).conn
-    rows = catalog.read_csv(write(tmp_path, "Smile,Nat King Cole,,1954,,,,\nRoads,Portishead,Dummy,1994,,,,\n"))
-    assert catalog.insert_rows(conn, rows) == 2
-    assert catalog.insert_rows(conn, rows) == 0
+    rows = importer.read_csv(write(tmp_path, "Smile,Nat King Cole,,1954,,,,\nRoads,Portishead,Dummy,1994,,,,\n"))
+    assert importer.insert_rows(conn, rows) == 2
+    assert importer.insert_rows(conn, rows) == 0
     assert conn.execute("SELECT count(*) FROM recordings").fetchone()[0] == 2
 
 

@@ -23,7 +23,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cuesheet import catalog, cueimport, lookup
+from cuesheet import cueimport, lookup
+from cuesheet.recordings import importer
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 
 from .conftest import DATA
@@ -216,7 +217,7 @@ def catalog_check(path: Path, fmt: str) -> None:
     try:
         before = fingerprint(conn)
         try:
-            catalog.import_file(conn, path, format=fmt)
+            importer.import_file(conn, path, format=fmt)
         except CuesheetError as exc:
             assert fingerprint(conn) == before
             assert_located(exc, path)
@@ -241,7 +242,7 @@ def test_catalog_jsonl(tmp: Path, rows: list[Any]) -> None:
 
 
 @FUZZ
-@given(header=st.lists(st.sampled_from(catalog.COLUMNS + ("bogus",)), min_size=0, max_size=8, unique=True),
+@given(header=st.lists(st.sampled_from(importer.COLUMNS + ("bogus",)), min_size=0, max_size=8, unique=True),
        rows=st.lists(st.lists(CSV_CELL, max_size=9), max_size=5),
        raw=st.one_of(st.none(), st.binary(max_size=200)))
 def test_catalog_csv(tmp: Path, header: list[str], rows: list[list[str]], raw: bytes | None) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import catalog, db
+from cuesheet import db
+from cuesheet.recordings import importer
 from cuesheet.cli import app
 from cuesheet.matching import identify
 from cuesheet.matching.readings import read_id
@@ -51,9 +52,9 @@ def test_read_id(text: str, expected: tuple[str, str] | None) -> None:
 def conn(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
     c = db.connect(tmp_path / "ids.sqlite", create=True).conn
     with db.transaction(c):
-        catalog.insert_rows(c, [
-            catalog.CatalogRow("Smile", "Nat King Cole", None, 1954, None, "USCA29900001", MBID, None),
-            catalog.CatalogRow("Roads", "Portishead", None, 1994, None, None, None, SPOTIFY),
+        importer.insert_rows(c, [
+            importer.CatalogRow("Smile", "Nat King Cole", None, 1954, None, "USCA29900001", MBID, None),
+            importer.CatalogRow("Roads", "Portishead", None, 1994, None, None, None, SPOTIFY),
         ])
     yield c
     c.close()

@@ -306,7 +306,7 @@ def test_a_writer_kept_waiting_by_the_merge_is_told_what_holds_the_lock(tmp_path
 
 
 def test_among_equal_candidates_the_canonical_release_wins(tmp_path: Path) -> None:
-    from cuesheet.match import identify
+    from cuesheet.matching import identify
     from cuesheet.sources.catalog import CatalogSource
 
     # Same recording text on two releases; the later row (higher id) has the better (lower) score.

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import catalog, cueimport, limits, lookup
+from cuesheet import cueimport, limits, lookup
+from cuesheet.recordings import importer
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_catalog_files_follow_the_same_rules(tmp_path: Path) -> None:
     path = tmp_path / "cat.csv"
     path.write_text(f"title,artist,year\na,b,0000\nc,d,{2**63}\ne,{'x' * 200_000},1999\ng,h,1999\n")
     with pytest.raises(InputErrors) as info:
-        catalog.read_csv(path)
+        importer.read_csv(path)
     errors = [str(e) for e in info.value.errors]
     assert f"{path}:2: year: '0000' is not a year (1000-2100)" in errors
     assert any(e.startswith(f"{path}:3: year:") for e in errors)
@@ -87,7 +88,7 @@ def test_catalog_files_follow_the_same_rules(tmp_path: Path) -> None:
     jsonl = tmp_path / "cat.jsonl"
     jsonl.write_text('{"title": "a", "artist": "b"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(InputErrors) as info:
-        list(catalog.iter_rows(jsonl, "jsonl"))
+        list(importer.iter_rows(jsonl, "jsonl"))
     assert [str(e) for e in info.value.errors] == [f"{jsonl}:2: row: not JSON: nested too deeply"]
 
 
@@ -95,7 +96,7 @@ def test_a_nul_byte_in_a_catalog_csv_is_located(tmp_path: Path) -> None:
     path = tmp_path / "cat.csv"
     path.write_bytes(b"title,artist\na,b\nc\x00,d\n")
     with pytest.raises(InputErrors) as info:
-        catalog.read_csv(path)
+        importer.read_csv(path)
     assert all(isinstance(e, InputError) and e.file == str(path) for e in info.value.errors)
 
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cuesheet import catalog, db
+from cuesheet import db
+from cuesheet.recordings import importer
 from cuesheet.matching import (
     DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
     identify, match_songs, title_similarity, verdict, version_similarity,
@@ -38,9 +39,9 @@ ROWS = [
 @pytest.fixture
 def conn(tmp_path: Path) -> sqlite3.Connection:
     c = db.connect(tmp_path / "m.sqlite", create=True).conn
-    rows = [catalog.CatalogRow(t, a, al, y, d * 1000, None, None, None) for t, a, al, y, d in ROWS]
+    rows = [importer.CatalogRow(t, a, al, y, d * 1000, None, None, None) for t, a, al, y, d in ROWS]
     with db.transaction(c):
-        catalog.insert_rows(c, rows)
+        importer.insert_rows(c, rows)
     return c
 
 
@@ -202,7 +203,7 @@ def test_mashup_splits_when_each_part_matches(conn: sqlite3.Connection) -> None:
 
 def test_name_with_a_slash_is_not_a_mashup(tmp_path: Path) -> None:
     c = db.connect(tmp_path / "b.sqlite", create=True).conn
-    catalog.insert_rows(c, [catalog.CatalogRow("Blood // Water", "grandson", None, 2018, None, None, None, None)])
+    importer.insert_rows(c, [importer.CatalogRow("Blood // Water", "grandson", None, 2018, None, None, None, None)])
     ident = identify("Blood // Water - grandson", [CatalogSource(c)])
     assert ident.parts == []
     assert ident.verdict == "accepted"
@@ -245,7 +246,7 @@ def test_any_text_gets_a_verdict(text: str) -> None:
 
 
 _FUZZ_CONN = db.connect(":memory:", create=True).conn
-catalog.insert_rows(_FUZZ_CONN, [catalog.CatalogRow(t, a, al, y, d * 1000, None, None, None)
+importer.insert_rows(_FUZZ_CONN, [importer.CatalogRow(t, a, al, y, d * 1000, None, None, None)
                                  for t, a, al, y, d in ROWS])
 
 

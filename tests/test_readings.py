@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cuesheet import catalog, db
+from cuesheet import db
+from cuesheet.recordings import importer
 from cuesheet.matching import Scored, identify
 from cuesheet.matching.readings import read_query, strip_noise
 from cuesheet.matching.verdict import FEATURES, Calibration, default_calibration
@@ -44,7 +45,7 @@ ROWS = [
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
     c = db.connect(tmp_path_factory.mktemp("readings") / "c.sqlite", create=True).conn
     with db.transaction(c):
-        catalog.insert_rows(c, [catalog.CatalogRow(t, a, None, None, None, None, None, None) for t, a in ROWS])
+        importer.insert_rows(c, [importer.CatalogRow(t, a, None, None, None, None, None, None) for t, a in ROWS])
     yield c
     c.close()
 

@@ -70,6 +70,13 @@ CuratorOfflineOption = Annotated[
 ]
 
 
+def curator_name() -> str:
+    """Who a change is recorded as: the configured curator, else the login name (history.who)."""
+    from cuesheet import config, history
+
+    return history.who(config.load().curator)
+
+
 def curator_online(conn, *, offline: bool):  # type: ignore[no-untyped-def]
     """The matcher a curator's candidate lists use: the catalog, and MusicBrainz and Spotify
     too; one line for each that stays offline for a reason the curator did not give

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, candidate_line
 from cuesheet.cli.prompts import (
     Cancelled,
@@ -35,11 +35,11 @@ Prompting = Annotated[Optional[bool], PromptOption]
 
 
 def _context(db: Path | None, show: str, episode: str):  # type: ignore[no-untyped-def]
-    from cuesheet import config, history, lookup
+    from cuesheet import lookup
 
     conn = open_db(db).conn
     ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-    return conn, ep, history.who(config.load().curator)
+    return conn, ep, curator_name()
 
 
 def _time(text: str) -> int | None:
@@ -247,11 +247,9 @@ def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: boo
 
 
 def _header(conn: Any, ep: Any) -> None:
-    rows = conn.execute(
-        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
-           LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
-           LEFT JOIN recordings r ON r.id = s.recording_id
-           WHERE c.episode_id = ? ORDER BY c.number""", [ep.id]).fetchall()
+    from cuesheet.curation import cues as curate
+
+    rows = curate.cue_titles(conn, ep.id)
     console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
     if rows:
         shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
@@ -445,7 +443,7 @@ def import_command(
     """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuesheet import config, cueimport, history
+    from cuesheet import cueimport
     from cuesheet.cli.output import err_console
 
     with friendly_errors():
@@ -464,7 +462,7 @@ def import_command(
             bar.update(tasks[phase], completed=done)
 
         try:
-            report = cueimport.import_file(conn, file, show_ref, history.who(config.load().curator), fmt=format_,
+            report = cueimport.import_file(conn, file, show_ref, curator_name(), fmt=format_,
                                            replace=replace, dry_run=dry_run, progress=progress, again=again)
         finally:
             if tasks:
@@ -512,8 +510,7 @@ def list_command(
     with friendly_errors():
         conn = open_db_readonly(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        ids = [r[0] for r in conn.execute("SELECT id FROM cues WHERE episode_id = ? ORDER BY number", [ep.id])]
-        items = lookup.answers(conn, ids)
+        items = lookup.episode_cues(conn, ep)
 
     def render(items: list[Any]) -> None:
         table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",

@@ -10,17 +10,11 @@ from typer.core import TyperGroup
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_online, open_db, open_db_readonly
+from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
 from cuesheet.plural import plural
 
 app = typer.Typer()
-
-
-def _curator() -> str:
-    from cuesheet import config, history
-
-    return history.who(config.load().curator)
 
 
 def _scope(conn: Any, show: str | None, episode: str | None) -> tuple[Any, Any]:
@@ -177,7 +171,7 @@ def undo_command(
     with friendly_errors():
         conn = open_db(db).conn
         cue_id = history.cue_in_change(conn, change, episode, cue) if cue is not None else None
-        done = history.undo(conn, change, _curator(), force=force, cue_id=cue_id)
+        done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
@@ -336,7 +330,7 @@ def review_accept(
     with friendly_errors():
         conn = open_db(db).conn
         show_ref = lookup.find_show(conn, show) if show else None
-        done = review.accept_many(conn, list(songs or []), _curator(), pick=pick, min_score=min_score,
+        done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick, min_score=min_score,
                                   show_id=show_ref.id if show_ref else None)
     if json_:
         emit_json([done])
@@ -363,7 +357,7 @@ def review_search(
         conn = open_db(db).conn
         review.item(conn, song)  # a wrong id is said before any source is asked
         matcher = curator_online(conn, offline=offline)
-        ident, tried = review.search(conn, song, " ".join(words or []), _curator(), matcher)
+        ident, tried = review.search(conn, song, " ".join(words or []), curator_name(), matcher)
     if json_:
         emit_json([{"song": song, "search": tried.to_json(), "identification": ident.to_json()}])
         return
@@ -381,7 +375,7 @@ def review_reject(song: SongId, db: DbOption = None) -> None:
     from cuesheet.curation import review
 
     with friendly_errors():
-        done = review.reject(open_db(db).conn, song, _curator())
+        done = review.reject(open_db(db).conn, song, curator_name())
     _decided(done)
 
 
@@ -419,7 +413,7 @@ def review_set(
         matcher = None
         if (mbid or spotify_id) and not (title and artist):
             matcher = curator_online(conn, offline=offline)  # an id the catalog lacks is looked up there
-        done = review.set_recording(conn, song, _curator(), mbid=mbid, spotify_id=spotify_id,
+        done = review.set_recording(conn, song, curator_name(), mbid=mbid, spotify_id=spotify_id,
                                     isrc=isrc, title=title, artist=artist, album=album, year=year,
                                     version=version, matcher=matcher)
     _decided(done)
@@ -446,7 +440,7 @@ def review_walk(
         raise missing(["a terminal (or --prompt with answers on stdin)"], "walking the queue asks questions")
     with friendly_errors():
         conn = open_db(db).conn
-        curator = _curator()
+        curator = curator_name()
         show_ref, ep = _scope(conn, show, episode)
         items = review.queue(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
                              statuses=statuses)

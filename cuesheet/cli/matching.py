@@ -18,6 +18,7 @@ from cuesheet.cli.common import (
     OfflineOption,
     RefreshOption,
     SourceOption,
+    curator_name,
     open_db,
     open_db_readonly,
 )
@@ -145,26 +146,13 @@ def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[n
 
 
 def _batch_queries(from_: str) -> list[str]:
-    """The lines of an --from file, each within the limits an argument has (docs/limits.md);
-    every bad line is reported with file:line and nothing is answered. Blank lines separate
-    groups of queries: they are skipped, and a note says so."""
-    from cuesheet import limits
-    from cuesheet.errors import InputError, InputErrors
+    """The queries of an --from file (or stdin), with a note naming the blank lines skipped."""
+    from cuesheet.batch import read_queries
     from cuesheet.files import read_text
 
     name = "stdin" if from_ == "-" else from_
     lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()
-    errors, blank, queries = [], [], []
-    for number, line in enumerate(lines, start=1):
-        problem = limits.text_problem(line, limits.TEXT)
-        if problem:
-            errors.append(InputError(problem, file=name, line=number, field="query"))
-        elif not line.strip():
-            blank.append(number)
-        else:
-            queries.append(line)
-    if errors:
-        raise InputErrors(errors)
+    queries, blank = read_queries(lines, name)
     if blank:
         shown = ", ".join(str(n) for n in blank[:10]) + (", ..." if len(blank) > 10 else "")
         note(f"{name}: skipped {plural(len(blank), 'blank line')} (line{'s' if len(blank) > 1 else ''} {shown})")
@@ -195,14 +183,14 @@ def match_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
-    from cuesheet import config, history, lookup
+    from cuesheet import lookup
     from cuesheet.curation.matcher import match_recorded
 
     with friendly_errors():
         conn = open_db(db).conn
         episode_ids = lookup.episode_ids(conn, show, episode) if show else None
         sources = _sources(conn, source, offline=offline, refresh=refresh)
-        report = match_recorded(conn, sources, history.who(config.load().curator),
+        report = match_recorded(conn, sources, curator_name(),
                                         episode_ids=episode_ids)
     if json_:
         emit_json_one(report)
@@ -285,10 +273,10 @@ def catalog_import_command(
 @catalog_app.command("stats")
 def catalog_stats_command(db: DbOption = None, json_: JsonOption = False) -> None:
     """How many recordings the catalog holds, by source and by id."""
-    from cuesheet import catalog
+    from cuesheet.recordings import importer
 
     with friendly_errors():
-        s = catalog.stats(open_db_readonly(db).conn)
+        s = importer.stats(open_db_readonly(db).conn)
     if json_:
         emit_json_one(s)
         return

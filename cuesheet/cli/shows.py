@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from cuesheet.cli.common import DbOption, open_db
+from cuesheet.cli.common import DbOption, curator_name, open_db
 from cuesheet.cli.cue import _clearable, _report  # '-' clears; the one-line result with its history id
 from cuesheet.cli.output import friendly_errors
 
@@ -18,12 +18,6 @@ source_app = typer.Typer(help="A show's sources (what cues cite): add, edit.", n
 
 ShowArg = Annotated[str, typer.Argument(help="Show name; typos and extra words are fine.")]
 CLEARS = "('-' clears)"
-
-
-def _curator() -> str:
-    from cuesheet import config, history
-
-    return history.who(config.load().curator)
 
 
 @episode_app.command("set")
@@ -75,7 +69,7 @@ def episode_set(
                              remedy="give --complete/--not-complete, --length, --title, --air-date, --note, --add-note or --source")
         conn = open_db(db).conn
         ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        done = shows.set_episode(conn, ep, fields, _curator(), names={
+        done = shows.set_episode(conn, ep, fields, curator_name(), names={
             "air_date": "--air-date", "length": "--length", "title": "--title", "source": "--source"})
     _report(done)
 
@@ -101,7 +95,7 @@ def character_add(show: ShowArg, name: Annotated[str, typer.Argument(help="The c
     with friendly_errors():
         conn = open_db(db).conn
         done = shows.add_character(conn, lookup.find_show(conn, show), name,
-                                   _character_fields(full_name, actor, notes), _curator())
+                                   _character_fields(full_name, actor, notes), curator_name())
     _report(done)
 
 
@@ -121,7 +115,7 @@ def character_edit(show: ShowArg, name: Annotated[str, typer.Argument(help="The 
             raise InputError("nothing to change", field="character edit",
                              remedy="give --name, --full-name, --actor or --notes")
         conn = open_db(db).conn
-        done = shows.edit_character(conn, lookup.find_show(conn, show), name, fields, _curator(), rename=rename)
+        done = shows.edit_character(conn, lookup.find_show(conn, show), name, fields, curator_name(), rename=rename)
     _report(done)
 
 
@@ -145,7 +139,7 @@ def source_add(show: ShowArg, key: Key, title: STitle = None, url: Url = None, d
     with friendly_errors():
         conn = open_db(db).conn
         done = shows.set_source(conn, lookup.find_show(conn, show), key, _source_fields(title, url, date),
-                                _curator(), add=True)
+                                curator_name(), add=True)
     _report(done)
 
 
@@ -162,5 +156,5 @@ def source_edit(show: ShowArg, key: Key, title: STitle = None, url: Url = None, 
         if not fields:
             raise InputError("nothing to change", field="source edit", remedy="give --title, --url or --date")
         conn = open_db(db).conn
-        done = shows.set_source(conn, lookup.find_show(conn, show), key, fields, _curator(), add=False)
+        done = shows.set_source(conn, lookup.find_show(conn, show), key, fields, curator_name(), add=False)
     _report(done)

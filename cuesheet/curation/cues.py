@@ -176,6 +176,16 @@ def next_number(conn: sqlite3.Connection, episode_id: int) -> int:
     ).fetchone()[0])
 
 
+def cue_titles(conn: sqlite3.Connection, episode_id: int) -> list[tuple[int, str]]:
+    """(number, first song's title) of an episode's cues, in order: what a curator adding the
+    next cue is reminded of. A song nobody named reads "an unidentified song"."""
+    return conn.execute(
+        """SELECT c.number, coalesce(r.title, s.title, nullif(s.text, ''), 'an unidentified song') FROM cues c
+           LEFT JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1
+           LEFT JOIN recordings r ON r.id = s.recording_id
+           WHERE c.episode_id = ? ORDER BY c.number""", [episode_id]).fetchall()
+
+
 def cue_id(conn: sqlite3.Connection, episode: EpisodeRef, number: int) -> int:
     row = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?", [episode.id, number]).fetchone()
     if row is None:

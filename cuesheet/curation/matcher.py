@@ -1,4 +1,4 @@
-"""The curator workflow's one door to the matcher (cuesheet.match), with its sources passed in.
+"""The curator workflow's one door to the matcher (cuesheet.matching), with its sources passed in.
 
 A `Matcher` holds the sources a command asks for candidates: the local catalog,
 and the online ones (MusicBrainz, Spotify) when the command's settings allow.
@@ -58,11 +58,11 @@ class Matcher:
         return [s.name + (" (cache only)" if getattr(s, "offline", None) else "") for s in self.sources]
 
     def identify(self, text: str, artist: str | None = None, *, limit: int = 5) -> Any:
-        """Candidates for one song text, scored, with reasons (a match.Identification;
+        """Candidates for one song text, scored, with reasons (a matching.Identification;
         `skipped` says which source could not answer)."""
-        from cuesheet import match
+        from cuesheet import matching
 
-        return match.identify(text, self.sources, artist=artist, limit=limit)
+        return matching.identify(text, self.sources, artist=artist, limit=limit)
 
     def lookup_ids(self, given: dict[str, str]) -> tuple[Candidate | None, list[str]]:
         """The recording an online source knows by one of these ids (mbid, spotify_id), and
@@ -91,12 +91,12 @@ class Matcher:
 def match_new(conn: sqlite3.Connection, song_ids: Sequence[int], matcher: Matcher | None = None) -> Any:
     """Match songs as they come in, against the local sources only: link the sure ones,
     queue the doubtful for review. Songs a curator decided are left alone by the matcher."""
-    from cuesheet import match
+    from cuesheet import matching
 
     if not song_ids:
-        return match.MatchReport()
+        return matching.MatchReport()
     local = (matcher or Matcher.offline(conn)).local
-    return match.match_songs(conn, list(local), song_ids=list(song_ids))
+    return matching.match_songs(conn, list(local), song_ids=list(song_ids))
 
 
 def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator: str, *,
@@ -106,7 +106,7 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
     The matcher searches before it opens its transaction (online sources are slow), so
     the entry is written inside that transaction by history.recorded_around.
     """
-    from cuesheet import history, match
+    from cuesheet import history, matching
 
     def summarize(changes: list[dict[str, Any]]) -> str:
         counts: dict[str, int] = {}
@@ -120,7 +120,7 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
         if episode_ids is not None and len(episode_ids) == 1:
             row = conn.execute("SELECT show_id FROM episodes WHERE id = ?", [episode_ids[0]]).fetchone()
             change.show_id, change.episode_id = (row[0] if row else None), episode_ids[0]
-        report = match.match_songs(conn, sources, episode_ids=episode_ids)
+        report = matching.match_songs(conn, sources, episode_ids=episode_ids)
     report.history_id = change.id  # type: ignore[attr-defined]
     return report
 
@@ -128,23 +128,23 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
 def link(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str = "curated",
          score: float | None = None) -> int:
     """Point a song at the candidate's recording (saved first); returns the recording id."""
-    from cuesheet import match
+    from cuesheet import matching
 
-    return match.link_song(conn, song_id, candidate, status, score)
+    return matching.link_song(conn, song_id, candidate, status, score)
 
 
 def keep_for_review(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
     """"None of these (keep for review)": the song waits in the review queue, with the
     candidates it was shown (none, when there were none)."""
-    from cuesheet import match
+    from cuesheet import matching
 
     if identification is not None:
-        match.store_candidates(conn, song_id, identification)
+        matching.store_candidates(conn, song_id, identification)
     conn.execute("UPDATE cue_songs SET match_status = 'review' WHERE id = ?", [song_id])
 
 
 def keep_candidates(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
     """A search's candidates wait with the song (its status stays as it is)."""
-    from cuesheet import match
+    from cuesheet import matching
 
-    match.store_candidates(conn, song_id, identification)
+    matching.store_candidates(conn, song_id, identification)

@@ -348,12 +348,6 @@ def _in_catalog(conn: sqlite3.Connection, given: dict[str, str]) -> int | None:
     return None
 
 
-def search_again(conn: sqlite3.Connection, text: str, artist: str | None = None,
-                 matcher: Matcher | None = None) -> Any:
-    """New candidates for a song, from other words, not kept on record (`search` keeps them)."""
-    return (matcher or Matcher.offline(conn)).identify(text, artist)
-
-
 def _name_identified(conn: sqlite3.Connection, song_id: int, rec_id: int) -> None:
     """An unidentified song that gets its recording takes the recording's title and artist
     as its working identification ('heard' stays: it is how the song was found)."""
