@@ -89,7 +89,13 @@ def test_catalog_files_follow_the_same_rules(tmp_path: Path) -> None:
     jsonl.write_text('{"title": "a", "artist": "b"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(InputErrors) as info:
         list(importer.iter_rows(jsonl, "jsonl"))
-    assert [str(e) for e in info.value.errors] == [f"{jsonl}:2: row: not JSON: nested too deeply"]
+    assert [str(e) for e in info.value.errors] == [f"{jsonl}:2: row: nested more than {limits.DEPTH} levels deep"]
+    # Past the documented limit but far below Python's own: refused the same way, not read as a title.
+    nested = '{"a": ' * (limits.DEPTH + 1) + "1" + "}" * (limits.DEPTH + 1)
+    jsonl.write_text('{"title": ' + nested + ', "artist": "b"}\n')
+    with pytest.raises(InputErrors) as info:
+        list(importer.iter_rows(jsonl, "jsonl"))
+    assert [str(e) for e in info.value.errors] == [f"{jsonl}:1: row: nested more than {limits.DEPTH} levels deep"]
 
 
 def test_a_nul_byte_in_a_catalog_csv_is_located(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ mode 0600 in a 0700 folder: readable by its owner only, never in the
 database, the response cache, logs or messages.
 
 Songs without a Spotify id are looked up by ISRC, then by title and artist
-(search limit ≤ 10 for development-mode apps). That search lives here until
-the Spotify source of issue #5 can answer it.
+(search limit ≤ 10 for development-mode apps). It stays apart from
+`sources/spotify.py`: it runs on the user's token, not the app's, and places a
+track only on an exact ISRC or title-and-lead-artist hit, where the matcher scores.
 """
 
 from __future__ import annotations

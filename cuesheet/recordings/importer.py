@@ -339,6 +339,10 @@ def _jsonl_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tup
         line = lines.line
         if not text.strip():
             continue
+        deep = limits.json_depth_problem(text)
+        if deep:  # docs/limits.md: the same nesting limit as cue files, checked before parsing
+            yield _reject(file, line, "row", deep, text.rstrip("\n"))
+            continue
         try:
             obj = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
