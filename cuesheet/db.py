@@ -9,6 +9,7 @@ does nothing.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -396,7 +397,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         return
     path = _db_file(conn)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn)
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise _busy(conn, path) from None
@@ -415,6 +416,31 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
         finally:
             _clear_holder(path)
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting up to the connection's busy timeout, by polling every few ms.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries; a writer that commits
+    and begins again in a loop (a long `cue import`, a script adding cues) takes the lock
+    back within microseconds, so a waiting curator could sleep through every gap and fail
+    after the timeout (seen with two processes adding 500 cues each). Short jittered
+    polls give each waiting writer its turn.
+    """
+    (timeout_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    deadline = time.monotonic() + timeout_ms / 1000
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.0005, 0.004))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 # Work to do inside a connection's next transaction, just before it commits (see before_commit).
