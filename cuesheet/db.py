@@ -115,10 +115,13 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
     try:
         _refuse_foreign(conn, p)
         if not readonly:
-            # Switching to WAL is itself a write: only for a file that is ours (checked above).
-            if not memory:
-                conn.execute("PRAGMA journal_mode = WAL").fetchall()
-            migrate(conn)
+            def upgrade() -> None:
+                # Switching to WAL is itself a write: only for a file that is ours (checked above).
+                if not memory:
+                    conn.execute("PRAGMA journal_mode = WAL").fetchall()
+                migrate(conn)
+
+            _retry_busy(conn, upgrade)
         else:
             pending = pending_migrations(conn)
             if pending:
@@ -416,6 +419,26 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
         finally:
             _clear_holder(path)
+
+
+def _retry_busy(conn: sqlite3.Connection, work: Callable[[], None]) -> None:
+    """Run `work` again while SQLite answers "busy" at once, up to the connection's busy timeout.
+
+    Two processes opening a freshly built (rollback-journal) database at the same moment
+    both hold a read lock and both want the file to themselves to switch it to WAL:
+    SQLite breaks that deadlock by failing one at once, without its busy handler. The
+    switch and the migrations are idempotent, so the loser simply tries again.
+    """
+    (timeout_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            work()
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or conn.in_transaction or time.monotonic() >= deadline:
+                raise
+            time.sleep(random.uniform(0.001, 0.01))
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:

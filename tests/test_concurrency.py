@@ -56,3 +56,36 @@ def test_two_processes_adding_at_once_lose_nothing(mini_db: Path) -> None:
     per_curator = dict(conn.execute("SELECT curator, count(*) FROM history GROUP BY curator").fetchall())
     assert per_curator == {"kim": ADDS, "lee": ADDS}
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+OPENER = textwrap.dedent("""
+    import sys, time
+    from cuesheet import db
+    start = float(sys.argv[2])
+    while time.time() < start:
+        pass
+    db.connect(sys.argv[1]).conn.close()
+""")
+
+
+def test_processes_opening_a_fresh_rollback_journal_database_at_once_all_get_in(tmp_path: Path) -> None:
+    """`build` leaves a rollback-journal file; the first writers to open it switch it to WAL. Two at
+    once deadlock in SQLite, which fails one at once (11 of 60 openers did, before the retry)."""
+    import sqlite3
+    import time
+
+    from cuesheet import db
+
+    for round_ in range(5):
+        path = tmp_path / f"fresh-{round_}.sqlite"
+        db.connect(path, create=True).conn.close()
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        start = time.time() + 0.5
+        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(path), str(start)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for p in procs:
+            _, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
