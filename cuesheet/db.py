@@ -421,15 +421,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             _clear_holder(path)
 
 
-def _retry_busy(conn: sqlite3.Connection, work: Callable[[], None]) -> None:
-    """Run `work` again while SQLite answers "busy" at once, up to the connection's busy timeout.
+def _retry_busy(conn: sqlite3.Connection, work: Callable[[], object], *, pause: tuple[float, float] = (0.001, 0.01),
+                timeout_ms: int | None = None) -> None:
+    """Run `work` again while SQLite answers "busy", until the connection's busy timeout has passed.
 
     Two processes opening a freshly built (rollback-journal) database at the same moment
     both hold a read lock and both want the file to themselves to switch it to WAL:
     SQLite breaks that deadlock by failing one at once, without its busy handler. The
     switch and the migrations are idempotent, so the loser simply tries again.
     """
-    (timeout_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    if timeout_ms is None:
+        (timeout_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         try:
@@ -438,7 +440,7 @@ def _retry_busy(conn: sqlite3.Connection, work: Callable[[], None]) -> None:
         except sqlite3.OperationalError as exc:
             if not is_busy(exc) or conn.in_transaction or time.monotonic() >= deadline:
                 raise
-            time.sleep(random.uniform(0.001, 0.01))
+            time.sleep(random.uniform(*pause))
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
@@ -451,17 +453,9 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
     polls give each waiting writer its turn.
     """
     (timeout_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
-    deadline = time.monotonic() + timeout_ms / 1000
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc) or time.monotonic() >= deadline:
-                    raise
-                time.sleep(random.uniform(0.0005, 0.004))
+        _retry_busy(conn, lambda: conn.execute("BEGIN IMMEDIATE"), pause=(0.0005, 0.004), timeout_ms=timeout_ms)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
