@@ -1128,3 +1128,29 @@ CREATE INDEX song_id_claims_song ON song_id_claims (cue_song_id);
 CREATE INDEX song_id_claims_id ON song_id_claims (service, external_id);
 """,
     )
+
+
+@migration
+def m070_lip_syncs(conn: sqlite3.Connection) -> None:
+    """Contest lip syncs (#20): a cue's lip-sync kind, its results, and a show's franchise.
+
+    `cues.lip_sync`: for-your-life, for-the-win, for-the-crown or smackdown. `cue_results`:
+    who won the lip sync and who went home, in the source's order. Results are spoilers:
+    readers show them only when a viewer asks, and never past the viewer's guard.
+    `shows.franchise` groups shows of one family (Drag Race US, UK, All Stars ...).
+    """
+    run_script(
+        conn,
+        """
+ALTER TABLE cues ADD COLUMN lip_sync TEXT;
+ALTER TABLE shows ADD COLUMN franchise TEXT;
+CREATE TABLE cue_results (
+  id INTEGER PRIMARY KEY,
+  cue_id INTEGER NOT NULL REFERENCES cues(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  result TEXT NOT NULL CHECK (result IN ('won', 'eliminated')),
+  contestant TEXT NOT NULL
+);
+CREATE INDEX cue_results_cue ON cue_results (cue_id);
+""",
+    )

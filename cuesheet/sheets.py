@@ -27,6 +27,7 @@ from cuesheet.model import (
     Cue,
     ID_SERVICES,
     Episode,
+    LIP_SYNC_KINDS,
     IdClaim,
     Performer,
     RecordingRef,
@@ -268,13 +269,13 @@ def _kind(value: Any) -> str:
 
 # --- the files -------------------------------------------------------------------
 
-SHOW_KEYS = ("show", "slug", "aliases", "year", "network", "notes", "sources", "characters")
+SHOW_KEYS = ("show", "slug", "franchise", "aliases", "year", "network", "notes", "sources", "characters")
 EPISODE_KEYS = (
     "season", "episode", "title", "aliases", "air_date", "length", "complete", "sources", "notes", "cues",
 )
 CUE_KEYS = (
-    "cue", "order", "time_in", "time_out", "scene", "performers", "usage", "kind",
-    "confidence", "sources", "notes", "songs",
+    "cue", "order", "time_in", "time_out", "scene", "performers", "usage", "kind", "lip_sync", "winner",
+    "eliminated", "confidence", "sources", "notes", "songs",
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
@@ -396,6 +397,7 @@ def _read_show(path: Path, default_slug: str, errors: list[InputError]) -> Show:
         notes=c.text(d, "notes", ""),
         sources=tuple(sources),
         characters=tuple(characters),
+        franchise=c.text(d, "franchise", ""),
     )
     errors.extend(c.errors)
     return show
@@ -501,6 +503,9 @@ def _read_cue(
         confidence=c.choice(d, "confidence", where, CONFIDENCES),
         sources=sources,
         notes=c.text(d, "notes", where),
+        lip_sync=c.choice(d, "lip_sync", where, LIP_SYNC_KINDS),
+        winners=c.strings(d, "winner", where),
+        eliminated=c.strings(d, "eliminated", where),
     )
 
 
