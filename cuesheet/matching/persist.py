@@ -100,6 +100,14 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     for song_id, text, title, artist, version in songs:
         query, who = song_query(title, artist, version, text)
         ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+        if artist and ident.verdict == "accepted" and ident.best is not None and not ident.best.artist_given:
+            # The sheet names the artist and the best reading did not use it ("Believe" by Cher
+            # read as words finds "Believer" by Imagine Dragons): never linked without a curator.
+            ident = Identification(ident.query, "review", ident.candidates, skipped=ident.skipped)
+        if title and not artist and ident.verdict == "no_match":
+            # A title with no artist (a season table's later rows) waits for a curator to
+            # name the artist: it belongs in the review queue, not among the songs no one can find.
+            ident = Identification(ident.query, "review", ident.candidates, skipped=ident.skipped)
         if online and ident.verdict == "accepted" and ident.best is not None:
             # The sure match gains the other services' ids and links by its ISRC.
             from cuesheet.sources.crosslink import crosslink
