@@ -42,6 +42,8 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
             head.append(("green", f" ({a.distance} away)"))
         head.append(("", " ·"))
     head.append(("magenta", f" {a.kind}"))
+    if a.lip_sync:
+        head.append(("magenta", f" · {a.lip_sync.replace('-', ' ')}"))
     if a.usage:
         head.append(("dim", f" ({a.usage})"))
     if scored and a.score is not None:
@@ -69,6 +71,9 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
         body.append([("italic", f"performed by {people(a.other_performers)}")])
     if a.scene:
         body.append([("", a.scene)])
+    if a.results is not None:  # asked for: --results
+        won, out = ", ".join(a.results["won"]) or "not known", ", ".join(a.results["eliminated"])
+        body.append([("yellow", f"result: won by {won}" + (f"; went home: {out}" if out else ""))])
     for c in a.conflicts:
         values = " · ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in c["values"])
         what = f"{c['field']} of {c['song']}" if c.get("song") and len(a.songs) > 1 else c["field"]

@@ -149,7 +149,7 @@ _EPISODE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bs(?:eason)?\s*([0-9]+)\s*,?\s*(?:episode|ep|e)\s*([0-9]+)\b"), "se"),
     (re.compile(r"\b([0-9]+)x([0-9]+)\b"), "se"),
     (re.compile(r"\b(?:the\s+)?(?:season\s+)?(?:finale|final\s+episode|last\s+episode)\b"), "last"),
-    (re.compile(r"\b(?:the\s+)?(?:pilot|first\s+episode)\b"), "first"),
+    (re.compile(r"\b(?:the\s+)?(?:season\s+)?(?:pilot|premiere|first\s+episode)\b"), "first"),
     (re.compile(r"\b(?:episode|ep|e|track)\s*" + _NUM + r"\b"), "n"),
     (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:episode|ep)\b"), "ord"),
 ]

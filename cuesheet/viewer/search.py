@@ -18,7 +18,7 @@ from cuesheet.normalize import fold
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
-from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
+from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show_season, take_episode, take_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 from cuesheet.plural import plural
 
@@ -62,10 +62,29 @@ def what(
 
     Resolves the show and episode text (and `upto`) once, then asks `what_in`.
     """
-    show = find_show(conn, show_text)
-    episode = find_episode(conn, show, episode_text)
-    watched = watched_limits(conn, [show], upto)[show.name] if upto else None
+    named = find_show_season(conn, show_text)
+    episode = find_episode(conn, named.show, episode_text, named.season)
+    watched = watched_limits(conn, [named.show], upto).get(named.show.name) if upto else None
     return what_in(conn, episode, words, at, watched=watched, min_score=min_score)
+
+
+def what_args(
+    conn: sqlite3.Connection,
+    args: list[str],
+    at: str | None = None,
+    *,
+    upto: str | None = None,
+    min_score: float = 0.35,
+) -> WhatResult:
+    """`what` from a command line's words: the show may take several unquoted words
+    (`drag race uk series 2`), and so may the episode (`season 5 episode 3`)."""
+    named, rest = take_show(conn, args)
+    if not rest:
+        raise NotFound(f"which episode of {named.show.name}?", remedy="give an episode: 3, S01E03, finale or title words")
+    episode_text, words = take_episode(rest)
+    episode = find_episode(conn, named.show, episode_text, named.season)
+    watched = watched_limits(conn, [named.show], upto).get(named.show.name) if upto else None
+    return what_in(conn, episode, " ".join(words) or None, at, watched=watched, min_score=min_score)
 
 
 def what_in(
@@ -283,14 +302,19 @@ def search(
         raise CuesheetError("nothing to search for", remedy="give some words, e.g. `cuesheet search elastic heart`")
     query = understand(words)
     result = SearchResult(query, [])
-    shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
+    named = find_show_season(conn, show_text) if show_text else None
+    shows = [named.show] if named else _all_shows(conn)
     limits = watched_limits(conn, shows, upto) if upto else {}
     if limits:
         codes = {w.code for w in limits.values()}
         result.upto = codes.pop() if len(codes) == 1 else upto  # per show when shows number apart
     episode_ids: list[int] | None = None
+    if named is not None and named.season is not None:  # "all stars 7": that season only
+        episode_ids = [r for (r,) in conn.execute("SELECT id FROM episodes WHERE show_id = ? AND season = ?",
+                                                  [named.show.id, named.season])]
     if query.episode is not None:
-        episode_ids = _named_episodes(conn, shows, query)
+        in_named = _named_episodes(conn, shows, query)
+        episode_ids = in_named if episode_ids is None else [e for e in in_named if e in set(episode_ids)]
         if not episode_ids:
             result.no_episode = query.episode.describe()
             return result
@@ -362,10 +386,11 @@ def _named_episodes(conn: sqlite3.Connection, shows: list[ShowRef], query: Query
         ).fetchall()
         if not rows:
             continue
-        if ref.which == "first":
-            out.append(rows[0][0])
-        elif ref.which == "last":
-            out.append(rows[-1][0])
+        if ref.which in ("first", "last"):  # each season's premiere or finale
+            by_season: dict[int, list[int]] = {}
+            for episode_id, season, _ in rows:
+                by_season.setdefault(season, []).append(episode_id)
+            out += [ids[0] if ref.which == "first" else ids[-1] for ids in by_season.values()]
         else:
             out += [r[0] for r in rows if r[2] == ref.number and ref.season in (None, r[1])]
     return out

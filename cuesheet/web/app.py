@@ -275,7 +275,7 @@ def create_app(db_path: str | Path) -> Starlette:
             answers = sheet
             later = False
             if upto:
-                limit = watched_limits(conn, [show], upto)[show.name]
+                limit = watched_limits(conn, [show], upto).get(show.name)
                 later = later_than(episode.season, episode.number, limit)
             if later:
                 # Past what the viewer has watched: no cue, no scene, no count.
@@ -529,7 +529,7 @@ def _text_param(request: Request, name: str) -> str | None:
 def _watched(conn: sqlite3.Connection, show: lookup.ShowRef, request: Request) -> Watched | None:
     """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
     upto = _text_param(request, "upto")
-    return watched_limits(conn, [show], upto)[show.name] if upto else None
+    return watched_limits(conn, [show], upto).get(show.name) if upto else None
 
 
 def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
