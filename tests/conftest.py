@@ -72,6 +72,20 @@ def shipped_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def soundtrack_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped Soundtrack alone (data/soundtrack and the catalog), for questions about that
+    show whose answers must not change now that data/ holds the Drag Race shows too (#20)."""
+    from cuesheet.build import build
+
+    root = tmp_path_factory.mktemp("soundtrack-only")
+    shutil.copytree(DATA / "soundtrack", root / "data" / "soundtrack")
+    shutil.copytree(DATA / "catalog", root / "data" / "catalog")
+    path = root / "cues.sqlite"
+    build(root / "data", path)
+    return path
+
+
 @pytest.fixture
 def shipped_db(shipped_db_file: Path, tmp_path: Path) -> Path:
     """A private copy of the shipped database a test may change."""

@@ -28,12 +28,14 @@ Run = tuple[str, str]
 
 
 def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
-               weak: bool = False) -> tuple[list[Run], list[list[Run]]]:
-    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike."""
+               weak: bool = False, with_show: bool = False) -> tuple[list[Run], list[list[Run]]]:
+    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike.
+    `with_show` names the show before the episode code (a list that spans several shows)."""
     # "cue 2*", never a bare number: in a ranked list a reader takes a leading number for the rank.
     label = f"cue {a.cue}" + ("" if a.order_confirmed else "*")
     if with_episode:
-        head: list[Run] = [("cyan", f"{a.code} "), ("bold", label), ("cyan", f" · {a.episode_title} ·")]
+        head: list[Run] = [("cyan", f"{a.show} {a.code} " if with_show else f"{a.code} "), ("bold", label),
+                           ("cyan", f" · {a.episode_title} ·")]
     else:
         head = [("bold", label + (" " if a.order_confirmed else ""))]
     if a.time_in:
@@ -160,9 +162,10 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
     out.line([("bold underline", title)])
     if lead:
         out.line([("yellow", lead)])
+    with_show = len({a.show for a in items}) > 1  # one show's answers read as they always have
     for a in items:
         out.line()
-        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak)
+        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak, with_show=with_show)
         out.line(head)
         for runs in body:
             out.line(runs, indent=5)

@@ -212,6 +212,17 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
     return [by_id[i] for i in cue_ids if i in by_id]
 
 
+def results_known(conn: sqlite3.Connection, items: list[Answer]) -> bool:
+    """Whether any of these cues is a contest lip sync or has results stored: a page offers
+    "show who won" only where there is something to show."""
+    if any(a.lip_sync for a in items):
+        return True
+    ids_ = [a.cue_id for a in items]
+    marks = ",".join("?" * len(ids_))
+    return bool(ids_) and conn.execute(f"SELECT 1 FROM cue_results WHERE cue_id IN ({marks}) LIMIT 1",
+                                       ids_).fetchone() is not None
+
+
 def with_results(conn: sqlite3.Connection, items: list[Answer]) -> list[Answer]:
     """Fill in who won and who went home, for a viewer who asked to see results.
 

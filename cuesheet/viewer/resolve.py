@@ -65,10 +65,11 @@ def shows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                     WHERE e.show_id = s.id) AS cues,
                   (SELECT count(*) FROM cue_songs cs JOIN cues c ON c.id = cs.cue_id
                      JOIN episodes e ON e.id = c.episode_id WHERE e.show_id = s.id) AS songs,
-                  (SELECT group_concat(alias, ', ') FROM show_aliases a WHERE a.show_id = s.id) AS aliases
+                  (SELECT group_concat(alias, ', ') FROM show_aliases a WHERE a.show_id = s.id) AS aliases,
+                  s.franchise
              FROM shows s ORDER BY s.name"""
     ).fetchall()
-    keys = ("id", "slug", "name", "year", "network", "seasons", "episodes", "cues", "songs", "aliases")
+    keys = ("id", "slug", "name", "year", "network", "seasons", "episodes", "cues", "songs", "aliases", "franchise")
     return [
         {**dict(zip(keys, r)), "aliases": r[9].split(", ") if r[9] else []} for r in rows
     ]

@@ -31,7 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cuesheet import __version__, db, lookup
 from cuesheet.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.viewer.answers import emit_json_text, people
+from cuesheet.viewer.answers import emit_json_text, people, results_known, with_results
+from cuesheet.viewer.resolve import AmbiguousShow
 from cuesheet.viewer.search import NoTimes, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 
@@ -194,7 +195,7 @@ def create_app(db_path: str | Path) -> Starlette:
         with connection() as conn:
             shows = watched_shows(conn, lookup.shows(conn), upto)
             choices = _upto_choices(conn)
-        return respond(request, shows, "home.html", shows=shows, choices=choices)
+        return respond(request, shows, "home.html", shows=shows, choices=choices, groups=_franchises(shows))
 
     def search(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
@@ -208,7 +209,12 @@ def create_app(db_path: str | Path) -> Starlette:
         if any(not ch.isprintable() for ch in q):
             raise BadRequest("that search has control characters in it", remedy="type it again")
         with connection() as conn:
-            result = lookup.search(conn, q, show_text, limit=limit, upto=upto)
+            try:
+                result = lookup.search(conn, q, show_text, limit=limit, upto=upto)
+            except AmbiguousShow as exc:
+                raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+                    (with_upto("/search?" + urlencode({"q": q, "show": c.slug}), upto), c.name)
+                    for c in exc.choices]) from None
             slugs = _show_slugs(conn)
             choices = _upto_choices(conn)
         if wants_json(request):
@@ -253,6 +259,7 @@ def create_app(db_path: str | Path) -> Starlette:
         words = request.query_params.get("q", "").strip() or None
         at = request.query_params.get("at", "").strip() or None
         upto = _text_param(request, "upto")
+        results = request.query_params.get("results") == "1"  # spoilers: who won, who went home
         back = [(episode_url(request.path_params["show"], season, number), "Back to this episode's cue sheet")]
         if words and len(words) > MAX_QUERY:
             raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}",
@@ -303,6 +310,9 @@ def create_app(db_path: str | Path) -> Starlette:
                     # Still the episode page: the whole sheet under the reason,
                     # so the viewer can read down the list instead of starting over.
                     notice, status = exc.message, 404
+            if results and not later:  # asked for, and the guard let the episode through
+                with_results(conn, answers)
+            contest = not later and results_known(conn, sheet)
         if wants_json(request):
             if notice and status != 200:
                 return json_response({"error": notice, "status": status}, status)
@@ -327,6 +337,8 @@ def create_app(db_path: str | Path) -> Starlette:
             upto=upto,
             later=later,
             notes=notes,
+            results=results,
+            contest=contest,
         )
 
     def episode_by_name(request: Request) -> Response:
@@ -362,7 +374,8 @@ def create_app(db_path: str | Path) -> Starlette:
             watched = None
             if upto:
                 limits = watched_limits(conn, _all_shows(conn), upto)
-                watched = lambda show, season, number: not later_than(season, number, limits[show])  # noqa: E731
+                watched = lambda show, season, number: (  # noqa: E731
+                    limits.get(show) is None or not later_than(season, number, limits[show]))
             try:
                 result = lookup.song(conn, artist_slug, title_slug, watched)
             except NotFound as exc:
@@ -381,7 +394,12 @@ def create_app(db_path: str | Path) -> Starlette:
     def _show(conn: sqlite3.Connection, request: Request) -> lookup.ShowRef | Response:
         """The show a path names; a typo or alias redirects to its canonical address."""
         text = request.path_params["show"]
-        show = lookup.find_show(conn, text)
+        try:
+            show = lookup.find_show(conn, text)
+        except AmbiguousShow as exc:  # "which show?": each candidate a link, the rest of the path kept
+            rest = request.url.path.split("/")[2:]
+            raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+                ("/" + "/".join([quote(c.slug, safe=""), *rest]), c.name) for c in exc.choices]) from None
         if show.slug == text:
             return show
         parts = request.url.path.split("/")
@@ -505,6 +523,15 @@ def json_response(data: Any, status: int = 200, notice: str | None = None) -> Re
     if notice:
         response.headers[NOTICE_HEADER] = quote(notice, safe=" !\"#$&'()*+,-./:;<=>?@[]^_`{|}~")
     return response
+
+
+def _franchises(shows: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Shows of one franchise together under its name (Drag Race US, UK, All Stars ...), in the
+    order the first of them comes; a show of no franchise stands alone."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for s in shows:
+        groups.setdefault(s.get("franchise") or ("", s["slug"]), []).append(s)
+    return [(key if isinstance(key, str) else None, items) for key, items in groups.items()]
 
 
 def _said_upto(limits: dict[str, Watched]) -> str:
