@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from cuesheet import db
 from cuesheet.cli import app
-from cuesheet.episodes import split_show_season
+from cuesheet.db.connection import connect
+from cuesheet.notation.episodes import split_show_season
 from cuesheet.viewer import resolve
 from cuesheet.viewer.spoilers import watched_limits
 from cuesheet.web.app import create_app
@@ -25,7 +25,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def conn(shipped_db_file: Path) -> sqlite3.Connection:
-    return db.connect(shipped_db_file, readonly=True).conn
+    return connect(shipped_db_file, readonly=True).conn
 
 
 def cli(db_path: Path, *args: str) -> tuple[int, str, str]:

@@ -149,7 +149,7 @@ def test_the_shipped_data_holds_every_row_of_the_real_table() -> None:
     mapping = season_table.read_mapping(MAPPING)
     parsed = season_table.read_table(REAL, mapping)
     assert parsed.rows == 547 and len(parsed.shows) == 10
-    from cuesheet.sheets import read_data_dir
+    from cuesheet.files.sheets import read_data_dir
 
     shipped = {s.name: s for s in read_data_dir(ROOT / "data")}
     assert len(shipped) == 11

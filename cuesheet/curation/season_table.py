@@ -28,11 +28,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from cuesheet import limits
-from cuesheet.errors import InputError, InputErrors
-from cuesheet.files import read_text_lines
+import yaml
+
+from cuesheet.curation import matcher, store
+from cuesheet.db import history
+from cuesheet.errors import InputError, InputErrors, ParseError
+from cuesheet.files import dump
+from cuesheet.files.read import read_text_lines
 from cuesheet.model import LIP_SYNC_KINDS, Cue, Episode, IdClaim, Performer, Show, Song, Source
-from cuesheet.normalize import fold
+from cuesheet.notation import ids, limits
+from cuesheet.notation.normalize import fold
 
 # The fields a column may fill. `claim.<service>` is a recording id a source claims.
 FIELDS = (
@@ -107,8 +112,6 @@ def read_mapping(path: Path, extra: list[str] | None = None) -> Mapping:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
-            import yaml
-
             data = yaml.safe_load(text)
     except Exception as exc:  # noqa: BLE001 - tomllib and yaml raise their own kinds
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
@@ -367,9 +370,6 @@ def _build(file: str, rows: list[Row], mapping: Mapping, errors: list[InputError
 def _claims(v: dict[str, str], file: str, line: int, mapping: Mapping,
             errors: list[InputError]) -> tuple[list[tuple[str, str]], bool]:
     """The row's claimed ids, normalised; a malformed one is a located error."""
-    from cuesheet import ids
-    from cuesheet.errors import ParseError
-
     check = {"spotify": ids.normalize_spotify_id, "musicbrainz": ids.normalize_mbid, "isrc": ids.normalize_isrc}
     out, bad = [], False
     for service, normalize in check.items():
@@ -577,8 +577,6 @@ def import_table(conn: Any, table: Table, curator: str, *, replace_cues: bool = 
     A cue already there with the same facts is left alone (a second import changes
     nothing); one that differs is an error naming its line, unless `replace_cues`.
     """
-    from cuesheet import dump, history, store
-    from cuesheet.curation import matcher
 
     report = TableReport(table.file, dry_run, rows=table.rows)
     try:

@@ -7,7 +7,7 @@ the same forgiving way: typos, aliases, extra words, any episode notation,
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.notation.echo import echo
 
 import re
 import sqlite3
@@ -17,7 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from cuesheet.episodes import (
+from cuesheet.notation.episodes import (
     EPISODE_WORDS,
     EpisodeInfo,
     EpisodeSpec,
@@ -28,7 +28,7 @@ from cuesheet.episodes import (
     split_show_season,
 )
 from cuesheet.errors import NotFound
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.viewer import query
 
 @dataclass(frozen=True)
