@@ -27,6 +27,12 @@ QUESTIONS = [
     ["search", "the", "portishead", "one", "--json"],
     ["search", "last", "song", "in", "the", "finale", "--upto", "10"],  # exit 1: nothing says which cue closes it
     ["search", "falling", "--upto", "5"],
+    # #20: eleven shows, names as fans type them, a season inside the name, accents.
+    ["what", "all", "stars", "7", "finale"],
+    ["what", "drag race uk series 2", "finale", "--json"],
+    ["what", "rpdr", "s04e10", "--results"],
+    ["search", "sobrevivire"],
+    ["search", "born", "this", "way", "--upto", "rpdr s04e05, druk 1x01"],
 ]
 
 
