@@ -24,8 +24,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def conn(shipped_db_file: Path) -> sqlite3.Connection:
-    return connect(shipped_db_file, readonly=True).conn
+def conn(all_shows_db_file: Path) -> sqlite3.Connection:
+    return connect(all_shows_db_file, readonly=True).conn
 
 
 def cli(db_path: Path, *args: str) -> tuple[int, str, str]:
@@ -60,18 +60,18 @@ def test_shows_as_fans_type_them(conn: sqlite3.Connection, text: str, show: str,
     assert (found.show.name, found.season) == (show, season)
 
 
-def test_an_ambiguous_name_lists_the_candidates(conn: sqlite3.Connection, shipped_db_file: Path) -> None:
+def test_an_ambiguous_name_lists_the_candidates(conn: sqlite3.Connection, all_shows_db_file: Path) -> None:
     with pytest.raises(resolve.AmbiguousShow) as info:
         resolve.find_show(conn, "rupaul")
     assert {c.name for c in info.value.choices} >= {"RuPaul's Drag Race", "RuPaul's Drag Race UK",
                                                      "RuPaul's Drag Race All Stars"}
-    code, out, err = cli(shipped_db_file, "what", "rupaul", "3")
+    code, out, err = cli(all_shows_db_file, "what", "rupaul", "3")
     assert code == 1 and out == ""
     assert "could be several shows: RuPaul's Drag Race;" in err and "RuPaul's Drag Race UK" in err
     # A name like no show's word is not found through stray letters ("the wire" ~ "the world").
     with pytest.raises(resolve.NotFound, match="no show matches"):
         resolve.find_show(conn, "the wire")
-    page = TestClient(create_app(shipped_db_file)).get("/rupaul/4/10")
+    page = TestClient(create_app(all_shows_db_file)).get("/rupaul/4/10")
     assert page.status_code == 404 and "which one?" in page.text
     assert 'href="/rupauls-drag-race/4/10"' in page.text and 'href="/rupauls-drag-race-uk/4/10"' in page.text
 
@@ -80,14 +80,14 @@ def test_an_ambiguous_name_lists_the_candidates(conn: sqlite3.Connection, shippe
     ["drag", "race", "s5e3"], ["rpdr", "5x03"], ["drag race", "season 5 episode 3"],
     ["drag", "race", "season", "5", "episode", "3"], ["rpdr", "5", "3"], ["rpdr season 5", "e3"],
 ])
-def test_episode_notations_in_a_many_season_show(shipped_db_file: Path, args: list[str]) -> None:
-    code, out, err = cli(shipped_db_file, "what", *args, "--json")
+def test_episode_notations_in_a_many_season_show(all_shows_db_file: Path, args: list[str]) -> None:
+    code, out, err = cli(all_shows_db_file, "what", *args, "--json")
     assert code == 0, err
     assert {(a["show"], a["code"]) for a in json.loads(out)} == {("RuPaul's Drag Race", "S05E03")}
 
 
-def test_premiere_and_finale_of_a_season(shipped_db_file: Path, conn: sqlite3.Connection) -> None:
-    code, out, err = cli(shipped_db_file, "what", "all", "stars", "7", "finale", "--json")
+def test_premiere_and_finale_of_a_season(all_shows_db_file: Path, conn: sqlite3.Connection) -> None:
+    code, out, err = cli(all_shows_db_file, "what", "all", "stars", "7", "finale", "--json")
     assert code == 0, err
     last = conn.execute("""SELECT max(e.number) FROM episodes e JOIN shows s ON s.id = e.show_id
                             WHERE s.slug = 'rupauls-drag-race-all-stars' AND e.season = 7""").fetchone()[0]
@@ -97,24 +97,24 @@ def test_premiere_and_finale_of_a_season(shipped_db_file: Path, conn: sqlite3.Co
     assert resolve.find_episode(conn, show, "premiere", 3).code == "S03E01"
 
 
-def test_results_are_hidden_unless_asked_and_never_past_the_guard(shipped_db_file: Path) -> None:
-    code, out, _ = cli(shipped_db_file, "what", "rpdr", "s04e10")
+def test_results_are_hidden_unless_asked_and_never_past_the_guard(all_shows_db_file: Path) -> None:
+    code, out, _ = cli(all_shows_db_file, "what", "rpdr", "s04e10")
     assert code == 0 and "Kenya Michaels" in out  # a performer, not a result
     assert "went home" not in out and "won by" not in out
-    code, out, _ = cli(shipped_db_file, "what", "rpdr", "s04e10", "--json")
+    code, out, _ = cli(all_shows_db_file, "what", "rpdr", "s04e10", "--json")
     assert "results" not in json.loads(out)[0]
-    code, out, _ = cli(shipped_db_file, "what", "rpdr", "s04e10", "--results")
+    code, out, _ = cli(all_shows_db_file, "what", "rpdr", "s04e10", "--results")
     assert "result: won by Latrice Royale; went home: Kenya Michaels" in out
-    code, out, _ = cli(shipped_db_file, "what", "rpdr", "s04e10", "--results", "--json")
+    code, out, _ = cli(all_shows_db_file, "what", "rpdr", "s04e10", "--results", "--json")
     assert json.loads(out)[0]["results"] == {"won": ["Latrice Royale"], "eliminated": ["Kenya Michaels"]}
     # Past the guard: no answer, so no result.
-    code, out, err = cli(shipped_db_file, "what", "rpdr", "s04e10", "--results", "--upto", "rpdr s04e09")
+    code, out, err = cli(all_shows_db_file, "what", "rpdr", "s04e10", "--results", "--upto", "rpdr s04e09")
     assert code == 1 and "Latrice" not in out + err
     # Search across shows: the guard is per show; the UK is not named, so it is not held back.
-    code, out, _ = cli(shipped_db_file, "search", "natural woman", "--results", "--upto", "rpdr s04e09", "--json")
+    code, out, _ = cli(all_shows_db_file, "search", "natural woman", "--results", "--upto", "rpdr s04e09", "--json")
     assert all(not (a["show"] == "RuPaul's Drag Race" and (a["season"], a["episode"]) > (4, 9))
                for a in json.loads(out or "[]"))
-    web = TestClient(create_app(shipped_db_file))
+    web = TestClient(create_app(all_shows_db_file))
     page = web.get("/rupauls-drag-race/4/10")
     assert "Won by" not in page.text and "results=1" in page.text  # offered, not shown
     assert "Won by</strong> Latrice Royale" in web.get("/rupauls-drag-race/4/10?results=1").text
@@ -133,19 +133,19 @@ def test_the_guard_is_per_show_across_shows(conn: sqlite3.Connection) -> None:
     assert limits["Soundtrack"].code == "S01E04" and limits["RuPaul's Drag Race"].code == "S00E00"
 
 
-def test_a_song_across_shows(shipped_db_file: Path) -> None:
-    web = TestClient(create_app(shipped_db_file))
+def test_a_song_across_shows(all_shows_db_file: Path) -> None:
+    web = TestClient(create_app(all_shows_db_file))
     page = web.get("/song/lady-gaga/born-this-way.json").json()
     shows = {a["show"] for a in page}
     assert len(shows) >= 2 and "Drag Race Holland" in shows
-    code, out, _ = cli(shipped_db_file, "search", "born this way lady gaga", "--json", "--limit", "20")
+    code, out, _ = cli(all_shows_db_file, "search", "born this way lady gaga", "--json", "--limit", "20")
     assert {a["show"] for a in json.loads(out)} >= shows
-    code, out, _ = cli(shipped_db_file, "search", "born this way lady gaga", "--limit", "20")
+    code, out, _ = cli(all_shows_db_file, "search", "born this way lady gaga", "--limit", "20")
     assert "Drag Race Holland S" in out  # a list across shows names each card's show
 
 
-def test_the_home_page_groups_the_franchise(shipped_db_file: Path) -> None:
-    html = TestClient(create_app(shipped_db_file)).get("/").text
+def test_the_home_page_groups_the_franchise(all_shows_db_file: Path) -> None:
+    html = TestClient(create_app(all_shows_db_file)).get("/").text
     assert html.count('class="franchise"') == 1 and "10 shows" in html
     assert "18 seasons" in html  # RuPaul's Drag Race, listed with its seasons
 
