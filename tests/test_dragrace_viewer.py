@@ -166,3 +166,9 @@ def test_titles_and_contestants_in_any_language(conn: sqlite3.Connection, words:
         assert found[0].songs[0].title == title
     else:
         assert any("Shea Couleé" in p["character"] for p in found[0].performers)
+
+
+def test_an_export_takes_the_season_inside_the_name(all_shows_db_file: Path) -> None:
+    code, out, err = cli(all_shows_db_file, "export", "playlist", "all stars 7")
+    assert code == 0, err
+    assert "#PLAYLIST:RuPaul's Drag Race All Stars season 7" in out
