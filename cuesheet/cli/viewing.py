@@ -185,8 +185,9 @@ def run_episodes(out: Out, show: str, db: str | Path | None, *, json_: bool = Fa
     from cuesheet.viewer import resolve
 
     conn = open_read(db)
-    ref = resolve.find_show(conn, show)
-    rows = resolve.episodes(conn, ref)
+    named = resolve.find_show_season(conn, show)  # "all stars 7": that season's episodes
+    ref = named.show
+    rows = resolve.episodes(conn, ref, named.season)
     if json_ or nl:
         _json(out, rows, nl)
         return 0

@@ -244,15 +244,16 @@ def episode_notes(conn: sqlite3.Connection, episode: EpisodeRef) -> str | None:
     return (row[0] or "").strip() or None if row else None
 
 
-def episodes(conn: sqlite3.Connection, show: ShowRef) -> list[dict[str, Any]]:
+def episodes(conn: sqlite3.Connection, show: ShowRef, season: int | None = None) -> list[dict[str, Any]]:
+    """A show's episodes (one season's, given `season`) with their counts, in broadcast order."""
     rows = conn.execute(
         """SELECT e.id, e.season, e.number, e.title, e.air_date, e.complete,
                   (SELECT count(*) FROM cues c WHERE c.episode_id = e.id),
                   (SELECT count(*) FROM cue_songs cs JOIN cues c ON c.id = cs.cue_id
                     WHERE c.episode_id = e.id),
                   (SELECT group_concat(alias, ' | ') FROM episode_aliases a WHERE a.episode_id = e.id)
-             FROM episodes e WHERE e.show_id = ? ORDER BY e.season, e.number""",
-        [show.id],
+             FROM episodes e WHERE e.show_id = ? AND (? IS NULL OR e.season = ?) ORDER BY e.season, e.number""",
+        [show.id, season, season],
     ).fetchall()
     return [
         {
