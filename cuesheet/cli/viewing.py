@@ -227,9 +227,15 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
         out.flush()
         out.note(f"{cues(len(result.answers))} known; the episode may have more. "
                  "Ask with words or --at to rank them.")
+    elif result.mode == "elsewhere":
+        render_answers(out, result.answers, title=title, scored=True, with_episode=True,
+                       lead=result.notes[0] if result.notes else None)
+        out.flush()
+        for line in result.notes[1:]:
+            out.note(line)
     else:
         lead = "nothing matched " + ", ".join(echo(w) for w in result.unmatched) if result.unmatched else None
-        render_answers(out, result.answers, title=title, scored=True, lead=lead, weak=bool(lead))
+        render_answers(out, result.answers, title=title, scored=True, lead=lead)
         out.flush()
         for line in result.notes:
             out.note(line)
@@ -248,11 +254,14 @@ def run_search(out: Out, words: list[str], *, show: str | None = None, limit: in
         _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
     elif result.answers:
         render_answers(out, result.answers, title=f"search: {short(query)}", scored=True, with_episode=True,
-                       lead=result.lead(), weak=result.weak)
+                       lead=result.lead())
         out.flush()
     for line in result.notes():
         if json_ or nl or line != result.lead():  # said before the cards already
             out.note(line)
+    if result.more:
+        out.note(f"{result.more} more {'cue fits' if result.more == 1 else 'cues fit'}; "
+                 f"add --limit {result.total} to see all {result.total}")
     if result.catalog is not None:
         hint = result.catalog
         out.note(f"no known episode uses it; the catalog has {hint.title} — {hint.artist}")

@@ -79,6 +79,9 @@ class Answer:
     cue_id: int = 0
     # Question words this cue did not match (each answer says what it could not explain).
     unmatched: list[str] = field(default_factory=list)
+    # How sure a ranked answer is, from what matched: None (a good answer), "weak" (one word
+    # carries it while others do not fit) or "close spelling only" (no word as written).
+    label: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
