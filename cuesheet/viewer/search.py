@@ -392,6 +392,7 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
         if len(query.phrase.split()) >= 3:  # a title made of common words: "when i was your man"
             recall += " " + query.phrase
         candidates = _fts_candidates(conn, recall, show_ids, episode_ids)
+        candidates += [c for c in _kind_candidates(conn, query, show_ids, episode_ids) if c not in candidates]
     elif query.episode or query.position or query.season:  # "last song in the finale", "cold open"
         candidates = _episode_cues(conn, show_ids, episode_ids)
     else:
@@ -622,6 +623,20 @@ def _episode_cues(conn: sqlite3.Connection, show_ids: list[int] | None, episode_
     where, params = _narrow(show_ids, episode_ids)
     sql = "SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE 1" + where
     return [r[0] for r in conn.execute(sql + " ORDER BY e.season, e.number, c.number", params)]
+
+
+def _kind_candidates(conn: sqlite3.Connection, query: Query, show_ids: list[int] | None,
+                     episode_ids: list[int] | None) -> list[int]:
+    """Cues whose kind a word names ("original" for cast-original, "mashup"): the word index
+    holds no kinds, so they are found here."""
+    kinds = [k for (k,) in conn.execute("SELECT DISTINCT kind FROM cues WHERE kind IS NOT NULL")]
+    wanted = [k for k in kinds if any(key(w) in {key(p) for p in query_words(k)} for w in query.words)]
+    if not wanted:
+        return []
+    where, params = _narrow(show_ids, episode_ids)
+    sql = (f"SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE c.kind IN"
+           f" ({','.join('?' * len(wanted))})" + where + " ORDER BY e.season, e.number, c.number LIMIT ?")
+    return [r[0] for r in conn.execute(sql, [*wanted, *params, FTS_CANDIDATES])]
 
 
 def _narrow(show_ids: list[int] | None, episode_ids: list[int] | None) -> tuple[str, list[Any]]:
