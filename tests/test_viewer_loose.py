@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.cli import app
 from cuesheet.viewer.query import episode_number, episode_place, understand
 from cuesheet.viewer.search import NoMatch, search, what
@@ -25,7 +25,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def conn(shipped_db_file: Path) -> sqlite3.Connection:
-    return db.connect(shipped_db_file, readonly=True).conn
+    return connect(shipped_db_file, readonly=True).conn
 
 
 def top(result) -> tuple[str, str]:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from typing import Any
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.notation.normalize import fold
 from cuesheet.viewer.answers import Answer, answers
-from cuesheet.episodes import episode_code
+from cuesheet.notation.episodes import episode_code
 from cuesheet.viewer.query import FILLER, Query, spellings, understand
 from cuesheet.viewer.query import key
 from cuesheet.viewer.query import words as query_words
