@@ -278,3 +278,87 @@ def test_no_answer_reveals_a_later_episode(conn: sqlite3.Connection, question: s
     said = " ".join(result.notes())
     for later in ("S01E04", "S01E05", "S01E06", "S01E07", "S01E08", "S01E09", "S01E10"):
         assert later not in said
+
+
+# --- the web: links onward, listen links, the guard's choice on every page ------------------
+
+
+@pytest.fixture
+def client(shipped_db_file: Path):  # type: ignore[no-untyped-def]
+    from starlette.testclient import TestClient
+
+    from cuesheet.web.app import create_app
+
+    return TestClient(create_app(shipped_db_file))
+
+
+def main_of(html: str) -> str:
+    return html.split("<main>", 1)[1]
+
+
+def test_web_listen_links_best_first_and_named(client) -> None:  # type: ignore[no-untyped-def]
+    from cuesheet.viewer.answers import listen_links
+
+    links = {"musicbrainz_search": "https://mb/s", "spotify_search": "https://sp/s", "spotify": "https://sp/t"}
+    assert [link.name for link in listen_links(links, "Roads", "Portishead")] == [
+        "spotify", "spotify_search", "musicbrainz_search"]
+    html = main_of(client.get("/soundtrack/1/9").text)
+    listen = html.split('class="listen"', 1)[1].split("</span>\n", 1)[0]
+    assert listen.index("Spotify") < listen.index("MusicBrainz")
+    assert '<span class="hidden"> for Roads by Portishead</span>' in listen or \
+        '<span class="hidden">: Roads by Portishead</span>' in listen
+
+
+def test_web_episode_page_offers_the_spoiler_choice(client) -> None:  # type: ignore[no-untyped-def]
+    html = main_of(client.get("/soundtrack/1/2", params={"upto": "2"}).text)
+    assert "watched up to…" in html and '<option value="S01E02" selected>' in html
+    # A later episode is offered by its code, never its title.
+    assert '<option value="S01E03">S01E03</option>' in html and "Track 3" not in html
+
+
+def test_web_home_examples_answer_under_the_guard(client) -> None:  # type: ignore[no-untyped-def]
+    everything = main_of(client.get("/").text)
+    assert "the portishead one" in everything
+    guarded = main_of(client.get("/", params={"upto": "2"}).text)
+    assert "portishead" not in guarded and "Try " in guarded
+    for example in guarded.split('class="try"', 1)[1].split("</p>", 1)[0].split("q=")[1:]:
+        words = example.split("&", 1)[0].split('"', 1)[0].replace("+", " ").replace("%20", " ")
+        assert search_answers(client, words, "2"), words
+
+
+def search_answers(client, words: str, upto: str) -> list:  # type: ignore[no-untyped-def]
+    return client.get("/search.json", params={"q": words, "upto": upto}).json()
+
+
+def test_web_nothing_found_links_onward(client) -> None:  # type: ignore[no-untyped-def]
+    html = main_of(client.get("/search", params={"q": "steely dan"}).text)
+    assert "a line of the song" not in html
+    assert "Steely Dan (ep 4)" in html and 'class="onward"' in html
+    assert 'href="/soundtrack/1/4"' in html and 'href="/soundtrack"' in html
+    guarded = main_of(client.get("/search", params={"q": "steely dan", "upto": "3"}).text)
+    assert "/soundtrack/1/4" not in guarded and "ep 4" not in guarded
+
+
+def test_web_a_cut_list_links_to_all(client) -> None:  # type: ignore[no-untyped-def]
+    html = main_of(client.get("/search", params={"q": "nellie", "limit": "5"}).text)
+    assert "more fit: <a href=\"/search?q=nellie&amp;limit=" in html
+
+
+def test_web_episode_page_says_where_the_words_fit(client) -> None:  # type: ignore[no-untyped-def]
+    html = main_of(client.get("/soundtrack/1/2", params={"q": "dante wakes up"}).text)
+    assert "Not in S01E02; S01E03 cue 2 fits." in html and "Morning View" in html
+    guarded = main_of(client.get("/soundtrack/1/2", params={"q": "dante wakes up", "upto": "2"}).text)
+    assert "Morning View" not in guarded and "S01E03 cue" not in guarded
+
+
+def test_one_wording_of_completeness(client, shipped_db_file: Path) -> None:  # type: ignore[no-untyped-def]
+    said = "1 song in 1 cue known so far; not marked complete, so the episode may have more"
+    assert said[:1].upper() + said[1:] in main_of(client.get("/soundtrack/1/6").text)
+    cli = runner.invoke(app, ["what", "soundtrack", "6", "--db", str(shipped_db_file)])
+    assert said[:1].upper() + said[1:] in cli.stderr
+    from cuesheet.export.cue_sheet import gaps
+    from cuesheet.viewer.resolve import find_episode, find_show
+
+    conn = connect(shipped_db_file, readonly=True).conn
+    episode = find_episode(conn, find_show(conn, "soundtrack"), "6")
+    assert said in [g.message for g in gaps(conn, episode)]
