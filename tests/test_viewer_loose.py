@@ -362,3 +362,19 @@ def test_one_wording_of_completeness(client, shipped_db_file: Path) -> None:  # 
     conn = connect(shipped_db_file, readonly=True).conn
     episode = find_episode(conn, find_show(conn, "soundtrack"), "6")
     assert said in [g.message for g in gaps(conn, episode)]
+
+
+def test_words_that_fit_nothing_beside_an_episode_named(conn: sqlite3.Connection) -> None:
+    result = search(conn, "ep 2 qzx")
+    assert result.answers and {a.code for a in result.answers} == {"S01E02"}
+    assert all(a.label == "weak" for a in result.answers)
+    assert "from the episode named, not the words" in (result.lead() or "")
+
+
+def test_dotted_acronyms_and_season_with_episode() -> None:
+    from cuesheet.viewer.query import words
+
+    assert words("Party in the U.S.A.") == ["party", "in", "the", "usa"]
+    ref = understand("lip sync in the fifth episode of season 5").episode
+    assert ref is not None and (ref.number, ref.season) == (5, 5)
+    assert understand("the finale of season 5").episode.describe() == "the last episode of season 5"  # type: ignore[union-attr]

@@ -97,12 +97,14 @@ def key(word: str) -> str:
 
 
 _APOSTROPHES = re.compile(r"['`´ʼ’‘′]")
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]\.){2,}")
 
 
 def words(text: str) -> list[str]:
     """Lower-case ASCII words, apostrophes deleted ("ain't" -> "aint"), as `fold` makes them,
     but number words kept as they are: "the portishead one" is not the number 1."""
     text = _APOSTROPHES.sub("", text)
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)  # "U.S.A." is "usa"
     if not text.isascii():
         text = fold(text)  # transliteration; its number words are rare outside ASCII text
     return re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ").replace("+", " and "))
@@ -231,10 +233,10 @@ def understand(text: str) -> Query:
     folded = " ".join(words(text))
     episode, rest = find_episode_ref(folded)
     season = None
-    if episode is None or (episode.season is None and episode.number is None):
+    if episode is None or episode.season is None:
         season, rest = find_season(rest)
-        if episode is not None and season is not None:  # "the finale of season 5"
-            episode = EpisodeRef(which=episode.which, season=season, said=f"{episode.said} season {season}")
+        if episode is not None and season is not None:  # "the finale of season 5", "ep 5 of season 5"
+            episode = EpisodeRef(episode.number, season, episode.which, said=f"{episode.said} season {season}")
             season = None
     position = None
     position_words: list[str] = []

@@ -30,7 +30,7 @@ from cuesheet.viewer.query import Query, key, words
 # own song before he is the actor of every Sam scene); the kind ("cast-original", "mashup") and
 # the episode title only narrow.
 FIELD_WEIGHTS = {"title": 1.0, "artist": 1.0, "character": 1.0, "performer": 0.9, "scene": 0.9,
-                 "kind": 0.8, "episode": 0.5}
+                 "kind": 0.8, "episode": 0.5, "show": 0.5}
 # Same word 1, same stem or number 0.95, a prefix 0.8, a close spelling at most
 # 0.75: below every exact hit, so "finale" never beats "final" by looking like "fine".
 SAME, STEM, PREFIX, FUZZY = 1.0, 0.95, 0.8, 0.75
@@ -56,6 +56,8 @@ class CueText:
     scene: str = ""
     kind: str = ""
     episode: str = ""
+    # The show's name and aliases: "thailand", "espana" narrow without naming a show exactly.
+    show: str = ""
     # 0 = first (or last) in its episode, 1 = next, ...: set when the query asks for a position;
     # None then means the cue is known not to be there (a cold open is never the last song).
     place: int | None = None
@@ -81,6 +83,9 @@ class Hit:
     evidence: float = 0.0
     # The whole question is (most of) this cue's title.
     title_match: bool = False
+    # How much of the question is this cue's title: orders cues the words tie ("sasha velour so
+    # emotional": of her three lip syncs, So Emotional first).
+    title_score: float = 0.0
 
     @property
     def label(self) -> str | None:
@@ -91,7 +96,9 @@ class Hit:
         if self.close and not self.exact:
             return "close spelling only"
         if not self.exact and not self.close:
-            return None  # an episode or a position asked, no words: said by its own notes
+            # An episode or a position asked, no words: said by its own notes; but words that
+            # fit nothing make it a guess.
+            return "weak" if self.unmatched else None
         if len(self.exact) + len(self.close) < 2 and self.unmatched:
             return "weak"
         return None
@@ -174,21 +181,26 @@ def _hit(query: Query, cue: CueText, matches: list[_Match | None], strength: lis
         reasons.insert(0, f"title {title_score:.2f}")
         word_score, unmatched = title_score, []
     evidence = word_score
-    if not query.words and not title_match and query.episode is not None:
-        evidence = 1.0  # "episode 4": every cue of it, in cue order
-        reasons.append(f"{query.episode.said!r} names the episode")
+    named = query.episode is not None or query.season is not None
+    if named and not title_match and (not query.words or not any(strength)):
+        # "episode 4": every cue of it, in cue order; so too when no word fits anything at all
+        # ("dragrace espana season 2 finale"): the episode named answers, the words are named.
+        evidence = 1.0
+        said = query.episode.said if query.episode is not None else f"season {query.season}"
+        reasons.append(f"{said!r} names the episode")
     if query.position:
         near = 0.0  # place None: known not to be there
         if cue.place is not None:
             near = 1 / (1 + cue.place) if cue.place_known else WEAK_PLACE * 2 / (2 + cue.place)
             if cue.place_why:
                 reasons.append(cue.place_why)
-        evidence = near if not query.words else word_score * (1 - POSITION_WEIGHT) + near * POSITION_WEIGHT
+        evidence = (near if not query.words or not any(strength)
+                    else word_score * (1 - POSITION_WEIGHT) + near * POSITION_WEIGHT)
     final = evidence
     if dead and query.words and not title_match:
         final *= 1 - DEAD_WORD * dead / len(query.words)
     return Hit(cue.key, round(final, 6), reasons, tuple(unmatched), tuple(exact), tuple(close),
-               tuple(fields), round(evidence, 6), title_match)
+               tuple(fields), round(evidence, 6), title_match, title_score if title_score >= 0.85 else 0.0)
 
 
 def _title_score(phrase: str, titles: str) -> float:
@@ -221,12 +233,10 @@ def rank(query: Query, cues: Sequence[CueText]) -> list[Hit]:
     # A word that fits nothing is left out of the weights (and named); one that fits few cues
     # weighs more than one that fits many (an inverse document frequency, smoothed).
     strength = [0.0 if not f else 1.0 + math.log(len(cues) / f) for f in found]
-    if n and not any(strength):
-        strength = [1.0] * n  # no word fits: every cue scores 0, the words are all named
     dead = sum(1 for f in found if not f)
     hits = [_hit(query, c, row, strength, dead) for c, row in zip(cues, table)]
     order = {id(h): i for i, h in enumerate(hits)}
-    return sorted(hits, key=lambda h: (-h.score, order[id(h)]))
+    return sorted(hits, key=lambda h: (-h.score, -h.title_score, order[id(h)]))
 
 
 def threshold(hits: Sequence[Hit], min_score: float) -> float:

@@ -19,7 +19,7 @@ from cuesheet.notation.normalize import fold
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.notation.episodes import episode_code
 from cuesheet.viewer.query import FILLER, Query, spellings, understand
-from cuesheet.viewer.query import key
+from cuesheet.viewer.query import key, number_value
 from cuesheet.viewer.query import words as query_words
 from cuesheet.viewer.ranking import CueText, Hit, rank, threshold
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
@@ -292,6 +292,9 @@ class SearchResult:
                 return f"nothing matched {missing}; answered by {said}" if matched else f"nothing matched {missing}"
             n = len(self.answers)
             these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
+            if not matched and (self.query.episode is not None or self.query.season is not None):
+                cues_ = "this cue is" if n == 1 else f"these {plural(n, 'cue')} are"
+                return f"nothing matched {missing}; {cues_} from the episode named, not the words: weak guesses"
             only = f" only {said}" if matched else " other words"
             scores = {a.score for a in self.answers}
             tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
@@ -371,9 +374,20 @@ def search(
         _answer(conn, elsewhere, show_ids, None, limit, min_score, limits)
         if elsewhere.answers and not elsewhere.weak:
             asked = sorted({c for c in _codes(conn, episode_ids, limits)})
+            if len(asked) > 3 or not asked:
+                asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
             result.answers, result.total = elsewhere.answers, elsewhere.total
             result.unmatched = elsewhere.unmatched
             result.elsewhere = _elsewhere_note(asked, elsewhere.answers)
+    if not result.answers and narrowed and not show_text and not result.later and query.words:
+        # "madonna uk": the show named has none; another show may ("not in RuPaul's Drag Race UK").
+        everywhere = SearchResult(query, [])
+        _answer(conn, everywhere, None, None, limit, min_score, watched_limits(conn, all_shows, upto) if upto else {})
+        if everywhere.answers and not everywhere.weak:
+            result.answers, result.total = everywhere.answers, everywhere.total
+            result.unmatched = everywhere.unmatched
+            result.elsewhere = _elsewhere_note([", ".join(s.name for s in shows)], everywhere.answers)
+            result.shows = all_shows
     if not (query.words or query.episode or query.position or query.season) and not result.answers:
         result.only_filler = True  # common words that are not a title either
     elif not result.answers and not result.later and catalog:
@@ -393,6 +407,11 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
             recall += " " + query.phrase
         candidates = _fts_candidates(conn, recall, show_ids, episode_ids)
         candidates += [c for c in _kind_candidates(conn, query, show_ids, episode_ids) if c not in candidates]
+        if episode_ids is not None and len(episode_ids) <= NAMED_EPISODES:
+            # The episodes named answer even when no word is in their cues' text (a show's
+            # name, "espana"): the ranker weighs them.
+            seen = set(candidates)
+            candidates += [c for c in _episode_cues(conn, show_ids, episode_ids) if c not in seen]
     elif query.episode or query.position or query.season:  # "last song in the finale", "cold open"
         candidates = _episode_cues(conn, show_ids, episode_ids)
     else:
@@ -408,7 +427,8 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
     visible.sort(key=lambda a: (a.show, a.season, a.episode, a.cue))
     episode_of = _episode_ids_of(conn, candidates)
     places = _places(conn, sorted(set(episode_of.values())), query.position)
-    ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in visible])
+    shows = _show_words(conn)
+    ranked = rank(query, [_cue_text(a, places.get(a.cue_id), shows.get(a.show, "")) for a in visible])
     result.answers = _take(ranked, {a.cue_id: a for a in visible}, min_score, limit)
     result.total = len(_fits(ranked, min_score))
     result.unmatched = _unmatched(ranked, result.answers)
@@ -419,7 +439,7 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
         if codes:
             result.position_notes.append(position_note(query.position, codes, answered=bool(result.answers)))
     if hidden:
-        later_hits = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in hidden])
+        later_hits = rank(query, [_cue_text(a, places.get(a.cue_id), shows.get(a.show, "")) for a in hidden])
         result.later = bool(_fits(later_hits, min_score))
 
 
@@ -546,9 +566,11 @@ def _codes(conn: sqlite3.Connection, episode_ids: list[int], limits: dict[str, W
 
 
 def _elsewhere_note(asked: list[str], found: list[Answer]) -> str:
-    """"not in S01E02; S01E03 cue 2 fits" (or "S01E03 cue 2 and 2 more fit")."""
+    """"not in S01E02; S01E03 cue 2 fits" (or "S01E03 cue 2 and 2 more fit"); the show is named
+    when the answers span several."""
     where = ", ".join(asked) if asked and len(asked) <= 3 else "the episode named"
-    first = f"{found[0].code} cue {found[0].cue}"
+    show = f"{found[0].show} " if len({a.show for a in found}) > 1 else ""
+    first = f"{show}{found[0].code} cue {found[0].cue}"
     more = len(found) - 1
     return f"not in {where}; {first} fits" if not more else f"not in {where}; {first} and {more} more fit"
 
@@ -583,8 +605,8 @@ def _shows_named(conn: sqlite3.Connection, shows: list[ShowRef], text: str) -> t
         return shows, text
     i, j = span
     rest = said[:i] + said[j:]
-    if j < len(said) and said[j].isdigit() and max(s.seasons for s in found) > 1:
-        rest = said[:i] + ["season", said[j]] + said[j + 1:]  # "all stars 7": season 7
+    if j < len(said) and number_value(said[j]) and max(s.seasons for s in found) > 1:
+        rest = said[:i] + ["season", said[j]] + said[j + 1:]  # "all stars 7", "all stars seven": season 7
     return sorted(found, key=lambda s: s.name), " ".join(rest)
 
 
@@ -766,6 +788,10 @@ def position_note(position: str, codes: list[str], *, answered: bool) -> str:
     return f"nothing known says which cue {which} {where}"
 
 
+# At most this many episodes named ("the finale" of every season of every show) have all their
+# cues ranked, beside those the word index finds.
+NAMED_EPISODES = 300
+
 # Enough candidates for the re-ranker to find a misspelt answer, few enough to
 # score in milliseconds.
 FTS_CANDIDATES = 300
@@ -841,7 +867,15 @@ def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
     return CatalogHint(title, artist, ids.listen_links(title, artist, spotify_id=spotify_id, mbid=mbid))
 
 
-def _cue_text(a: Answer, place: Place | None = None) -> CueText:
+def _show_words(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each show's name with its aliases, by name: the ranker's `show` field."""
+    out = {name: name for (name,) in conn.execute("SELECT name FROM shows")}
+    for name, alias in conn.execute("SELECT s.name, a.alias FROM show_aliases a JOIN shows s ON s.id = a.show_id"):
+        out[name] += " " + alias
+    return out
+
+
+def _cue_text(a: Answer, place: Place | None = None, show: str = "") -> CueText:
     """A cue's words by field, for the ranker: what it says, where it says it."""
     titles, artists, performers, characters, heard = [], [], [], [], []
     for s in a.songs:
@@ -869,6 +903,7 @@ def _cue_text(a: Answer, place: Place | None = None) -> CueText:
         scene=" ".join([a.scene or "", *heard]),
         kind=a.kind or "",
         episode=a.episode_title,
+        show=show or a.show,
         place=place.index if place is not None else None,
         place_known=place.known if place is not None else True,
         place_why=place.why if place is not None else "",
