@@ -32,8 +32,9 @@ class Watched:
         return episode_code(self.season, self.number)
 
 
-def later_than(season: int, number: int, limit: Watched) -> bool:
-    return (season, number) > (limit.season, limit.number)
+def later_than(season: int, number: int, limit: Watched | None) -> bool:
+    """Past the watched episode; never, for a show the viewer's guard does not name (None)."""
+    return limit is not None and (season, number) > (limit.season, limit.number)
 
 
 # Nothing watched: every episode of the show is later than this.
