@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cuesheet.notation.normalize import (
@@ -354,7 +354,6 @@ def test_match_key_different(a: tuple[str, str], b: tuple[str, str]) -> None:
     assert match_key(*a) != match_key(*b)
 
 
-@settings(deadline=None)  # no timed tests: a loaded machine took 3.5 s for one example
 @given(st.text(), st.text())
 def test_public_functions_never_raise(text: str, other: str) -> None:
     assert isinstance(fold(text), str)
