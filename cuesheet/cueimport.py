@@ -23,6 +23,7 @@ CSV columns (header required; names as in the YAML format):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -31,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from cuesheet import history, limits, store
 from cuesheet.curation import matcher as matching
@@ -128,6 +131,11 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     text, errors = read_text_lines(path)
+    if not text.strip(" \t\r\n\ufeff"):
+        raise InputErrors([InputError("empty file", file=str(path),
+                                      remedy="save the cues into it first" + (
+                                          "; a CSV starts with a header such as season,episode,title,artist"
+                                          if kind == "csv" else ""))])
     source_keys = set(store.source_ids(conn, show.id))
     titles = _titles(conn, show)
     try:
@@ -143,6 +151,11 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     is_csv = kind == "csv"
     docs = []
     for d in raw:
+        if getattr(d, "unplaced", False):  # a CSV row whose season or episode is wrong: its other
+            c = _Checker(path)                # fields are still checked, so every error shows at once
+            read_episode(d, c, source_keys)
+            errors += [_as_column(e, str(path)) for e in c.errors if e.field != "title"]
+            continue
         title_given = bool(d.get("title"))
         key = (d.get("season"), d.get("episode"))
         missing = False
@@ -276,14 +289,19 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
                     numbers[name] = limits.parse_int(v[name], name, bounds, file=file, line=line)
                 except InputError as exc:
                     errors.append(exc)
+        key: tuple[Any, ...]
         if "season" not in numbers or "episode" not in numbers:
             for name in ("season", "episode"):
                 if not v[name]:
                     errors.append(InputError("is required", file=file, line=line, field=name))
-            continue
-        key = (numbers["season"], numbers["episode"])
+            key = ("unplaced", line)  # checked as an episode of its own, never written
+            numbers.update(season=1, episode=1)
+            next_free[key] = 1
+        else:
+            key = (numbers["season"], numbers["episode"])
         doc = episodes.setdefault(key, {"season": numbers["season"], "episode": numbers["episode"],
-                                        "line": line, "cues": {}, "cue_lines": {}, "title": None})
+                                        "line": line, "cues": {}, "cue_lines": {}, "title": None,
+                                        "unplaced": key[0] == "unplaced"})
         if v["episode_title"]:
             doc["title"] = doc["title"] or v["episode_title"]
         if key not in next_free:
@@ -351,7 +369,9 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
         top = {"season": doc["season"], "episode": doc["episode"], "cues": _line_list(cues, lines, doc["line"])}
         if doc["title"]:
             top["title"] = doc["title"]
-        docs.append(_line_dict(top, doc["line"]))
+        made = _line_dict(top, doc["line"])
+        made.unplaced = doc.get("unplaced", False)  # type: ignore[attr-defined]
+        docs.append(made)
     return docs, errors
 
 
@@ -412,17 +432,18 @@ def import_file(
     unless `replace` swaps the old cue for the file's.
     """
     docs = read_file(conn, path, show, fmt, replace=replace)
-    digest = file_hash(path)
+    digest = content_hash(path, detect_format(path, fmt))
+    digests = (digest, file_hash(path))
     # With --replace, a file whose every cue has its number replaces those cues again: nothing doubles.
     again = again or (replace and _all_numbered(path, detect_format(path, fmt)))
     if not again:
-        _refuse_seen(conn, path, digest)
+        _refuse_seen(conn, path, digests)
     report = ImportReport(str(path), show.name, dry_run)
     total = sum(len(d.episode.cues) for d in docs)
     try:
         with history.recorded(conn, "cue import", curator) as change:
             if not again:
-                _refuse_seen(conn, path, digest)  # again under the write lock: two runs at once import once
+                _refuse_seen(conn, path, digests)  # again under the write lock: two runs at once import once
             errors: list[InputError] = []
             song_ids: list[int] = []
             sources = store.source_ids(conn, show.id)
@@ -504,12 +525,36 @@ def import_file(
 
 
 def file_hash(path: Path) -> str:
-    import hashlib
-
+    """The file's bytes (what databases before content digests recorded)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), file=str(path)) from None
+
+
+def content_hash(path: Path, kind: str) -> str:
+    """What the file says, not how it is saved: the same rows re-saved with other line
+    endings, a BOM, columns in another order or other quoting give the same digest."""
+    text, _ = read_text_lines(path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "csv":
+        rows = []
+        try:
+            for row in csv.DictReader(io.StringIO(text, newline="")):
+                cells = sorted((k.strip(), v.strip()) for k, v in row.items()
+                               if isinstance(k, str) and isinstance(v, str) and v.strip())
+                if cells:
+                    rows.append(cells)
+        except csv.Error:
+            return file_hash(path)
+        canonical: Any = rows
+    else:
+        try:
+            canonical = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return file_hash(path)
+    data = json.dumps(canonical, sort_keys=True, ensure_ascii=False, default=str)
+    return "content:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def _all_numbered(path: Path, kind: str) -> bool:
@@ -524,15 +569,17 @@ def _all_numbered(path: Path, kind: str) -> bool:
         return False
 
 
-def _refuse_seen(conn: sqlite3.Connection, path: Path, digest: str) -> None:
-    """The same bytes imported before (whatever the file is called now) are refused."""
-    row = conn.execute("SELECT name, imported_at FROM imported_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-                       [digest]).fetchone()
+def _refuse_seen(conn: sqlite3.Connection, path: Path, digests: tuple[str, ...]) -> None:
+    """The same content imported before (whatever the file is called now, however it is
+    saved) is refused; a byte digest is what imports before content digests recorded."""
+    row = conn.execute(
+        f"SELECT name, imported_at FROM imported_files WHERE sha256 IN ({','.join('?' * len(digests))})"
+        " ORDER BY id DESC LIMIT 1", list(digests)).fetchone()
     if row is not None:
-        same = "this file" if row[0] == path.name else f"this file (as {row[0]})"
+        same = "this file" if row[0] == path.name else f"the same rows (as {row[0]})"
         raise CuesheetError(
-            f"{path}: {same} was already imported at {row[1]}; importing it again would add its "
-            "unnumbered cues a second time",
+            f"{path}: {same} {'was' if row[0] == path.name else 'were'} already imported at {row[1]};"
+            " importing them again would add their unnumbered cues a second time",
             remedy="pass --again to import it anyway, or `cuesheet undo` the first import")
 
 

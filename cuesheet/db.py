@@ -8,8 +8,10 @@ does nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -1102,3 +1104,20 @@ def m051_build_digests(conn: sqlite3.Connection) -> None:
     An edit to the files alone changes nothing here, so it never blocks a build.
     """
     conn.execute("CREATE TABLE build_digests (key TEXT PRIMARY KEY, digest TEXT NOT NULL)")
+
+
+@migration
+def m060_candidate_probability(conn: sqlite3.Connection) -> None:
+    """Each waiting candidate's calibrated probability, as its own column (#23).
+
+    Bulk review (`review accept --min-probability`) filters on the probability the
+    verdict was decided by, not the raw score (a title-alone 0.8 can be a 0.08). Candidates
+    stored before this kept it only in their reasons' text; it is read back from there.
+    """
+    conn.execute("ALTER TABLE match_candidates ADD COLUMN probability REAL")
+    pattern = re.compile(r"^probability ([0-9.]+) that this is the song")
+    rows = conn.execute("SELECT id, reasons FROM match_candidates WHERE reasons LIKE '%probability %'").fetchall()
+    for cid, reasons in rows:
+        found = [m.group(1) for r in json.loads(reasons or "[]") if (m := pattern.match(str(r)))]
+        if found:
+            conn.execute("UPDATE match_candidates SET probability = ? WHERE id = ?", [float(found[0]), cid])

@@ -292,16 +292,19 @@ def test_accept_several_is_all_or_nothing_naming_every_failure(shipped_db: Path)
 
 
 def test_accept_by_min_score(shipped_db: Path) -> None:
+    """--min-score is the calibrated probability (#23), as --min-probability, not the raw score."""
     conn = open_conn(shipped_db)
     _queue_two(conn)
     waiting = review.queue(conn)
-    scores = {it.id: it.candidates[0].score for it in waiting if it.candidates}
-    cut = sorted(scores.values())[-1]
+    chances = {it.id: it.candidates[0].probability for it in waiting
+               if it.candidates and it.candidates[0].probability is not None}
+    cut = sorted(chances.values())[-1]
+    assert cut >= review.REJECTS_BELOW
     r = run(shipped_db, "review", "accept", "--min-score", str(cut), "--json")
     assert r.exit_code == 0, r.output
     [batch] = json.loads(r.output)
-    assert {d["song"] for d in batch["decisions"]} == {i for i, s in scores.items() if s >= cut}
-    assert all(scores[i] < cut for i in (it.id for it in review.queue(conn)) if i in scores)
+    assert {d["song"] for d in batch["decisions"]} == {i for i, p in chances.items() if p >= cut}
+    assert all(chances[i] < cut for i in (it.id for it in review.queue(conn)) if i in chances)
 
 
 def test_reject_respects_a_curated_decision(shipped_db: Path) -> None:

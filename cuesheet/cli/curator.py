@@ -161,6 +161,7 @@ def undo_command(
     force: Annotated[bool, typer.Option("--force", help="Restore even rows changed since (that later work is lost).")] = False,
     episode: Annotated[Optional[str], typer.Option("--episode", help="With --cue: the episode of the one cue to undo.")] = None,
     cue: Annotated[Optional[int], typer.Option("--cue", min=1, help="Undo only this cue's part of the change (one cue of an import).")] = None,
+    keep_later: Annotated[bool, typer.Option("--keep-later", help="Leave the rows later changes stand on (an episode an import created that has cues added since); take back the rest.")] = False,
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
@@ -171,7 +172,8 @@ def undo_command(
     with friendly_errors():
         conn = open_db(db).conn
         cue_id = history.cue_in_change(conn, change, episode, cue) if cue is not None else None
-        done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id)
+        done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id,
+                            keep_later=keep_later)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
@@ -296,7 +298,7 @@ def _render_item(it: Any, *, reasons: int = 3, gap: bool = True) -> None:
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
     for c in it.candidates:
-        console.print(candidate_line(c.rank, c.candidate, c.score))
+        console.print(candidate_line(c.rank, c.candidate, c.score, c.probability))
         if c.rank <= reasons and c.reasons:
             console.print(indented(" · ".join(c.reasons), 6))
 
@@ -310,10 +312,14 @@ def _decided(done: Any) -> None:
 def review_accept(
     songs: Annotated[Optional[list[int]], typer.Argument(help="The songs' ids, as `cuesheet review` lists them.")] = None,
     pick: Annotated[int, typer.Option("--pick", min=1, help="Which candidate (1 = best).")] = 1,
-    min_score: Annotated[Optional[float], typer.Option(
-        "--min-score", min=0.0, max=1.0, help="Also accept the best candidate of every song in the queue"
-                                              " scoring at least this (0-1).")] = None,
-    show: Annotated[Optional[str], typer.Option("--show", help="With --min-score: only this show.")] = None,
+    min_probability: Annotated[Optional[float], typer.Option(
+        "--min-probability", "--min-score", min=0.0, max=1.0,
+        help="Also accept the best candidate of every song in the queue whose calibrated probability"
+             " is at least this (0-1); --min-score is the same value.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --min-probability: also take candidates the verdict counts as more likely"
+                        " wrong (probability under 0.5, or none).")] = False,
+    show: Annotated[Optional[str], typer.Option("--show", help="With --min-probability: only this show.")] = None,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
@@ -322,15 +328,16 @@ def review_accept(
     from cuesheet.curation import review
     from cuesheet.cli.output import emit_json
 
-    if not songs and min_score is None:
-        raise typer.BadParameter("give song ids, --min-score, or both", param_hint="SONGS")
-    if pick != 1 and min_score is not None:
-        raise typer.BadParameter("--min-score accepts each song's best candidate; leave out --pick",
+    if not songs and min_probability is None:
+        raise typer.BadParameter("give song ids, --min-probability, or both", param_hint="SONGS")
+    if pick != 1 and min_probability is not None:
+        raise typer.BadParameter("--min-probability accepts each song's best candidate; leave out --pick",
                                  param_hint="--pick")
     with friendly_errors():
         conn = open_db(db).conn
         show_ref = lookup.find_show(conn, show) if show else None
-        done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick, min_score=min_score,
+        done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick,
+                                  min_probability=min_probability, force=force,
                                   show_id=show_ref.id if show_ref else None)
     if json_:
         emit_json([done])

@@ -58,12 +58,13 @@ def store_candidates(conn: sqlite3.Connection, song_id: int, ident: Identificati
     scored = ident.candidates if not ident.parts else [c for p in ident.parts for c in p.candidates]
     conn.executemany(
         """INSERT INTO match_candidates (cue_song_id, rank, score, source, title, artist, album, year,
-                                         duration_ms, version, ids, links, reasons, recording_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                         duration_ms, version, ids, links, reasons, recording_id, probability)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(song_id, rank, s.score, s.candidate.source, s.candidate.title, s.candidate.artist,
           s.candidate.album, s.candidate.year, s.candidate.duration_ms, s.candidate.version,
           json.dumps(s.candidate.ids), json.dumps(s.candidate.links), json.dumps(s.reasons),
-          s.candidate.recording_id) for rank, s in enumerate(scored, start=1)],
+          s.candidate.recording_id, None if s.probability is None else round(s.probability, 6))
+         for rank, s in enumerate(scored, start=1)],
     )
 
 

@@ -1,0 +1,175 @@
+"""Issue #23: no curator step can lose or corrupt work. Each scenario the issue reports, as
+the curator ran it, through the commands."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cuesheet.cli import app
+from cuesheet.curation import review
+
+from .curator_helpers import open_conn, snapshot
+
+runner = CliRunner()
+
+
+def run(db: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [*args, "--db", str(db)], env={"CUESHEET_CURATOR": "kim"})
+
+
+def ok(db: Path, *args: str) -> str:
+    r = run(db, *args)
+    assert r.exit_code == 0, (args, r.output)
+    return r.stdout
+
+
+def cue_count(db: Path, season: int, number: int) -> int:
+    return sqlite3.connect(db).execute(
+        "SELECT count(*) FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE e.season = ? AND e.number = ?",
+        [season, number]).fetchone()[0]
+
+
+# --- 1. undoing an import never takes later work with it ------------------------------------------
+
+
+def _import_new_episode_then_add(db: Path, tmp_path: Path) -> int:
+    sheet = tmp_path / "ep11.csv"
+    sheet.write_text("season,episode,episode_title,title,artist\n1,11,A New One,Chandelier,Sia\n")
+    ok(db, "cue", "import", str(sheet), "--show", "soundtrack")
+    first = json.loads(ok(db, "history", "--json"))[0]["id"]
+    ok(db, "cue", "add", "soundtrack", "11", "--title", "Push It", "--artist", "Salt-N-Pepa", "--yes", "--offline")
+    return int(first)
+
+
+def test_undoing_an_import_refuses_naming_the_later_cue(shipped_db: Path, tmp_path: Path) -> None:
+    imported = _import_new_episode_then_add(shipped_db, tmp_path)
+    later = json.loads(ok(shipped_db, "history", "--json"))[0]["id"]
+    before = snapshot(open_conn(shipped_db))
+    r = run(shipped_db, "undo", str(imported))
+    assert r.exit_code == 1
+    assert "S01E11" in r.output and f"#{later}" in r.output and "--keep-later" in r.output
+    assert snapshot(open_conn(shipped_db)) == before
+    # Undoing the later cue first, then the import, takes both back.
+    ok(shipped_db, "undo", str(later))
+    ok(shipped_db, "undo", str(imported))
+    assert cue_count(shipped_db, 1, 11) == 0
+    assert sqlite3.connect(shipped_db).execute("SELECT count(*) FROM episodes WHERE number = 11").fetchone()[0] == 0
+
+
+def test_keep_later_takes_back_only_what_is_still_the_imports(shipped_db: Path, tmp_path: Path) -> None:
+    imported = _import_new_episode_then_add(shipped_db, tmp_path)
+    out = ok(shipped_db, "undo", str(imported), "--keep-later")
+    assert "Undid" in out
+    conn = sqlite3.connect(shipped_db)
+    titles = [t for (t,) in conn.execute(
+        """SELECT s.title FROM cue_songs s JOIN cues c ON c.id = s.cue_id JOIN episodes e ON e.id = c.episode_id
+            WHERE e.season = 1 AND e.number = 11""")]
+    assert titles == ["Push It"]  # the curator's cue and its episode stay; the imported cue is gone
+    summary = json.loads(ok(shipped_db, "history", "--json"))[0]["summary"]
+    assert "kept S01E11" in summary
+
+
+# --- 3. a re-saved file is the same file ------------------------------------------------------------
+
+
+def test_the_same_rows_resaved_are_recognised(shipped_db: Path, tmp_path: Path) -> None:
+    first = tmp_path / "cues.csv"
+    first.write_bytes(b"season,episode,title,artist\n1,3,Chandelier,Sia\n1,3,Titanium,David Guetta\n")
+    ok(shipped_db, "cue", "import", str(first), "--show", "soundtrack")
+    before = cue_count(shipped_db, 1, 3)
+    for name, data in {
+        "crlf.csv": b"season,episode,title,artist\r\n1,3,Chandelier,Sia\r\n1,3,Titanium,David Guetta\r\n",
+        "bom.csv": b"\xef\xbb\xbfseason,episode,title,artist\n1,3,Chandelier,Sia\n1,3,Titanium,David Guetta\n",
+        "columns.csv": b"title,artist,episode,season\nChandelier,Sia,3,1\nTitanium,David Guetta,3,1\n",
+        "quoted.csv": b'"season","episode","title","artist"\n1,3,"Chandelier","Sia"\n1,"3","Titanium",David Guetta\n',
+    }.items():
+        again = tmp_path / name
+        again.write_bytes(data)
+        r = run(shipped_db, "cue", "import", str(again), "--show", "soundtrack")
+        assert r.exit_code == 1 and "already imported" in r.output and "--again" in r.output, (name, r.output)
+    assert cue_count(shipped_db, 1, 3) == before
+
+
+def test_check_warns_about_a_cue_entered_twice(shipped_db: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "cues.csv"
+    sheet.write_text("season,episode,title,artist\n1,3,Chandelier,Sia\n")
+    ok(shipped_db, "cue", "import", str(sheet), "--show", "soundtrack")
+    assert "duplicate-cue" not in ok(shipped_db, "check", "soundtrack", "--json")
+    ok(shipped_db, "cue", "import", str(sheet), "--show", "soundtrack", "--again")
+    findings = [f for f in json.loads(ok(shipped_db, "check", "soundtrack", "--json"))
+                if f["code"] == "duplicate-cue"]
+    assert len(findings) == 1 and findings[0]["severity"] == "warning"
+    # Two cues of the same song in different scenes are not duplicates.
+    ok(shipped_db, "cue", "add", "soundtrack", "5", "--title", "Roads", "--artist", "Portishead",
+       "--scene", "Sam at the bar", "--yes", "--offline")
+    ok(shipped_db, "cue", "add", "soundtrack", "5", "--title", "Roads", "--artist", "Portishead",
+       "--scene", "Nellie on the roof", "--yes", "--offline")
+    assert not [f for f in json.loads(ok(shipped_db, "check", "soundtrack", "5", "--json"))
+                if f["code"] == "duplicate-cue"]
+
+
+# --- 4. bulk accept reads the calibrated probability ---------------------------------------------
+
+
+def _halo_waits(db: Path, tmp_path: Path) -> int:
+    catalog = tmp_path / "glee-catalog.csv"
+    catalog.write_text("title,artist,album,year\nHalo,Beyoncé,I Am... Sasha Fierce,2008\n"
+                       "Halo / Walking on Sunshine,Glee Cast,Glee: The Music Volume 3,2010\n"
+                       "Halo,Glee Cast,,2010\nWalking on Sunshine,Glee Cast,,2010\n", encoding="utf-8")
+    ok(db, "catalog", "import", str(catalog))
+    ok(db, "cue", "add", "soundtrack", "3", "--song", "halo beyonce glee cast", "--yes", "--offline")
+    [item] = [it for it in review.queue(open_conn(db)) if it.text == "halo beyonce glee cast"]
+    best = item.candidates[0]
+    assert best.score >= 0.75 and best.probability is not None and best.probability < 0.1  # the issue's case
+    return item.id
+
+
+def test_min_score_is_the_probability_and_skips_what_the_matcher_doubts(shipped_db: Path, tmp_path: Path) -> None:
+    halo = _halo_waits(shipped_db, tmp_path)
+    for option in ("--min-score", "--min-probability"):
+        r = run(shipped_db, "review", "accept", option, "0.75", "--json")
+        if r.exit_code == 0:
+            [batch] = json.loads(r.stdout)
+            assert halo not in {d["song"] for d in batch["decisions"]}
+            ok(shipped_db, "undo")
+    # A low cut never takes what the verdict rejects (probability under 0.5) ...
+    r = run(shipped_db, "review", "accept", "--min-probability", "0.01", "--json")
+    assert r.exit_code != 0 or halo not in {d["song"] for d in json.loads(r.stdout)[0]["decisions"]}
+    if r.exit_code == 0:
+        ok(shipped_db, "undo")
+    # ... unless forced.
+    [batch] = json.loads(ok(shipped_db, "review", "accept", "--min-probability", "0.01", "--force", "--json"))
+    assert halo in {d["song"] for d in batch["decisions"]}
+
+
+def test_the_queue_shows_each_candidates_probability(shipped_db: Path, tmp_path: Path) -> None:
+    halo = _halo_waits(shipped_db, tmp_path)
+    [item] = [it for it in json.loads(ok(shipped_db, "review", "--json")) if it["id"] == halo]
+    assert item["candidates"][0]["probability"] < 0.1
+
+
+# --- 7. every error of a row at once; an empty file says so ------------------------------------------
+
+
+def test_a_row_with_four_errors_shows_all_four(shipped_db: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text("season,episode,cue,time_in,title,artist,usage\nx,3,zz,99:99:99,Chandelier,Sia,bogus\n")
+    before = snapshot(open_conn(shipped_db))
+    r = run(shipped_db, "cue", "import", str(sheet), "--show", "soundtrack")
+    assert r.exit_code == 1
+    assert [f for f in ("season", "cue", "time_in", "usage") if f"bad.csv:2: {f}:" in r.output] == \
+        ["season", "cue", "time_in", "usage"], r.output
+    assert "4 errors" in r.output
+    assert snapshot(open_conn(shipped_db)) == before
+
+
+def test_an_empty_file_says_empty_file(shipped_db: Path, tmp_path: Path) -> None:
+    for name, data in (("empty.csv", ""), ("blank.csv", "\n\n"), ("empty.yaml", ""), ("empty.json", "  \n")):
+        sheet = tmp_path / name
+        sheet.write_text(data)
+        r = run(shipped_db, "cue", "import", str(sheet), "--show", "soundtrack")
+        assert r.exit_code == 1 and f"{name}: empty file" in r.output and "missing columns" not in r.output
