@@ -61,13 +61,21 @@ def catalog_key(title: str, artist: str, album: str | None, year: int | None) ->
     return fold(title), fold(artist), (album or "").casefold(), year
 
 
-def build_catalog(dest: Path) -> CatalogKeys:
-    """The recordings `build` will load from dest/catalog/*.csv before the episodes."""
+# The catalog rows a database holds beyond the files' (a `catalog import`, recordings looked up
+# online): `dump` keeps them here so `build` loads them like the shipped catalog.
+LOCAL_CATALOG = "local.csv"
+
+
+def build_catalog(dest: Path, *, without: str | None = None) -> CatalogKeys:
+    """The recordings `build` will load from dest/catalog/*.csv before the episodes
+    (`without`: leaving that file out)."""
     from cuesheet.recordings import importer
 
     folder = dest / "catalog"
     keys = set()
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if path.name == without:
+            continue
         try:
             rows = importer.read_csv(path)
         except InputErrors:
@@ -569,6 +577,8 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
     if not ids:
         raise NotFound("the database has no shows to dump")
     report = DumpReport(str(dest))
+    if show_id is None:
+        _dump_catalog(conn, dest, report)
     for sid in ids:
         show = read_show(conn, sid, build_catalog(dest))
         folder = dest / show.slug
@@ -591,6 +601,49 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
         except InputErrors as exc:  # pragma: no cover - a bug in this module, not a user mistake
             raise RuntimeError(f"dump wrote files build cannot read: {exc}") from exc
     return report
+
+
+def catalog_csv(conn: sqlite3.Connection, shipped: CatalogKeys) -> str:
+    """The catalog rows `build` would not make from the shipped files: one row per line, in title,
+    artist, album, year order (stable, so two curators' dumps merge line by line). Recordings a
+    song links to are left out: its episode file carries them (`recording:`)."""
+    import csv
+    import io
+
+    from cuesheet.recordings.importer import COLUMNS
+
+    rows = []
+    for title, artist, album, year, duration, isrc, mbid, spotify_id in conn.execute(
+        """SELECT title, artist, album, year, duration_ms, isrc, mbid, spotify_id FROM recordings r
+            WHERE NOT EXISTS (SELECT 1 FROM cue_songs s WHERE s.recording_id = r.id)"""
+    ):
+        if catalog_key(title, artist or "", album, year) in shipped:
+            continue
+        rows.append((title, artist or "", album or "", "" if year is None else str(year), _time(duration) or "",
+                     isrc or "", mbid or "", spotify_id or ""))
+    if not rows:
+        return ""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(sorted(set(rows), key=lambda r: (fold(r[0]), fold(r[1]), r)))
+    return out.getvalue()
+
+
+def _dump_catalog(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
+    path = dest / "catalog" / LOCAL_CATALOG
+    text = catalog_csv(conn, build_catalog(dest, without=LOCAL_CATALOG))
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if text == old:
+        if path.exists():
+            report.unchanged.append(str(path))
+        return
+    if text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, text)
+    else:
+        path.unlink()
+    report.written.append(str(path))
 
 
 # --- what must survive a dump and a build -------------------------------------------------------------

@@ -241,6 +241,36 @@ def recorded_around(
         _uninstall(conn)
 
 
+def record_added(conn: sqlite3.Connection, action: str, curator: str, summary: str, table: str,
+                 first: int, last: int) -> int:
+    """A change that added rows `first`..`last` of `table` (a catalog import of any size): one
+    entry naming the range, written in the caller's transaction. `undo` expands it into the
+    rows themselves."""
+    change = {"table": table, "rowid": first, "last": last, "before": None, "after": None, "added": True}
+    cur = conn.execute(
+        "INSERT INTO history (at, curator, action, summary, changes) VALUES (?, ?, ?, ?, ?)",
+        [_now(), curator, action, summary, json.dumps([change])])
+    return int(cur.lastrowid)
+
+
+def _expand(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ranges of added rows (`record_added`) as one change per row still there, with its image now."""
+    if not any(ch.get("added") for ch in changes):
+        return changes
+    out = []
+    for ch in changes:
+        if not ch.get("added"):
+            out.append(ch)
+            continue
+        cols = _columns(conn, ch["table"])
+        for rowid, image in conn.execute(
+            f"SELECT rowid, {_image(cols, ch['table'])} FROM main.{ch['table']} WHERE rowid BETWEEN ? AND ?",
+            [ch["rowid"], ch["last"]],
+        ):
+            out.append({"table": ch["table"], "rowid": rowid, "before": None, "after": json.loads(image)})
+    return out
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -347,7 +377,7 @@ def undo(
                 f"change #{target.id} was already undone by #{target.undone_by}",
                 remedy=f"`cuesheet undo {target.undone_by}` redoes it",
             )
-        changes = target.changes if cue_id is None else _cue_rows(target.changes, cue_id)
+        changes = _expand(conn, target.changes) if cue_id is None else _cue_rows(target.changes, cue_id)
         if not changes:
             raise NotFound(f"change #{target.id} did not touch that cue",
                            remedy=f"`cuesheet history --id {target.id}` shows what it changed")
@@ -605,6 +635,9 @@ def _restore(conn: sqlite3.Connection, table: str, rowid: int, before: dict[str,
         names = ", ".join(['rowid', *(f'"{c}"' for c in cols)])
         marks = ", ".join("?" * (len(cols) + 1))
         conn.execute(f"INSERT INTO main.{table} ({names}) VALUES ({marks})", [rowid, *(before[c] for c in cols)])
+        if table == "recordings":  # the word index has no insert trigger (importer.index_recordings)
+            conn.execute("INSERT INTO recording_fts (rowid, title_key, artist_key)"
+                         " SELECT id, title_key, artist_key FROM recordings WHERE id = ?", [rowid])
 
 
 def _later_touching(conn: sqlite3.Connection, target: Entry) -> list[int]:

@@ -173,3 +173,66 @@ def test_an_empty_file_says_empty_file(shipped_db: Path, tmp_path: Path) -> None
         sheet.write_text(data)
         r = run(shipped_db, "cue", "import", str(sheet), "--show", "soundtrack")
         assert r.exit_code == 1 and f"{name}: empty file" in r.output and "missing columns" not in r.output
+
+
+# --- 5. a catalog import is curator work ------------------------------------------------------------
+
+
+def _catalog_file(tmp_path: Path) -> Path:
+    extra = tmp_path / "glee-catalog.csv"
+    extra.write_text("title,artist,album,year,duration\nSince I Fell for You,Laura Lee,,1972,3:05\n"
+                     "Halo,Glee Cast,,2010,\n", encoding="utf-8")
+    return extra
+
+
+def recordings(db: Path) -> int:
+    return sqlite3.connect(db).execute("SELECT count(*) FROM recordings").fetchone()[0]
+
+
+def test_a_catalog_import_is_in_history_and_undone(shipped_db: Path, tmp_path: Path) -> None:
+    before = recordings(shipped_db)
+    ok(shipped_db, "catalog", "import", str(_catalog_file(tmp_path)))
+    [entry] = json.loads(ok(shipped_db, "history", "--json"))[:1]
+    assert entry["action"] == "catalog import" and "2 catalog recordings" in entry["summary"]
+    ok(shipped_db, "undo")
+    assert recordings(shipped_db) == before
+    redo = json.loads(ok(shipped_db, "history", "--json"))[0]["id"]
+    ok(shipped_db, "undo", str(redo))  # undoing the undo brings them back, searchable
+    assert recordings(shipped_db) == before + 2
+    assert "Laura Lee" in ok(shipped_db, "catalog", "search", "since i fell for you")
+
+
+def test_undoing_a_catalog_import_a_song_now_uses_names_that_change(shipped_db: Path, tmp_path: Path) -> None:
+    ok(shipped_db, "catalog", "import", str(_catalog_file(tmp_path)))
+    imported = json.loads(ok(shipped_db, "history", "--json"))[0]["id"]
+    ok(shipped_db, "cue", "add", "soundtrack", "3", "--title", "Since I Fell for You", "--artist", "Laura Lee",
+       "--yes", "--offline")
+    linked = json.loads(ok(shipped_db, "history", "--json"))[0]["id"]
+    r = run(shipped_db, "undo", str(imported))
+    assert r.exit_code == 1 and f"#{linked}" in r.output and "--force" in r.output
+
+
+def test_build_keeps_a_catalog_import_made_right_after_it(tmp_path: Path) -> None:
+    """`make FORCE=1; cuesheet catalog import ...; make` must not silently drop the rows, and
+    the refusal names a command that resolves it: `dump`, which writes data/catalog/local.csv."""
+    import shutil
+
+    from .conftest import DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    db = tmp_path / "cues.sqlite"
+    ok(db, "build", "--from", str(data), "--force")
+    ok(db, "catalog", "import", str(_catalog_file(tmp_path)))  # within the same second as the build
+    with_import = recordings(db)
+    r = run(db, "build", "--from", str(data))
+    assert r.exit_code == 1 and "cuesheet dump" in r.output, r.output
+    assert recordings(db) == with_import
+    ok(db, "dump", "--to", str(data))
+    local = (data / "catalog" / "local.csv").read_text(encoding="utf-8")
+    assert "Laura Lee" in local and "Glee Cast" in local
+    ok(db, "build", "--from", str(data))
+    assert recordings(db) == with_import
+    assert "Laura Lee" in ok(db, "catalog", "search", "since i fell for you")
+    # A second dump with nothing changed rewrites nothing.
+    assert json.loads(ok(db, "dump", "--to", str(data), "--json"))[0]["written"] == []
