@@ -298,7 +298,10 @@ def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:
     """The shipped catalog's rows; every bad row of every file reported before anything is written."""
     rows: list[importer.CatalogRow] = []
     errors = []
-    for path in files:
+    from cuesheet.dump import LOCAL_CATALOG
+
+    # The shipped files first, then what `dump` carried (so the shipped rows keep their ids).
+    for path in sorted(files, key=lambda p: (p.name == LOCAL_CATALOG, p.name)):
         try:
             rows += importer.read_csv(path)
         except InputErrors as exc:
@@ -317,7 +320,9 @@ def _match_offline(conn: sqlite3.Connection) -> int:
     from cuesheet.matching import match_songs
     from cuesheet.sources.catalog import CatalogSource
 
-    return match_songs(conn, [CatalogSource(conn)]).accepted
+    # Only songs the files leave open: one a file gives its review candidates (dumped after a
+    # curator's search) waits with exactly those.
+    return match_songs(conn, [CatalogSource(conn)], statuses=("unmatched",)).accepted
 
 
 def _remove(path: Path) -> None:

@@ -34,6 +34,8 @@ from cuesheet.model import (
     Claim,
     Cue,
     Episode,
+    KeptCandidate,
+    KeptSearch,
     Performer,
     RecordingRef,
     Show,
@@ -140,10 +142,12 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
                   FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
                  WHERE s.cue_id IN ({marks}) ORDER BY s.cue_id, s.position""", cue_ids):
             songs[row[0]].append(row[1:])
+    kept = _kept(conn, [s[0] for rows in songs.values() for s in rows])
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
-        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog) for s in songs[cid]]
+        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog, kept.get(s[0]))
+                 for s in songs[cid]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -160,8 +164,50 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
                    ep_sources)
 
 
+def _kept(conn: sqlite3.Connection, song_ids: list[int]) -> dict[int, tuple[list[KeptCandidate], list[KeptSearch]]]:
+    """Each song's waiting candidates (best first) and searches (oldest first)."""
+    out: dict[int, tuple[list[KeptCandidate], list[KeptSearch]]] = {}
+    for start in range(0, len(song_ids), 500):
+        part = song_ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for (sid, score, title, artist, source, album, year, duration, version, ids_, links, reasons,
+             probability) in conn.execute(
+            f"""SELECT cue_song_id, score, title, artist, source, album, year, duration_ms, version, ids, links,
+                       reasons, probability FROM match_candidates WHERE cue_song_id IN ({marks})
+                 ORDER BY cue_song_id, rank""", part):
+            out.setdefault(sid, ([], []))[0].append(KeptCandidate(
+                score, title, artist, source, album, year, duration, version,
+                tuple(json.loads(ids_ or "{}").items()), tuple(json.loads(links or "{}").items()),
+                tuple(json.loads(reasons or "[]")), probability))
+        for sid, at, curator, query, sources, verdict, b_title, b_artist, b_score, count in conn.execute(
+            f"""SELECT cue_song_id, at, curator, query, sources, verdict, best_title, best_artist, best_score,
+                       candidates FROM song_searches WHERE cue_song_id IN ({marks}) ORDER BY cue_song_id, id""",
+                part):
+            out.setdefault(sid, ([], []))[1].append(KeptSearch(
+                at, curator, query, tuple(json.loads(sources or "[]")), verdict, b_title, b_artist, b_score,
+                count or 0))
+    return out
+
+
+def _carried(status: str, candidates: list[KeptCandidate], searches: list[KeptSearch],
+             catalog: CatalogKeys | None) -> tuple[KeptCandidate, ...]:
+    """The candidates a file must carry: a build matching the song again against the same catalog
+    makes the rest itself. A curator's search, a source other than the catalog, a recording the
+    build catalog lacks, or a rejected song's record of what was turned down cannot be made again."""
+    if not candidates or status not in ("review", "rejected"):
+        return ()
+    if status == "rejected" or searches:
+        return tuple(candidates)
+    for c in candidates:
+        if c.source != "catalog" or (catalog is not None
+                                      and catalog_key(c.title, c.artist, c.album, c.year) not in catalog):
+            return tuple(candidates)
+    return ()
+
+
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
-          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None) -> tuple[Song, tuple[str, ...]]:
+          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None,
+          kept: tuple[list[KeptCandidate], list[KeptSearch]] | None = None) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
@@ -202,9 +248,11 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         accepted=status == "accepted" and recording is not None,
         heard=heard,
         unknown=status == "unknown",
+        candidates=_carried(status, *(kept or ([], [])), catalog),
+        searches=tuple(kept[1]) if kept else (),
     )
     if song.unknown:
-        song = replace(song, title="", artist="", text=None)
+        song = replace(song, title="", artist="", text=None, candidates=())
     return song, own
 
 
@@ -339,13 +387,14 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected and not song.heard):
+            and not song.recording and not song.rejected and not song.heard and not song.searches
+            and not song.candidates):
         return song.text  # a bare string: the song as heard
     if song.unknown:
         return _drop_empty({
             "heard": song.heard, "match": "unknown", "version": song.version,
             "performers": _performer_docs(song.performers), "sources": list(song.sources),
-            "confidence": song.confidence, "notes": song.notes,
+            "confidence": song.confidence, "notes": song.notes, "searches": _search_docs(song.searches),
         })
     doc: dict[str, Any] = {
         "title": song.title, "artist": song.artist or None, "version": song.version, "text": song.text,
@@ -364,7 +413,21 @@ def _song_doc(song: Song) -> Any:
         doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
+    doc["candidates"] = [_drop_empty({
+        "title": c.title, "artist": c.artist, "source": c.source, "score": c.score, "probability": c.probability,
+        "album": c.album, "year": c.year, "duration": _time(c.duration_ms), "version": c.version,
+        "ids": dict(c.ids), "links": dict(c.links), "reasons": list(c.reasons)}, keep=("artist",))
+        for c in song.candidates]
+    doc["searches"] = _search_docs(song.searches)
     return _drop_empty(doc, keep=("title",))
+
+
+def _search_docs(searches: tuple[KeptSearch, ...]) -> list[dict[str, Any]]:
+    return [_drop_empty({
+        "at": x.at, "curator": x.curator, "query": x.query, "sources": list(x.sources), "verdict": x.verdict,
+        "candidates": x.candidates,
+        "best": _drop_empty({"title": x.best_title, "artist": x.best_artist, "score": x.best_score})},
+        keep=("candidates",)) for x in searches]
 
 
 def episode_yaml(episode: Episode) -> str:

@@ -236,3 +236,69 @@ def test_build_keeps_a_catalog_import_made_right_after_it(tmp_path: Path) -> Non
     assert "Laura Lee" in ok(db, "catalog", "search", "since i fell for you")
     # A second dump with nothing changed rewrites nothing.
     assert json.loads(ok(db, "dump", "--to", str(data), "--json"))[0]["written"] == []
+
+
+# --- 6. a faithful round trip --------------------------------------------------------------------------
+
+INTERNAL_IDS = ("cue_id", "recording_id", "song_id", "id")
+
+
+def _without_ids(value):  # type: ignore[no-untyped-def]
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k not in INTERNAL_IDS}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def answers(db: Path) -> dict[str, object]:
+    """`what --json` for every episode of every show, and the review queue with its searches."""
+    out: dict[str, object] = {}
+    for show in json.loads(ok(db, "shows", "--json")):
+        for ep in json.loads(ok(db, "episodes", show["slug"], "--json")):
+            r = run(db, "what", show["slug"], ep["code"], "--json")
+            out[f"{show['slug']} {ep['code']}"] = [ep, json.loads(r.stdout or "null")]
+    for status in ("review", "unknown", "rejected"):
+        out[status] = json.loads(ok(db, "review", "--status", status, "--json"))
+    return _without_ids(out)
+
+
+def test_build_dump_build_keeps_candidates_searches_and_every_answer(shipped_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import DATA
+    from .test_dump_roundtrip import curating_session
+
+    curating_session(shipped_db)
+    halo = _halo_waits(shipped_db, tmp_path)
+    ok(shipped_db, "review", "search", str(halo), "halo glee", "--offline")  # a search's candidates
+    for item in json.loads(ok(shipped_db, "review", "--status", "unknown", "--json")):
+        ok(shipped_db, "review", "search", str(item["id"]), "a choir singing", "--offline")
+    ok(shipped_db, "cue", "edit", "soundtrack", "2", "1", "--confidence", "low")
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    ok(shipped_db, "dump", "--to", str(data))
+    rebuilt = tmp_path / "rebuilt.sqlite"
+    ok(rebuilt, "build", "--from", str(data))
+    before, after = answers(shipped_db), answers(rebuilt)
+    assert before.keys() == after.keys()
+    for key in before:
+        assert after[key] == before[key], key
+    assert any(item["searches"] for item in before["unknown"])  # the case was really tried
+    assert any(item["searches"] and item["candidates"] for item in before["review"])
+    # A second dump, from either database, rewrites no file.
+    for db in (shipped_db, rebuilt):
+        assert json.loads(ok(db, "dump", "--to", str(data), "--json"))[0]["written"] == []
+
+
+def test_dump_of_a_fresh_build_of_the_shipped_data_rewrites_nothing(shipped_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    assert json.loads(ok(shipped_db, "dump", "--to", str(data), "--json"))[0]["written"] == []
+    rebuilt = tmp_path / "rebuilt.sqlite"
+    ok(rebuilt, "build", "--from", str(data))
+    assert answers(rebuilt) == answers(shipped_db)

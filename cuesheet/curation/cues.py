@@ -449,6 +449,11 @@ def edit_cue(
         if changed:
             sets = ", ".join(f"{k} = ?" for k in changed)
             conn.execute(f"UPDATE cues SET {sets} WHERE id = ?", [*changed.values(), cid])
+        if "confidence" in changed:
+            # Songs that had the cue's confidence (given with it, or none of their own) follow it,
+            # as a file that states it once on the cue reads back.
+            conn.execute("UPDATE cue_songs SET confidence = ? WHERE cue_id = ? AND (confidence IS ? OR confidence IS NULL)",
+                         [changed["confidence"], cid, current["confidence"]])
         if "scene" in changed:
             _follow_claims(conn, cid, None, "scene", current["scene"], changed["scene"])
         now = _performers(conn, cid)

@@ -144,7 +144,10 @@ def keep_for_review(conn: sqlite3.Connection, song_id: int, identification: Any)
 
 
 def keep_candidates(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
-    """A search's candidates wait with the song (its status stays as it is)."""
+    """A search's candidates wait with the song (its status stays as it is); the song's score is
+    its best waiting candidate's, as the queue shows it (and as a file carrying them rebuilds it)."""
     from cuesheet import matching
 
     matching.store_candidates(conn, song_id, identification)
+    if identification.candidates:
+        conn.execute("UPDATE cue_songs SET match_score = ? WHERE id = ?", [identification.candidates[0].score, song_id])

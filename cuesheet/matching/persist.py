@@ -74,7 +74,8 @@ OPEN_STATUSES = ("unmatched", "review", "no_match")
 
 def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                 song_ids: Sequence[int] | None = None, episode_ids: Sequence[int] | None = None,
-                weights: Weights = DEFAULT_WEIGHTS, limit: int = 5) -> MatchReport:
+                weights: Weights = DEFAULT_WEIGHTS, limit: int = 5,
+                statuses: Sequence[str] = OPEN_STATUSES) -> MatchReport:
     """Match every open cue song (optionally only some); one transaction for the lot.
 
     Accepted matches are linked; doubtful ones keep their candidates for the
@@ -85,8 +86,8 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
 
     sql = f"""SELECT s.id, s.text, s.title, s.artist, s.version FROM cue_songs s
               JOIN cues c ON c.id = s.cue_id
-              WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(OPEN_STATUSES))})"""
-    params: list[Any] = list(OPEN_STATUSES)
+              WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(statuses))})"""
+    params: list[Any] = list(statuses)
     if song_ids is not None:
         sql += f" AND s.id IN ({','.join('?' * len(song_ids))})"
         params += list(song_ids)
