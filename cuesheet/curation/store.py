@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from cuesheet.model import Cue, Episode, Performer, Show, Song
+from cuesheet.model import Cue, Episode, IdClaim, Performer, Show, Song
 from cuesheet.recordings.store import upsert_recording
 
 
@@ -138,6 +138,7 @@ def insert_song(
     for claim in song.claims:
         for key in claim.sources:
             _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
+    insert_id_claims(conn, song_id, song.id_claims, sources)
     return song_id
 
 
@@ -164,6 +165,16 @@ def _insert_kept(conn: sqlite3.Connection, song_id: int, song: Song, *, waiting:
                                           best_artist, best_score, candidates) VALUES (?,?,?,?,?,?,?,?,?,?)""",
             [song_id, x.at, x.curator, x.query, json.dumps(list(x.sources)), x.verdict, x.best_title,
              x.best_artist, x.best_score, x.candidates])
+
+
+def insert_id_claims(conn: sqlite3.Connection, song_id: int, claims: tuple[IdClaim, ...],
+                     sources: dict[str, int]) -> None:
+    """One row per claim and source (the same id stated twice by one source is one row)."""
+    conn.executemany(
+        """INSERT OR IGNORE INTO song_id_claims (cue_song_id, service, external_id, source_id)
+           VALUES (?, ?, ?, ?)""",
+        [(song_id, c.service, c.id, sources[key]) for c in claims for key in c.sources],
+    )
 
 
 def _insert_performers(
