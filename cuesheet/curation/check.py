@@ -192,7 +192,7 @@ def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) ->
 def _duplicates(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:
     """A cue entered twice (a file imported again under another name, two curators adding the
     same cue): the same song in one episode at the same time in, or in the same scene."""
-    from cuesheet.normalize import fold
+    from cuesheet.notation.normalize import fold
 
     seen: dict[tuple[Any, ...], int] = {}
     for ep, cue, t_in, scene, rec_id, title, artist, text in conn.execute(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cuesheet.files import sheets
+from cuesheet.files.dump import LOCAL_CATALOG, catalog_key
 from cuesheet.curation import store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.plural import plural
@@ -94,6 +95,25 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         linked=linked,
         cleaned=cleaned,
     )
+
+
+def check_files(source_dir: Path) -> list[Any]:
+    """What a merge of data/ broke, for a pull request's CI: every error `build` would refuse
+    with (raised as InputErrors: two cues on one number, a cue citing a source key that is
+    gone, ...), then what `check` finds in the database those files make (the same song twice
+    in one episode ...). That database is built in a temporary folder and thrown away."""
+    import tempfile
+
+    from cuesheet.curation import check
+
+    with tempfile.TemporaryDirectory(prefix="cuesheet-check-") as tmp:
+        dest = Path(tmp) / "check.sqlite"
+        build(source_dir, dest)
+        conn = connect(dest).conn
+        try:
+            return check.check(conn, cue_sheet=False)
+        finally:
+            conn.close()
 
 
 def _check_ours(dest: Path) -> None:
@@ -229,8 +249,6 @@ def recording_identities(conn: sqlite3.Connection) -> set[str]:
 
 
 def _dumped_as(title: str, artist: str, album: str | None, year: int | None) -> str:
-    from cuesheet.dump import catalog_key
-
     return "dump:" + "\x1f".join(str(x) for x in catalog_key(title, artist or "", album, year))
 
 
@@ -301,8 +319,6 @@ def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:
     """The shipped catalog's rows; every bad row of every file reported before anything is written."""
     rows: list[importer.CatalogRow] = []
     errors = []
-    from cuesheet.dump import LOCAL_CATALOG
-
     # The shipped files first, then what `dump` carried (so the shipped rows keep their ids).
     for path in sorted(files, key=lambda p: (p.name == LOCAL_CATALOG, p.name)):
         try:

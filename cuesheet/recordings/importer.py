@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from cuesheet.db import history
 from cuesheet.db.transactions import pid_alive
 from cuesheet.notation import ids
 from cuesheet.notation import limits
@@ -813,8 +814,6 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
 def _record(conn: sqlite3.Connection, curator: str, last: int, report: ImportReport) -> int | None:
     """The import as one history entry: the ids it added, as a range (a million row images would
     not fit a history row; `undo` reads the rows back when it takes them away)."""
-    from cuesheet import history
-
     first, final = conn.execute("SELECT min(id), max(id) FROM recordings WHERE id > ?", [last]).fetchone()
     if first is None:
         return None
