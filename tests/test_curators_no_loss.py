@@ -302,3 +302,39 @@ def test_dump_of_a_fresh_build_of_the_shipped_data_rewrites_nothing(shipped_db: 
     rebuilt = tmp_path / "rebuilt.sqlite"
     ok(rebuilt, "build", "--from", str(data))
     assert answers(rebuilt) == answers(shipped_db)
+
+
+# --- many curators, many machines: what a merge broke ------------------------------------------------
+
+
+def test_build_check_reports_what_a_merge_of_two_curators_broke(tmp_path: Path) -> None:
+    """Two curators on two machines each add the next cue of S01E02 and dump; git's conflict (both
+    appended to the file) is resolved keeping both sides, as a curator does: `build --check`
+    names the number used twice, and the cue citing a source the other branch renamed."""
+    import shutil
+
+    from .conftest import DATA
+
+    base = DATA / "soundtrack" / "s01e02.yaml"
+    clones = {}
+    for name, title, artist in (("kim", "Push It", "Salt-N-Pepa"), ("lee", "Halo", "Beyoncé")):
+        data = tmp_path / name / "data"
+        shutil.copytree(DATA, data)
+        db = tmp_path / name / "cues.sqlite"
+        ok(db, "build", "--from", str(data))
+        ok(db, "cue", "add", "soundtrack", "2", "--title", title, "--artist", artist, "--source", "tvline",
+           "--yes", "--offline")
+        ok(db, "dump", "--to", str(data))
+        clones[name] = data
+    ours, theirs = clones["kim"] / "soundtrack" / "s01e02.yaml", clones["lee"] / "soundtrack" / "s01e02.yaml"
+    old, lee = base.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")
+    assert lee.startswith(old)  # dump left every line it did not change as it was
+    ours.write_text(ours.read_text(encoding="utf-8") + lee[len(old):], encoding="utf-8")
+    show = clones["kim"] / "soundtrack" / "show.yaml"  # lee's branch renamed the source away
+    show.write_text(show.read_text(encoding="utf-8").replace("\n  tvline:", "\n  tv-line:"), encoding="utf-8")
+    r = run(tmp_path / "ci.sqlite", "build", "--check", "--from", str(clones["kim"]))
+    assert r.exit_code == 1
+    assert "used twice" in r.output and "unknown source 'tvline'" in r.output and "s01e02.yaml:" in r.output
+    assert not (tmp_path / "ci.sqlite").exists()
+    clean = run(tmp_path / "ci.sqlite", "build", "--check", "--from", str(clones["lee"]))
+    assert clean.exit_code == 0 and "0 errors" in clean.output
