@@ -338,3 +338,64 @@ def test_build_check_reports_what_a_merge_of_two_curators_broke(tmp_path: Path) 
     assert not (tmp_path / "ci.sqlite").exists()
     clean = run(tmp_path / "ci.sqlite", "build", "--check", "--from", str(clones["lee"]))
     assert clean.exit_code == 0 and "0 errors" in clean.output
+
+
+# --- 2. a busy database never throws away a curator's answers (two processes) ---------------------
+
+
+HOLD_THE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+TYPED = "\n".join([
+    "",                              # cue number: the next free one
+    "12:30", "13:05",                # times
+    "Sam on the roof",               # scene
+    "Sam",                           # performers
+    "deep in a dream chet baker",    # song 1
+    "1",                             # pick the best candidate
+    "",                              # no song 2
+    "", "",                          # kind, usage
+    "y",                             # save: the database is busy ...
+    "n",                             # ... do not wait again: keep the answers
+]) + "\n"
+
+
+def test_a_busy_database_keeps_the_typed_answers_and_offers_them_next_time(shipped_db: Path,
+                                                                             tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cuesheet = str(Path(sys.executable).with_name("cuesheet"))
+    env = {**os.environ, "CUESHEET_BUSY_TIMEOUT_MS": "300", "CUESHEET_DRAFTS": str(tmp_path / "drafts"),
+           "CUESHEET_CURATOR": "kim"}
+    before = cue_count(shipped_db, 1, 3)
+    open_conn(shipped_db).close()  # in WAL mode, as any database a curator has used: readers go on
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(shipped_db)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        busy = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--offline", "--db",
+                               str(shipped_db)], input=TYPED, capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 1, busy.stdout + busy.stderr
+    assert "busy" in busy.stdout and "answers are kept" in busy.stderr and "Traceback" not in busy.stderr
+    assert cue_count(shipped_db, 1, 3) == before
+    [kept] = list((tmp_path / "drafts").glob("*.json"))
+    # Next time, the same command offers the answers back; one "y" saves them.
+    again = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--offline", "--db",
+                            str(shipped_db)], input="y\n", capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Deep in a Dream" in again.stdout and "Saved Soundtrack S01E03" in again.stdout
+    assert cue_count(shipped_db, 1, 3) == before + 1
+    assert not kept.exists()
+    scene = sqlite3.connect(shipped_db).execute(
+        "SELECT scene, time_in_ms FROM cues WHERE scene = 'Sam on the roof'").fetchone()
+    assert scene == ("Sam on the roof", 750_000)

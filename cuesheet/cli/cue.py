@@ -125,6 +125,13 @@ def add_command(
         if asking and not unknown or pick is not None:
             matcher = curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
+            kept = _kept_draft(ep) if asking and not (texts or unknown) else None
+            if kept is not None:
+                done = _save(conn, ep, kept.draft, curator, shift=shift, asking=asking)
+                _discard(kept)
+                [answer] = answers(conn, [done.cue_id])
+                _saved(ep, done, answer, json_)
+                return
             if asking:
                 _header(conn, ep)
                 if number is None:
@@ -195,6 +202,10 @@ def add_command(
         except Cancelled:
             raise cancelled() from None
         [answer] = answers(conn, [done.cue_id])
+    _saved(ep, done, answer, json_)
+
+
+def _saved(ep: Any, done: Any, answer: Any, json_: bool) -> None:
     if json_:
         emit_json([answer])
         return
@@ -207,17 +218,49 @@ def add_command(
     note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
 
 
+def _discard(kept: Any) -> None:
+    from cuesheet.curation import drafts as saved_drafts
+
+    saved_drafts.discard(kept)
+
+
+def _kept_draft(ep: Any) -> Any:
+    """A draft kept when this episode's database was busy: offered back, so nothing typed is lost."""
+    from cuesheet.curation import drafts as saved_drafts
+
+    for kept in saved_drafts.pending(ep.show.slug, ep.code):
+        console.print(Text(f"Answers kept from a cue add that found the database busy: {kept.label}",
+                           style="yellow"), soft_wrap=True)
+        _summary(ep, kept.draft, kept.draft.number or 0)
+        if confirm("Save this cue now?"):
+            return kept
+        if confirm("Throw these answers away?", default=False):
+            saved_drafts.discard(kept)
+    return None
+
+
 def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: bool) -> Any:
     """Save the cue; when another curator took its number meanwhile, offer the next free
     one (or inserting before it) instead of losing every answer typed."""
     import dataclasses
 
     from cuesheet.curation import cues as curate
-    from cuesheet.errors import NumberTaken
+    from cuesheet.curation import drafts as saved_drafts
+    from cuesheet.errors import CuesheetError, DatabaseBusy, NumberTaken
 
     while True:
         try:
             return curate.add_cue(conn, ep, draft, curator, shift=shift)
+        except DatabaseBusy as exc:
+            if not asking:
+                raise
+            console.print(Text(f"{exc.message}; nothing was written yet.", style="yellow"), soft_wrap=True)
+            if confirm("Wait and try again?"):
+                continue
+            path = saved_drafts.save(draft, ep.show.slug, ep.code)
+            raise CuesheetError(
+                f"the cue was not saved (the database is busy); your answers are kept in {path}",
+                remedy=f"`cuesheet cue add {ep.show.slug} {ep.code}` offers them again") from None
         except NumberTaken as exc:
             if not asking:
                 raise

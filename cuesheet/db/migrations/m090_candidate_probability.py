@@ -16,7 +16,8 @@ def apply(conn: sqlite3.Connection) -> None:
     was decided by, not the raw score (a title-alone 0.8 can be a 0.08). Candidates stored
     before this kept it only in their reasons' text; it is read back from there.
     """
-    conn.execute("ALTER TABLE match_candidates ADD COLUMN probability REAL")
+    if "probability" not in {r[1] for r in conn.execute("PRAGMA table_info(match_candidates)")}:
+        conn.execute("ALTER TABLE match_candidates ADD COLUMN probability REAL")
     rows = conn.execute("SELECT id, reasons FROM match_candidates WHERE reasons LIKE '%probability %'").fetchall()
     for cid, reasons in rows:
         found = [m.group(1) for r in json.loads(reasons or "[]") if (m := _STATED.match(str(r)))]
