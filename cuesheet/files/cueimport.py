@@ -40,6 +40,7 @@ from cuesheet.notation import limits
 from cuesheet.curation import store
 from cuesheet.curation import matcher as matching
 from cuesheet.curation.cues import parse_performers
+from cuesheet.matching.persist import apply_matches, identify_songs
 from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files.read import read_text_lines
@@ -443,15 +444,18 @@ def import_file(
         _refuse_seen(conn, path, digests)
     report = ImportReport(str(path), show.name, dry_run)
     total = sum(len(d.episode.cues) for d in docs)
+    # Matching reads only: done before the write lock, so a large import holds it just to write.
+    ahead = _identify_ahead(conn, docs, progress) if match else {}
     try:
         with history.recorded(conn, "cue import", curator) as change:
             if not again:
                 _refuse_seen(conn, path, digests)  # again under the write lock: two runs at once import once
             errors: list[InputError] = []
             song_ids: list[int] = []
+            identified: list[tuple[int, Any]] = []
             sources = store.source_ids(conn, show.id)
             done = 0
-            for doc in docs:
+            for index, doc in enumerate(docs):
                 ep = doc.episode
                 code = episode_code(ep.season, ep.number)
                 row = conn.execute("SELECT id FROM episodes WHERE show_id = ? AND season = ? AND number = ?",
@@ -487,9 +491,14 @@ def import_file(
                     else:
                         report.added.append(label)
                     cid = store.insert_cue(conn, episode_id, cue, sources)
-                    song_ids += [r[0] for r in conn.execute(
-                        "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
-                        " AND match_status = 'unmatched'", [cid])]
+                    for sid, position in conn.execute(
+                            "SELECT id, position FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
+                            " AND match_status = 'unmatched'", [cid]):
+                        known = ahead.get((index, cue.number, position))
+                        if known is not None:
+                            identified.append((sid, known))
+                        else:
+                            song_ids.append(sid)
                     report.songs += len(cue.songs)
                     report.unidentified += sum(1 for s in cue.songs if s.unknown)
                     done += 1
@@ -500,7 +509,12 @@ def import_file(
             # In the same transaction as the cues: a run killed after its commit is refused next time.
             conn.execute("INSERT INTO imported_files (sha256, name, show_id, imported_at) VALUES (?, ?, ?, ?)",
                          [digest, path.name, show.id, history._now()])
-            if match and song_ids:
+            if match and identified:
+                result = apply_matches(conn, identified)
+                report.accepted += result.accepted
+                report.review += result.review
+                report.no_match += result.no_match
+            if match and song_ids:  # identified ahead unless the file's songs were not what was read
                 for start in range(0, len(song_ids), MATCH_CHUNK):
                     chunk = song_ids[start:start + MATCH_CHUNK]
                     result = matching.match_new(conn, chunk)
@@ -525,6 +539,29 @@ def import_file(
         return report
     report.history_id = change.id
     return report
+
+
+def _identify_ahead(conn: sqlite3.Connection, docs: list[_Doc],
+                    progress: Progress | None) -> dict[tuple[int, int, int], Any]:
+    """Each song the import will hand to the matcher, identified against the local catalog
+    before the write transaction: (file episode, cue number, song position) -> identification."""
+    songs = []
+    for index, doc in enumerate(docs):
+        for cue in doc.episode.cues:
+            for position, song in enumerate(cue.songs, start=1):
+                if song.unknown or song.recording or song.rejected or song.candidates:
+                    continue
+                text_only = bool(song.text) and song.title == song.text and not song.artist
+                songs.append(((index, cue.number, position), song.entered,
+                              None if text_only else song.title or None, song.artist or None, song.version))
+    sources = list(matching.Matcher.offline(conn).local)
+    out: dict[tuple[int, int, int], Any] = {}
+    for start in range(0, len(songs), MATCH_CHUNK):
+        results, _ = identify_songs(songs[start:start + MATCH_CHUNK], sources)
+        out.update(results)
+        if progress:
+            progress("matching", min(start + MATCH_CHUNK, len(songs)), len(songs))
+    return out
 
 
 def file_hash(path: Path) -> str:

@@ -95,12 +95,23 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
         sql += f" AND c.episode_id IN ({','.join('?' * len(episode_ids))})"
         params += list(episode_ids)
     songs = conn.execute(sql + " ORDER BY c.episode_id, c.number, s.position", params).fetchall()
-    report = MatchReport()
+    results, skipped = identify_songs(songs, sources, weights=weights, limit=limit)
+    with transaction(conn):
+        report = apply_matches(conn, results)
+    report.skipped = skipped
+    return report
+
+
+def identify_songs(songs: Sequence[tuple[Any, str | None, str | None, str | None, str | None]],
+                   sources: Sequence[Source], *, weights: Weights = DEFAULT_WEIGHTS,
+                   limit: int = 5) -> tuple[list[tuple[Any, Identification]], list[str]]:
+    """Identify (key, text, title, artist, version) songs, reading only: callers do it before
+    they take the write lock (`cue import` of 50,000 rows spends most of its time here)."""
     skipped: dict[str, None] = {}
-    results: list[tuple[int, Identification]] = []
+    results: list[tuple[Any, Identification]] = []
     online = [s for s in sources if s.name != "catalog"]
-    for song_id, text, title, artist, version in songs:
-        query, who = song_query(title, artist, version, text)
+    for key, text, title, artist, version in songs:
+        query, who = song_query(title, artist, version, text or "")
         ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
         if online and ident.verdict == "accepted" and ident.best is not None:
             # The sure match gains the other services' ids and links by its ISRC.
@@ -112,24 +123,29 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                                    skipped=ident.skipped)
         for s in ident.skipped:
             skipped[str(s)] = None
-        results.append((song_id, ident))
-    with transaction(conn):
-        for song_id, ident in results:
-            report.considered += 1
-            if ident.verdict == "accepted" and ident.best is not None:
-                link_song(conn, song_id, ident.best.candidate, "accepted", ident.best.score)
-                conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
-                report.accepted += 1
-                continue
-            store_candidates(conn, song_id, ident)
-            conn.execute(
-                """UPDATE cue_songs SET match_status = ?, match_score = ?, matched_at = datetime('now')
-                   WHERE id = ?""",
-                [ident.verdict, ident.best.score if ident.best else None, song_id],
-            )
-            if ident.verdict == "review":
-                report.review += 1
-            else:
-                report.no_match += 1
-    report.skipped = list(skipped)
+        results.append((key, ident))
+    return results, list(skipped)
+
+
+def apply_matches(conn: sqlite3.Connection, results: Sequence[tuple[int, Identification]]) -> MatchReport:
+    """Write identifications made beforehand (song id, identification): sure ones linked, the
+    rest waiting for review with their candidates. The caller holds the transaction."""
+    report = MatchReport()
+    for song_id, ident in results:
+        report.considered += 1
+        if ident.verdict == "accepted" and ident.best is not None:
+            link_song(conn, song_id, ident.best.candidate, "accepted", ident.best.score)
+            conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+            report.accepted += 1
+            continue
+        store_candidates(conn, song_id, ident)
+        conn.execute(
+            """UPDATE cue_songs SET match_status = ?, match_score = ?, matched_at = datetime('now')
+               WHERE id = ?""",
+            [ident.verdict, ident.best.score if ident.best else None, song_id],
+        )
+        if ident.verdict == "review":
+            report.review += 1
+        else:
+            report.no_match += 1
     return report
