@@ -689,9 +689,7 @@ def catalog_csv(conn: sqlite3.Connection, shipped: CatalogKeys) -> str:
     """The catalog rows `build` would not make from the shipped files: one row per line, in title,
     artist, album, year order (stable, so two curators' dumps merge line by line). Recordings a
     song links to are left out: its episode file carries them (`recording:`)."""
-    import csv
-    import io
-
+    from cuesheet.export.tabular import csv_text
     from cuesheet.recordings.importer import COLUMNS
 
     rows = []
@@ -705,11 +703,8 @@ def catalog_csv(conn: sqlite3.Connection, shipped: CatalogKeys) -> str:
                      isrc or "", mbid or "", spotify_id or ""))
     if not rows:
         return ""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(sorted(set(rows), key=lambda r: (fold(r[0]), fold(r[1]), r)))
-    return out.getvalue()
+    # Data, not a spreadsheet export: cells exactly as stored (raw), one row per line.
+    return csv_text([COLUMNS, *sorted(set(rows), key=lambda r: (fold(r[0]), fold(r[1]), r))], raw=True, newline="\n")
 
 
 def _dump_catalog(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
