@@ -380,7 +380,7 @@ def test_a_busy_database_keeps_the_typed_answers_and_offers_them_next_time(shipp
                               text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        busy = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--offline", "--db",
+        busy = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--full", "--offline", "--db",
                                str(shipped_db)], input=TYPED, capture_output=True, text=True, env=env, timeout=120)
     finally:
         holder.kill()
@@ -390,7 +390,7 @@ def test_a_busy_database_keeps_the_typed_answers_and_offers_them_next_time(shipp
     assert cue_count(shipped_db, 1, 3) == before
     [kept] = list((tmp_path / "drafts").glob("*.json"))
     # Next time, the same command offers the answers back; one "y" saves them.
-    again = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--offline", "--db",
+    again = subprocess.run([cuesheet, "cue", "add", "soundtrack", "3", "--prompt", "--full", "--offline", "--db",
                             str(shipped_db)], input="y\n", capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Deep in a Dream" in again.stdout and "Saved Soundtrack S01E03" in again.stdout

@@ -115,7 +115,7 @@ def test_conflicting_flags_are_an_error_and_write_nothing(shipped_db: Path, args
 
 def test_an_unknown_song_by_prompt(shipped_db: Path) -> None:
     answers = "\n".join(["", "", "", "the gym", "", "?", HEARD, "", "", "", "y"]) + "\n"
-    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline", input=answers)
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline", input=answers)
     assert r.exit_code == 0, r.output
     conn = open_conn(shipped_db)
     assert conn.execute("SELECT heard, match_status FROM cue_songs ORDER BY id DESC LIMIT 1").fetchone() == (
@@ -255,7 +255,7 @@ def curate_ident(conn, words):  # type: ignore[no-untyped-def]
 
 def test_none_of_these_at_the_prompt_with_no_candidates(shipped_db: Path) -> None:
     answers = "\n".join(["", "", "", "", "", "zzqx qqq nothing like it", "n", "", "", "", "y"]) + "\n"
-    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline", input=answers)
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline", input=answers)
     assert r.exit_code == 0, r.output
     conn = open_conn(shipped_db)
     sid, status = conn.execute("SELECT id, match_status FROM cue_songs ORDER BY id DESC LIMIT 1").fetchone()

@@ -187,6 +187,18 @@ def cue_titles(conn: sqlite3.Connection, episode_id: int) -> list[tuple[int, str
            WHERE c.episode_id = ? ORDER BY c.number""", [episode_id]).fetchall()
 
 
+def last_performers(conn: sqlite3.Connection, episode_id: int) -> str | None:
+    """The last cue's performers as a curator types them (`Sam (Paul James), Nellie?`): the
+    default a quick `cue add` offers, since a scene's performers often sing the next cue too."""
+    rows = conn.execute(
+        """SELECT p.character, p.actor, p.inferred FROM cue_performers p
+            WHERE p.cue_song_id IS NULL AND p.cue_id = (SELECT id FROM cues WHERE episode_id = ?
+                                                          ORDER BY number DESC LIMIT 1)
+            ORDER BY p.position, p.id""", [episode_id]).fetchall()
+    names = [(c or a or "") + (f" ({a})" if c and a else "") + ("?" if inferred else "") for c, a, inferred in rows]
+    return ", ".join(n for n in names if n) or None
+
+
 def cue_id(conn: sqlite3.Connection, episode: EpisodeRef, number: int) -> int:
     row = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?", [episode.id, number]).fetchone()
     if row is None:
