@@ -18,8 +18,8 @@ from typing import Any, Protocol, TypeVar
 
 from cuesheet.curation import cues as curate
 from cuesheet.curation import drafts, review
-from cuesheet.curation.cues import CueDraft, CueEdit, Done, SongDraft
-from cuesheet.errors import CuesheetError, DatabaseBusy, InputError, InputErrors, NumberTaken, ParseError
+from cuesheet.curation.cues import CueDraft, CueEdit, Done, Resolved, SongDraft
+from cuesheet.errors import CuesheetError, DatabaseBusy, InputError, NumberTaken, ParseError
 from cuesheet.model import KINDS, USAGE_CODES, Performer, RecordingRef, Song
 from cuesheet.notation.timecode import format_time, parse_time
 from cuesheet.viewer.answers import Answer, answers
@@ -196,17 +196,17 @@ class NewCue:
 
 def add_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, curator: str, *,
             prompter: Prompter | None = None, matcher: Any = None) -> Done:
-    """The whole `cue add`: ask what is open (with a prompter), draft, validate, confirm, save.
-    `matcher` finds the candidates shown (or picked with `pick`). A draft kept when the
-    database was busy is offered first (with a prompter, when no song was given)."""
+    """The whole `cue add`: ask what is open (with a prompter), draft, resolve (check and match
+    in memory), confirm, write once. `matcher` finds the candidates shown (or picked with `pick`).
+    A draft kept when the database was busy is offered first (with a prompter, when no song was given)."""
     if prompter is not None and not (given.songs or given.title or given.unknown):
         kept = _kept_draft(ep, prompter)
         if kept is not None:
-            done = save_cue(conn, ep, kept.draft, curator, shift=False, prompter=prompter)
+            done = save_cue(conn, ep, curate.resolve(conn, ep, kept.draft), curator, shift=False, prompter=prompter)
             drafts.discard(kept)
             return done
-    draft, shift = draft_cue(conn, ep, given, prompter, matcher)
-    return save_cue(conn, ep, draft, curator, shift=shift, prompter=prompter)
+    resolved, shift = draft_cue(conn, ep, given, prompter, matcher)
+    return save_cue(conn, ep, resolved, curator, shift=shift, prompter=prompter)
 
 
 def _kept_draft(ep: EpisodeRef, p: Prompter) -> drafts.Saved | None:
@@ -222,8 +222,8 @@ def _kept_draft(ep: EpisodeRef, p: Prompter) -> drafts.Saved | None:
 
 
 def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompter | None,
-              matcher: Any) -> tuple[CueDraft, bool]:
-    """The cue the curator means, checked, and whether its number shifts the later cues."""
+              matcher: Any) -> tuple[Resolved, bool]:
+    """The cue the curator means, checked and matched, and whether its number shifts the later cues."""
     number, shift = given.number, given.shift
     t_in, t_out, scene, performers = given.time_in_ms, given.time_out_ms, given.scene, given.performers
     if p is not None and given.quick:
@@ -250,14 +250,12 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
         usage=usage if usage is not None else curate.DEFAULT_USAGE.get(kind),
         confidence=given.confidence, sources=given.sources, notes=given.notes,
     )
-    errors = curate.validate(conn, ep, draft)
-    if errors:
-        raise InputErrors(errors)
+    resolved = curate.resolve(conn, ep, draft)  # the local catalog matches what the curator left open
     if p is not None:
         p.summary(ep, draft, number or curate.next_number(conn, ep.id))
         if not p.confirm("Save this cue?"):
             raise Cancelled()
-    return draft, shift
+    return resolved, shift
 
 
 # The questions a quick `cue add` may ask about the cue, in order (the song is asked first).
@@ -265,7 +263,7 @@ QUICK_QUESTIONS = ("scene", "time_in", "performers")
 
 
 def _quick_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompter,
-               matcher: Any) -> tuple[CueDraft, bool]:
+               matcher: Any) -> tuple[Resolved, bool]:
     """A typical cue in a few answers: the song as one line ("title — artist", read by identify;
     its best candidate taken when the matcher is sure), then scene, time in and performers
     (the last cue's offered), each skipped with Enter; number, time out, kind and usage take
@@ -297,13 +295,11 @@ def _quick_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Promp
         time_in_ms=t_in, time_out_ms=given.time_out_ms, scene=scene, performers=performers,
         usage=usage, confidence=given.confidence, sources=given.sources, notes=given.notes,
     )
-    errors = curate.validate(conn, ep, draft)
-    if errors:
-        raise InputErrors(errors)
+    resolved = curate.resolve(conn, ep, draft)  # checked, and matched in memory, before the question
     p.summary(ep, draft, given.number or curate.next_number(conn, ep.id))
     if not p.confirm("Save this cue?"):
         raise Cancelled()
-    return draft, given.shift
+    return resolved, given.shift
 
 
 def _ask_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue,
@@ -428,7 +424,7 @@ def _by_hand(p: Prompter, song: Song) -> Song:
     return Song(**{**song.__dict__, "title": title, "artist": artist, "version": version, "recording": ref})
 
 
-def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, draft: CueDraft, curator: str, *, shift: bool,
+def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, resolved: Resolved, curator: str, *, shift: bool,
              prompter: Prompter | None = None) -> Done:
     """Save the cue; when another curator took its number meanwhile, offer the next free
     one (or inserting before it), and when the database stays busy (a long import), offer
@@ -436,14 +432,14 @@ def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, draft: CueDraft, curator:
     p = prompter
     while True:
         try:
-            return curate.add_cue(conn, ep, draft, curator, shift=shift)
+            return curate.write(conn, ep, resolved, curator, shift=shift)
         except DatabaseBusy as exc:
             if p is None:
                 raise
             p.warn(f"{exc.message}; nothing was written yet.")
             if p.confirm("Wait and try again?"):
                 continue
-            path = drafts.save(draft, ep.show.slug, ep.code)
+            path = drafts.save(resolved.draft, ep.show.slug, ep.code)
             raise CuesheetError(
                 f"the cue was not saved (the database is busy); your answers are kept in {path}",
                 remedy=f"`cuesheet cue add {ep.show.slug} {ep.code}` offers them again") from None
@@ -452,7 +448,7 @@ def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, draft: CueDraft, curator:
                 raise
             p.warn(f"Cue {exc.number} was added meanwhile (another curator?).")
             if p.confirm(f"Save this cue as cue {exc.free} instead?"):
-                draft = dataclasses.replace(draft, number=exc.free)
+                resolved = dataclasses.replace(resolved, draft=dataclasses.replace(resolved.draft, number=exc.free))
             elif p.confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
                            default=False):
                 shift = True
