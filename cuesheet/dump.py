@@ -15,6 +15,8 @@ after a curator's session `git diff` shows only what changed.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from typing import Any
 import yaml
 
 from cuesheet import sheets
+from cuesheet.curation.claims import track_rows
 from cuesheet.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
 from cuesheet.model import (
@@ -159,15 +162,19 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
 def _id_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict[int, tuple[IdClaim, ...]]:
     """Each song's id claims, one per (service, id) with every source stating it, in stored order."""
     grouped: dict[int, dict[tuple[str, str], list[str]]] = defaultdict(dict)
-    for sid, service, external_id, key in conn.execute(
-        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key
+    decided: dict[tuple[int, str, str], tuple[str, str]] = {}
+    for sid, service, external_id, key, verdict, decided_by in conn.execute(
+        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key, ic.verdict, ic.decided_by
               FROM song_id_claims ic JOIN cue_songs s ON s.id = ic.cue_song_id
               JOIN sources so ON so.id = ic.source_id
              WHERE s.cue_id IN ({marks}) ORDER BY ic.id""", cue_ids):
         keys = grouped[sid].setdefault((service, external_id), [])
         if key not in keys:
             keys.append(key)
-    return {sid: tuple(IdClaim(service, ext, tuple(keys)) for (service, ext), keys in by.items())
+        if decided_by:  # a curator's decision is kept in the files; the audit's is recomputed
+            decided[(sid, service, external_id)] = (verdict, decided_by)
+    return {sid: tuple(IdClaim(service, ext, tuple(keys), *decided.get((sid, service, ext), (None, None)))
+                       for (service, ext), keys in by.items())
             for sid, by in grouped.items()}
 
 
@@ -375,7 +382,8 @@ def _song_doc(song: Song) -> Any:
         doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
-    doc["id_claims"] = [{"service": c.service, "id": c.id, "sources": list(c.sources)} for c in song.id_claims]
+    doc["id_claims"] = [_drop_empty({"service": c.service, "id": c.id, "sources": list(c.sources),
+                                     "verdict": c.verdict, "decided_by": c.decided_by}) for c in song.id_claims]
     return _drop_empty(doc, keep=("title",))
 
 
@@ -610,7 +618,22 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
             sheets.read_show_dir(folder)  # what was written must read back
         except InputErrors as exc:  # pragma: no cover - a bug in this module, not a user mistake
             raise RuntimeError(f"dump wrote files build cannot read: {exc}") from exc
+    _dump_claimed_tracks(conn, dest, report)
     return report
+
+
+def _dump_claimed_tracks(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
+    """What claimed ids are, one CSV per service under dest/claims/, as `build` reads them back."""
+    for service, rows in track_rows(conn).items():
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        path = dest / "claims" / f"{service}.csv"
+        if path.exists() and path.read_text(encoding="utf-8") == buffer.getvalue():
+            report.unchanged.append(str(path))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, buffer.getvalue())
+        report.written.append(str(path))
 
 
 # --- what must survive a dump and a build -------------------------------------------------------------

@@ -76,6 +76,10 @@ class IdClaim:
     service: str
     id: str
     sources: tuple[str, ...]
+    # A curator's decision ('accepted' or 'rejected') and who made it; None leaves the
+    # verdict to the claims audit, which recomputes it on every build.
+    verdict: str | None = None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
