@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
-from cuesheet.build import build
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 from cuesheet.export import export_playlist
 from cuesheet.export import spotify_playlist as spotify
 from cuesheet.export.rows import select
+from cuesheet.files.build import build
 
 from .conftest import FIXTURES
 from .test_export_schemas import check_jspf, check_m3u8, check_xspf
@@ -233,7 +233,7 @@ def test_a_bad_mapping_is_refused(claims_db: Path, tmp_path: Path) -> None:
 
 
 def test_an_accepted_claim_is_a_real_track_in_every_export(claims_db: Path) -> None:
-    conn = db.connect(claims_db).conn
+    conn = connect(claims_db).conn
     playlist = select(conn, "mini", "S01E01")
     by_title = {r.title: r for r in playlist.rows}
     assert by_title["Singing in the Rain"].spotify_id == RAIN and by_title["Singing in the Rain"].real
@@ -270,7 +270,7 @@ def test_listen_links_put_the_accepted_track_first(claims_db: Path) -> None:
 
 
 def test_export_spotify_adds_accepted_ids_without_searching(claims_db, fake, config, token_file) -> None:  # type: ignore[no-untyped-def]
-    playlist = select(db.connect(claims_db).conn, "mini", "S01E01")
+    playlist = select(connect(claims_db).conn, "mini", "S01E01")
     report = spotify.export(config, playlist, open_url=no_browser, token_file=token_file, sleep=lambda _s: None,
                             search=False)
     assert report.by_id == 1 and report.found_by_search == 0

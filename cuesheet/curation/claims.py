@@ -2,7 +2,7 @@
 listing, a curator's accept or reject, and the import of what claimed tracks are.
 
 The judging itself is `matching.claims.audit_claim` (pure); the rows are written by
-`cuesheet.store` (claims and claimed tracks are written there and nowhere else). The
+`cuesheet.curation.store` (claims and claimed tracks are written there and nowhere else). The
 audit runs in bulk and offline: after `build`, after a claims import, and for the songs
 a curator's change touches. A curator's decision is final for the audit.
 """
@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import history, ids, store
-from cuesheet.episodes import episode_code
+from cuesheet.curation import store
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 from cuesheet.matching.claims import Audit, ClaimedTrack, ClaimKind, ClaimVerdict, audit_claim
+from cuesheet.notation import ids
+from cuesheet.notation.episodes import episode_code
 
 VERDICTS = tuple(v.value for v in ClaimVerdict)
 SERVICES = ("spotify", "musicbrainz", "isrc")
