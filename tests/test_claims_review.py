@@ -171,7 +171,7 @@ def test_a_curators_decision_is_dumped_and_survives_a_build(claims_db: Path, tmp
     assert result.exit_code == 0, result.output
     episode = (out / "mini" / "s01e01.yaml").read_text(encoding="utf-8")
     assert "verdict: rejected" in episode and "decided_by:" in episode
-    assert (out / "claims" / "spotify.csv").read_text(encoding="utf-8") == TRACKS
+    assert (out / "claims" / "spotify.csv").read_bytes() == TRACKS.replace("\n", "\r\n").encode("utf-8")
     again = tmp_path / "again.sqlite"
     build(out, again)
     verdicts = {i["claim"]["id"]: (i["verdict"], i["decided_by"]) for i in claims_json(again)}

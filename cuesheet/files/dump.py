@@ -15,8 +15,6 @@ after a curator's session `git diff` shows only what changed.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -29,6 +27,7 @@ from typing import Any
 import yaml
 
 from cuesheet.curation.claims import track_rows
+from cuesheet.export.tabular import csv_text
 from cuesheet.files import sheets
 from cuesheet.notation.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
@@ -496,6 +495,13 @@ class DumpReport:
         return {"folder": self.folder, "written": self.written, "unchanged": self.unchanged}
 
 
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Whole file or nothing, byte for byte (a CSV's CRLF line ends kept)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def _write(path: Path, text: str) -> None:
     """Whole file or nothing: a temporary file renamed over the old one."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -625,14 +631,13 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
 def _dump_claimed_tracks(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
     """What claimed ids are, one CSV per service under dest/claims/, as `build` reads them back."""
     for service, rows in track_rows(conn).items():
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        text = csv_text(rows, raw=True)  # a data file read back by `build`: cells exactly as they are
         path = dest / "claims" / f"{service}.csv"
-        if path.exists() and path.read_text(encoding="utf-8") == buffer.getvalue():
+        if path.exists() and path.read_bytes() == text.encode("utf-8"):
             report.unchanged.append(str(path))
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, buffer.getvalue())
+        _write_bytes(path, text.encode("utf-8"))
         report.written.append(str(path))
 
 
