@@ -48,8 +48,8 @@ FAN = """spotify_track_id,song_title,artist,spotify_title,spotify_artist,spotify
 2SmileKaraokeTrack0002,Smile,Nat King Cole,Smile (In the Style of Nat King Cole) - Karaoke Version,Karaoke Kings,Karaoke Hits Vol. 4,2011,180000,fan-list row 2
 3BelieverRadioEdit0003,Believer,Imagine Dragons,Believer - Radio Edit,Imagine Dragons,Believer,2017,190000,fan-list row 3
 """
-MAPPING = ["id=spotify_track_id", "title=spotify_title", "artist=spotify_artist", "album=spotify_album",
-           "release_date=album_release_date"]
+MAPPING = ["spotify_track_id=id", "spotify_title=title", "spotify_artist=artist", "spotify_album=album",
+           "album_release_date=release_date", "song_title=-"]
 
 
 def data_with_claims(tmp_path: Path, *, tracks: bool = True) -> Path:
@@ -188,8 +188,9 @@ def test_catalog_claims_imports_with_a_mapping_audits_and_is_undoable(tmp_path: 
     assert {i["verdict"] for i in claims_json(path)} == {"review"}
     fan = tmp_path / "fan.csv"
     fan.write_text(FAN, encoding="utf-8")
-    mapping = tmp_path / "fan.map"
-    mapping.write_text("# the fan dataset's columns\n" + "\n".join(MAPPING[:3]) + "\n", encoding="utf-8")
+    mapping = tmp_path / "fan.toml"
+    mapping.write_text("# the fan dataset's columns\n[columns]\n"
+                       + "".join(f'{c} = "{f}"\n' for c, f in (m.split("=") for m in MAPPING[:3])), encoding="utf-8")
     args = ["catalog", "claims", str(fan), "--mapping", str(mapping), *[f"--map={m}" for m in MAPPING[3:]],
             "--db", str(path)]
     result = cli(*args)
@@ -200,10 +201,24 @@ def test_catalog_claims_imports_with_a_mapping_audits_and_is_undoable(tmp_path: 
     assert json.loads(again.stdout)["new"] == 0 and json.loads(again.stdout)["history_id"] is None
     assert cli("undo", "--db", str(path)).exit_code == 0
     assert {i["verdict"] for i in claims_json(path)} == {"review"}
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM claimed_tracks").fetchone() == (0,)
+
+
+def test_tracks_no_claim_names_yet_are_still_one_undoable_change(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    build(FIXTURES / "minishow", path)
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_text(TRACKS, encoding="utf-8")
+    result = cli("catalog", "claims", str(tracks), "--json", "--db", str(path))
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)
+    assert done["new"] == 3 and done["verdicts"] == {} and done["history_id"]
+    assert cli("undo", "--db", str(path)).exit_code == 0
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM claimed_tracks").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(("text", "args", "message"), [
-    (FAN, ["--map", "id=track"], "no column for id (column 'track')"),
+    (FAN, ["--map", "track=id"], "no column for id (column 'track')"),
     (FAN, [], "no column for id"),
     (TRACKS.replace("3BelieverRadioEdit0003", "not-an-id"), [], "fan.csv:4: id (column 1): 'not-an-id' is not"),
     (TRACKS.replace(",Imagine Dragons,", ",,"), [], "fan.csv:4: artist (column 3): is empty"),
@@ -225,7 +240,7 @@ def test_bad_claimed_track_files_are_located_errors_and_change_nothing(
 def test_a_bad_mapping_is_refused(claims_db: Path, tmp_path: Path) -> None:
     fan = tmp_path / "fan.csv"
     fan.write_text(FAN, encoding="utf-8")
-    result = cli("catalog", "claims", str(fan), "--map", "colour=spotify_title", "--db", str(claims_db))
+    result = cli("catalog", "claims", str(fan), "--map", "spotify_title=colour", "--db", str(claims_db))
     assert result.exit_code == 1 and "'colour' is not a field" in result.stderr
 
 
@@ -278,3 +293,18 @@ def test_export_spotify_adds_accepted_ids_without_searching(claims_db, fake, con
     assert made.items == [f"spotify:track:{RAIN}"]
     assert fake.queries("GET", "/v1/search") == []
     assert report.to_json()["by_id"] == 1
+
+
+def test_build_refuses_to_lose_imported_tracks_until_they_are_dumped(tmp_path: Path) -> None:
+    data = data_with_claims(tmp_path, tracks=False)
+    path = tmp_path / "c.sqlite"
+    build(data, path)
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_text(TRACKS, encoding="utf-8")
+    assert cli("catalog", "claims", str(tracks), "--db", str(path)).exit_code == 0
+    refused = cli("build", "--from", str(data), "--db", str(path))
+    assert refused.exit_code == 1 and "3 claimed tracks the files lack" in refused.stderr
+    assert cli("dump", "--db", str(path), "--to", str(data)).exit_code == 0
+    again = cli("build", "--from", str(data), "--db", str(path))
+    assert again.exit_code == 0, again.output
+    assert {i["claim"]["id"]: i["verdict"] for i in claims_json(path)}[RAIN] == "accepted"

@@ -275,10 +275,12 @@ def catalog_claims_command(
     service: Annotated[str, typer.Option("--service", help="Whose ids the file names: spotify, musicbrainz"
                                                            " or isrc.")] = "spotify",
     map_: Annotated[Optional[list[str]], typer.Option(
-        "--map", help="FIELD=COLUMN: the file's column for a field (id, title, artist, album, release_date,"
-                      " duration_ms, source). Repeatable; fields not named use their own name.")] = None,
+        "--map", help="COLUMN=FIELD: the file's COLUMN holds FIELD (id, title, artist, album, release_date,"
+                      " duration_ms, source; - ignores it). Repeatable; adds to --mapping. A column named"
+                      " as a field is read as that field.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(
-        "--mapping", help="A file of FIELD=COLUMN lines (# comments), the same as --map.")] = None,
+        "--mapping", help="A mapping file (TOML or YAML) whose `columns` table says column = field,"
+                          " as for `cue import --mapping`.")] = None,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -291,10 +293,8 @@ def catalog_claims_command(
     from cuesheet.curation import claims
 
     with friendly_errors():
-        pairs = list(map_ or [])
-        if mapping is not None:
-            pairs = _mapping_lines(mapping) + pairs
-        fields = claims.parse_mapping(pairs)
+        fields = (claims.read_mapping(mapping, map_ or []) if mapping is not None
+                  else claims.parse_mapping(map_ or []))
         conn = open_db(db).conn
         report = claims.import_tracks(conn, file, service, curator_name(), fields)
     if json_:
@@ -305,15 +305,6 @@ def catalog_claims_command(
                   f"{report.changed} changed. Claims audited: {verdicts}.", highlight=False)
     if report.history_id:
         note(f"history #{report.history_id}; `cuesheet undo` takes it back. `cuesheet review claims` lists them.")
-
-
-def _mapping_lines(path: Path) -> list[str]:
-    from cuesheet.errors import CuesheetError
-
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CuesheetError(f"cannot read the mapping file {path}: {exc}") from None
 
 
 @catalog_app.command("stats")

@@ -13,10 +13,13 @@ import csv
 import datetime as dt
 import json
 import sqlite3
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from cuesheet.curation import store
 from cuesheet.db import history
@@ -230,21 +233,46 @@ REQUIRED_FIELDS = ("id", "title", "artist")
 
 
 def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """`FIELD=COLUMN` pairs (from `--map` or a mapping file's lines) as {field: column}."""
+    """`COLUMN=FIELD` pairs (`--map`, as `cue import --map` writes them) as {field: column}.
+
+    `-` as the field reads past a column; a column the mapping does not name is read
+    only when its header is a field's own name.
+    """
     mapping: dict[str, str] = {}
-    for pair in pairs:
-        text = pair.strip()
-        if not text or text.startswith("#"):
-            continue
-        name, sep, column = text.partition("=")
-        name, column = name.strip(), column.strip()
+    for i, pair in enumerate(pairs, start=1):
+        column, sep, name = pair.partition("=")
+        column, name = column.strip(), name.strip()
         if not sep or not name or not column:
-            raise CuesheetError(f"{pair!r} is not FIELD=COLUMN", remedy=f"fields: {', '.join(TRACK_FIELDS)}")
+            raise InputError(f"expected COLUMN=FIELD, got {pair!r}", field=f"--map #{i}",
+                             remedy=f"fields: {', '.join(TRACK_FIELDS)}, or - to ignore a column")
+        if name == "-":
+            continue
         if name not in TRACK_FIELDS:
-            raise CuesheetError(f"{name!r} is not a field of a claimed track",
-                                remedy=f"fields: {', '.join(TRACK_FIELDS)}")
+            raise InputError(f"{name!r} is not a field of a claimed track", field=f"--map #{i}",
+                             remedy=f"fields: {', '.join(TRACK_FIELDS)}")
         mapping[name] = column
     return mapping
+
+
+def read_mapping(path: Path, extra: Iterable[str] = ()) -> dict[str, str]:
+    """A mapping file's `columns` table (column = field), TOML or YAML, as `cue import
+    --mapping` reads it; `extra` (--map) adds to it. Returns {field: column}."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the mapping: {exc}", file=file) from None
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except Exception as exc:  # noqa: BLE001 - tomllib and yaml raise their own kinds
+        raise InputError(f"cannot read the mapping: {str(exc).splitlines()[0]}", file=file) from None
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+        raise InputError("a mapping file needs a `columns` table (column = field)", file=file)
+    pairs = [f"{column}={name}" for column, name in data["columns"].items()]
+    try:
+        return parse_mapping([*pairs, *extra])
+    except InputError as exc:
+        raise InputError(exc.message.split(": ", 1)[-1], file=file, remedy=exc.remedy) from None
 
 
 @dataclass(frozen=True)
