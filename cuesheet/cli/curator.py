@@ -26,6 +26,8 @@ from cuesheet.curation import check, claims, conversation, review
 from cuesheet.db import history
 from cuesheet.files import dump
 from cuesheet.matching.readings import read_id
+from cuesheet.model import ClaimVerdict
+from cuesheet.model import MatchStatus
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import find_episode, find_show
 
@@ -250,7 +252,7 @@ def review_unknown(
     nl: NlOption = False,
 ) -> None:
     """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
-    _list(show, episode, ("unknown",), db, json_, nl, empty="No unidentified songs.",
+    _list(show, episode, (MatchStatus.UNKNOWN,), db, json_, nl, empty="No unidentified songs.",
           footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
                  " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
 
@@ -358,7 +360,7 @@ def review_accept(
     if claim:
         if not songs or min_score is not None or pick != 1:
             raise typer.BadParameter("--claim takes song ids only", param_hint="--claim")
-        _claim_decision(list(songs), "accepted", service, db, json_)
+        _claim_decision(list(songs), ClaimVerdict.ACCEPTED, service, db, json_)
         return
     if service is not None:
         raise typer.BadParameter("--service goes with --claim", param_hint="--service")
@@ -414,7 +416,7 @@ def review_reject(song: SongId, claim: ClaimOption = False, service: ServiceOpti
     With --claim: the song's claimed id is not the song; it never plays in playlists.
     """
     if claim:
-        _claim_decision([song], "rejected", service, db, json_)
+        _claim_decision([song], ClaimVerdict.REJECTED, service, db, json_)
         return
     if service is not None:
         raise typer.BadParameter("--service goes with --claim", param_hint="--service")
