@@ -26,8 +26,7 @@ from cuesheet.curation import check, claims, conversation, review
 from cuesheet.db import history
 from cuesheet.files import dump
 from cuesheet.matching.readings import read_id
-from cuesheet.model import ClaimVerdict
-from cuesheet.model import MatchStatus
+from cuesheet.model import ClaimVerdict, MatchStatus
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import find_episode, find_show
 
