@@ -370,23 +370,14 @@ def search(
     _answer(conn, result, show_ids, episode_ids, limit, min_score, limits)
     if (not result.answers or result.weak) and episode_ids is not None and query.words and not result.later:
         # "dante wakes up in episode 2": not there; say where it fits (watched episodes only).
-        elsewhere = SearchResult(query, [])
-        _answer(conn, elsewhere, show_ids, None, limit, min_score, limits)
-        if elsewhere.answers and not elsewhere.weak:
-            asked = sorted({c for c in _codes(conn, episode_ids, limits)})
-            if len(asked) > 3 or not asked:
-                asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
-            result.answers, result.total = elsewhere.answers, elsewhere.total
-            result.unmatched = elsewhere.unmatched
-            result.elsewhere = _elsewhere_note(asked, elsewhere.answers)
+        asked = sorted(set(_codes(conn, episode_ids, limits)))
+        if len(asked) > 3 or not asked:
+            asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
+        _instead(conn, result, show_ids, limits, asked, limit, min_score)
     if not result.answers and narrowed and not show_text and not result.later and query.words:
         # "madonna uk": the show named has none; another show may ("not in RuPaul's Drag Race UK").
-        everywhere = SearchResult(query, [])
-        _answer(conn, everywhere, None, None, limit, min_score, watched_limits(conn, all_shows, upto) if upto else {})
-        if everywhere.answers and not everywhere.weak:
-            result.answers, result.total = everywhere.answers, everywhere.total
-            result.unmatched = everywhere.unmatched
-            result.elsewhere = _elsewhere_note([", ".join(s.name for s in shows)], everywhere.answers)
+        everywhere = watched_limits(conn, all_shows, upto) if upto else {}
+        if _instead(conn, result, None, everywhere, [", ".join(s.name for s in shows)], limit, min_score):
             result.shows = all_shows
     if not (query.words or query.episode or query.position or query.season) and not result.answers:
         result.only_filler = True  # common words that are not a title either
@@ -441,6 +432,19 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
     if hidden:
         later_hits = rank(query, [_cue_text(a, places.get(a.cue_id), shows.get(a.show, "")) for a in hidden])
         result.later = bool(_fits(later_hits, min_score))
+
+
+def _instead(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] | None,
+             limits: dict[str, Watched], asked: list[str], limit: int, min_score: float) -> bool:
+    """Ask the same words without the episode (or show) named; when they fit well there, the
+    answers replace the weak ones, said as "not in S01E02; S01E03 cue 2 fits"."""
+    found = SearchResult(result.query, [])
+    _answer(conn, found, show_ids, None, limit, min_score, limits)
+    if not found.answers or found.weak:
+        return False
+    result.answers, result.total, result.unmatched = found.answers, found.total, found.unmatched
+    result.elsewhere = _elsewhere_note(asked, found.answers)
+    return True
 
 
 def _hidden(a: Answer, limits: dict[str, Watched]) -> bool:
