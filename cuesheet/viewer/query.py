@@ -90,6 +90,7 @@ def number_value(word: str) -> int | None:
     return ORDINALS.get(word)
 
 
+@lru_cache(maxsize=8192)
 def key(word: str) -> str:
     """The form two words are compared in: a number's digits, else the Snowball stem."""
     n = number_value(word)
