@@ -335,6 +335,8 @@ def test_web_nothing_found_links_onward(client) -> None:  # type: ignore[no-unty
     assert "a line of the song" not in html
     assert "Steely Dan (ep 4)" in html and 'class="onward"' in html
     assert 'href="/soundtrack/1/4"' in html and 'href="/soundtrack"' in html
+    onward = html.split('class="onward"', 1)[1]
+    assert onward.index('href="/soundtrack/1/4"') < onward.index('href="/soundtrack/1/1"')  # its notes name it
     guarded = main_of(client.get("/search", params={"q": "steely dan", "upto": "3"}).text)
     assert "/soundtrack/1/4" not in guarded and "ep 4" not in guarded
 

@@ -247,8 +247,10 @@ class SearchResult:
     total: int = 0
     # "not in S01E02; S01E03 cue 2 fits": the episode named had no fit, these answers are elsewhere.
     elsewhere: str | None = None
-    # When nothing fits: what is known instead (incomplete episodes, artists not yet placed).
+    # When nothing fits: what is known instead (incomplete episodes, artists not yet placed),
+    # and the (show, season, number) of the episodes whose notes name the words.
     known: list[str] = field(default_factory=list)
+    known_episodes: list[tuple[str, int, int]] = field(default_factory=list)
     # The shows searched, and the viewer's watched limits: for the web's links onward.
     shows: list[ShowRef] = field(default_factory=list)
     limits: dict[str, Watched] = field(default_factory=dict)
@@ -384,7 +386,7 @@ def search(
     elif not result.answers and not result.later and catalog:
         result.catalog = _catalog_hint(conn, query)
     if (not result.answers or result.weak) and not (result.only_filler or result.later or result.catalog):
-        result.known = known_gaps(conn, shows, query, limits)
+        result.known, result.known_episodes = known_gaps(conn, shows, query, limits)
     return result
 
 
@@ -469,15 +471,17 @@ _NOTE_EPISODES = re.compile(r"\b(?:ep|eps|episode|episodes)\.?\s*([0-9]+(?:\s*(?
 
 
 def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
-               limits: dict[str, Watched]) -> list[str]:
+               limits: dict[str, Watched]) -> tuple[list[str], list[tuple[str, int, int]]]:
     """What a viewer is told when no cue fits: the curators' notes that name the words (an
     artist the sources credit but no cue places yet), and which episodes may still miss songs.
 
     Under the spoiler guard a note naming a later episode, and a later episode itself, are
-    left out: nothing here may tell what is to come.
+    left out: nothing here may tell what is to come. Also returns the (show, season, number) of
+    the episodes whose notes name the words, for links onward.
     """
     terms = [w for w in query.words if not w.isdigit()]
     out: list[str] = []
+    named: list[tuple[str, int, int]] = []
     for show in shows:
         limit = limits.get(show.name)
         notes = [("", n) for (n,) in conn.execute("SELECT coalesce(notes, '') FROM shows WHERE id = ?", [show.id])]
@@ -485,6 +489,7 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
                             " WHERE show_id = ? ORDER BY season, number", [show.id]).fetchall()
         seen = [r for r in rows if limit is None or not later_than(r[0], r[1], limit)]
         notes += [(episode_code(r[0], r[1]) + ": ", r[3]) for r in seen]
+        places = {episode_code(r[0], r[1]) + ": ": (show.name, r[0], r[1]) for r in seen}
         said: list[str] = []
         for where, text in notes:
             for clause in _clauses_naming(text, terms):
@@ -492,6 +497,8 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
                     continue
                 if where + clause not in said:
                     said.append(where + clause)
+                if where and places[where] not in named:
+                    named.append(places[where])
         if said:
             out.append(f"{show.name}'s source notes name it, but no cue places it yet: " + " · ".join(said[:3]))
         open_ = [episode_code(r[0], r[1]) for r in seen if not r[2]]
@@ -500,7 +507,7 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
             if len(open_) < len(seen) and len(open_) > 2:
                 listed = f"{len(open_)} episodes of {open_[0]} to {open_[-1]}"
             out.append(("" if len(shows) == 1 else f"{show.name} ") + f"{listed} may still miss songs")
-    return out
+    return out, named
 
 
 def _names_later(clause: str, limit: Watched) -> bool:
