@@ -231,6 +231,8 @@ def test_wrong_episode_says_where_it_fits(conn: sqlite3.Connection, shipped_db_f
     assert found.lead() is not None and found.lead().startswith("not in S01E02; S01E03 cue 2 fits")  # type: ignore[union-attr]
     out = runner.invoke(app, ["what", "soundtrack", "2", "dante", "wakes", "up", "--db", str(shipped_db_file)])
     assert out.exit_code == 0 and "not in S01E02; S01E03 cue 2 fits" in out.stdout and "Morning View" in out.stdout
+    data = runner.invoke(app, ["what", "soundtrack", "2", "dante", "wakes", "up", "--json", "--db", str(shipped_db_file)])
+    assert json.loads(data.stdout)[0]["code"] == "S01E03" and "not in S01E02" in data.stderr
 
 
 def test_wrong_episode_never_points_past_the_guard(conn: sqlite3.Connection) -> None:
