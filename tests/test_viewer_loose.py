@@ -48,6 +48,8 @@ CHATTY = [
     ("so annette has a big birthday, fifty i think, and there is this great song", "S01E09",
      "Long Way to Be Happy"),
     ("that song margot remembers at the family dinner, i keep humming it", "S01E04", "Both Sides, Now"),
+    ("whats the beck song called, the one from the last episode", "S01E10", "Timebomb"),
+    ("who sings the song in the pilot when nellie dances", "S01E01", "Elastic Heart"),
 ]
 
 MOOD = [
