@@ -89,6 +89,25 @@ class Verdict(StrEnum):
     NO_MATCH = "no_match"
 
 
+class ClaimVerdict(StrEnum):
+    """`accepted`: the id plays in playlists; `review`: it waits for a curator; `rejected`: a curator said no."""
+
+    ACCEPTED = "accepted"
+    REVIEW = "review"
+    REJECTED = "rejected"
+
+
+class ClaimKind(StrEnum):
+    """What the claimed track is, compared with the credited song."""
+
+    SAME = "same recording"
+    EDIT = "another edit"
+    VERSION = "another version"
+    PERFORMER = "another performer"
+    SONG = "another song"
+    UNCLEAR = "unclear"
+
+
 # The values as plain strings, in order: messages ("one of ..."), file checks, SQL CHECKs.
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 CONFIDENCES: tuple[str, ...] = tuple(c.value for c in Confidence)
@@ -144,6 +163,10 @@ class IdClaim:
     service: str
     id: str
     sources: tuple[str, ...]
+    # A curator's decision ('accepted' or 'rejected') and who made it; None leaves the
+    # verdict to the claims audit, which recomputes it on every build.
+    verdict: str | None = None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +182,40 @@ class RecordingRef:
     isrc: str | None = None
     mbid: str | None = None
     spotify_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KeptCandidate:
+    """A candidate waiting with a song for review, as a search or the matcher left it: carried by
+    the files so a build puts the queue back as it was (a search's online results included)."""
+
+    score: float
+    title: str
+    artist: str
+    source: str
+    album: str | None = None
+    year: int | None = None
+    duration_ms: int | None = None
+    version: str | None = None
+    ids: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    reasons: tuple[str, ...] = ()
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
+class KeptSearch:
+    """A search a curator ran for a song (kept so the next curator does not repeat it)."""
+
+    at: str
+    curator: str
+    query: str
+    sources: tuple[str, ...] = ()
+    verdict: str | None = None
+    best_title: str | None = None
+    best_artist: str | None = None
+    best_score: float | None = None
+    candidates: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,6 +238,9 @@ class Song:
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
     unknown: bool = False
+    # The review queue's candidates (best first) and the searches tried, when the files carry them.
+    candidates: tuple[KeptCandidate, ...] = ()
+    searches: tuple[KeptSearch, ...] = ()
     # Recording ids sources claim for the song (checked by the claims audit, never trusted as such).
     id_claims: tuple[IdClaim, ...] = ()
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from cuesheet.files import sheets
-from cuesheet.curation import store
+from cuesheet.files.dump import LOCAL_CATALOG, catalog_key
+from cuesheet.curation import claims, store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.plural import plural
 from cuesheet.recordings import importer
@@ -48,6 +49,7 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
     shows = sheets.read_data_dir(source_dir)  # raises InputErrors before any write
     catalog_files = sorted((source_dir / "catalog").glob("*.csv")) if (source_dir / "catalog").is_dir() else []
     catalog_rows = _read_catalog(catalog_files)
+    claimed = _read_claimed_tracks(source_dir / CLAIMS_DIR)
     if dest.exists():
         # Refuse early (before minutes of building) for a file that is not ours; the lock comes later.
         _check_ours(dest)
@@ -64,6 +66,10 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
             importer.insert_rows(conn, catalog_rows)
             for show in shows:
                 store.insert_show(conn, show)
+            for rows in claimed:
+                for source in dict.fromkeys(r.source for r in rows):
+                    store.upsert_claimed_tracks(conn, [r.track for r in rows if r.source == source], source)
+            claims.audit(conn)  # every claimed id judged against its song, offline
             linked = _match_offline(conn)
         counts = {
             name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -71,13 +77,18 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         }
         new_content = _content(conn)
         new_recordings = recording_identities(conn)
+        new_tracks = claimed_tracks(conn)
         with transaction(conn):
             conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
                              sorted(digests(new_content).items()))
+            # The last catalog row the build wrote: any row above it came later (a `catalog import`).
+            conn.execute("INSERT INTO build_digests (key, digest) SELECT ?, coalesce(max(id), 0) FROM recordings",
+                         [BUILT_RECORDINGS])
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
-        _replace(tmp, dest, new_content, source_dir, force=force, new_recordings=new_recordings)
+        _replace(tmp, dest, new_content, source_dir, force=force, new_recordings=new_recordings,
+                 new_tracks=new_tracks)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             _remove(Path(str(tmp) + suffix))
@@ -91,6 +102,25 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         linked=linked,
         cleaned=cleaned,
     )
+
+
+def check_files(source_dir: Path) -> list[Any]:
+    """What a merge of data/ broke, for a pull request's CI: every error `build` would refuse
+    with (raised as InputErrors: two cues on one number, a cue citing a source key that is
+    gone, ...), then what `check` finds in the database those files make (the same song twice
+    in one episode ...). That database is built in a temporary folder and thrown away."""
+    import tempfile
+
+    from cuesheet.curation import check
+
+    with tempfile.TemporaryDirectory(prefix="cuesheet-check-") as tmp:
+        dest = Path(tmp) / "check.sqlite"
+        build(source_dir, dest)
+        conn = connect(dest).conn
+        try:
+            return check.check(conn, cue_sheet=False)
+        finally:
+            conn.close()
 
 
 def _check_ours(dest: Path) -> None:
@@ -113,7 +143,7 @@ def _content(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_dir: Path, *, force: bool,
-             new_recordings: set[str] | None = None) -> None:
+             new_recordings: set[str] | None = None, new_tracks: set[tuple[Any, ...]] | None = None) -> None:
     """Rename the new database over the old one while holding the old one's write lock."""
     if not dest.exists():
         os.replace(tmp, dest)
@@ -135,6 +165,8 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
                 work = curator_work(old, new_content, source_dir)
                 if new_recordings is not None:
                     work += catalog_work(old, new_recordings)
+                if new_tracks is not None:
+                    work += claimed_work(old, new_tracks)
                 if work:
                     raise CuesheetError(
                         f"{dest} holds curator work that is not in {source_dir}: {'; '.join(work)}",
@@ -210,10 +242,23 @@ def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_di
     return out
 
 
+# build_digests' key for the highest recording id a build wrote (not a show: no slug starts with @).
+BUILT_RECORDINGS = "@recordings"
+
+
 def recording_identities(conn: sqlite3.Connection) -> set[str]:
-    """What makes a catalog row the same row in two databases: its import key, else its ids, else its text."""
-    return {_identity(*row) for row in conn.execute(
-        "SELECT row_key, mbid, spotify_id, title_key, artist_key FROM recordings")}
+    """What makes a catalog row the same row in two databases: its import key, else its ids, else its
+    text; and what `dump` writes it as (a canonical row dumped to data/catalog is the same row)."""
+    out = set()
+    for row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year in conn.execute(
+            "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year FROM recordings"):
+        out.add(_identity(row_key, mbid, spotify_id, title_key, artist_key))
+        out.add(_dumped_as(title, artist, album, year))
+    return out
+
+
+def _dumped_as(title: str, artist: str, album: str | None, year: int | None) -> str:
+    return "dump:" + "\x1f".join(str(x) for x in catalog_key(title, artist or "", album, year))
 
 
 def _identity(row_key: str | None, mbid: str | None, spotify_id: str | None,
@@ -229,20 +274,40 @@ def _identity(row_key: str | None, mbid: str | None, spotify_id: str | None,
 
 def catalog_work(old: sqlite3.Connection, new_recordings: set[str]) -> list[str]:
     """Catalog rows the old database has and the build would not: a `catalog import` since the
-    build, or recordings a curator looked up online. `dump` does not write catalogs, so the
-    remedy for these is importing the file again, which the message says."""
-    # Rows the build itself wrote (from an older data/catalog) are not work: only those added
-    # after it, a second or more after the build's first row.
-    (built_at,) = old.execute("SELECT datetime(min(added_at), '+1 second') FROM recordings").fetchone()
-    lost = [(title, artist) for row_key, mbid, sid, tk, ak, title, artist in old.execute(
-        "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist FROM recordings"
-        " WHERE added_at > ?", [built_at or ""])
-        if _identity(row_key, mbid, sid, tk, ak) not in new_recordings]
+    build, or recordings a curator looked up online. `dump` writes them to data/catalog, which
+    is the remedy the refusal names."""
+    marker = old.execute("SELECT digest FROM build_digests WHERE key = ?", [BUILT_RECORDINGS]).fetchone()
+    if marker is not None:
+        since, params = "id > ?", [int(marker[0])]
+    else:
+        # Built before the marker was kept: rows added a second or more after the build's first row.
+        (built_at,) = old.execute("SELECT datetime(min(added_at), '+1 second') FROM recordings").fetchone()
+        since, params = "added_at > ?", [built_at or ""]
+    lost = [(title, artist) for row_key, mbid, sid, tk, ak, title, artist, album, year in old.execute(
+        "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year FROM recordings"
+        f" WHERE {since}", params)
+        if _identity(row_key, mbid, sid, tk, ak) not in new_recordings
+        and _dumped_as(title, artist, album, year) not in new_recordings]
     if not lost:
         return []
     title, artist = lost[0]
-    return [f"{plural(len(lost), 'catalog recording')} the files lack (e.g. {title} — {artist}; "
-            "after a `catalog import`, import that file again once the build is done)"]
+    return [f"{plural(len(lost), 'catalog recording')} the files lack (e.g. {title} — {artist};"
+            " `cuesheet dump` writes them to data/catalog/local.csv)"]
+
+
+def claimed_tracks(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    """What a database says claimed ids are (`claimed_tracks`), row ids aside."""
+    return set(conn.execute("SELECT service, external_id, title, artist, album, release_date, duration_ms, source"
+                            " FROM claimed_tracks").fetchall())
+
+
+def claimed_work(old: sqlite3.Connection, new_tracks: set[tuple[Any, ...]]) -> list[str]:
+    """Claimed tracks the old database describes and the files do not (a `catalog claims` not dumped)."""
+    lost = claimed_tracks(old) - new_tracks
+    if not lost:
+        return []
+    return [f"{plural(len(lost), 'claimed track')} the files lack (after `cuesheet catalog claims`, "
+            "`dump` writes them to data/claims/)"]
 
 
 def _newest_mtime(folder: Path) -> float:
@@ -274,11 +339,30 @@ def clean_stale_temps(dest: Path) -> list[str]:
     return sorted(removed)
 
 
+# What claimed ids are (`cuesheet catalog claims`, dumped): data/claims/<service>.csv.
+CLAIMS_DIR = "claims"
+
+
+def _read_claimed_tracks(folder: Path) -> list[list[claims.TrackRow]]:
+    """Each claimed-tracks file's rows; every bad row of every file reported before anything is written."""
+    out: list[list[claims.TrackRow]] = []
+    errors = []
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        try:
+            out.append(claims.read_track_rows(path, path.stem))
+        except InputErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise InputErrors(errors)
+    return out
+
+
 def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:
     """The shipped catalog's rows; every bad row of every file reported before anything is written."""
     rows: list[importer.CatalogRow] = []
     errors = []
-    for path in files:
+    # The shipped files first, then what `dump` carried (so the shipped rows keep their ids).
+    for path in sorted(files, key=lambda p: (p.name == LOCAL_CATALOG, p.name)):
         try:
             rows += importer.read_csv(path)
         except InputErrors as exc:
@@ -297,7 +381,9 @@ def _match_offline(conn: sqlite3.Connection) -> int:
     from cuesheet.matching import match_songs
     from cuesheet.sources.catalog import CatalogSource
 
-    return match_songs(conn, [CatalogSource(conn)]).accepted
+    # Only songs the files leave open: one a file gives its review candidates (dumped after a
+    # curator's search) waits with exactly those.
+    return match_songs(conn, [CatalogSource(conn)], statuses=("unmatched",)).accepted
 
 
 def _remove(path: Path) -> None:
