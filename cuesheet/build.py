@@ -93,11 +93,14 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
 def _check_ours(dest: Path) -> None:
     conn = sqlite3.connect(dest.resolve().as_uri() + "?mode=ro", uri=True)
     try:
+        unknown = db.unknown_migrations(conn)
         ours = db.is_ours(conn)
     except sqlite3.DatabaseError:
-        ours = False
+        unknown, ours = [], False
     finally:
         conn.close()
+    if unknown:
+        raise db.newer_error(dest, unknown)
     if not ours:
         raise CuesheetError(f"{dest} is not a cuesheet database; build will not replace it",
                             remedy="pass --db PATH to build somewhere else")

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from cuesheet.cli.safe_console import SafeConsole
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.plural import plural
 
@@ -60,8 +60,8 @@ class _TrimmedLines:
         return self._stream.fileno()
 
 
-console = Console(file=_TrimmedLines("stdout"))  # type: ignore[arg-type]
-err_console = Console(file=_TrimmedLines("stderr"))  # type: ignore[arg-type]
+console = SafeConsole(file=_TrimmedLines("stdout"))  # type: ignore[arg-type]
+err_console = SafeConsole(file=_TrimmedLines("stderr"))  # type: ignore[arg-type]
 
 
 def emit_json(items: Iterable[Any], *, nl: bool = False) -> None:
