@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cuesheet import db
+from cuesheet.crashpoints import checkpoint
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.plural import plural
 
@@ -398,12 +399,14 @@ def undo(
             change.show_id, change.episode_id = target.show_id, target.episode_id
         if change.id is None:
             raise CuesheetError(f"undoing #{target.id} changed nothing")
+        checkpoint("undo-restored")  # rows restored, the new entry written, the links not yet
         if cue_id is None:
             conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
             conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
             if target.undo_of is not None:
                 # Undoing an undo redoes the original: it is in effect again.
                 conn.execute("UPDATE history SET undone_by = NULL WHERE id = ?", [target.undo_of])
+        checkpoint("undo-linked")
     return Undone(target, change.id, change.rows, forced=bool(conflicts), conflicts=conflicts)
 
 
