@@ -15,10 +15,22 @@ import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from cuesheet.echo import echo
 from cuesheet.errors import CuesheetError
+
+def read_query_lines(source: Path | BinaryIO, name: str) -> list[str]:
+    """The lines of an --from file or stdin, read through the bounded reader (files.py):
+    `identify --from /dev/zero` is refused after 8 MB, not read until memory runs out."""
+    from cuesheet import files, limits
+
+    if isinstance(source, Path):
+        data = files.read_bytes(files.check_path(source, "--from"), limits.FILE, "a list of queries")
+    else:
+        data = files.read_stream(source, name, limits.FILE, "a list of queries")
+    return files.decode(data, name).splitlines()
+
 
 def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     """The queries among an --from file's lines, and the numbers of its blank lines.

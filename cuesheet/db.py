@@ -34,7 +34,7 @@ ENV_BUSY_TIMEOUT = "CUESHEET_BUSY_TIMEOUT_MS"
 
 
 def busy_timeout_ms() -> int:
-    raw = os.environ.get(ENV_BUSY_TIMEOUT, "")
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "")[:10]
     return int(raw) if raw.isdigit() and 0 < int(raw) <= 600_000 else BUSY_TIMEOUT_MS
 
 KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
@@ -71,11 +71,13 @@ def rebuilding_migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[
 
 def resolve_path(db: str | os.PathLike[str] | None) -> Path:
     """--db beats CUESHEET_DB beats ./cues.sqlite."""
+    from cuesheet.files import check_path, env
+
     if db:
-        return Path(db)
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env)
+        return check_path(Path(db), "--db")
+    value = env(ENV_DB)
+    if value:
+        return check_path(Path(value), ENV_DB)
     return Path(DEFAULT_DB)
 
 

@@ -36,3 +36,10 @@ def short(text: str, limit: int = ECHO_LIMIT) -> str:
 def echo(text: str, limit: int = ECHO_LIMIT) -> str:
     """`text` quoted as a message repeats it: repr of the shortened text ('roads', 'a long…')."""
     return repr(short(text, limit))
+
+
+def listed(items: list[str], limit: int = 10) -> str:
+    """A list said back, at most `limit` items and how many more: a 20,000-column header is
+    not repeated whole on stderr."""
+    shown = ", ".join(repr(short(i, 40)) for i in items[:limit])
+    return f"[{shown}" + (f", ... and {len(items) - limit:,} more]" if len(items) > limit else "]")

@@ -54,6 +54,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Keys of the cue sheet formats whose values are long text; every other text value is a name.
 LONG_TEXT_FIELDS = frozenset({"scene", "notes", "text", "heard", "song_notes", "usage_notes"})
 
+# --- sizes of what is read ------------------------------------------------------------------
+#
+# Every input is read through cuesheet/files.py, which stops at these sizes: /dev/zero, a pipe
+# that never ends or a 50 GB file by mistake is refused after reading this much, never
+# read whole (memory stays far under 512 MB for any input).
+
+FILE = 8 * 1024 * 1024          # a file read whole: a cue sheet, an `identify --from` list, stdin
+CONFIG_FILE = 1024 * 1024        # the config file (a few lines)
+LINE = 1024 * 1024               # one line of a streamed catalog file (a row is a few hundred bytes)
+ENV = 4096                       # an environment variable's value (a path: PATH_MAX)
+
 # --- structure --------------------------------------------------------------------------------
 
 # JSON/YAML nesting: a cue sheet is five levels deep (episode, cues, cue, songs, song, recording);
