@@ -332,7 +332,8 @@ def read_data_dir(root: Path) -> list[Show]:
     """Every show folder under data/ (a folder holding show.yaml)."""
     if not root.is_dir():
         raise InputError("not a folder", file=str(root), remedy="pass --from DIR with cue sheets")
-    folders = sorted(p for p in root.iterdir() if (p / SHOW_FILE).exists())
+    # Dot folders are not shows: a dump's temporary folder (.soundtrack.dump-123) is one.
+    folders = sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p / SHOW_FILE).exists())
     if not folders:
         raise InputError(
             f"no show folders (a folder with {SHOW_FILE})", file=str(root),

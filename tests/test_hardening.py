@@ -147,3 +147,109 @@ def test_web_pages_never_send_control_characters(shipped_db: Path) -> None:
         response = client.get(url)
         assert response.status_code in (200, 400, 404)
         assert not any(c in response.text for c in RAW), (url, response.text)
+
+
+# --- 3. dump: every unsafe target is one plain line, nothing left behind --------------------------
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*")) if folder.is_dir() else []
+
+
+def test_dump_into_a_file_a_device_a_dangling_link_or_proc_is_one_line(shipped_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x\n", encoding="utf-8")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for target in [tmp_path / "f", Path("/dev/full"), tmp_path / "dangling", Path("/proc/self"),
+                   tmp_path / "no" / "such", tmp_path / ("x" * 300)]:
+        done = cuesheet("dump", "--to", str(target), "--db", str(shipped_db))
+        one_plain_error(done)
+        assert sum(line.lower().startswith("error") for line in done.stderr.splitlines()) == 1, done.stderr
+    assert (tmp_path / "f").read_text(encoding="utf-8") == "x\n"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_dump_into_a_read_only_folder_is_one_line(shipped_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        one_plain_error(cuesheet("dump", "--to", str(folder), "--db", str(shipped_db)), "cannot dump")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def _full_disk() -> None:
+    """Files past 64 KB cannot grow, as on a full disk (no mount needed; SIGXFSZ ignored)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_dump_on_a_full_disk_leaves_the_old_files_and_no_temporary_one(shipped_db: Path, tmp_path: Path) -> None:
+    from .conftest import DATA
+
+    import shutil
+
+    dest = tmp_path / "data"
+    shutil.copytree(DATA, dest)
+    (dest / "soundtrack" / "s01e03.yaml").write_text("# edited by hand\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (dest / "soundtrack").iterdir()}
+    big = "x" * 70_000
+    conn = sqlite3.connect(shipped_db)
+    conn.execute("UPDATE cues SET scene = ? WHERE id = (SELECT min(id) FROM cues)", [big[:4000]])
+    conn.execute("UPDATE episodes SET notes = ? WHERE id = (SELECT min(id) FROM episodes)", [big[:4000]])
+    conn.commit()
+    conn.close()
+    done = subprocess.run([sys.executable, "-c", CLI, "dump", "--to", str(dest), "--db", str(shipped_db)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_full_disk)
+    if done.returncode == 0:  # everything fitted under the limit: nothing to test on this data
+        pytest.skip("the dump fitted in 64 KB a file")
+    one_plain_error(done, "cannot dump")
+    assert {p.name: p.read_bytes() for p in (dest / "soundtrack").iterdir()} == before
+    assert _leftovers(dest) == []
+
+
+# --- 4. bounded reads -------------------------------------------------------------------------------
+
+
+def _limited(memory_mb: int = 512):  # type: ignore[no-untyped-def]
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, memory_mb * 1024 * 1024))
+    return limit
+
+
+@pytest.mark.parametrize("command", [
+    ["config", "show"], ["catalog", "import", "/dev/zero", "--format", "csv"],
+    ["identify", "--from", "/dev/zero", "--offline"], ["cue", "import", "/dev/zero", "--format", "csv",
+                                                       "--show", "soundtrack"]])
+def test_endless_inputs_are_refused_within_512_mb(shipped_db: Path, command: list[str]) -> None:
+    env = {**os.environ, "CUESHEET_CONFIG": "/dev/full", "CUESHEET_DB": str(shipped_db)}
+    done = subprocess.run([sys.executable, "-c", CLI, *command], env=env, capture_output=True, text=True,
+                          timeout=120, preexec_fn=_limited())
+    one_plain_error(done)
+    assert "MemoryError" not in done.stderr
+
+
+def test_a_50_mb_csv_line_is_refused_without_reading_it_whole(shipped_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"title,artist\n")
+        fh.write(b"a" * (50 * 1024 * 1024))
+        fh.write(b",b\n")
+    done = subprocess.run([sys.executable, "-c", CLI, "catalog", "import", str(path), "--db", str(shipped_db)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_limited(256))
+    assert "big.csv:2: a line longer than 1 MB" in one_plain_error(done)
+
+
+def test_stdin_that_never_ends_is_refused(shipped_db: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run([sys.executable, "-c", CLI, "identify", "--from", "-", "--offline", "--db",
+                               str(shipped_db)], stdin=zero, capture_output=True, text=True, timeout=120,
+                              preexec_fn=_limited())
+    assert "stdin: is larger than 8 MB" in one_plain_error(done)
