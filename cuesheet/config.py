@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from cuesheet import limits
+from cuesheet.notation import limits
 from cuesheet.errors import InputError
-from cuesheet.files import read_text
+from cuesheet.files.read import read_text
 
 ENV_CONFIG = "CUESHEET_CONFIG"
 OFFICIAL_MUSICBRAINZ = "https://musicbrainz.org"
@@ -132,7 +132,7 @@ ENV_VARS: dict[str, str] = {
 
 def config_path() -> Path:
     """$CUESHEET_CONFIG, else config.toml in the platform's user config directory."""
-    from cuesheet.files import check_path, env
+    from cuesheet.files.read import check_path, env
 
     value = env(ENV_CONFIG)
     if value:

@@ -13,8 +13,8 @@ import os
 import sys
 from typing import Any, TextIO
 
-from cuesheet.echo import printable
-from cuesheet.plural import plural
+from cuesheet.notation.echo import printable
+from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.segment import Segment
 
-from cuesheet.echo import printable
+from cuesheet.notation.echo import printable
 
 
 class SafeConsole(Console):

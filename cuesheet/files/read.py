@@ -1,7 +1,7 @@
 """Reading the files users give us, bounded, with errors that name the file.
 
 The one reader of every input: files, devices, pipes and stdin are read in chunks up
-to a limit (cuesheet/limits.py), so /dev/zero, a pipe that never ends or a 50 MB line
+to a limit (cuesheet/notation/limits.py), so /dev/zero, a pipe that never ends or a 50 MB line
 is refused after reading the limit, never held whole in memory first.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cuesheet import limits
+from cuesheet.notation import limits
 from cuesheet.errors import InputError
 
 _CHUNK = 1 << 16
@@ -24,7 +24,7 @@ def size_words(n: int) -> str:
 
 
 def env(name: str) -> str | None:
-    """An environment variable's value, held to the limits of any text (cuesheet/limits.py):
+    """An environment variable's value, held to the limits of any text (cuesheet/notation/limits.py):
     at most 4,096 characters and no control characters, else one line naming the variable."""
     value = os.environ.get(name)
     if not value:

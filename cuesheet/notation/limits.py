@@ -56,7 +56,7 @@ LONG_TEXT_FIELDS = frozenset({"scene", "notes", "text", "heard", "song_notes", "
 
 # --- sizes of what is read ------------------------------------------------------------------
 #
-# Every input is read through cuesheet/files.py, which stops at these sizes: /dev/zero, a pipe
+# Every input is read through cuesheet/files/read.py, which stops at these sizes: /dev/zero, a pipe
 # that never ends or a 50 GB file by mistake is refused after reading this much, never
 # read whole (memory stays far under 512 MB for any input).
 

@@ -13,23 +13,25 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
-from cuesheet.echo import echo
+from cuesheet.db.connection import connect
 from cuesheet.errors import CuesheetError
+from cuesheet.files import read
+from cuesheet.notation import limits
+from cuesheet.notation.echo import echo
+
 
 def read_query_lines(source: Path | BinaryIO, name: str) -> list[str]:
-    """The lines of an --from file or stdin, read through the bounded reader (files.py):
+    """The lines of an --from file or stdin, read through the bounded reader (files/read.py):
     `identify --from /dev/zero` is refused after 8 MB, not read until memory runs out."""
-    from cuesheet import files, limits
-
     if isinstance(source, Path):
-        data = files.read_bytes(files.check_path(source, "--from"), limits.FILE, "a list of queries")
+        data = read.read_bytes(read.check_path(source, "--from"), limits.FILE, "a list of queries")
     else:
-        data = files.read_stream(source, name, limits.FILE, "a list of queries")
-    return files.decode(data, name).splitlines()
+        data = read.read_stream(source, name, limits.FILE, "a list of queries")
+    return read.decode(data, name).splitlines()
 
 
 def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
@@ -39,7 +41,7 @@ def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     line is reported with file:line and nothing is answered. Blank lines separate
     groups of queries, so they are skipped (the caller says so), not an error.
     """
-    from cuesheet import limits
+    from cuesheet.notation import limits
     from cuesheet.errors import InputError, InputErrors
 
     errors, blank, queries = [], [], []
@@ -61,10 +63,9 @@ _worker: dict[str, Any] = {}
 
 
 def _start(db_path: str, identify: Callable[..., Any], artist: str | None, limit: int) -> None:
-    from cuesheet import db
     from cuesheet.sources.catalog import CatalogSource
 
-    conn = db.connect(db_path, readonly=True).conn
+    conn = connect(db_path, readonly=True).conn
     _worker.update(identify=identify, sources=[CatalogSource(conn)], artist=artist, limit=limit)
 
 
