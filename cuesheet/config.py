@@ -166,10 +166,13 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
                 raise InputError(problem, file=where, field=line_field)
             return text
         if kind == "float" and not math.isfinite(converted):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
-        raise InputError(f"{limits.short(str(value))!r} is not a valid {kind} (a finite number)",
-                         file=where, field=line_field) from None
+            raise OverflowError
+    except OverflowError:  # int(inf), or a float inf/nan: a setting that would wait or retry for ever
+        raise InputError(f"{limits.short(str(value))!r} is not a finite number", file=where,
+                         field=line_field) from None
+    except (TypeError, ValueError):
+        raise InputError(f"{limits.short(str(value))!r} is not a valid {kind}", file=where,
+                         field=line_field) from None
     # Checked here too, so the message names the file key or variable that set it.
     _check_value(name, converted, file=where, field=line_field)
     return converted
