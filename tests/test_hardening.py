@@ -254,3 +254,148 @@ def test_stdin_that_never_ends_is_refused(shipped_db: Path) -> None:
                                str(shipped_db)], stdin=zero, capture_output=True, text=True, timeout=120,
                               preexec_fn=_limited())
     assert "stdin: is larger than 8 MB" in one_plain_error(done)
+
+
+# --- 5. damaged real files: one located error; CR-only CSV is read ---------------------------------
+
+
+def _zst(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def _tar(members: dict[str, bytes]) -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, payload in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    return buf.getvalue()
+
+
+ROWS = b"title,artist\n" + b"".join(b"Song %d,Artist %d\n" % (n, n) for n in range(5000))
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("cut.tar.zst", _zst(_tar({"canonical_musicbrainz_data.csv": ROWS}))[:2000], "cut short"),
+    ("cut.jsonl.zst", (lambda z: z[: len(z) // 2])(_zst(b"".join(b'{"title": "t%d", "artist": "b"}\n' % n
+                                                                for n in range(3000)))), "cut short"),
+    ("corrupt.jsonl.zst", (lambda z: z[:20] + b"\xff" * 40 + z[60:])(_zst(b'{"title": "a", "artist": "b"}\n' * 3000)),
+     "damaged"),
+    ("nul.tar.zst", _zst(_tar({"data.csv": b"\x00" * 4096})), "header"),
+    ("head.csv", b"title,artist," + b"x" * 200_000 + b"\n", "header"),
+], ids=["truncated-tar", "truncated-jsonl", "corrupt-jsonl", "nul-member", "huge-header"])
+def test_damaged_catalog_files_are_one_located_error(shipped_db: Path, tmp_path: Path, name: str, data: bytes,
+                                                     words: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    before = sqlite3.connect(shipped_db).execute("SELECT count(*) FROM recordings").fetchone()
+    said = one_plain_error(cuesheet("catalog", "import", str(path), "--db", str(shipped_db)), name, words)
+    assert len([line for line in said.splitlines() if line.startswith("error")]) == 1, said
+    assert sqlite3.connect(shipped_db).execute("SELECT count(*) FROM recordings").fetchone() == before
+
+
+def test_classic_mac_csv_is_read(shipped_db: Path, tmp_path: Path) -> None:
+    from cuesheet.db.connection import connect
+    from cuesheet.files import cueimport
+    from cuesheet.recordings import importer
+    from cuesheet.viewer.resolve import find_show
+
+    catalog = tmp_path / "mac.csv"
+    catalog.write_bytes(b"title,artist\rRoads Mac,Portishead\rGlory Box Mac,Portishead\r")
+    sheet = tmp_path / "mac cues.csv"
+    sheet.write_bytes(b"season,episode,title,artist\r1,3,Roads Mac,Portishead\r1,3,Sour Times,Portishead\r")
+    conn = connect(shipped_db).conn
+    assert importer.import_file(conn, catalog).added == 2
+    report = cueimport.import_file(conn, sheet, find_show(conn, "soundtrack"), "kim", match=False)
+    assert len(report.added) == 2 and report.songs == 2
+
+
+# --- 8 and 10. the other tracebacks ------------------------------------------------------------------
+
+
+def test_a_huge_cue_csv_header_and_twenty_thousand_columns(shipped_db: Path, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    huge.write_text("season,episode,title," + "x" * 200_000 + "\n", encoding="utf-8")
+    one_plain_error(cuesheet("cue", "import", str(huge), "--show", "soundtrack", "--db", str(shipped_db)),
+                    "huge.csv:1: header")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("season,episode,title," + ",".join(f"c{i}" for i in range(20_000)) + "\n", encoding="utf-8")
+    for command in (["cue", "import", str(wide), "--show", "soundtrack"], ["catalog", "import", str(wide)]):
+        said = one_plain_error(cuesheet(*command, "--db", str(shipped_db)), "more]")
+        assert len(said) < 2_000, len(said)
+
+
+@pytest.mark.parametrize("args", [
+    ["review", "accept", "9223372036854775808"],
+    ["export", "cuesheet", "soundtrack", "--season", "1", "-o", "/tmp/" + "b" * 300],
+    ["export", "cuesheet", "soundtrack", "3", "-o", "/tmp/" + "b" * 300],
+    ["cue", "import", "/dev/zero", "--show", "soundtrack", "--format", "csv"],
+])
+def test_arguments_that_traced_back(shipped_db: Path, args: list[str]) -> None:
+    done = one_plain_error(cuesheet(*args, "--db", str(shipped_db)))
+    assert "no such file" not in done
+
+
+def test_a_symlink_loop_and_a_list_as_season(shipped_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "s01e03.yaml").symlink_to(tmp_path / "a")
+    one_plain_error(cuesheet("cue", "import", str(tmp_path / "s01e03.yaml"), "--db", str(shipped_db)))
+    one_plain_error(cuesheet("cue", "import", str(tmp_path / "s01e03.yaml"), "--show", "soundtrack", "--db",
+                             str(shipped_db)), "loop of symbolic links")
+    for name in ("s.json", "s.yaml"):
+        (tmp_path / name).write_text('{"season":[1],"episode":6}\n', encoding="utf-8")
+        one_plain_error(cuesheet("cue", "import", str(tmp_path / name), "--show", "soundtrack", "--db",
+                                 str(shipped_db)), "season: expected a whole number")
+
+
+@pytest.mark.parametrize("config,words", [
+    ("[network]\nretries = " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 32"),
+    ("[network]\nretries = inf\n", "not a finite number"),
+    ("[network]\ntimeout = nan\n", "not a finite number"),
+    (None, "is a folder"),
+    ("/dev/full", "larger than 1 MB"),
+])
+def test_config_files_that_traced_back(shipped_db: Path, tmp_path: Path, config: str | None, words: str) -> None:
+    if config is None:
+        path = tmp_path
+    elif config.startswith("/"):
+        path = Path(config)
+    else:
+        path = tmp_path / "c.toml"
+        path.write_text(config, encoding="utf-8")
+    for command in (["config", "show"], ["identify", "roads"]):
+        one_plain_error(cuesheet(*command, env={"CUESHEET_CONFIG": str(path), "CUESHEET_DB": str(shipped_db)}), words)
+
+
+def test_long_names_in_the_environment(shipped_db: Path) -> None:
+    for name, command in [("CUESHEET_DB", ["shows"]), ("CUESHEET_DB", ["history"]), ("CUESHEET_DB", ["build"]),
+                          ("CUESHEET_CONFIG", ["config", "show"])]:
+        one_plain_error(cuesheet(*command, env={name: "/tmp/" + "a" * 300}), "too long")
+
+
+def test_a_listing_on_a_full_device_exits_1_with_one_line(mini_db: Path) -> None:
+    conn = open_conn(mini_db)
+    curate_add(conn)
+    conn.close()
+    for command in (["history"], ["shows"], ["history", "--json"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-c", CLI, *command, "--db", str(mini_db)], stdout=full,
+                                  stderr=subprocess.PIPE, text=True, timeout=120)
+        assert done.returncode == 1, (command, done.stderr)
+        assert done.stderr.strip() == "error: cannot write the output: No space left on device"
+
+
+def test_a_full_disk_is_not_called_a_foreign_database(tmp_path: Path) -> None:
+    from .conftest import DATA
+
+    done = subprocess.run([sys.executable, "-c", CLI, "build", "--from", str(DATA), "--db", str(tmp_path / "n.sqlite")],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_full_disk)
+    said = one_plain_error(done)
+    assert "is it a cuesheet database" not in said and ("disk" in said or "space" in said), said

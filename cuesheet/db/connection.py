@@ -98,7 +98,7 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
             raise CuesheetError(f"{p} is read-only and this command writes to it",
                                 remedy="commands that only read (shows, what, search, check, export, identify, "
                                        "catalog search, cue list, dump) can still read it") from None
-        raise open_error(p, exc, "read") from None
+        raise open_error(p, exc, "read" if readonly else "open") from None
     except BaseException:
         conn.close()
         raise
@@ -111,8 +111,8 @@ def open_error(p: Path, exc: BaseException, verb: str) -> CuesheetError:
     text = error_text(exc)
     lower = text.lower()
     if "disk is full" in lower or "disk i/o" in lower or "unable to open" in lower or "out of memory" in lower:
-        remedy = ("free some space on that disk (the database is unchanged)" if "full" in lower
-                  else "check the disk and the folder's permissions (the database is unchanged)")
+        remedy = ("free some space on that disk; the database is unchanged" if "full" in lower
+                  else "check the disk has space and its folder can be written; the database is unchanged")
         return CuesheetError(f"cannot {verb} {p}: {text}", remedy=remedy)
     return CuesheetError(f"cannot {verb} {p}: {text}", remedy=_NOT_OURS_REMEDY)
 
