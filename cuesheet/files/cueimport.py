@@ -514,14 +514,14 @@ def import_file(
 def file_hash(path: Path) -> str:
     import hashlib
 
-    return hashlib.sha256(read_bytes(path, limits.FILE, "a cue sheet")).hexdigest()
+    return hashlib.sha256(read_bytes(path, limits.CUE_SHEET_FILE, "a cue sheet")).hexdigest()
 
 
 def _all_numbered(path: Path, kind: str) -> bool:
     """Every cue of the file has its number (YAML and JSON cues always do; CSV rows may leave it out)."""
     if kind != "csv":
         return True
-    data = read_bytes(path, limits.FILE, "a cue sheet")
+    data = read_bytes(path, limits.CUE_SHEET_FILE, "a cue sheet")
     rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
     try:
         return all((row.get("cue") or "").strip() for row in rows if any((v or "").strip() for v in row.values()

@@ -132,7 +132,7 @@ def bounded_lines(stream: BinaryIO, name: str, limit: int = limits.LINE) -> Iter
 def read_text_lines(path: Path) -> tuple[str, list[InputError]]:
     """UTF-8 text whose undecodable bytes are reported by line (one error per line) and
     read as U+FFFD, so every other problem in the file can be found in the same run."""
-    data = read_bytes(path, limits.FILE, "a cue sheet")
+    data = read_bytes(path, limits.CUE_SHEET_FILE, "a cue sheet")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

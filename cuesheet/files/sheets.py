@@ -99,7 +99,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 def load_yaml(path: Path, text: str | None = None) -> Any:
     """The YAML (or JSON) document with line numbers; `text` when the caller decoded it already."""
-    text = read_text(path) if text is None else text
+    text = read_text(path, limits.CUE_SHEET_FILE, "a cue sheet") if text is None else text
     deep = limits.yaml_depth_problem(text)
     if deep:
         raise InputError(deep[0], file=str(path), line=deep[1])

@@ -60,7 +60,10 @@ LONG_TEXT_FIELDS = frozenset({"scene", "notes", "text", "heard", "song_notes", "
 # that never ends or a 50 GB file by mistake is refused after reading this much, never
 # read whole (memory stays far under 512 MB for any input).
 
-FILE = 8 * 1024 * 1024          # a file read whole: a cue sheet, an `identify --from` list, stdin
+FILE = 8 * 1024 * 1024          # a file read whole: an `identify --from` list, stdin
+# A cue sheet file (one episode, or a CSV of a season): real ones are a few KB; PyYAML needs
+# about 25 times a file's size in memory and a minute for 2 MB.
+CUE_SHEET_FILE = 2 * 1024 * 1024
 CONFIG_FILE = 1024 * 1024        # the config file (a few lines)
 LINE = 1024 * 1024               # one line of a streamed catalog file (a row is a few hundred bytes)
 ENV = 4096                       # an environment variable's value (a path: PATH_MAX)
