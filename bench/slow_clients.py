@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.web_load import EPISODE_PATH, ROOT, _free_port, _load, _percentile, _serve
+from bench.web_load import EPISODE_PATH, ROOT, Tally, _free_port, _percentile, _serve
 
 SLOW_ADDRESS = "127.0.0.2"
 
@@ -57,12 +57,50 @@ async def _slow(host: str, port: int, deadline: float, stats: dict[str, int]) ->
         await asyncio.sleep(1)
 
 
+async def _normal(port: int, budget: list[int], deadline: float, tally: Tally) -> None:
+    """A keep-alive client asking for the episode page; a request unanswered in 5 s counts as an
+    error (a server that never answers must not hang the benchmark)."""
+    request = f"GET {EPISODE_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    reader = writer = None
+    while budget[0] > 0 and time.monotonic() < deadline:
+        budget[0] -= 1
+        start = time.perf_counter()
+        try:
+            if writer is None:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
+            assert reader is not None
+            writer.write(request)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            status = int(head.split(b" ", 2)[1])
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:]
+                           if line.lower().startswith(b"content-length:")), 0)
+            await asyncio.wait_for(reader.readexactly(length), 5)
+            tally.latencies.append(time.perf_counter() - start)
+            tally.statuses[status] = tally.statuses.get(status, 0) + 1
+            if b"connection: close" in head.lower():
+                writer.close()
+                reader = writer = None
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, IndexError):
+            tally.errors += 1
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+async def _load(port: int, clients: int, requests: int, seconds: float) -> tuple[Tally, float]:
+    tally, budget, start = Tally(), [requests], time.monotonic()
+    await asyncio.gather(*(_normal(port, budget, start + seconds, tally) for _ in range(clients)))
+    return tally, time.monotonic() - start
+
+
 async def _run(port: int, slow: int, clients: int, requests: int, seconds: float) -> tuple[object, float, dict]:
     stats = {"opened": 0, "refused": 0, "closed_by_server": 0}
     deadline = time.monotonic() + seconds + 15
     knockers = [asyncio.create_task(_slow("127.0.0.1", port, deadline, stats)) for _ in range(slow)]
     await asyncio.sleep(10)  # let them take their places first
-    tally, elapsed = await _load("127.0.0.1", port, EPISODE_PATH, clients, requests, seconds)
+    tally, elapsed = await _load(port, clients, requests, seconds)
     for task in knockers:
         task.cancel()
     await asyncio.gather(*knockers, return_exceptions=True)
@@ -90,7 +128,11 @@ def main(argv: list[str] | None = None) -> None:
             tally, elapsed, stats = asyncio.run(_run(port, args.slow, args.clients, args.requests, args.seconds))
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
     done = len(tally.latencies)  # type: ignore[attr-defined]
     print(f"{args.slow} slow connections from {SLOW_ADDRESS} ({stats}); {args.clients} normal clients: "
           f"{done} answers in {elapsed:.1f} s, p50 {_percentile(tally.latencies, 0.5) * 1000:.0f} ms, "  # type: ignore[attr-defined]
