@@ -460,8 +460,9 @@ def test_dump_targets(dump_home: Path, target: str) -> None:
     except CuesheetError as exc:
         from cuesheet.notation.echo import printable
 
-        said_plainly(printable(str(exc)), target)  # as the CLI prints it (its consoles sanitise)
-        assert "\n" not in str(exc), str(exc)
+        said = printable(str(exc), one_line=True)  # as the CLI prints an error
+        said_plainly(said, target)
+        assert "\n" not in said, said
     finally:
         conn.close()
         leftovers = [p for p in dump_home.rglob(".*")]

@@ -123,7 +123,7 @@ class Out:
             self.stderr.write(message + "\n")
 
     def error(self, message: str) -> None:
-        message = printable(message)
+        message = printable(message, one_line=True)
         if self._tty(self.stderr):
             self.stderr.write(f"\x1b[31merror:\x1b[0m {message}\n")
         else:

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from cuesheet.cli.safe_console import SafeConsole
 from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.notation.echo import printable
 from cuesheet.notation.plural import plural
 from cuesheet.db.transactions import busy_message, error_text, is_busy
 
@@ -86,6 +87,7 @@ def emit(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
+    message = printable(message, one_line=True)  # an error is one line, whatever value it names
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -106,7 +108,8 @@ def friendly_errors() -> Iterator[None]:
         in_order = sorted(exc.errors, key=lambda e: (str(getattr(e, "file", None) or ""),
                                                      getattr(e, "line", None) or 0))
         for error in in_order:
-            err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(printable(str(error), one_line=True))}",
+                              highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
             err_console.print(f"{plural(len(exc.errors), 'error')}; nothing was written.", highlight=False)
         raise typer.Exit(1) from None

@@ -23,9 +23,16 @@ _UNPRINTABLE = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
                           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
-def printable(text: str) -> str:
-    """`text` with every control character written as its escape (ESC as \\x1b): seen, never obeyed."""
-    return text.translate(_UNPRINTABLE)
+_ONE_LINE = {**_UNPRINTABLE, 0x09: "\\t", 0x0A: "\\n"}
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` with every control character written as its escape (ESC as \\x1b): seen, never obeyed.
+
+    `one_line`: newlines and tabs too, for a message that must stay one line (an error naming
+    a file called "0/\\n").
+    """
+    return text.translate(_ONE_LINE if one_line else _UNPRINTABLE)
 
 
 def short(text: str, limit: int = ECHO_LIMIT) -> str:
