@@ -20,7 +20,7 @@ from cuesheet.curation import cues as curate
 from cuesheet.curation import review
 from cuesheet.curation.cues import CueDraft, CueEdit, Done, Resolved, SongDraft
 from cuesheet.errors import CuesheetError, InputError, NumberTaken, ParseError
-from cuesheet.model import KINDS, USAGE_CODES, Performer, RecordingRef, Song
+from cuesheet.model import KINDS, USAGE_CODES, Kind, MatchStatus, Performer, RecordingRef, Song, Verdict
 from cuesheet.notation.timecode import format_time, parse_time
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.resolve import EpisodeRef
@@ -153,7 +153,7 @@ def _year(text: str) -> int:
 
 def song_name(s: Any) -> str:
     """A song of an answer as a curator knows it: title — artist, its text, or what was heard."""
-    if s.status == "unknown" or not (s.title or s.text):
+    if s.status == MatchStatus.UNKNOWN or not (s.title or s.text):
         return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
     return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
 
@@ -211,7 +211,7 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
     if p is not None and not given.unknown:
         drafts = _ask_songs(conn, ep, drafts, given, p, matcher)
     kind, usage = given.kind, given.usage
-    default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
+    default_kind = Kind.MASHUP.value if len(drafts) > 1 else Kind.LIP_SYNC.value
     if p is not None and "kind" in given.open:
         kind = ask(p, "Kind", default=default_kind, parse=kind_answer, hint=" / ".join(KINDS))
     kind = curate.kind_named(kind or default_kind) or kind  # 'lipsync' is lip-sync; a bad one is reported
@@ -328,7 +328,7 @@ def song_draft(p: Prompter | None, matcher: Any, index: int, text: str, title: s
         n = len(ident.candidates)
         options = (("1 pick, " if n == 1 else f"1-{n} pick, " if n else "")
                    + "s search again, n none of these (keep for review), m type it by hand")
-        default = "1" if n and ident.verdict == "accepted" else "n"
+        default = "1" if n and ident.verdict == Verdict.ACCEPTED else "n"
         answer = (ask(p, "Choice", default=default, hint=options) or default).strip().lower()
         if answer.isdigit() and 1 <= int(answer) <= n:
             return SongDraft(song, pick=ident.candidates[int(answer) - 1].candidate)

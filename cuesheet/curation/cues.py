@@ -19,18 +19,18 @@ from cuesheet.db import history
 from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
 from cuesheet.matching import persist
 from cuesheet.matching.persist import SongMatch
-from cuesheet.model import CONFIDENCES, KINDS, USAGE_CODES, Cue, Performer, Song
+from cuesheet.model import CONFIDENCES, KINDS, USAGE_CODES, Cue, Kind, MatchStatus, Performer, Song, Usage
 from cuesheet.notation import limits
 from cuesheet.sources import Candidate
 from cuesheet.viewer.resolve import EpisodeRef
 
 # The usage code a cue of each kind usually has; offered as the default.
 DEFAULT_USAGE = {
-    "lip-sync": "VV",
-    "mashup": "VV",
-    "cast-original": "VV",
-    "background": "BV",
-    "source": "VS",
+    Kind.LIP_SYNC: Usage.VV.value,
+    Kind.MASHUP: Usage.VV.value,
+    Kind.CAST_ORIGINAL: Usage.VV.value,
+    Kind.BACKGROUND: Usage.BV.value,
+    Kind.SOURCE: Usage.VS.value,
 }
 
 
@@ -96,7 +96,7 @@ class CueDraft:
 
     @property
     def resolved_kind(self) -> str:
-        return self.kind or ("mashup" if len(self.songs) > 1 else "lip-sync")
+        return self.kind or (Kind.MASHUP.value if len(self.songs) > 1 else Kind.LIP_SYNC.value)
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
     kind = draft.resolved_kind
     if kind not in KINDS:
         errors.append(InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind"))
-    if kind == "mashup" and len(draft.songs) < 2:
+    if kind == Kind.MASHUP and len(draft.songs) < 2:
         errors.append(InputError("a mashup needs two or more songs", field="kind"))
     if draft.usage and draft.usage.upper() not in USAGE_CODES:
         errors.append(InputError(f"{draft.usage!r} is not a usage code ({', '.join(USAGE_CODES)})",
@@ -490,7 +490,7 @@ def edit_cue(
             for name in ("title", "artist", "version"):
                 if name in diff:
                     _follow_claims(conn, cid, sid, name, before[name], diff[name])
-            if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in ("curated", "rejected"):
+            if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in (MatchStatus.CURATED, MatchStatus.REJECTED):
                 # A title for an unidentified song identifies it: the matcher takes it from here.
                 persist.unlink(conn, sid)
                 rematch.append(sid)

@@ -17,17 +17,18 @@ from cuesheet.curation.matcher import Matcher
 from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 from cuesheet.matching import persist
-from cuesheet.model import RecordingRef
+from cuesheet.model import MatchStatus, RecordingRef
 from cuesheet.notation import ids
 from cuesheet.notation.episodes import episode_code
 from cuesheet.recordings.store import upsert_recording
 from cuesheet.sources import Candidate
 
-QUEUE_STATUSES = ("review",)
-OPEN_STATUSES = ("review", "no_match", "unmatched")
+QUEUE_STATUSES = (MatchStatus.REVIEW,)
+OPEN_STATUSES = (MatchStatus.REVIEW, MatchStatus.NO_MATCH, MatchStatus.UNMATCHED)
 # What `review --status` filters by (every match_status a song can have).
-STATUSES = ("review", "no_match", "unmatched", "rejected", "accepted", "curated", "unknown")
-DECIDED = ("curated", "rejected")
+STATUSES = (MatchStatus.REVIEW, MatchStatus.NO_MATCH, MatchStatus.UNMATCHED, MatchStatus.REJECTED,
+            MatchStatus.ACCEPTED, MatchStatus.CURATED, MatchStatus.UNKNOWN)
+DECIDED = (MatchStatus.CURATED, MatchStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class Item:
 
     @property
     def unknown(self) -> bool:
-        return self.status == "unknown"
+        return self.status == MatchStatus.UNKNOWN
 
     @property
     def name(self) -> str:
@@ -211,7 +212,7 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary, "history_id": self.history_id, "song": self.item.id,
-                "status": "rejected" if self.recording_id is None else "curated",
+                "status": MatchStatus.REJECTED if self.recording_id is None else MatchStatus.CURATED,
                 "recording_id": self.recording_id}
 
 
@@ -237,7 +238,7 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
     with history.recorded(conn, "review accept", curator) as change:
         it = item(conn, song_id)
         if candidate is None:
-            if not it.candidates and it.status in ("accepted", "curated", "rejected"):
+            if not it.candidates and it.status in (MatchStatus.ACCEPTED, MatchStatus.CURATED, MatchStatus.REJECTED):
                 raise _already_decided(conn, it)
             if not it.candidates:
                 raise CuesheetError(
@@ -314,7 +315,7 @@ def set_recording(
         it = item(conn, song_id)
         rec_id = _in_catalog(conn, given)
         if rec_id is None and online is not None:
-            rec_id = persist.link_song(conn, song_id, online, "curated")
+            rec_id = persist.link_song(conn, song_id, online, MatchStatus.CURATED)
         if rec_id is None:
             if not (title and artist):
                 what = ", ".join(f"{k} {v}" for k, v in given.items())

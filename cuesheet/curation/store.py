@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from cuesheet.matching.persist import SongMatch, keep_new_candidates, new_song_columns
-from cuesheet.model import Cue, Episode, IdClaim, Performer, Show, Song
+from cuesheet.model import Cue, Episode, IdClaim, MatchStatus, Performer, Show, Song
 from cuesheet.recordings.store import upsert_recording
 
 
@@ -119,10 +119,10 @@ def insert_song(
     confidence = song.confidence or cue.confidence
     if song.unknown:  # nobody knows the song: no title/artist/text, what was heard in `heard`
         recording_id = None
-        status = "unknown"
+        status = MatchStatus.UNKNOWN
     else:
-        status = (("accepted" if song.accepted else "curated") if recording_id
-                  else "rejected" if song.rejected else "unmatched")
+        status = ((MatchStatus.ACCEPTED if song.accepted else MatchStatus.CURATED) if recording_id
+                  else MatchStatus.REJECTED if song.rejected else MatchStatus.UNMATCHED)
     # No source is said to state a song's words as its title (see stored_names).
     title, artist = stored_names(song)
     row = {"cue_id": cue_id, "position": position, "text": song.entered, "title": title, "artist": artist,
@@ -140,7 +140,7 @@ def insert_song(
         # "Source S says a song plays here and does not name it": the provenance an
         # unidentified song has (a cue without a scene keeps its sources nowhere else).
         for key in song.sources or cue.sources:
-            _claim(conn, cue_id, song_id, "match", "unknown", sources[key], confidence, None)
+            _claim(conn, cue_id, song_id, "match", MatchStatus.UNKNOWN, sources[key], confidence, None)
     # The song's own values are the working choice, stated by its sources.
     for key in song.sources or cue.sources:
         for field in ("title", "artist", "version"):

@@ -19,6 +19,7 @@ from typing import Any
 from cuesheet.db.transactions import transaction
 from cuesheet.matching.identify import Identification, identify
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Weights
+from cuesheet.model import MatchStatus, Verdict
 from cuesheet.recordings.store import save_candidate
 from cuesheet.sources import Candidate, Source
 from cuesheet.sources.crosslink import crosslink
@@ -77,7 +78,7 @@ def store_candidates(conn: sqlite3.Connection, song_id: int, ident: Identificati
 
 
 # Songs a curator decided, or the matcher already linked, are never matched again.
-OPEN_STATUSES = ("unmatched", "review", "no_match")
+OPEN_STATUSES = (MatchStatus.UNMATCHED, MatchStatus.REVIEW, MatchStatus.NO_MATCH)
 
 
 def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
@@ -106,7 +107,7 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     online = [s for s in sources if s.name != "catalog"]
     for song_id, text, title, artist, version in songs:
         ident = identify_song(sources, title, artist, version, text, weights=weights, limit=limit)
-        if online and ident.verdict == "accepted" and ident.best is not None:
+        if online and ident.verdict == Verdict.ACCEPTED and ident.best is not None:
             # The sure match gains the other services' ids and links by its ISRC.
             linked = crosslink([ident.best.candidate], online)[0]
             best = replace(ident.best, candidate=linked)
@@ -118,8 +119,8 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     with transaction(conn):
         for song_id, ident in results:
             report.considered += 1
-            if ident.verdict == "accepted" and ident.best is not None:
-                link_song(conn, song_id, ident.best.candidate, "accepted", ident.best.score)
+            if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
+                link_song(conn, song_id, ident.best.candidate, MatchStatus.ACCEPTED, ident.best.score)
                 clear_candidates(conn, song_id)
                 report.accepted += 1
                 continue
@@ -129,7 +130,7 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                    WHERE id = ?""",
                 [ident.verdict, ident.best.score if ident.best else None, song_id],
             )
-            if ident.verdict == "review":
+            if ident.verdict == Verdict.REVIEW:
                 report.review += 1
             else:
                 report.no_match += 1
@@ -164,18 +165,18 @@ class SongMatch:
 
 def picked(candidate: Candidate) -> SongMatch:
     """The curator chose this candidate."""
-    return SongMatch("curated", candidate)
+    return SongMatch(MatchStatus.CURATED, candidate)
 
 
 def kept_for_review(ident: Identification | None) -> SongMatch:
     """"None of these": the song waits in the review queue with the candidates it was shown."""
-    return SongMatch("review", ident=ident)
+    return SongMatch(MatchStatus.REVIEW, ident=ident)
 
 
 def matched(ident: Identification) -> SongMatch:
     """The matcher's verdict: a sure match is linked, a doubtful one keeps its candidates."""
-    if ident.verdict == "accepted" and ident.best is not None:
-        return SongMatch("accepted", ident.best.candidate, ident.best.score, matched=True)
+    if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
+        return SongMatch(MatchStatus.ACCEPTED, ident.best.candidate, ident.best.score, matched=True)
     return SongMatch(ident.verdict, score=ident.best.score if ident.best else None, ident=ident, matched=True)
 
 
@@ -211,30 +212,30 @@ def keep_for_review(conn: sqlite3.Connection, song_id: int, ident: Identificatio
     """A stored song goes back to the review queue with these candidates (none when None)."""
     if ident is not None:
         store_candidates(conn, song_id, ident)
-    conn.execute("UPDATE cue_songs SET match_status = 'review' WHERE id = ?", [song_id])
+    conn.execute("UPDATE cue_songs SET match_status = ? WHERE id = ?", [MatchStatus.REVIEW, song_id])
 
 
 def accept(conn: sqlite3.Connection, song_id: int, candidate: Candidate) -> int:
     """A curator takes this candidate: linked as 'curated', the others no longer wait."""
-    rec_id = link_song(conn, song_id, candidate, "curated")
+    rec_id = link_song(conn, song_id, candidate, MatchStatus.CURATED)
     clear_candidates(conn, song_id)
     return rec_id
 
 
 def link_recording(conn: sqlite3.Connection, song_id: int, rec_id: int) -> None:
     """A curator named the recording (already stored): 'curated', no candidates wait."""
-    conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = 'curated' WHERE id = ?",
-                 [rec_id, song_id])
+    conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = ? WHERE id = ?",
+                 [rec_id, MatchStatus.CURATED, song_id])
     clear_candidates(conn, song_id)
 
 
 def reject(conn: sqlite3.Connection, song_id: int) -> None:
     """None of the candidates: no recording, and the matcher will not try again."""
-    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'rejected' WHERE id = ?",
-                 [song_id])
+    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = ? WHERE id = ?",
+                 [MatchStatus.REJECTED, song_id])
 
 
 def unlink(conn: sqlite3.Connection, song_id: int) -> None:
     """The song's words changed: its old link is forgotten and the matcher takes it again."""
-    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched' WHERE id = ?",
-                 [song_id])
+    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = ? WHERE id = ?",
+                 [MatchStatus.UNMATCHED, song_id])
