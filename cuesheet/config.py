@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from cuesheet.notation import limits
 from cuesheet.errors import InputError
-from cuesheet.files.read import read_text
+from cuesheet.notation import limits
 
 ENV_CONFIG = "CUESHEET_CONFIG"
 OFFICIAL_MUSICBRAINZ = "https://musicbrainz.org"
@@ -132,7 +131,7 @@ ENV_VARS: dict[str, str] = {
 
 def config_path() -> Path:
     """$CUESHEET_CONFIG, else config.toml in the platform's user config directory."""
-    from cuesheet.files.read import check_path, env
+    from cuesheet.notation.limits import check_path, env
 
     value = env(ENV_CONFIG)
     if value:
@@ -181,6 +180,8 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
 def _file_values(path: Path) -> dict[str, Any]:
     """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
     import tomllib  # here, not at the top: a cold `cuesheet what` without a config file skips it
+
+    from cuesheet.files.read import read_text  # the same: the bounded reader, only when there is a file
 
     values: dict[str, Any] = {}
     if not os.path.lexists(path):

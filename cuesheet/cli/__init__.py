@@ -133,7 +133,7 @@ def _checked_paths(value: Any) -> Any:
     import typer
 
     from cuesheet.errors import InputError
-    from cuesheet.files.read import check_path
+    from cuesheet.notation.limits import check_path
 
     for path in value if isinstance(value, (list, tuple)) else [value]:
         if path is not None:

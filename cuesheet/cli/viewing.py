@@ -113,7 +113,7 @@ def _upto(flag: str | None) -> str | None:
     if flag:
         return flag
     from cuesheet import config
-    from cuesheet.files.read import env
+    from cuesheet.notation.limits import env
 
     upto = env("CUESHEET_UPTO")  # bounded and checked, as every environment value
     if upto:

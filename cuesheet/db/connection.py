@@ -27,7 +27,7 @@ ENV_DB = "CUESHEET_DB"
 def resolve_path(db: str | os.PathLike[str] | None) -> Path:
     """--db beats CUESHEET_DB beats ./cues.sqlite; each checked (files/read.py: env, check_path)
     so a 300-character name or a value with control characters is one plain line."""
-    from cuesheet.files.read import check_path, env
+    from cuesheet.notation.limits import check_path, env
 
     if db:
         return check_path(Path(db), "--db")

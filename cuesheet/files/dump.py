@@ -37,7 +37,6 @@ from cuesheet.db.transactions import pid_alive
 from cuesheet.errors import CuesheetError, InputErrors, NotFound
 from cuesheet.export.tabular import csv_text
 from cuesheet.files import sheets
-from cuesheet.files.read import check_path
 from cuesheet.model import (
     Character,
     Claim,
@@ -52,6 +51,7 @@ from cuesheet.model import (
     Source,
     entered_text,
 )
+from cuesheet.notation.limits import check_path
 from cuesheet.notation.normalize import fold
 from cuesheet.notation.timecode import format_time
 

@@ -23,29 +23,6 @@ def size_words(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
 
 
-def env(name: str) -> str | None:
-    """An environment variable's value, held to the limits of any text (cuesheet/notation/limits.py):
-    at most 4,096 characters and no control characters, else one line naming the variable."""
-    value = os.environ.get(name)
-    if not value:
-        return None
-    problem = limits.text_problem(value, limits.ENV)
-    if problem:
-        raise InputError(problem, file="environment", field=name)
-    return value
-
-
-def check_path(path: Path, field: str | None = None) -> Path:
-    """A path the system can take: no part longer than the file system allows (255 bytes) and
-    the whole within PATH_MAX, so a 300-character name is one plain line, not an OSError
-    from whichever call meets it first."""
-    name = os.fsencode(path)
-    if len(name) >= 4096 or any(len(part) > 255 for part in name.split(b"/")):
-        raise InputError("the name is too long (at most 255 bytes a part, 4,096 in all)",
-                         file=limits.short(str(path)), field=field)
-    return path
-
-
 def read_stream(stream: BinaryIO, name: str, limit: int = limits.FILE, what: str = "a file") -> bytes:
     """At most `limit` bytes of `stream`; one more byte is a located error."""
     chunks, total = [], 0

@@ -28,7 +28,7 @@ def read_query_lines(source: Path | BinaryIO, name: str) -> list[str]:
     """The lines of an --from file or stdin, read through the bounded reader (files/read.py):
     `identify --from /dev/zero` is refused after 8 MB, not read until memory runs out."""
     if isinstance(source, Path):
-        data = read.read_bytes(read.check_path(source, "--from"), limits.FILE, "a list of queries")
+        data = read.read_bytes(limits.check_path(source, "--from"), limits.FILE, "a list of queries")
     else:
         data = read.read_stream(source, name, limits.FILE, "a list of queries")
     return read.decode(data, name).splitlines()
