@@ -33,6 +33,7 @@ import re
 import sqlite3
 import tarfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cuesheet import db, ids, limits
+from cuesheet.db import recount_vocab
 from cuesheet.errors import CuesheetError, InputError, InputErrors, ParseError
 from cuesheet.normalize import fold
 from cuesheet.timecode import parse_time
@@ -495,24 +497,17 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
 # --- the worker -------------------------------------------------------------------------------
 
 
-Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int, list[str]]
+Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int]
 
 
 def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: int) -> Iterator[Batch]:
-    """(rows, rejects, good rows read, bytes of the file read, index words not sent before) in chunks.
+    """(rows, rejects, good rows read, bytes of the file read) in chunks.
 
     Without `keep_going` rows stop at the first reject (errors are still listed).
-    The words feed `recording_vocab`, the catalog's spelling list.
     """
     rows: list[tuple[Any, ...]] = []
     rejects: list[Reject] = []
     seen = errors = 0
-    known: set[str] = set()
-
-    def new_words() -> list[str]:
-        words = {w for r in rows for w in f"{r[11]} {r[12]}".split()} - known
-        known.update(words)
-        return sorted(words)
 
     with open_input(path) as inp:
         for item in _stage_rows(inp, fmt, ignore_extra):
@@ -527,9 +522,9 @@ def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: 
                 continue  # keep reading to list every error, but stage nothing more
             rows.append(item)
             if len(rows) >= batch:
-                yield rows, rejects, seen, inp.position(), new_words()
+                yield rows, rejects, seen, inp.position()
                 rows, rejects = [], []
-        yield rows, rejects, seen, inp.position(), new_words()
+        yield rows, rejects, seen, inp.position()
 
 
 def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[bytes]) -> None:
@@ -590,7 +585,7 @@ def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
             except EOFError:
                 raise CuesheetError(f"the import worker stopped (exit code {proc.wait()})") from None
             if msg[0] == "batch":
-                yield msg[1], msg[2], msg[3], msg[4], msg[5]
+                yield msg[1], msg[2], msg[3], msg[4]
             elif msg[0] == "fail":
                 raise InputErrors([_to_error(r) for r in msg[1]])
             else:
@@ -669,13 +664,12 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
         # `state`: what the merge does with the row ('new', 'changed'; NULL: nothing), decided
         # before the write lock is taken.
         stage.execute(f"CREATE TABLE rows ({', '.join(STAGE_COLUMNS)}, state TEXT)")
-        stage.execute("CREATE TABLE vocab (term TEXT)")
         insert = (f"INSERT INTO rows ({', '.join(STAGE_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(STAGE_COLUMNS))})")
         batches = (_batches_in_worker(path, fmt, ignore_extra, skip_invalid) if parallel
                    else _batches(path, fmt, ignore_extra, skip_invalid, BATCH))
         stage.execute("BEGIN")
-        for rows, bad, seen, pos, words in batches:
+        for rows, bad, seen, pos in batches:
             report.rows = seen
             if bad:
                 report.rejected += len(bad)
@@ -689,7 +683,6 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
                     errors.extend(_to_error(r) for r in bad[: MAX_ERRORS + 1 - len(errors)])
             if rows and not errors:
                 stage.executemany(insert, rows)
-                stage.executemany("INSERT INTO vocab VALUES (?)", ((w,) for w in words))
             if progress:
                 progress("reading", report.rows, pos, size)
             _checkpoint("staging")
@@ -794,7 +787,10 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
                 conn.execute("INSERT INTO recording_fts (recording_fts) VALUES ('rebuild')")
             else:
                 index_recordings(conn, after_id=last, vocab=False)
-            conn.execute("INSERT OR IGNORE INTO recording_vocab SELECT term FROM stage.vocab")
+            if empty or todo > last // 4:
+                recount_vocab(conn)  # one walk over the index: cheaper than counting every row's words
+            else:
+                count_words(conn, conn.execute("SELECT title_key, artist_key FROM stage.rows WHERE state IS NOT NULL"))
             step("index")
             _checkpoint("indexed")
         step("commit")
@@ -905,10 +901,21 @@ def index_recordings(conn: sqlite3.Connection, *, after_id: int, vocab: bool = T
         [after_id],
     )
     if vocab:
-        words = {w for t, a in conn.execute(
-            "SELECT title_key, artist_key FROM recordings WHERE id > ?", [after_id])
-            for w in f"{t or ''} {a or ''}".split()}
-        conn.executemany("INSERT OR IGNORE INTO recording_vocab VALUES (?)", ((w,) for w in words))
+        count_words(conn, conn.execute("SELECT title_key, artist_key FROM recordings WHERE id > ?", [after_id]))
+
+
+def count_words(conn: sqlite3.Connection, keys: Iterable[tuple[str | None, str | None]]) -> None:
+    """Add rows' index words to `recording_vocab`, each with the number of these rows holding it.
+
+    A row's word counts once, as FTS5 counts documents. Rows removed or changed
+    later are not subtracted: the counts only order a lookup's word pairs
+    (`sources.catalog`), and the next large import counts them again.
+    """
+    counts: Counter[str] = Counter()
+    for title, artist in keys:
+        counts.update(set(f"{title or ''} {artist or ''}".split()))
+    conn.executemany("INSERT INTO recording_vocab (term, rows) VALUES (?, ?) "
+                     "ON CONFLICT (term) DO UPDATE SET rows = rows + excluded.rows", counts.items())
 
 
 @dataclass(frozen=True)
