@@ -26,6 +26,13 @@ USAGE_CODES = {
 }
 SONG_FIELDS = ("title", "artist", "version")
 
+# What a cue is (its kind), how sure the curator is, and where a song stands with the matcher.
+KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
+CONFIDENCES = ("high", "medium", "low")
+# 'unknown': a song plays and nobody has identified it; title/artist NULL, text '', what was
+# heard of it in `heard`.
+MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected", "unknown")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -58,6 +65,24 @@ class Claim:
     value: str
     sources: tuple[str, ...]
     notes: str | None = None
+
+
+# Services whose recording ids a source may claim for a song (`id_claims` in a cue sheet).
+ID_SERVICES = ("spotify", "musicbrainz", "isrc")
+
+
+@dataclass(frozen=True)
+class IdClaim:
+    """A recording id a source says is this song: a claim to check, not a fact.
+
+    A matcher's script (like the Drag Race dataset's Spotify ids) can point at a cover,
+    a karaoke track or another edit; the claim is kept with its sources so an audit can
+    accept or reject it, and only an accepted claim may reach a playlist.
+    """
+
+    service: str
+    id: str
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,8 @@ class Song:
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
     unknown: bool = False
+    # Recording ids sources claim for the song (checked by the claims audit, never trusted as such).
+    id_claims: tuple[IdClaim, ...] = ()
 
     @property
     def entered(self) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.migrations import MIGRATIONS
 from cuesheet.matching import identify
 from cuesheet.recordings import importer
 from cuesheet.recordings.importer import CatalogRow, insert_rows
@@ -51,7 +52,7 @@ def index_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 @pytest.fixture
 def catalog(tmp_path: Path) -> sqlite3.Connection:
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     insert_rows(conn, filler(600) + [
         row("Love Baby Zephyrine", "Quillfeather"),
         row("Heart of Marzipan", "Quillfeather"),
@@ -94,7 +95,7 @@ def test_word_pairs_are_tried_rarest_first(catalog: sqlite3.Connection) -> None:
 
 
 def test_first_import_counts_every_word(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     path = tmp_path / "canonical_musicbrainz_data.csv"
     path.write_text(canonical([(1, "Glory Box", "Portishead"), (2, "Sour Times", "Portishead"),
                                (3, "Roads", "Portishead"), (4, "Teardrop", "Massive Attack")]))
@@ -104,7 +105,7 @@ def test_first_import_counts_every_word(tmp_path: Path) -> None:
 
 
 def test_a_reimport_keeps_the_counts_in_step_with_the_index(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     path = tmp_path / "canonical_musicbrainz_data.csv"
     first = [(n, f"Song {n} Glory", "Portishead") for n in range(1, 41)]
     path.write_text(canonical(first))
@@ -126,8 +127,8 @@ def test_migration_counts_the_words_of_an_old_catalog(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    names = [m.name for m in db.MIGRATIONS]
-    for m in db.MIGRATIONS[: names.index("m011_recording_vocab") + 1]:
+    names = [m.name for m in MIGRATIONS]
+    for m in MIGRATIONS[: names.index("m011_recording_vocab") + 1]:
         conn.execute("BEGIN")
         m.apply(conn)
         conn.execute("INSERT INTO _migrations VALUES (?, 'then')", [m.name])
@@ -138,7 +139,7 @@ def test_migration_counts_the_words_of_an_old_catalog(tmp_path: Path) -> None:
     conn.execute("INSERT INTO recording_fts (recording_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO recording_vocab SELECT term FROM recording_terms")
     conn.close()
-    upgraded = db.connect(path).conn
+    upgraded = connect(path).conn
     assert vocab(upgraded) == {"glory": 1, "box": 1, "roads": 1, "portishead": 2}
     best = identify("Roads - Portishead", [CatalogSource(upgraded)]).best
     assert best is not None and best.candidate.title == "Roads"

@@ -92,7 +92,7 @@ def cap_numbers(app: typer.Typer) -> None:
     """Give every int parameter without a maximum the one in cuesheet/limits.py (ROW_ID for others)."""
     import typing
 
-    from cuesheet import limits
+    from cuesheet.notation import limits
 
     apps = [app]
     while apps:
@@ -166,7 +166,7 @@ def main() -> None:
 def _check_arguments(argv: list[str]) -> None:
     """Every argument obeys the limits on text (docs/limits.md): no control characters, at most
     5,000 characters; a usage error (exit 2) naming the argument, before any command runs."""
-    from cuesheet import limits
+    from cuesheet.notation import limits
 
     for i, arg in enumerate(argv, start=1):
         problem = limits.text_problem(arg, limits.TEXT)
