@@ -30,8 +30,6 @@ STOP_WORDS = frozenset(
 )
 # Candidates enough to stop widening the search; at most this many query words are used.
 ENOUGH = 5
-# Rows enough from word pairs (rarest pairs first) to stop asking for more.
-PAIRS_ENOUGH = 30
 MAX_WORDS = 8
 # Vocabulary words within this rapidfuzz ratio stand in for a word the catalog lacks.
 SPELLING_CUTOFF = 75
@@ -234,13 +232,14 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     if len(found) < ENOUGH and len(groups) > 2:
         # Rarest pairs first (fewest rows expected to hold both): two rare words nearly name
         # the row, two common ones ("love", "baby") bring back rows that share nothing else
-        # with the query, which then cost scoring time. Enough rows stop it.
+        # with the query and cost scoring time. A pool of rows stops it (before, only the
+        # pairs of one word: then each later word still added a pair's rows).
         counts = _Counts(conn)
         pairs = sorted(((i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))),
                        key=lambda p: ((counts.rows(groups[p[0]]) + 1) * (counts.rows(groups[p[1]]) + 1), p))
         for i, j in pairs:
             found.update(dict.fromkeys(_ids(conn, [groups[i], groups[j]], pool // 4)))
-            if len(found) >= PAIRS_ENOUGH:
+            if len(found) >= pool:
                 break
     if len(found) < ENOUGH:
         for group in groups:
