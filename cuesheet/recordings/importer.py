@@ -64,6 +64,8 @@ class ImportReport:
     seconds: float = 0.0
     # Seconds per step (read+stage, prepare, merge, index), for benchmarks and the sizing note.
     steps: dict[str, float] = field(default_factory=dict)
+    # The history entry that records the import (None: nothing added, or no curator named).
+    history_id: int | None = None
 
     @property
     def unchanged(self) -> int:
@@ -80,20 +82,21 @@ class ImportReport:
                 "removed": self.removed, "kept_linked": self.kept_linked, "rejected": self.rejected,
                 "rejects_path": self.rejects_path, "artist_from_title": self.artist_from_title,
                 "seconds": round(self.seconds, 2),
-                "steps": {k: round(v, 2) for k, v in self.steps.items()}}
+                "steps": {k: round(v, 2) for k, v in self.steps.items()}, "history_id": self.history_id}
 
 
 def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = None,
                 source: str = "catalog", ignore_extra: bool = False,
                 progress: Progress | None = None, skip_invalid: bool = False,
                 rejects: Path | None = None, replace: bool = False,
-                workers: bool | None = None) -> ImportReport:
+                workers: bool | None = None, curator: str | None = None) -> ImportReport:
     """Import a catalog file: every row in one short transaction, or none.
 
     `skip_invalid` imports the good rows and writes each bad one, with its
     file:line:field reason, to `rejects`. `replace` (a full dataset) removes this
     source's rows that the file no longer has, except recordings a cue links to.
-    `workers` None parses big files in a second process.
+    `workers` None parses big files in a second process. With `curator`, the import is a
+    change in `history` (written in the same transaction), so `undo` takes its rows back.
     """
     started = time.perf_counter()
     fmt = detect_format(path, format)
@@ -116,7 +119,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
         checkpoint("staged")
         if progress:
             progress("indexing", report.rows, size, size)
-        merge(conn, stage_path, fmt, source, replace, report)
+        merge(conn, stage_path, fmt, source, replace, report, curator)
     finally:
         stage_path.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuesheet.db import history
 from cuesheet.db.transactions import transaction, writer_note
 from cuesheet.recordings.catalog_file import CANONICAL
 from cuesheet.recordings.index import count_words, index_recordings, recount_vocab
@@ -23,7 +24,7 @@ __all__ = ["merge"]
 
 
 def merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, replace: bool,
-           report: ImportReport) -> None:
+           report: ImportReport, curator: str | None = None) -> None:
     """Decide everything while only reading the catalog; then one transaction writes it.
 
     A canonical row's identity is its recording MBID (`mbid`), any other row's
@@ -103,12 +104,27 @@ def merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, rep
                 recount_vocab(conn)  # one walk over the index: cheaper than counting every row's words
             else:
                 count_words(conn, conn.execute("SELECT title_key, artist_key FROM stage.rows WHERE state IS NOT NULL"))
+            if curator is not None and report.added:
+                report.history_id = _record(conn, curator, last, report)
             step("index")
             checkpoint("indexed")
         step("commit")
     finally:
         conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
         conn.execute("DETACH DATABASE stage")
+
+
+def _record(conn: sqlite3.Connection, curator: str, last: int, report: ImportReport) -> int | None:
+    """The import as one history entry: the ids it added, as a range (a million row images would
+    not fit a history row; `undo` reads the rows back when it takes them away)."""
+    first, final = conn.execute("SELECT min(id), max(id) FROM recordings WHERE id > ?", [last]).fetchone()
+    if first is None:
+        return None
+    kept = [f"{report.changed} updated in place" if report.changed else "",
+            f"{report.removed} removed" if report.removed else ""]
+    summary = (f"imported {report.added:,} catalog recordings from {Path(report.path).name}"
+               + "".join(f"; {k} (not undone)" for k in kept if k))
+    return history.record_added(conn, "catalog import", curator, summary, "recordings", first, final)
 
 
 def _classify(conn: sqlite3.Connection, fmt: str, key: str, source: str) -> None:
