@@ -27,6 +27,7 @@ from cuesheet.db.migrations import (
     m070_lip_syncs,
     m080_claim_audits,
     m090_candidate_probability,
+    m110_vocab_rows,
 )
 from cuesheet.db.transactions import transaction
 from cuesheet.errors import CuesheetError
@@ -49,7 +50,7 @@ MIGRATIONS: list[Migration] = [
     for m in (m001_initial, m002_matching, m003_sources, m004_history, m005_heard, m010_canonical,
               m011_recording_vocab, m040_unidentified, m041_episode_sources, m050_imported_files,
               m051_build_digests, m060_song_id_claims, m070_lip_syncs, m080_claim_audits,
-              m090_candidate_probability)
+              m090_candidate_probability, m110_vocab_rows)
 ]
 
 
