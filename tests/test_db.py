@@ -28,7 +28,7 @@ def test_fresh_database_has_the_whole_schema(tmp_path: Path) -> None:
     ]
     assert columns(conn, "cue_results") == ["id", "cue_id", "position", "result", "contestant"]  # m070 (#20)
     assert "franchise" in columns(conn, "shows")
-    assert columns(conn, "song_id_claims") == ["id", "cue_song_id", "service", "external_id", "source_id"]
+    assert columns(conn, "song_id_claims")[:5] == ["id", "cue_song_id", "service", "external_id", "source_id"]
     assert columns(conn, "cue_songs")[:10] == [
         "id", "cue_id", "position", "text", "title", "artist", "version", "confidence", "notes",
         "recording_id",
