@@ -7,8 +7,6 @@ the same forgiving way: typos, aliases, extra words, any episode notation,
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,10 +14,19 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from cuesheet.notation.episodes import EpisodeInfo, EpisodeSpec, episode_code, parse_episode, resolve_episode
 from cuesheet.errors import NotFound
+from cuesheet.notation.echo import echo
+from cuesheet.notation.episodes import (
+    EpisodeInfo,
+    EpisodeSpec,
+    episode_code,
+    parse_episode,
+    resolve_episode,
+    spec_at,
+)
 from cuesheet.notation.normalize import fold
 from cuesheet.viewer import query
+
 
 @dataclass(frozen=True)
 class ShowRef:
@@ -136,6 +143,35 @@ def episodes(conn: sqlite3.Connection, show: ShowRef) -> list[dict[str, Any]]:
 def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeRef:
     """An episode by any notation people type (3, S01E03, 1x03, Track 3, episode four, pilot,
     last episode, title words)."""
+    rows, aliases = _episode_rows(conn, show)
+    infos = {(r[1], r[2]): r for r in rows}
+    place = query.episode_place(text)
+    if place is not None:  # "pilot", "the last episode", "finale"
+        r = rows[0] if place == "first" else rows[-1]
+        return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+    number = query.episode_number(text)  # "episode four", "the fourth episode"
+    spec = EpisodeSpec(None, number) if number is not None else parse_episode(text)
+    info = resolve_episode(
+        spec, [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows], show=show.name
+    )
+    r = infos[(info.season, info.episode)]
+    return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+
+
+def episode_at(conn: sqlite3.Connection, show: ShowRef, season: int, number: int) -> EpisodeRef:
+    """The episode at a place known by its numbers (a link's): nothing to parse; EpisodeNotFound
+    (with the closest) when the show has none there."""
+    rows, aliases = _episode_rows(conn, show)
+    info = resolve_episode(
+        spec_at(season, number), [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows],
+        show=show.name,
+    )
+    r = next(r for r in rows if (r[1], r[2]) == (info.season, info.episode))
+    return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+
+
+def _episode_rows(conn: sqlite3.Connection, show: ShowRef) -> tuple[list[Any], dict[int, list[str]]]:
+    """A show's episode rows (id, season, number, title) in order, and each one's aliases."""
     rows = conn.execute(
         "SELECT id, season, number, title FROM episodes WHERE show_id = ? ORDER BY season, number",
         [show.id],
@@ -149,18 +185,7 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str) -> EpisodeR
         [show.id],
     ):
         aliases[episode_id].append(alias)
-    infos = {(r[1], r[2]): r for r in rows}
-    place = query.episode_place(text)
-    if place is not None:  # "pilot", "the last episode", "finale"
-        r = rows[0] if place == "first" else rows[-1]
-        return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
-    number = query.episode_number(text)  # "episode four", "the fourth episode"
-    spec = EpisodeSpec(None, number) if number is not None else parse_episode(text)
-    info = resolve_episode(
-        spec, [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows], show=show.name
-    )
-    r = infos[(info.season, info.episode)]
-    return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+    return rows, aliases
 
 
 def episode_ref(conn: sqlite3.Connection, episode_id: int) -> EpisodeRef:
