@@ -14,6 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from cuesheet.model import Kind
+from cuesheet.notation.echo import printable
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
@@ -29,12 +30,14 @@ Run = tuple[str, str]
 
 
 def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
-               weak: bool = False) -> tuple[list[Run], list[list[Run]]]:
-    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike."""
+               weak: bool = False, with_show: bool = False) -> tuple[list[Run], list[list[Run]]]:
+    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike.
+    `with_show` names the show before the episode code (a list that spans several shows)."""
     # "cue 2*", never a bare number: in a ranked list a reader takes a leading number for the rank.
     label = f"cue {a.cue}" + ("" if a.order_confirmed else "*")
     if with_episode:
-        head: list[Run] = [("cyan", f"{a.code} "), ("bold", label), ("cyan", f" · {a.episode_title} ·")]
+        head: list[Run] = [("cyan", f"{a.show} {a.code} " if with_show else f"{a.code} "), ("bold", label),
+                           ("cyan", f" · {a.episode_title} ·")]
     else:
         head = [("bold", label + (" " if a.order_confirmed else ""))]
     if a.time_in:
@@ -43,6 +46,8 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
             head.append(("green", f" ({a.distance} away)"))
         head.append(("", " ·"))
     head.append(("magenta", f" {a.kind}"))
+    if a.lip_sync:
+        head.append(("magenta", f" · {a.lip_sync.replace('-', ' ')}"))
     if a.usage:
         head.append(("dim", f" ({a.usage})"))
     if scored and a.score is not None:
@@ -71,6 +76,9 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
         body.append([("italic", f"performed by {people(a.other_performers)}")])
     if a.scene:
         body.append([("", a.scene)])
+    if a.results is not None:  # asked for: --results
+        won, out = ", ".join(a.results["won"]) or "not known", ", ".join(a.results["eliminated"])
+        body.append([("yellow", f"result: won by {won}" + (f"; went home: {out}" if out else ""))])
     for c in a.conflicts:
         values = " · ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in c["values"])
         what = f"{c['field']} of {c['song']}" if c.get("song") and len(a.songs) > 1 else c["field"]
@@ -95,9 +103,9 @@ class Out:
 
     def rich(self) -> Any:
         if self._rich is None and self._tty(self.stdout):
-            from rich.console import Console
+            from cuesheet.cli.safe_console import SafeConsole
 
-            self._rich = Console(file=self.stdout)
+            self._rich = SafeConsole(file=self.stdout)
         return self._rich
 
     def line(self, runs: list[Run] | str = "", indent: int = 0) -> None:
@@ -105,7 +113,7 @@ class Out:
             runs = [("", runs)]
         console = self.rich()
         if console is None:
-            self.stdout.write((" " * indent + "".join(t for _, t in runs)).rstrip() + "\n")
+            self.stdout.write(printable((" " * indent + "".join(t for _, t in runs)).rstrip()) + "\n")
             return
         from rich.padding import Padding
         from rich.text import Text
@@ -117,12 +125,14 @@ class Out:
 
     def note(self, message: str) -> None:
         """A dim line on stderr: counts, hints, what matched nothing."""
+        message = printable(message)
         if self._tty(self.stderr):
             self.stderr.write(f"\x1b[2m{message}\x1b[0m\n")
         else:
             self.stderr.write(message + "\n")
 
     def error(self, message: str) -> None:
+        message = printable(message, one_line=True)
         if self._tty(self.stderr):
             self.stderr.write(f"\x1b[31merror:\x1b[0m {message}\n")
         else:
@@ -157,9 +167,10 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
     out.line([("bold underline", title)])
     if lead:
         out.line([("yellow", lead)])
+    with_show = len({a.show for a in items}) > 1  # one show's answers read as they always have
     for a in items:
         out.line()
-        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak)
+        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak, with_show=with_show)
         out.line(head)
         for runs in body:
             out.line(runs, indent=5)

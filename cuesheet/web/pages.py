@@ -15,8 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.notation.echo import echo, short
 from cuesheet.viewer import resolve
-from cuesheet.viewer.answers import episode_cues, show_sources, song
-from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
+from cuesheet.viewer.answers import episode_cues, results_known, show_sources, song, with_results
+from cuesheet.viewer.resolve import AmbiguousShow, EpisodeRef, ShowRef, find_episode, find_show
 from cuesheet.viewer.search import NoTimes, search, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 from cuesheet.web.records import episode_not_found, episode_of, show_of
@@ -45,7 +45,8 @@ def home(request: Request) -> Response:
         shows = watched_shows(conn, resolve.shows(conn), upto)
         choices = _upto_choices(conn)
         examples = _examples(conn, upto)
-    return respond(request, shows, "home.html", shows=shows, choices=choices, examples=examples)
+    return respond(request, shows, "home.html", shows=shows, choices=choices, examples=examples,
+                   groups=_franchises(shows))
 
 
 def search_page(request: Request) -> Response:
@@ -60,7 +61,12 @@ def search_page(request: Request) -> Response:
     if any(not ch.isprintable() for ch in q):
         raise BadRequest("that search has control characters in it", remedy="type it again")
     with site(request).connection() as conn:
-        result = search(conn, q, show_text, limit=limit, upto=upto)
+        try:
+            result = search(conn, q, show_text, limit=limit, upto=upto)
+        except AmbiguousShow as exc:
+            raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+                (with_upto("/search?" + urlencode({"q": q, "show": c.slug}), upto), c.name)
+                for c in exc.choices]) from None
         slugs = _show_slugs(conn)
         choices = _upto_choices(conn)
         onward = _onward(conn, result) if not result.answers or result.weak else []
@@ -110,6 +116,7 @@ def episode_page(request: Request) -> Response:
     words = request.query_params.get("q", "").strip() or None
     at = request.query_params.get("at", "").strip() or None
     upto = text_param(request, "upto")
+    results = request.query_params.get("results") == "1"  # spoilers: who won, who went home
     back = [(episode_url(request.path_params["show"], season, number), "Back to this episode's cue sheet")]
     if words and len(words) > MAX_QUERY:
         raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}",
@@ -127,7 +134,7 @@ def episode_page(request: Request) -> Response:
         answers = sheet
         later = False
         if upto:
-            limit = watched_limits(conn, [show], upto)[show.name]
+            limit = watched_limits(conn, [show], upto).get(show.name)
             later = later_than(episode.season, episode.number, limit)
         if later:
             # Past what the viewer has watched: no cue, no scene, no count.
@@ -143,6 +150,9 @@ def episode_page(request: Request) -> Response:
         if not later and sheet and (words or at):  # a watched episode is asked as any other
             answers, mode, notes, notice, status = _ask_episode(conn, episode, sheet, words, at,
                                                                 limit if upto else None, back)
+        if results and not later:  # asked for, and the guard let the episode through
+            with_results(conn, answers)
+        contest = not later and results_known(conn, sheet)
     if wants_json(request):
         if notice and status != 200:
             return json_response({"error": notice, "status": status}, status)
@@ -153,8 +163,8 @@ def episode_page(request: Request) -> Response:
         prev=listing[index - 1] if index > 0 else None,
         next=listing[index + 1] if index + 1 < len(listing) else None,
         answers=answers, mode=mode, notice=notice, sources=sources, slugs={show.name: show.slug},
-        words=words or "", at=at or "", upto=upto, later=later, notes=notes, choices=choices,
-        upto_code=limit.code if upto else None,
+        words=words or "", at=at or "", upto=upto, later=later, notes=notes, results=results,
+        contest=contest, choices=choices, upto_code=limit.code if upto and limit else None,
     )
 
 
@@ -205,7 +215,8 @@ def song_page(request: Request) -> Response:
         watched = None
         if upto:
             limits = watched_limits(conn, _all_shows(conn), upto)
-            watched = lambda show, season, number: not later_than(season, number, limits[show])  # noqa: E731
+            watched = lambda show, season, number: (  # noqa: E731
+                limits.get(show) is None or not later_than(season, number, limits[show]))
         try:
             result = song(conn, artist_slug, title_slug, watched)
         except NotFound as exc:
@@ -222,6 +233,15 @@ def song_page(request: Request) -> Response:
                   notice=notice, watched_code=watched_code)
 
 
+def _franchises(shows: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Shows of one franchise together under its name (Drag Race US, UK, All Stars ...), in the
+    order the first of them comes; a show of no franchise stands alone."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for s in shows:
+        groups.setdefault(s.get("franchise") or ("", s["slug"]), []).append(s)
+    return [(key if isinstance(key, str) else None, items) for key, items in groups.items()]
+
+
 def _said_upto(limits: dict[str, Watched]) -> str:
     """The watched episode as a notice names it: one code, or one per show when they differ."""
     codes = list(dict.fromkeys(w.code for w in limits.values()))
@@ -235,7 +255,7 @@ def _all_shows(conn: sqlite3.Connection) -> list[ShowRef]:
 def _watched(conn: sqlite3.Connection, show: ShowRef, request: Request) -> Watched | None:
     """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
     upto = text_param(request, "upto")
-    return watched_limits(conn, [show], upto)[show.name] if upto else None
+    return watched_limits(conn, [show], upto).get(show.name) if upto else None
 
 
 def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:

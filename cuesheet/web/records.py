@@ -13,14 +13,19 @@ from starlette.requests import Request
 
 from cuesheet.errors import CuesheetError
 from cuesheet.notation.episodes import episode_code
-from cuesheet.viewer.resolve import EpisodeRef, ShowRef, episode_at, find_show
+from cuesheet.viewer.resolve import AmbiguousShow, EpisodeRef, ShowRef, episode_at, find_show
 from cuesheet.web.site import Moved, PageNotFound, episode_url, show_url, wants_json
 
 
 def show_of(conn: sqlite3.Connection, request: Request) -> ShowRef:
     """The show a path names; a typo or alias moves to its canonical address."""
     text = request.path_params["show"]
-    show = find_show(conn, text)
+    try:
+        show = find_show(conn, text)
+    except AmbiguousShow as exc:  # "which show?": each candidate a link, the rest of the path kept
+        rest = request.url.path.split("/")[2:]
+        raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+            ("/" + "/".join([quote(c.slug, safe=""), *rest]), c.name) for c in exc.choices]) from None
     if show.slug == text:
         return show
     parts = request.url.path.split("/")

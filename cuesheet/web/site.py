@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 
 from cuesheet import __version__
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.notation.echo import short
+from cuesheet.notation.echo import printable, short
 from cuesheet.viewer.answers import completeness, emit_json_text, listen_links, people, song_slug
 
 HERE = Path(__file__).resolve().parent
@@ -126,6 +126,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every value a page shows passes the one sanitiser the CLI uses: a NUL or an ESC in
+        # an address (a 404 page says it back) is shown as \x00, never sent raw.
+        finalize=lambda value: printable(value) if isinstance(value, str) else value,
     )
     env.globals.update(
         show_url=show_url,
