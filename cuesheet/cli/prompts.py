@@ -16,6 +16,7 @@ from rich.text import Text
 
 from cuesheet.cli.output import console, err_console
 from cuesheet.errors import CuesheetError
+from cuesheet.normalize import repair_text
 
 T = TypeVar("T")
 PromptOption = typer.Option(
@@ -54,7 +55,7 @@ def ask(
                              show_default=bool(default))
         except (EOFError, KeyboardInterrupt):
             raise Cancelled() from None
-        raw = (raw or "").strip()
+        raw = repair_text((raw or "").strip())  # pasted from an export that misread UTF-8
         if not raw:
             if required:
                 console.print("  an answer is needed here", style="yellow", highlight=False)

@@ -9,9 +9,7 @@ from typing import Any
 from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
 from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
-from cuesheet.normalize import (
-    split_mashup,
-)
+from cuesheet.normalize import repair_text, split_mashup
 from cuesheet.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
@@ -92,6 +90,10 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     Mashup text ("A / B", "A x B") is split only when every part matches on its
     own at least as well as review and better, on average, than the whole.
     """
+    # Pasted from an export that misread UTF-8 ("LÃ©o FerrÃ©"): read as it was written.
+    text = repair_text(text)
+    artist = repair_text(artist) if artist else artist
+    album = repair_text(album) if album else album
     found_id = read_id(text) if artist is None else None
     if found_id is not None:
         return identify_id(text, *found_id, sources, limit=limit)

@@ -42,7 +42,7 @@ from typing import IO, Any
 
 from cuesheet import db, ids, limits
 from cuesheet.errors import CuesheetError, InputError, InputErrors, ParseError
-from cuesheet.normalize import fold
+from cuesheet.normalize import fold, repair_text
 from cuesheet.timecode import parse_time
 
 __all__ = [
@@ -63,6 +63,9 @@ MAX_ERRORS = 100
 # Below this a file is parsed in this process: starting a worker costs more than it saves.
 WORKER_MIN_BYTES = 4 << 20
 BATCH = 5000
+# Said with every refused import: a real dump has a few bad rows among millions.
+SKIP_HINT = ("nothing was imported; --skip-invalid imports the valid rows and writes the invalid ones, "
+             "with their reasons, to a reject file")
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ class ImportReport:
     rejected: int = 0
     rejects_path: str | None = None
     artist_from_title: int = 0
+    # Titles, artists and albums that were UTF-8 misread as Latin-1/cp1252, stored repaired.
+    repaired: int = 0
     seconds: float = 0.0
     # Seconds per step (read+stage, prepare, merge, index), for benchmarks and the sizing note.
     steps: dict[str, float] = field(default_factory=dict)
@@ -150,7 +155,7 @@ class ImportReport:
                 "changed": self.changed, "unchanged": self.unchanged, "duplicates": self.duplicates,
                 "removed": self.removed, "kept_linked": self.kept_linked, "rejected": self.rejected,
                 "rejects_path": self.rejects_path, "artist_from_title": self.artist_from_title,
-                "seconds": round(self.seconds, 2),
+                "repaired": self.repaired, "seconds": round(self.seconds, 2),
                 "steps": {k: round(v, 2) for k, v in self.steps.items()}}
 
 
@@ -223,12 +228,14 @@ class _BadEncoding(Exception):
 
 
 class _counting:
-    """Decodes a file line by line, so a bad byte is reported with its line."""
+    """Decodes a file line by line, so a bad byte is reported with its line; the readers
+    count here the fields they repaired (`repair_text`)."""
 
     def __init__(self, lines: Iterable[bytes], file: str) -> None:
         self._it = iter(lines)
         self._file = file
         self.line = 0
+        self.repaired = 0
 
     def __iter__(self) -> _counting:
         return self
@@ -288,9 +295,10 @@ def _to_error(r: Reject) -> InputError:
     return InputError(r[3], file=r[0], line=r[1], field=r[2])
 
 
-def _stage_rows(inp: _Input, fmt: str, ignore_extra: bool) -> Iterator[tuple[Any, ...] | Reject]:
+def _stage_rows(inp: _Input, fmt: str, ignore_extra: bool,
+                lines: _counting | None = None) -> Iterator[tuple[Any, ...] | Reject]:
     """Staging tuples (15 items) and rejects (5 items), in file order."""
-    lines = _counting(inp.lines, inp.name)
+    lines = lines or _counting(inp.lines, inp.name)
     try:
         if fmt == CANONICAL:
             yield from _canonical_rows(lines, inp.name)
@@ -331,7 +339,7 @@ def _csv_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tuple
         if len(record) > width:
             yield _reject(file, line, "row", f"{len(record)} cells but {width} columns", record)
             continue
-        yield from _checked(dict(zip(header, record)), file, line, record)
+        yield from _checked(dict(zip(header, record)), file, line, record, lines)
 
 
 def _jsonl_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tuple[Any, ...] | Reject]:
@@ -359,7 +367,7 @@ def _jsonl_rows(lines: _counting, file: str, ignore_extra: bool) -> Iterator[tup
                           f"{', '.join(COLUMNS)}", text.rstrip("\n"))
             continue
         raw = {k: (None if obj.get(k) is None else str(obj[k])) for k in COLUMNS}
-        yield from _checked(raw, file, line, text.rstrip("\n"))
+        yield from _checked(raw, file, line, text.rstrip("\n"), lines)
 
 
 def _records(reader: Iterator[list[str]], lines: _counting, file: str) -> Iterator[list[str] | Reject]:
@@ -379,9 +387,12 @@ _CHECKS = (("duration", parse_time), ("isrc", ids.normalize_isrc), ("mbid", ids.
 _YEAR = re.compile(r"\d{4}")
 
 
-def _checked(raw: dict[str, str | None], file: str, line: int,
-             record: Sequence[str] | str) -> Iterator[tuple[Any, ...] | Reject]:
-    """One row of our own format: a staging tuple, or one reject per bad field."""
+def _checked(raw: dict[str, str | None], file: str, line: int, record: Sequence[str] | str,
+             tally: _counting | None = None) -> Iterator[tuple[Any, ...] | Reject]:
+    """One row of our own format: a staging tuple, or one reject per bad field.
+
+    Text misread from UTF-8 is repaired first (counted on `tally`); only what is still
+    a control character after that is an error."""
     # Stripped once: this runs a million times in a large import.
     v = {k: t for k, t in ((k, (x or "").strip()) for k, x in raw.items()) if t}
     bad: list[Reject] = []
@@ -389,6 +400,10 @@ def _checked(raw: dict[str, str | None], file: str, line: int,
         if name not in v:
             bad.append(_reject(file, line, name, "is required", record))
     for name in ("title", "artist", "album"):  # #17: the limits every path applies (docs/limits.md)
+        if name in v and not v[name].isascii() and (fixed := repair_text(v[name])) != v[name]:
+            v[name] = fixed
+            if tally is not None:
+                tally.repaired += 1
         problem = limits.text_problem(v[name], limits.NAME) if name in v else None
         if problem:
             bad.append(_reject(file, line, name, problem, record))
@@ -487,7 +502,12 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
             continue
         title = title.strip()
         artist = artist.strip()
-        yield (title, artist, release.strip() or None, None, None, None, mbid, None,
+        release = release.strip()
+        if not (title.isascii() and artist.isascii() and release.isascii()):
+            fixed = repair_text(title), repair_text(artist), repair_text(release)
+            lines.repaired += sum(a != b for a, b in zip(fixed, (title, artist, release)))
+            title, artist, release = fixed
+        yield (title, artist, release or None, None, None, None, mbid, None,
                artist_mbids or None, release_mbid or None, int(score),
                fold_title(title), fold_name(artist), None, 0)
 
@@ -495,11 +515,13 @@ def _canonical_rows(lines: _counting, file: str) -> Iterator[tuple[Any, ...] | R
 # --- the worker -------------------------------------------------------------------------------
 
 
-Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int, list[str]]
+# rows, rejects, good rows read, bytes read, new index words, fields repaired so far
+Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int, list[str], int]
 
 
 def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: int) -> Iterator[Batch]:
-    """(rows, rejects, good rows read, bytes of the file read, index words not sent before) in chunks.
+    """(rows, rejects, good rows read, bytes of the file read, index words not sent before,
+    fields repaired so far) in chunks.
 
     Without `keep_going` rows stop at the first reject (errors are still listed).
     The words feed `recording_vocab`, the catalog's spelling list.
@@ -515,7 +537,8 @@ def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: 
         return sorted(words)
 
     with open_input(path) as inp:
-        for item in _stage_rows(inp, fmt, ignore_extra):
+        lines = _counting(inp.lines, inp.name)
+        for item in _stage_rows(inp, fmt, ignore_extra, lines):
             if len(item) == 5:
                 rejects.append(item)  # type: ignore[arg-type]
                 errors += 1
@@ -527,9 +550,9 @@ def _batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: 
                 continue  # keep reading to list every error, but stage nothing more
             rows.append(item)
             if len(rows) >= batch:
-                yield rows, rejects, seen, inp.position(), new_words()
+                yield rows, rejects, seen, inp.position(), new_words(), lines.repaired
                 rows, rejects = [], []
-        yield rows, rejects, seen, inp.position(), new_words()
+        yield rows, rejects, seen, inp.position(), new_words(), lines.repaired
 
 
 def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[bytes]) -> None:
@@ -590,7 +613,7 @@ def _batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
             except EOFError:
                 raise CuesheetError(f"the import worker stopped (exit code {proc.wait()})") from None
             if msg[0] == "batch":
-                yield msg[1], msg[2], msg[3], msg[4], msg[5]
+                yield msg[1], msg[2], msg[3], msg[4], msg[5], msg[6]
             elif msg[0] == "fail":
                 raise InputErrors([_to_error(r) for r in msg[1]])
             else:
@@ -675,8 +698,9 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
         batches = (_batches_in_worker(path, fmt, ignore_extra, skip_invalid) if parallel
                    else _batches(path, fmt, ignore_extra, skip_invalid, BATCH))
         stage.execute("BEGIN")
-        for rows, bad, seen, pos, words in batches:
+        for rows, bad, seen, pos, words, repaired in batches:
             report.rows = seen
+            report.repaired = repaired
             if bad:
                 report.rejected += len(bad)
                 if skip_invalid:
@@ -699,7 +723,8 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
             if len(errors) > MAX_ERRORS:
                 errors[MAX_ERRORS:] = [InputError(f"more errors after {MAX_ERRORS}; fix these first",
                                                   file=errors[0].file)]
-            raise InputErrors(errors)
+            # A real dump has a few bad rows among millions: say how to import the rest.
+            raise InputErrors(errors, remedy=SKIP_HINT)
         stage.close()
         report.steps["read"] = time.perf_counter() - started
         _checkpoint("staged")
