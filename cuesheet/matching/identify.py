@@ -8,7 +8,9 @@ from typing import Any
 
 from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
-from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
+from cuesheet.matching.readings import title_parts
+from cuesheet.matching.score import lead_artist
+from cuesheet.matching.verdict import VERDICTS, cut_off, decide, features, same_title_count
 from cuesheet.normalize import repair_text, split_mashup
 from cuesheet.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
@@ -102,7 +104,7 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     # Two more than shown: the runner-up decides the verdict, and a merged duplicate
     # must not leave the list short.
     scored = score_candidates(readings, candidates, weights, keep=limit + 2)
-    whole = _decided(text, scored, candidates, weights, limit, skipped)
+    whole = _decided(text, scored, candidates, weights, limit, skipped, sources)
     if not mashups:
         return whole
     parts_text = split_mashup(text)
@@ -165,17 +167,37 @@ def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
     return Identification(text, "accepted" if scored else "no_match", scored, skipped=skipped)
 
 
+def sole_start(best: Scored, sources: Sequence[Source]) -> bool:
+    """Whether the catalog the best came from has no other title (without version words) that
+    begins as the query's cut-off one does, by the best one's artist when the query gave one."""
+    if not cut_off(best):
+        return False
+    source = next((s for s in sources if s.name == best.candidate.source and hasattr(s, "titles_starting")), None)
+    if source is None:
+        return False
+    rows = source.titles_starting(best.cut, best.candidate.artist if best.artist_given else None)
+    if rows is None:
+        return False
+    lead = lead_artist(best.candidate.artist)
+    titles = {title_parts(t)[0] for t, a in rows if not best.artist_given or lead_artist(a) == lead}
+    return titles == {title_parts(best.candidate.title)[0]}
+
+
 def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,
-             limit: int, skipped: list[SourceSkipped]) -> Identification:
+             limit: int, skipped: list[SourceSkipped], sources: Sequence[Source] = ()) -> Identification:
     """The verdict, with the best candidate's calibrated probability in its reasons."""
     if not scored:
         return Identification(text, "no_match", [], skipped=skipped)
     same_title = same_title_count(scored[0].candidate, candidates)
-    decision, p, rule = decide(scored, weights, same_title=same_title)
-    feats = features(scored, same_title)
-    if p is not None or rule:
+    sole = sole_start(scored[0], sources)
+    decision, p, rule = decide(scored, weights, same_title=same_title, sole_start=sole)
+    feats = features(scored, same_title, sole)
+    if p is not None or rule or sole:
         best = scored[0]
         reasons = list(best.reasons)
+        if sole:
+            reasons.append("the only title in the catalog that begins so"
+                           + (" by this artist" if best.artist_given else ""))
         if p is not None:
             reasons.append(f"probability {p:.3f} that this is the song (calibrated; gap to another song "
                            f"{feats['gap']:.2f}, {plural(same_title, 'other recording')} with this title)")
