@@ -43,6 +43,9 @@ ROWS = [  # title, artist, album, year
     ("Africa", "Toto", "Toto IV", 1982),
     ("Rock Me Amadeus", "Falco", "Falco 3", 1985),
     ("Rock the Casbah", "The Clash", "Combat Rock", 1982),
+    ("Fear and Friday's (Poem)", "Zach Bryan", "American Heartbreak", 2022),
+    ("Make It Funky (Part 1)", "James Brown", "Make It Funky", 1971),
+    ("Me!", "Taylor Swift", "Lover", 2019),
 ]
 
 
@@ -133,6 +136,7 @@ def test_surname_first_names(conn: sqlite3.Connection, text: str, title: str, ar
     ("Dancing in the Da", "Dancing in the Dark", "Bruce Springsteen"),
     ("Ray Sommers - How Do You", "How Do You Catch A Girl", "Ray Sommers"),     # one by that artist
     ("The Clash - Rock the Cas", "Rock the Casbah", "The Clash"),
+    ("Dancing Q", "Dancing Queen", "ABBA"),          # mid-word ("q" is no word): two words alone do
 ])
 def test_cut_off_text_is_sure_when_one_title_begins_so(conn: sqlite3.Connection, text: str, title: str,
                                                        artist: str) -> None:
@@ -145,10 +149,17 @@ def test_cut_off_text_is_sure_when_one_title_begins_so(conn: sqlite3.Connection,
     "How Do You D",                # two
     "Dancing in the",              # two
     "Toto - Ro",                   # one word of two letters: too little
-    "Dancing Q",                   # two words alone: too little, though one title begins so
+    "Dancing",                     # one word alone
+    "James Brown - Make It Funky (Part 3)",  # a numbered part is title, not album
+    "Taylor Swift Featuring Dixie Chicks - Saint Of Me",  # "Me!" only by ignoring the dash
 ])
 def test_cut_off_text_is_not_sure_otherwise(conn: sqlite3.Connection, text: str) -> None:
     assert ask(conn, text).verdict != "accepted", ask(conn, text).to_json()
+
+
+def test_a_whole_title_but_for_a_bracket_group_is_not_cut_off(conn: sqlite3.Connection) -> None:
+    assert ask(conn, "Fear and Friday's").features["sole_start"] == 0.0
+    assert ask(conn, "Fear and Frid").features["sole_start"] == 1.0
 
 
 # --- songs that are not there ----------------------------------------------------------------------
@@ -165,13 +176,16 @@ def absent_records(draw: st.DrawFn) -> str:
     """A song the catalog lacks, written as other databases write records: with an album, a
     track number, a surname-first name, or cut short; at least one of its title words is new."""
     words = draw(st.lists(st.one_of(_OLD_WORDS, _NEW_WORDS), min_size=1, max_size=4))
-    words.insert(draw(st.integers(0, len(words))), draw(_NEW_WORDS))
+    at = draw(st.integers(0, len(words)))
+    words.insert(at, draw(_NEW_WORDS))
     title = " ".join(words)
+    # Cut after the new word: cut before it, the text may well be the start of a catalog title.
+    new_word_end = len(" ".join(words[: at + 1]))
     artist = draw(st.sampled_from(_ARTISTS))
     parts = artist.split()
     reversed_name = f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else artist
     album = draw(st.sampled_from([al for _, _, al, _ in ROWS]))
-    cut = title[: draw(st.integers(max(3, len(title) // 2), len(title)))]
+    cut = title[: draw(st.integers(new_word_end, len(title)))]
     form = draw(st.sampled_from(["{t} ({al}) - {a}", "{a} - {t} - {al}", "{t} - {r}", "{n:02d} - {t} - {a}",
                                  "{a} - {c}", "{c}", "{t}"]))
     return form.format(t=title, a=artist, r=reversed_name, al=album, n=draw(st.integers(1, 20)), c=cut)

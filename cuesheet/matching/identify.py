@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -11,7 +12,7 @@ from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_cand
 from cuesheet.matching.readings import title_parts
 from cuesheet.matching.score import lead_artist
 from cuesheet.matching.verdict import VERDICTS, cut_off, decide, features, same_title_count
-from cuesheet.normalize import repair_text, split_mashup
+from cuesheet.normalize import fold, repair_text, split_mashup
 from cuesheet.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
@@ -168,12 +169,22 @@ def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
 
 
 def sole_start(best: Scored, sources: Sequence[Source]) -> bool:
-    """Whether the catalog the best came from has no other title (without version words) that
-    begins as the query's cut-off one does, by the best one's artist when the query gave one."""
-    if not cut_off(best):
-        return False
+    """Whether the query's title is cut off (see `cut_off`) and the catalog the best came from
+    has no other title (without version words) that begins so, by the best one's artist when
+    the query gave one.
+
+    Cut off mid-word (its last word one the catalog does not know: "Catch A G", "Tomorr"),
+    one word with an artist or two alone are enough; at a word boundary ("Love", which may
+    be a whole title) two with an artist, three alone. Text that is the whole title but for
+    a bracket group ("Fear and Friday's" for "Fear and Friday's (Poem)") is not cut off.
+    """
     source = next((s for s in sources if s.name == best.candidate.source and hasattr(s, "titles_starting")), None)
-    if source is None:
+    if source is None or not best.cut:
+        return False
+    if fold(_GROUPS.sub(" ", best.candidate.title)) == best.cut:
+        return False
+    mid_word = hasattr(source, "knows_word") and not source.knows_word(best.cut.split()[-1])
+    if not cut_off(best, mid_word):
         return False
     rows = source.titles_starting(best.cut, best.candidate.artist if best.artist_given else None)
     if rows is None:
@@ -181,6 +192,9 @@ def sole_start(best: Scored, sources: Sequence[Source]) -> bool:
     lead = lead_artist(best.candidate.artist)
     titles = {title_parts(t)[0] for t, a in rows if not best.artist_given or lead_artist(a) == lead}
     return titles == {title_parts(best.candidate.title)[0]}
+
+
+_GROUPS = re.compile(r"[(\[][^()\[\]]*[)\]]")
 
 
 def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,

@@ -201,9 +201,16 @@ def _group_aside(title: str) -> tuple[str, str] | None:
     if not trailing:
         return None
     group = title[len(trailing.group(1)):].strip()[1:-1].strip()
-    if not group or split_version(f"x ({group})")[1].raw:
+    if not group or split_version(f"x ({group})")[1].raw or _NUMBERED_PART.match(group):
         return None
     return trailing.group(1), group
+
+
+# A group that numbers a part of the work ("(Part 3)", "(No. 2)", "[Op. 27]") is title: the
+# number rule must see it.
+_NUMBERED_PART = re.compile(r"(?i)^(?:part|pt|no|nr|number|op|opus|vol|volume|chapter|act|book|movement|mvt)"
+                            r"\.?\s*\d|^\d+$")
+ACROSS_A_DASH = " (across a dash)"
 
 
 # Word splits are tried for texts up to this many words (each split is one more reading).
@@ -265,6 +272,8 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
     core, version = split_version(clean)
     version = _with(_with(version, noise), Version())
     words = folded(core).split()
+    # Text with a dash says where its parts end; a split that ignores it is only a guess (never sure).
+    across = ACROSS_A_DASH if _DASHES.search(clean) else ""
     # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
     words, tail = _peel(words)
     version = _with(version, tail)
@@ -275,9 +284,9 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
             left, right = " ".join(words[:k]), " ".join(words[k:])
             if (who := _main_name(right)) is not None:
                 title, tail = _peel(words[:k], keep=1)  # "elastic heart piano version | sia"
-                add(_title_only(" ".join(title)), who, _with(version, tail), "words: title artist")
+                add(_title_only(" ".join(title)), who, _with(version, tail), "words: title artist" + across)
             if (who := _main_name(left)) is not None:
-                add(_title_only(right), who, version, "words: artist title")
+                add(_title_only(right), who, version, "words: artist title" + across)
     return out
 
 

@@ -20,6 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from cuesheet import ids
 from cuesheet.matching.readings import (
+    ACROSS_A_DASH,
     Reading,
     candidate_version,
     folded,
@@ -544,6 +545,8 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             reasons[0] = (f"title unknown ({comps['title']:.2f}): {r.title!r} ~ {c_title!r}, "
                           "a placeholder names no song")
         doubt = ""
+        if r.form.endswith(ACROSS_A_DASH):
+            doubt = "read by guessing where the artist ends, across the dash the text has"
         if r.artist and from_album[ci]:
             doubt = "the candidate has no artist; its album was read as one"
             reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"

@@ -139,11 +139,11 @@ def evidence(best: Scored) -> tuple[int, int]:
     return agree, differ
 
 
-def cut_off(best: Scored) -> bool:
+def cut_off(best: Scored, mid_word: bool = False) -> bool:
     """Whether the query gave only the start of the best one's title, in enough words to be
-    sure of it when nothing else begins so (`sole_start`)."""
-    return bool(best.cut) and best.reading_words >= (CUT_WORDS_WITH_ARTIST if best.artist_given
-                                                     else CUT_WORDS_ALONE)
+    sure of it when nothing else begins so (`sole_start`); cut mid-word, one word less."""
+    need = (CUT_WORDS_WITH_ARTIST if best.artist_given else CUT_WORDS_ALONE) - mid_word
+    return bool(best.cut) and best.reading_words >= need
 
 
 def features(scored: Sequence[Scored], same_title: int = 0, sole_start: bool = False) -> dict[str, float]:
@@ -186,7 +186,7 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
     if not scored or scored[0].score < weights.review:
         return "no_match", None, ""
     cal = calibration or default_calibration()
-    sole_start = sole_start and cut_off(scored[0])
+    sole_start = sole_start and bool(scored[0].cut)  # identify's `sole_start` says how much
     feats = features(scored, same_title, sole_start)
     p = cal.probability(feats) if cal else None
     best = scored[0]

@@ -84,6 +84,10 @@ class CatalogSource:
         """(title, artist) of the rows whose title begins with `start` (see `titles_starting`)."""
         return titles_starting(self.conn, start, artist)
 
+    def knows_word(self, word: str) -> bool:
+        """Whether the word index has this folded word (a whole word, not a start)."""
+        return self.conn.execute("SELECT 1 FROM recording_vocab WHERE term = ? LIMIT 1", [word]).fetchone() is not None
+
     def by_id(self, key: str, value: str) -> list[Candidate]:
         """Recordings carrying this id ("mbid", "spotify_id" or "isrc"), oldest first."""
         if key not in ("mbid", "spotify_id", "isrc"):
