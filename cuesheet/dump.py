@@ -34,6 +34,7 @@ from cuesheet.model import (
     Claim,
     Cue,
     Episode,
+    IdClaim,
     Performer,
     RecordingRef,
     Show,
@@ -115,7 +116,9 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
     performers: dict[tuple[int, int | None], list[tuple[Any, ...]]] = defaultdict(list)
     claims: dict[tuple[int, int | None], list[tuple[Any, ...]]] = defaultdict(list)
     songs: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    id_claims: dict[int, tuple[IdClaim, ...]] = {}
     if cue_ids:
+        id_claims = _id_claims(conn, marks, cue_ids)
         for cid, sid, character, actor, inferred in conn.execute(
             f"""SELECT cue_id, cue_song_id, character, actor, inferred FROM cue_performers
                  WHERE cue_id IN ({marks}) ORDER BY cue_id, position, id""", cue_ids):
@@ -135,7 +138,8 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
-        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog) for s in songs[cid]]
+        built = [(replace(song, id_claims=id_claims.get(s[0], ())), own) for s in songs[cid]
+                 for song, own in [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog)]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -150,6 +154,21 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
         ))
     return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues),
                    ep_sources)
+
+
+def _id_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict[int, tuple[IdClaim, ...]]:
+    """Each song's id claims, one per (service, id) with every source stating it, in stored order."""
+    grouped: dict[int, dict[tuple[str, str], list[str]]] = defaultdict(dict)
+    for sid, service, external_id, key in conn.execute(
+        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key
+              FROM song_id_claims ic JOIN cue_songs s ON s.id = ic.cue_song_id
+              JOIN sources so ON so.id = ic.source_id
+             WHERE s.cue_id IN ({marks}) ORDER BY ic.id""", cue_ids):
+        keys = grouped[sid].setdefault((service, external_id), [])
+        if key not in keys:
+            keys.append(key)
+    return {sid: tuple(IdClaim(service, ext, tuple(keys)) for (service, ext), keys in by.items())
+            for sid, by in grouped.items()}
 
 
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
@@ -331,7 +350,7 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected and not song.heard):
+            and not song.recording and not song.rejected and not song.heard and not song.id_claims):
         return song.text  # a bare string: the song as heard
     if song.unknown:
         return _drop_empty({
@@ -356,6 +375,7 @@ def _song_doc(song: Song) -> Any:
         doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
+    doc["id_claims"] = [{"service": c.service, "id": c.id, "sources": list(c.sources)} for c in song.id_claims]
     return _drop_empty(doc, keep=("title",))
 
 

@@ -60,6 +60,24 @@ class Claim:
     notes: str | None = None
 
 
+# Services whose recording ids a source may claim for a song (`id_claims` in a cue sheet).
+ID_SERVICES = ("spotify", "musicbrainz", "isrc")
+
+
+@dataclass(frozen=True)
+class IdClaim:
+    """A recording id a source says is this song: a claim to check, not a fact.
+
+    A matcher's script (like the Drag Race dataset's Spotify ids) can point at a cover,
+    a karaoke track or another edit; the claim is kept with its sources so an audit can
+    accept or reject it, and only an accepted claim may reach a playlist.
+    """
+
+    service: str
+    id: str
+    sources: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class RecordingRef:
     """A recording pinned by hand in a cue sheet (a curator's decision)."""
@@ -95,6 +113,8 @@ class Song:
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
     unknown: bool = False
+    # Recording ids sources claim for the song (checked by the claims audit, never trusted as such).
+    id_claims: tuple[IdClaim, ...] = ()
 
     @property
     def entered(self) -> str:

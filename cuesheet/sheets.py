@@ -25,7 +25,9 @@ from cuesheet.model import (
     Character,
     Claim,
     Cue,
+    ID_SERVICES,
     Episode,
+    IdClaim,
     Performer,
     RecordingRef,
     Show,
@@ -276,7 +278,7 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording", "match", "heard",
+    "claims", "recording", "match", "heard", "id_claims",
 )
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
@@ -563,7 +565,38 @@ def _read_song(
         rejected=status == "rejected",
         accepted=status == "accepted" and d.get("recording") is not None,
         heard=heard,
+        id_claims=_id_claims(d, where, c, source_keys),
     )
+
+
+def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | None) -> tuple[IdClaim, ...]:
+    """`id_claims: [{service: spotify, id: ..., sources: [...]}]`: ids sources claim for the song."""
+    from cuesheet import ids  # local, as in _recording
+
+    check = {"spotify": ids.normalize_spotify_id, "musicbrainz": ids.normalize_mbid, "isrc": ids.normalize_isrc}
+    out = []
+    for i, item, line in c.items(d, "id_claims", where):
+        cw = f"{where}.id_claims[{i}]"
+        cd = c.mapping(item, cw, line)
+        if cd is None:
+            continue
+        c.keys(cd, ("service", "id", "sources"), cw)
+        service = c.choice(cd, "service", cw, ID_SERVICES)
+        if "service" not in cd:
+            c.error("is required", line, f"{cw}.service")
+        raw = c.text(cd, "id", cw, required=True)
+        claim_sources = _sources(cd, cw, c, source_keys)
+        if not claim_sources:
+            c.error("a claim names the sources that state it", line, f"{cw}.sources")
+        if not service or not raw:
+            continue
+        try:
+            value = check[service](raw)
+        except ParseError as exc:
+            c.error(exc.message, _line(cd, "id"), f"{cw}.id")
+            continue
+        out.append(IdClaim(service, value, claim_sources))
+    return tuple(out)
 
 
 def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:

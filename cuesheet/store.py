@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from cuesheet.model import Cue, Episode, Performer, Show, Song
+from cuesheet.model import Cue, Episode, IdClaim, Performer, Show, Song
 from cuesheet.recordings.store import upsert_recording
 
 
@@ -135,7 +135,18 @@ def insert_song(
     for claim in song.claims:
         for key in claim.sources:
             _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
+    insert_id_claims(conn, song_id, song.id_claims, sources)
     return song_id
+
+
+def insert_id_claims(conn: sqlite3.Connection, song_id: int, claims: tuple[IdClaim, ...],
+                     sources: dict[str, int]) -> None:
+    """One row per claim and source (the same id stated twice by one source is one row)."""
+    conn.executemany(
+        """INSERT OR IGNORE INTO song_id_claims (cue_song_id, service, external_id, source_id)
+           VALUES (?, ?, ?, ?)""",
+        [(song_id, c.service, c.id, sources[key]) for c in claims for key in c.sources],
+    )
 
 
 def _insert_performers(
