@@ -26,6 +26,13 @@ USAGE_CODES = {
 }
 SONG_FIELDS = ("title", "artist", "version")
 
+# What a cue is (its kind), how sure the curator is, and where a song stands with the matcher.
+KINDS = ("lip-sync", "mashup", "cast-original", "background", "source")
+CONFIDENCES = ("high", "medium", "low")
+# 'unknown': a song plays and nobody has identified it; title/artist NULL, text '', what was
+# heard of it in `heard`.
+MATCH_STATUSES = ("unmatched", "accepted", "review", "no_match", "curated", "rejected", "unknown")
+
 
 @dataclass(frozen=True)
 class Source:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import sheets
-from cuesheet.build import build
-from cuesheet.dump import dump, read_show
+from cuesheet.files import sheets
+from cuesheet.files.build import build
+from cuesheet.files.dump import dump, read_show
 from cuesheet.errors import InputErrors
 from cuesheet.model import IdClaim
 

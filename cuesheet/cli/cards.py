@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."

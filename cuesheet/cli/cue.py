@@ -20,7 +20,9 @@ from cuesheet.cli.prompts import (
     interactive,
     missing,
 )
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.answers import answers, episode_cues
+from cuesheet.viewer.resolve import find_episode, find_show
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -35,15 +37,14 @@ Prompting = Annotated[Optional[bool], PromptOption]
 
 
 def _context(db: Path | None, show: str, episode: str):  # type: ignore[no-untyped-def]
-    from cuesheet import lookup
 
     conn = open_db(db).conn
-    ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
+    ep = find_episode(conn, find_show(conn, show), episode)
     return conn, ep, curator_name()
 
 
 def _time(text: str) -> int | None:
-    from cuesheet.timecode import parse_time
+    from cuesheet.notation.timecode import parse_time
 
     if text.strip() in ("", "-"):
         return None
@@ -94,9 +95,8 @@ def add_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
 ) -> None:
     """Add a cue: asks for what the options leave out, shows candidates for each song, saves in one go."""
-    from cuesheet import lookup
     from cuesheet.curation import cues as curate
-    from cuesheet.db import KINDS
+    from cuesheet.model import KINDS
     from cuesheet.errors import InputErrors
     from cuesheet.model import Song
 
@@ -194,7 +194,7 @@ def add_command(
             done = _save(conn, ep, draft, curator, shift=shift, asking=asking)
         except Cancelled:
             raise cancelled() from None
-        [answer] = lookup.answers(conn, [done.cue_id])
+        [answer] = answers(conn, [done.cue_id])
     if json_:
         emit_json([answer])
         return
@@ -279,7 +279,7 @@ def _ask_number(conn: Any, ep: Any) -> tuple[int, bool]:
 
 def _time_out(text: str, t_in: int | None) -> int | None:
     from cuesheet.errors import InputError
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     t = _time(text)
     if t is not None and t_in is not None and t < t_in:
@@ -289,7 +289,7 @@ def _time_out(text: str, t_in: int | None) -> int | None:
 
 def _kind(text: str) -> str:
     from cuesheet.curation import cues as curate
-    from cuesheet.db import KINDS
+    from cuesheet.model import KINDS
     from cuesheet.errors import InputError
 
     kind = curate.kind_named(text)
@@ -398,7 +398,7 @@ def _by_hand(song: Any) -> Any:
 
 def _summary(ep: Any, draft: Any, number: int) -> None:
     from cuesheet.curation import cues as curate
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     console.print()
     line = Text(f"{ep.code} cue {number}", style="bold")
@@ -443,7 +443,7 @@ def import_command(
     """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cuesheet import cueimport
+    from cuesheet.files import cueimport
     from cuesheet.cli.output import err_console
 
     with friendly_errors():
@@ -508,12 +508,11 @@ def list_command(
     show: ShowArg, episode: EpisodeArg, db: DbOption = None, json_: JsonOption = False, nl: NlOption = False
 ) -> None:
     """List an episode's cues with their songs and match status."""
-    from cuesheet import lookup
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
-        ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        items = lookup.episode_cues(conn, ep)
+        ep = find_episode(conn, find_show(conn, show), episode)
+        items = episode_cues(conn, ep)
 
     def render(items: list[Any]) -> None:
         table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",
@@ -572,14 +571,13 @@ def edit_command(
     db: DbOption = None,
 ) -> None:
     """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
-    from cuesheet import lookup
     from cuesheet.curation import cues as curate
     from cuesheet.model import Song
 
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
         cast = curate.characters(conn, ep.show.id)
-        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
+        [a] = answers(conn, [curate.cue_id(conn, ep, cue)])
         fields: dict[str, Any] = {}
         performers = None
         prompted_heard: dict[int, Any] = {}
@@ -662,13 +660,12 @@ def rm_command(
     db: DbOption = None,
 ) -> None:
     """Remove a cue with its songs (asks first unless --yes)."""
-    from cuesheet import lookup
     from cuesheet.curation import cues as curate
     from cuesheet.cli.viewer import answer_card
 
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
-        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
+        [a] = answers(conn, [curate.cue_id(conn, ep, cue)])
         if not yes:
             if not interactive(prompt):
                 raise missing(["--yes"], "no terminal to confirm the removal in")
@@ -692,14 +689,13 @@ def move_command(
     db: DbOption = None,
 ) -> None:
     """Move a cue to another number, or to another episode."""
-    from cuesheet import lookup
     from cuesheet.curation import cues as curate
 
     if to is None and to_episode is None:
         raise typer.BadParameter("give --to N, --to-episode EP, or both", param_hint="--to")
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
-        target = lookup.find_episode(conn, ep.show, to_episode) if to_episode else None
+        target = find_episode(conn, ep.show, to_episode) if to_episode else None
         done = curate.move_cue(conn, ep, cue, curator, to=to, to_episode=target)
     _report(done)
 

@@ -12,16 +12,16 @@ from rich.text import Text
 
 from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
 from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.resolve import find_episode, find_show
 
 app = typer.Typer()
 
 
 def _scope(conn: Any, show: str | None, episode: str | None) -> tuple[Any, Any]:
-    from cuesheet import lookup
 
-    show_ref = lookup.find_show(conn, show) if show else None
-    ep = lookup.find_episode(conn, show_ref, episode) if show_ref and episode else None
+    show_ref = find_show(conn, show) if show else None
+    ep = find_episode(conn, show_ref, episode) if show_ref and episode else None
     return show_ref, ep
 
 
@@ -80,11 +80,11 @@ def dump_command(
     json_: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """Write the cue sheet files (data/ format) from the database; unchanged files are left alone."""
-    from cuesheet import dump, lookup
+    from cuesheet.files import dump
 
     with friendly_errors():
         conn = open_db_readonly(db).conn  # dump writes files, never the database
-        show_ref = lookup.find_show(conn, show) if show else None
+        show_ref = find_show(conn, show) if show else None
         report = dump.dump(conn, to, show_id=show_ref.id if show_ref else None)
     if json_:
         from cuesheet.cli.output import emit_json
@@ -111,7 +111,7 @@ def history_command(
     nl: NlOption = False,
 ) -> None:
     """Every change curators made, latest first: who, when, what (and each row before/after)."""
-    from cuesheet import history
+    from cuesheet.db import history
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
@@ -140,7 +140,7 @@ def history_command(
 
 
 def _render_entry(e: Any) -> None:
-    from cuesheet import history
+    from cuesheet.db import history
 
     console.print(Text(f"#{e.id} {e.action} by {e.curator} at {e.at}", style="bold"))
     console.print(Text(e.summary))
@@ -164,7 +164,7 @@ def undo_command(
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
-    from cuesheet import history
+    from cuesheet.db import history
 
     if (cue is None) != (episode is None):
         raise typer.BadParameter("--cue and --episode go together", param_hint="--cue")
@@ -318,7 +318,6 @@ def review_accept(
     json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
     """Accept candidate N (default the best) for one or more songs, all in one change."""
-    from cuesheet import lookup
     from cuesheet.curation import review
     from cuesheet.cli.output import emit_json
 
@@ -329,7 +328,7 @@ def review_accept(
                                  param_hint="--pick")
     with friendly_errors():
         conn = open_db(db).conn
-        show_ref = lookup.find_show(conn, show) if show else None
+        show_ref = find_show(conn, show) if show else None
         done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick, min_score=min_score,
                                   show_id=show_ref.id if show_ref else None)
     if json_:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from cuesheet.cli.output import console, err_console
 from cuesheet.errors import CuesheetError
-from cuesheet.normalize import repair_text
+from cuesheet.notation.normalize import repair_text
 
 T = TypeVar("T")
 PromptOption = typer.Option(

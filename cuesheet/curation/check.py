@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet.episodes import episode_code
-from cuesheet.timecode import format_time
-from cuesheet.plural import noun
+from cuesheet.notation.episodes import episode_code
+from cuesheet.notation.timecode import format_time
+from cuesheet.notation.plural import noun
+from cuesheet.viewer.resolve import episode_ref
 
 ERROR, WARNING = "error", "warning"
 # Each rule's code, severity and what it means; `check --json` carries the code.
@@ -209,12 +210,11 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
 
 def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
     """One warning per episode: which cue-sheet facts are missing, and for which cues."""
-    from cuesheet import lookup
     from cuesheet.export.cue_sheet import gaps
 
     for ep in ep_ids:
         missing: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for gap in gaps(conn, lookup.episode_ref(conn, ep)):
+        for gap in gaps(conn, episode_ref(conn, ep)):
             if gap.cue is None or gap.field not in _CUE_SHEET_FIELDS:
                 continue
             label = _gap_label(gap)

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, store
+from cuesheet.db import history
+from cuesheet.curation import store
 from cuesheet.curation import matcher as matching
-from cuesheet.db import CONFIDENCES, KINDS
+from cuesheet.model import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
-from cuesheet.lookup import EpisodeRef
+from cuesheet.viewer.resolve import EpisodeRef
 from cuesheet.model import USAGE_CODES, Cue, Performer, Song
 from cuesheet.sources import Candidate
 
@@ -265,7 +266,7 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
 
 def _limit_errors(draft: CueDraft) -> list[InputError]:
     """The limits every path applies (cuesheet/limits.py): ranges, lengths, control characters."""
-    from cuesheet import limits
+    from cuesheet.notation import limits
 
     out = []
     checks: list[tuple[str, Any, int]] = [("scene", draft.scene, limits.TEXT), ("notes", draft.notes, limits.TEXT)]
@@ -311,7 +312,7 @@ def _model_cue(draft: CueDraft, number: int) -> Cue:
 
 
 def limits_high() -> int:
-    from cuesheet import limits
+    from cuesheet.notation import limits
 
     return limits.CUE_NUMBER.high
 

@@ -106,7 +106,8 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
     The matcher searches before it opens its transaction (online sources are slow), so
     the entry is written inside that transaction by history.recorded_around.
     """
-    from cuesheet import history, matching
+    from cuesheet import matching
+    from cuesheet.db import history
 
     def summarize(changes: list[dict[str, Any]]) -> str:
         counts: dict[str, int] = {}

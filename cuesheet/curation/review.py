@@ -13,10 +13,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, ids
+from cuesheet.db import history
+from cuesheet.notation import ids
 from cuesheet.curation import matcher as matching
 from cuesheet.curation.matcher import Matcher
-from cuesheet.episodes import episode_code
+from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import CuesheetError, InputError, NotFound
 from cuesheet.model import RecordingRef
 from cuesheet.sources import Candidate

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from cuesheet.matching.readings import folded, strip_the
 from cuesheet.matching.score import artist_similarity, title_similarity
-from cuesheet.normalize import Version, split_artists, split_featured, split_version
+from cuesheet.notation.normalize import Version, split_artists, split_featured, split_version
 
 
 class ClaimVerdict(StrEnum):

@@ -9,8 +9,8 @@ from typing import Any
 from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
 from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
-from cuesheet.normalize import repair_text, split_mashup
-from cuesheet.plural import plural
+from cuesheet.notation.normalize import repair_text, split_mashup
+from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 

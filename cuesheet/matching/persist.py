@@ -80,7 +80,7 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     review queue. A song with a recording, or one a curator accepted or
     rejected, is left exactly as it is.
     """
-    from cuesheet.db import transaction
+    from cuesheet.db.transactions import transaction
 
     sql = f"""SELECT s.id, s.text, s.title, s.artist, s.version FROM cue_songs s
               JOIN cues c ON c.id = s.cue_id

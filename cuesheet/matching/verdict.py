@@ -32,7 +32,7 @@ from cuesheet.matching.score import (
     lead_artist,
     same_recording,
 )
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate
 
 VERDICTS = ("accepted", "review", "no_match")

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cuesheet import ids
-from cuesheet.episodes import episode_code
+from cuesheet.notation import ids
+from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import NotFound
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef
 
 @dataclass
@@ -207,7 +207,7 @@ def _time(ms: int | None) -> str | None:
     if ms is None:
         return None
     # Imported here: timecode pulls in fractions and decimal, and most cue sheets have no times yet.
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     return format_time(ms)
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import yaml
 
-from cuesheet import limits, timecode
-from cuesheet.db import CONFIDENCES, KINDS
+from cuesheet.notation import limits
+from cuesheet.notation import timecode
+from cuesheet.model import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, ParseError
-from cuesheet.files import read_text
+from cuesheet.files.read import read_text
 from cuesheet.model import (
     SONG_FIELDS,
     USAGE_CODES,
@@ -571,7 +572,7 @@ def _read_song(
 
 def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | None) -> tuple[IdClaim, ...]:
     """`id_claims: [{service: spotify, id: ..., sources: [...]}]`: ids sources claim for the song."""
-    from cuesheet import ids  # local, as in _recording
+    from cuesheet.notation import ids
 
     check = {"spotify": ids.normalize_spotify_id, "musicbrainz": ids.normalize_mbid, "isrc": ids.normalize_isrc}
     out = []
@@ -611,7 +612,7 @@ def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:
     artist = c.text(rd, "artist", rw, required=True)
     if not title or not artist:
         return None
-    from cuesheet import ids  # local: ids is small, but keep sheets importable alone
+    from cuesheet.notation import ids
 
     values: dict[str, Any] = {}
     for key, check in (("isrc", ids.normalize_isrc), ("mbid", ids.normalize_mbid),

@@ -8,7 +8,7 @@ made are written only when `build` could not make them again from its catalog
 (data/catalog/*.csv): `recording:` with `match: accepted`.
 
 A file whose content is already what the database holds is left untouched,
-and one that differs is patched (cuesheet.roundtrip): only its changed cues,
+and one that differs is patched (cuesheet.files.roundtrip): only its changed cues,
 fields, sources and characters are rewritten, comments and layout kept, so
 after a curator's session `git diff` shows only what changed.
 """
@@ -26,8 +26,8 @@ from typing import Any
 
 import yaml
 
-from cuesheet import sheets
-from cuesheet.normalize import fold
+from cuesheet.files import sheets
+from cuesheet.notation.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
 from cuesheet.model import (
     Character,
@@ -42,7 +42,7 @@ from cuesheet.model import (
     Source,
     entered_text,
 )
-from cuesheet.timecode import format_time
+from cuesheet.notation.timecode import format_time
 
 WIDTH = 88
 
@@ -516,7 +516,7 @@ def episode_text(path: Path, episode: Episode) -> str:
         on_disk = sheets.read_episode_file(path, None, errors)
         if errors or on_disk is None:
             return whole
-        from cuesheet import roundtrip
+        from cuesheet.files import roundtrip
 
         old_text = path.read_text(encoding="utf-8")
         doc, fresh = roundtrip.load(old_text), roundtrip.load(whole)
@@ -551,7 +551,7 @@ def show_text(path: Path, show: Show) -> str:
         on_disk = sheets._read_show(path, path.parent.name, errors)
         if errors:
             return whole
-        from cuesheet import roundtrip
+        from cuesheet.files import roundtrip
 
         doc, fresh = roundtrip.load(path.read_text(encoding="utf-8")), roundtrip.load(whole)
         fields = {"name": "show", "slug": "slug", "aliases": "aliases", "year": "year", "network": "network",

@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import db
+from cuesheet.db.transactions import before_commit, transaction
+from cuesheet.viewer.resolve import find_episode, find_show
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
@@ -178,14 +179,14 @@ def _collect(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def recorded(conn: sqlite3.Connection, action: str, curator: str) -> Iterator[Change]:
     """One operation, one transaction, one history entry (none if nothing changed).
 
-    Nested use joins the outer operation's entry, as db.transaction joins its
+    Nested use joins the outer operation's entry, as transaction joins its
     transaction.
     """
     change = Change(action=action, curator=curator)
     if conn.in_transaction and _recording(conn):
         yield change
         return
-    with db.transaction(conn):
+    with transaction(conn):
         _install(conn)
         try:
             yield change
@@ -234,11 +235,11 @@ def recorded_around(
             change.id = int(cur.lastrowid)
             change.summary = summary
 
-    db.before_commit(conn, finish)
+    before_commit(conn, finish)
     try:
         yield change
     finally:
-        db.before_commit(conn, None)
+        before_commit(conn, None)
         _uninstall(conn)
 
 
@@ -396,7 +397,7 @@ def undo(
         change.show_id, change.episode_id = target.show_id, target.episode_id
     if change.id is None:
         raise CuesheetError(f"undoing #{target.id} changed nothing")
-    with db.transaction(conn):
+    with transaction(conn):
         if cue_id is None:
             conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
             conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
@@ -408,7 +409,6 @@ def undo(
 
 def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, number: int) -> int:
     """The id of cue `number` of `episode` (in the change's show) as the change left it."""
-    from cuesheet import lookup
 
     target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
     if target.show_id is None:
@@ -416,8 +416,8 @@ def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, 
     slug = conn.execute("SELECT slug FROM shows WHERE id = ?", [target.show_id]).fetchone()
     if slug is None:
         raise NotFound(f"the show of change #{target.id} is gone", remedy="undo the whole change")
-    show = lookup.find_show(conn, slug[0])
-    ep = lookup.find_episode(conn, show, episode)
+    show = find_show(conn, slug[0])
+    ep = find_episode(conn, show, episode)
     for ch in target.changes:
         img = ch["after"] or ch["before"] or {}
         if ch["table"] == "cues" and img.get("episode_id") == ep.id and img.get("number") == number:
