@@ -8,7 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from cuesheet.cli.common import DbOption, curator_name, open_db
-from cuesheet.cli.cue import _clearable, _report  # '-' clears; the one-line result with its history id
+from cuesheet.cli.cue import _report  # the one-line result with its history id
+from cuesheet.curation.conversation import clearable as _clearable  # '-' clears
 from cuesheet.cli.output import friendly_errors
 from cuesheet.viewer.resolve import find_episode, find_show
 
