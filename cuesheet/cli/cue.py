@@ -27,6 +27,7 @@ from cuesheet.curation import conversation
 from cuesheet.curation import cues as curate
 from cuesheet.curation.conversation import time_option
 from cuesheet.files import cueimport
+from cuesheet.model import MatchStatus
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import answers, episode_cues
 from cuesheet.viewer.resolve import find_episode, find_show
@@ -145,14 +146,14 @@ def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: boo
 
 
 def _status_line(s: Any) -> str:
-    if s.status in ("accepted", "curated") and s.recording_id:
+    if s.status in (MatchStatus.ACCEPTED, MatchStatus.CURATED) and s.recording_id:
         what = f"{s.title} — {s.artist}" + (f" ({s.album}, {s.year})" if s.album and s.year else "")
         return f"{s.status}: {what}"
-    if s.status == "review":
+    if s.status == MatchStatus.REVIEW:
         return "waiting in `cuesheet review` with its candidates"
-    if s.status == "no_match":
+    if s.status == MatchStatus.NO_MATCH:
         return "no match in the catalog yet"
-    if s.status == "unknown":
+    if s.status == MatchStatus.UNKNOWN:
         return "unidentified: waits in `cuesheet review unknown`"
     return s.status
 

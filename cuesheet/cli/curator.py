@@ -26,6 +26,7 @@ from cuesheet.curation import check, conversation, review
 from cuesheet.db import history
 from cuesheet.files import dump
 from cuesheet.matching.readings import read_id
+from cuesheet.model import MatchStatus
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import find_episode, find_show
 
@@ -250,7 +251,7 @@ def review_unknown(
     nl: NlOption = False,
 ) -> None:
     """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
-    _list(show, episode, ("unknown",), db, json_, nl, empty="No unidentified songs.",
+    _list(show, episode, (MatchStatus.UNKNOWN,), db, json_, nl, empty="No unidentified songs.",
           footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
                  " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
 

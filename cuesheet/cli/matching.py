@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 
 from cuesheet.cli.common import (
     DbOption,
@@ -22,16 +22,17 @@ from cuesheet.cli.common import (
     open_db,
     open_db_readonly,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
-from cuesheet.notation.plural import plural
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, indented, note, sources_label
 from cuesheet.db.connection import resolve_path
+from cuesheet.model import Verdict
+from cuesheet.notation.plural import plural
 from cuesheet.viewer import resolve
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
                           no_args_is_help=True)
 
-VERDICT_STYLE = {"accepted": "green", "review": "yellow", "no_match": "red"}
+VERDICT_STYLE = {Verdict.ACCEPTED: "green", Verdict.REVIEW: "yellow", Verdict.NO_MATCH: "red"}
 
 
 def _sources(conn, source: str | None = None, *, offline: bool = False,  # type: ignore[no-untyped-def]
@@ -148,8 +149,8 @@ def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[n
 
 def _batch_queries(from_: str) -> list[str]:
     """The queries of an --from file (or stdin), with a note naming the blank lines skipped."""
-    from cuesheet.matching.batch import read_queries
     from cuesheet.files.read import read_text
+    from cuesheet.matching.batch import read_queries
 
     name = "stdin" if from_ == "-" else from_
     lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()

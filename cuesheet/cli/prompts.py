@@ -19,6 +19,7 @@ from cuesheet.curation import cues as curate
 from cuesheet.curation import review
 from cuesheet.curation.conversation import Cancelled
 from cuesheet.curation.cues import CueDraft
+from cuesheet.model import Verdict
 from cuesheet.notation.plural import plural
 from cuesheet.notation.timecode import format_time
 from cuesheet.viewer.resolve import EpisodeRef
@@ -103,7 +104,7 @@ class TerminalPrompter:
 def show_candidates(index: int, query: str, ident: Any) -> None:
     head = Text(f"Candidates for song {index} ", style="bold")
     head.append(f"{query!r}", style="italic")
-    head.append(f"  verdict: {ident.verdict}", style="green" if ident.verdict == "accepted" else "yellow")
+    head.append(f"  verdict: {ident.verdict}", style="green" if ident.verdict == Verdict.ACCEPTED else "yellow")
     console.print(head)
     if not ident.candidates:
         console.print(Text("  none found", style="dim"))

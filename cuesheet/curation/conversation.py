@@ -18,9 +18,9 @@ from typing import Any, Protocol, TypeVar
 
 from cuesheet.curation import cues as curate
 from cuesheet.curation import review
-from cuesheet.curation.cues import CueDraft, CueEdit, Done, SongDraft
-from cuesheet.errors import CuesheetError, InputError, InputErrors, NumberTaken, ParseError
-from cuesheet.model import KINDS, USAGE_CODES, Performer, RecordingRef, Song
+from cuesheet.curation.cues import CueDraft, CueEdit, Done, Resolved, SongDraft
+from cuesheet.errors import CuesheetError, InputError, NumberTaken, ParseError
+from cuesheet.model import KINDS, USAGE_CODES, Kind, MatchStatus, Performer, RecordingRef, Song, Verdict
 from cuesheet.notation.normalize import repair_text
 from cuesheet.notation.timecode import format_time, parse_time
 from cuesheet.viewer.answers import Answer, answers
@@ -155,7 +155,7 @@ def _year(text: str) -> int:
 
 def song_name(s: Any) -> str:
     """A song of an answer as a curator knows it: title — artist, its text, or what was heard."""
-    if s.status == "unknown" or not (s.title or s.text):
+    if s.status == MatchStatus.UNKNOWN or not (s.title or s.text):
         return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
     return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
 
@@ -195,15 +195,15 @@ class NewCue:
 
 def add_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, curator: str, *,
             prompter: Prompter | None = None, matcher: Any = None) -> Done:
-    """The whole `cue add`: ask what is open (with a prompter), draft, validate, confirm, save.
-    `matcher` finds the candidates shown (or picked with `pick`)."""
-    draft, shift = draft_cue(conn, ep, given, prompter, matcher)
-    return save_cue(conn, ep, draft, curator, shift=shift, prompter=prompter)
+    """The whole `cue add`: ask what is open (with a prompter), draft, resolve (check and match
+    in memory), confirm, write once. `matcher` finds the candidates shown (or picked with `pick`)."""
+    resolved, shift = draft_cue(conn, ep, given, prompter, matcher)
+    return save_cue(conn, ep, resolved, curator, shift=shift, prompter=prompter)
 
 
 def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompter | None,
-              matcher: Any) -> tuple[CueDraft, bool]:
-    """The cue the curator means, checked, and whether its number shifts the later cues."""
+              matcher: Any) -> tuple[Resolved, bool]:
+    """The cue the curator means, checked and matched, and whether its number shifts the later cues."""
     number, shift = given.number, given.shift
     t_in, t_out, scene, performers = given.time_in_ms, given.time_out_ms, given.scene, given.performers
     if p is not None:
@@ -213,7 +213,7 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
     if p is not None and not given.unknown:
         drafts = _ask_songs(conn, ep, drafts, given, p, matcher)
     kind, usage = given.kind, given.usage
-    default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
+    default_kind = Kind.MASHUP.value if len(drafts) > 1 else Kind.LIP_SYNC.value
     if p is not None and "kind" in given.open:
         kind = ask(p, "Kind", default=default_kind, parse=kind_answer, hint=" / ".join(KINDS))
     kind = curate.kind_named(kind or default_kind) or kind  # 'lipsync' is lip-sync; a bad one is reported
@@ -228,14 +228,12 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
         usage=usage if usage is not None else curate.DEFAULT_USAGE.get(kind),
         confidence=given.confidence, sources=given.sources, notes=given.notes,
     )
-    errors = curate.validate(conn, ep, draft)
-    if errors:
-        raise InputErrors(errors)
+    resolved = curate.resolve(conn, ep, draft)  # the local catalog matches what the curator left open
     if p is not None:
         p.summary(ep, draft, number or curate.next_number(conn, ep.id))
         if not p.confirm("Save this cue?"):
             raise Cancelled()
-    return draft, shift
+    return resolved, shift
 
 
 def _ask_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue,
@@ -332,7 +330,7 @@ def song_draft(p: Prompter | None, matcher: Any, index: int, text: str, title: s
         n = len(ident.candidates)
         options = (("1 pick, " if n == 1 else f"1-{n} pick, " if n else "")
                    + "s search again, n none of these (keep for review), m type it by hand")
-        default = "1" if n and ident.verdict == "accepted" else "n"
+        default = "1" if n and ident.verdict == Verdict.ACCEPTED else "n"
         answer = (ask(p, "Choice", default=default, hint=options) or default).strip().lower()
         if answer.isdigit() and 1 <= int(answer) <= n:
             return SongDraft(song, pick=ident.candidates[int(answer) - 1].candidate)
@@ -357,20 +355,20 @@ def _by_hand(p: Prompter, song: Song) -> Song:
     return Song(**{**song.__dict__, "title": title, "artist": artist, "version": version, "recording": ref})
 
 
-def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, draft: CueDraft, curator: str, *, shift: bool,
+def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, resolved: Resolved, curator: str, *, shift: bool,
              prompter: Prompter | None = None) -> Done:
     """Save the cue; when another curator took its number meanwhile, offer the next free
     one (or inserting before it) instead of losing every answer typed."""
     p = prompter
     while True:
         try:
-            return curate.add_cue(conn, ep, draft, curator, shift=shift)
+            return curate.write(conn, ep, resolved, curator, shift=shift)
         except NumberTaken as exc:
             if p is None:
                 raise
             p.warn(f"Cue {exc.number} was added meanwhile (another curator?).")
             if p.confirm(f"Save this cue as cue {exc.free} instead?"):
-                draft = dataclasses.replace(draft, number=exc.free)
+                resolved = dataclasses.replace(resolved, draft=dataclasses.replace(resolved.draft, number=exc.free))
             elif p.confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
                            default=False):
                 shift = True

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cuesheet.db.transactions import before_commit, transaction
-from cuesheet.viewer.resolve import find_episode, find_show
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.model import MatchStatus
 from cuesheet.notation.plural import plural
+from cuesheet.viewer.resolve import find_episode, find_show
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
@@ -385,8 +386,8 @@ def undo(
             )
         if orphans:
             conn.executemany(
-                "UPDATE cue_songs SET match_status = 'unmatched', match_score = NULL WHERE id = ?",
-                [(sid,) for sid, *_ in orphans])
+                "UPDATE cue_songs SET match_status = ?, match_score = NULL WHERE id = ?",
+                [(MatchStatus.UNMATCHED, sid) for sid, *_ in orphans])
             conflicts += [f"song #{sid} lost its recording {rec}; it is unmatched again"
                           for sid, _, rec, _ in orphans]
         if dangling:
@@ -462,7 +463,7 @@ def _orphaned(conn: sqlite3.Connection, linked: dict[int, int]) -> list[tuple[in
             """SELECT s.recording_id, s.match_status, sh.name, e.season, e.number, c.number
                  FROM cue_songs s JOIN cues c ON c.id = s.cue_id JOIN episodes e ON e.id = c.episode_id
                  JOIN shows sh ON sh.id = e.show_id WHERE s.id = ?""", [song_id]).fetchone()
-        if row is None or row[0] is not None or row[1] not in ("accepted", "curated"):
+        if row is None or row[0] is not None or row[1] not in (MatchStatus.ACCEPTED, MatchStatus.CURATED):
             continue
         where = f"{row[2]} S{row[3]:02d}E{row[4]:02d} cue {row[5]}"
         out.append((song_id, where, f"recording #{rec_id}", _linked_by(conn, song_id, rec_id)))

@@ -24,14 +24,14 @@ from typing import Any
 
 from cuesheet import __version__
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.export.credits import Credit, episode_facts, works_for_recordings
 from cuesheet.export.output import write_output
 from cuesheet.export.tabular import check_raw, csv_text
-from cuesheet.model import USAGE_CODES
-from cuesheet.notation.timecode import format_duration, format_time
+from cuesheet.model import USAGE_CODES, Kind, MatchStatus, Usage
 from cuesheet.notation.plural import noun, plural
-from cuesheet.export.credits import Credit, episode_facts, works_for_recordings
-from cuesheet.viewer.answers import SongAnswer, sheet_answers
+from cuesheet.notation.timecode import format_duration, format_time
 from cuesheet.viewer import resolve
+from cuesheet.viewer.answers import SongAnswer, sheet_answers
 from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 
 FORMATS = ("csv", "json")
@@ -43,7 +43,7 @@ SHARES_BASIS = "writers 100 / publishers 100"
 SHARE_TOLERANCE = 0.01
 # A lip-sync is a visual vocal (the performance is seen on screen): the only
 # usage safe to infer from the kind of cue. Every other kind needs a curator.
-USAGE_FROM_KIND = {"lip-sync": "VV", "mashup": "VV"}
+USAGE_FROM_KIND = {Kind.LIP_SYNC: Usage.VV.value, Kind.MASHUP: Usage.VV.value}
 
 
 @dataclass(frozen=True)
@@ -534,11 +534,11 @@ def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
 def _match_gap(song: SongAnswer) -> str:
     """Why a song has no recording, with the command that helps: `cuesheet match` never
     touches an unidentified song (it has no words to search for), so that one goes to review."""
-    if song.status == "review":
+    if song.status == MatchStatus.REVIEW:
         return "a doubtful match waits in `cuesheet review`"
     if song.unidentified:
         return ("song not identified yet (see `cuesheet review unknown`; `cuesheet review search` "
                 "tries new words)")
-    if song.status == "rejected":  # `cuesheet match` does not try a rejected song again
+    if song.status == MatchStatus.REJECTED:  # `cuesheet match` does not try a rejected song again
         return "a curator rejected every candidate (pin a recording with `cuesheet review set`)"
     return "no recording linked yet (run `cuesheet match`, or pin one with `cuesheet review set`)"

@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cuesheet.notation import ids
 from cuesheet.errors import CuesheetError
+from cuesheet.model import Kind, MatchStatus
+from cuesheet.notation import ids
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, sheet_answers
 from cuesheet.viewer.resolve import find_episode, find_show
@@ -29,10 +30,10 @@ LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
 # Nobody knows the song: nothing to play or look up, in any format (the cue sheet still lists it).
 LEFT_OUT_UNIDENTIFIED = "unidentified song (not a playable track)"
 UNMATCHED_REASONS = {
-    "review": "a doubtful match waits in the review queue",
-    "no_match": "no recording found in the catalog",
-    "rejected": "a curator rejected the match",
-    "unknown": "nobody has identified the song yet",
+    MatchStatus.REVIEW: "a doubtful match waits in the review queue",
+    MatchStatus.NO_MATCH: "no recording found in the catalog",
+    MatchStatus.REJECTED: "a curator rejected the match",
+    MatchStatus.UNKNOWN: "nobody has identified the song yet",
 }
 
 
@@ -221,7 +222,7 @@ def playlist_rows(
     left_out: Counter[str] = Counter()
     for a in answers:
         for part, song in enumerate(a.songs, start=1):
-            original = a.kind == "cast-original"
+            original = a.kind == Kind.CAST_ORIGINAL
             matched = song.recording_id is not None
             if song.unidentified:
                 left_out[LEFT_OUT_UNIDENTIFIED] += 1

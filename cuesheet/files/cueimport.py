@@ -32,20 +32,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet.db import history
-from cuesheet.notation import limits
-from cuesheet.curation import store
 from cuesheet.curation import matcher as matching
+from cuesheet.curation import store
 from cuesheet.curation.cues import parse_performers
-from cuesheet.notation.episodes import episode_code
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files.read import read_text_lines
-from cuesheet.viewer.resolve import ShowRef
-from cuesheet.model import Cue, Episode
 from cuesheet.files.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.model import Cue, Episode, Kind
+from cuesheet.notation import limits
+from cuesheet.notation.episodes import episode_code
 from cuesheet.notation.normalize import repair_text
 from cuesheet.notation.plural import plural
-from cuesheet.viewer.resolve import find_show
+from cuesheet.viewer.resolve import ShowRef, find_show
 
 FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
@@ -369,7 +368,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
                                              field="performers", remedy=exc.remedy))
                     values.pop("performers")
             if "kind" not in values:
-                values["kind"] = "mashup" if len(cue["songs"]) > 1 else "lip-sync"
+                values["kind"] = Kind.MASHUP.value if len(cue["songs"]) > 1 else Kind.LIP_SYNC.value
             values["songs"] = _line_list(cue["songs"], cue["song_lines"], cue["line"])
             cues.append(_line_dict(values, cue["line"]))
             lines.append(cue["line"])

@@ -26,15 +26,15 @@ from typing import Any
 
 import yaml
 
-from cuesheet.files import sheets
-from cuesheet.notation.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
+from cuesheet.files import sheets
 from cuesheet.model import (
     Character,
     Claim,
     Cue,
     Episode,
     IdClaim,
+    MatchStatus,
     Performer,
     RecordingRef,
     Show,
@@ -42,6 +42,7 @@ from cuesheet.model import (
     Source,
     entered_text,
 )
+from cuesheet.notation.normalize import fold
 from cuesheet.notation.timecode import format_time
 
 WIDTH = 88
@@ -177,7 +178,7 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
     own_values = {f: v for f, v in (("title", title), ("artist", artist), ("version", version)) if v}
-    if status == "unknown":
+    if status == MatchStatus.UNKNOWN:
         own_values["match"] = "unknown"  # store's claim that a source places an unnamed song
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for f, v, k, n in claims:
@@ -192,9 +193,9 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         if k not in rest[(f, v, n)]:
             rest[(f, v, n)].append(k)
     recording = None
-    carried = (status == "accepted" and r_title is not None and catalog is not None
+    carried = (status == MatchStatus.ACCEPTED and r_title is not None and catalog is not None
                and catalog_key(r_title, r_artist, album, year) not in catalog)
-    if (status == "curated" or carried) and r_title:
+    if (status == MatchStatus.CURATED or carried) and r_title:
         recording = RecordingRef(r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id)
     # Texts stored before entered_text dropped the dangling ' - ' count as entered too.
     entered = {entered_text(title, artist), f"{title} - {artist or ''}"}
@@ -209,10 +210,10 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         notes=notes,
         claims=tuple(Claim(f, v, tuple(keys), n) for (f, v, n), keys in rest.items()),
         recording=recording,
-        rejected=status == "rejected",
-        accepted=status == "accepted" and recording is not None,
+        rejected=status == MatchStatus.REJECTED,
+        accepted=status == MatchStatus.ACCEPTED and recording is not None,
         heard=heard,
-        unknown=status == "unknown",
+        unknown=status == MatchStatus.UNKNOWN,
     )
     if song.unknown:
         song = replace(song, title="", artist="", text=None)

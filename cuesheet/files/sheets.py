@@ -15,26 +15,28 @@ from typing import Any
 
 import yaml
 
-from cuesheet.notation import limits
-from cuesheet.notation import timecode
-from cuesheet.model import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, ParseError
 from cuesheet.files.read import read_text
 from cuesheet.model import (
+    CONFIDENCES,
+    ID_SERVICES,
+    KINDS,
     SONG_FIELDS,
     USAGE_CODES,
     Character,
     Claim,
     Cue,
-    ID_SERVICES,
     Episode,
     IdClaim,
+    Kind,
+    MatchStatus,
     Performer,
     RecordingRef,
     Show,
     Song,
     Source,
 )
+from cuesheet.notation import limits, timecode
 
 SHOW_FILE = "show.yaml"
 EPISODE_FILE = re.compile(r"^s(\d{2,})e(\d{2,})\.ya?ml$")
@@ -485,7 +487,7 @@ def _read_cue(
             songs.append(song)
     if "songs" not in d or not d.get("songs"):
         c.error("a cue needs at least one song", line, f"{where}.songs")
-    if kind == "mashup" and len(d["songs"] if isinstance(d.get("songs"), list) else []) < 2:
+    if kind == Kind.MASHUP and len(d["songs"] if isinstance(d.get("songs"), list) else []) < 2:
         c.error("a mashup needs two or more songs", _line(d, "kind"), f"{where}.kind")
     if number is None or kind is None:
         return None
@@ -523,8 +525,9 @@ def _read_song(
     artist = c.text(d, "artist", where)
     text = c.text(d, "text", where)
     heard = c.text(d, "heard", where)
-    status = c.choice(d, "match", where, ("rejected", "unknown", "accepted"))
-    unknown = status == "unknown" or (not title and not text and heard is not None)
+    status = c.choice(d, "match", where, (MatchStatus.REJECTED.value, MatchStatus.UNKNOWN.value,
+                                          MatchStatus.ACCEPTED.value))
+    unknown = status == MatchStatus.UNKNOWN or (not title and not text and heard is not None)
     if unknown:
         for name in ("title", "artist", "text", "recording"):
             if d.get(name) is not None:
@@ -563,8 +566,8 @@ def _read_song(
         notes=c.text(d, "notes", where),
         claims=tuple(claims),
         recording=_recording(d, where, c),
-        rejected=status == "rejected",
-        accepted=status == "accepted" and d.get("recording") is not None,
+        rejected=status == MatchStatus.REJECTED,
+        accepted=status == MatchStatus.ACCEPTED and d.get("recording") is not None,
         heard=heard,
         id_claims=_id_claims(d, where, c, source_keys),
     )

@@ -9,6 +9,7 @@ from typing import Any
 from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
 from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
+from cuesheet.model import Verdict
 from cuesheet.notation.normalize import repair_text, split_mashup
 from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
@@ -162,14 +163,14 @@ def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
             skipped.append(SourceSkipped(ID_SOURCES[key], f"not in use; cannot look up {ID_NAMES[key]} {value}"))
     scored = [Scored(c, 1.0, {"id": 1.0}, [f"found by its {ID_NAMES[key]} {value} in {c.source}", "read as id"],
                      "id", probability=1.0) for c in found[:limit]]
-    return Identification(text, "accepted" if scored else "no_match", scored, skipped=skipped)
+    return Identification(text, Verdict.ACCEPTED if scored else Verdict.NO_MATCH, scored, skipped=skipped)
 
 
 def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,
              limit: int, skipped: list[SourceSkipped]) -> Identification:
     """The verdict, with the best candidate's calibrated probability in its reasons."""
     if not scored:
-        return Identification(text, "no_match", [], skipped=skipped)
+        return Identification(text, Verdict.NO_MATCH, [], skipped=skipped)
     same_title = same_title_count(scored[0].candidate, candidates)
     decision, p, rule = decide(scored, weights, same_title=same_title)
     feats = features(scored, same_title)
