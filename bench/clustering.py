@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.matching import DEFAULT_WEIGHTS, Weights, score_record
 from cuesheet.sources import Candidate, SongQuery
@@ -125,11 +126,11 @@ def build_catalog(records: Sequence[Record], path: Path) -> tuple[sqlite3.Connec
     Records whose every field folds the same share a row (the import
     de-duplicates them), so one recording may stand for several records.
     """
-    conn = db.connect(path, create=True).conn
+    conn = connect(path, create=True).conn
     rows = [CatalogRow(title=r.primary.title, artist=r.primary.artist or "", album=r.primary.album,
                        year=r.year, duration_ms=r.duration_ms, isrc=None, mbid=None, spotify_id=None)
             for r in records]
-    with db.transaction(conn):
+    with transaction(conn):
         insert_rows(conn, rows, source="bench")
     by_key = dict(conn.execute("SELECT row_key, id FROM recordings"))
     owners: dict[int, list[int]] = defaultdict(list)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from cuesheet.errors import ParseError
 from cuesheet.matching import DEFAULT_WEIGHTS, Scored, Weights, score_record
 from cuesheet.sources import Candidate
-from cuesheet.timecode import parse_time
+from cuesheet.notation.timecode import parse_time
 
 from bench import datasets, metrics
 from bench.datasets import Pair

@@ -4,7 +4,7 @@
 
 Builds the shipped database into bench/out/lock/, starts `cuesheet catalog import FILE`
 on it, and while it runs adds a show alias in its own transaction (a stand-in for
-`cue add`: one short write through `db.transaction`) every INTERVAL seconds, timing
+`cue add`: one short write through `transaction`) every INTERVAL seconds, timing
 each. Prints the import's steps and the longest wait, and any write that failed.
 """
 
@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 from bench.datasets import ROOT
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 
 OUT = ROOT / "bench" / "out" / "lock"
 
 
 def main() -> None:
-    from cuesheet import db
-    from cuesheet.build import build
+    from cuesheet.files.build import build
     from cuesheet.errors import CuesheetError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -36,7 +37,7 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     build(ROOT / "data", path)
-    conn = db.connect(path).conn
+    conn = connect(path).conn
     importer = subprocess.Popen([sys.executable, "-m", "cuesheet", "catalog", "import", str(args.file),
                                  "--db", str(path), "--json"], stdout=subprocess.PIPE, text=True)
     waits: list[tuple[float, float, str]] = []
@@ -46,7 +47,7 @@ def main() -> None:
         n += 1
         t = time.perf_counter()
         try:
-            with db.transaction(conn):
+            with transaction(conn):
                 conn.execute("INSERT INTO show_aliases (show_id, alias) VALUES "
                              "((SELECT min(id) FROM shows), ?)", [f"lock-wait-{n}"])
             outcome = "ok"

@@ -30,8 +30,8 @@ import re
 import time
 
 from cuesheet.errors import ParseError
-from cuesheet.normalize import split_version
-from cuesheet.timecode import parse_time
+from cuesheet.notation.normalize import split_version
+from cuesheet.notation.timecode import parse_time
 
 from bench import datasets
 from bench.clustering import Reading, Record, Scores, report_headline, run

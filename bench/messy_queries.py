@@ -34,10 +34,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet.normalize import fold, match_key, split_artists
+from cuesheet.notation.normalize import fold, match_key, split_artists
 
 from bench import datasets
 from bench.datasets import ROOT
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 
 SEED = 20261201
 OUT = ROOT / "bench" / "out"
@@ -96,14 +98,13 @@ def _title_key(title: str) -> str:
 
 def build_catalog(path: Path, songs: Iterable[tuple[str, str, str | None, int | None, int | None]]) -> None:
     """A fresh catalog database holding these (title, artist, album, year, duration_ms) rows."""
-    from cuesheet import db
     from cuesheet.recordings.importer import CatalogRow, insert_rows
 
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    conn = db.connect(path, create=True).conn
-    with db.transaction(conn):
+    conn = connect(path, create=True).conn
+    with transaction(conn):
         insert_rows(conn, [CatalogRow(t, a, al, y, d, None, None, None) for t, a, al, y, d in songs])
     conn.close()
 
@@ -308,11 +309,10 @@ class Outcome:
 
 def run(db_path: Path, qs: list[Query], key_of=None) -> list[Outcome]:  # type: ignore[no-untyped-def]
     """Identify every query against the catalog as the CLI does (catalog source only)."""
-    from cuesheet import db
     from cuesheet.matching import identify
     from cuesheet.sources.catalog import CatalogSource
 
-    conn = db.connect(db_path, readonly=True).conn
+    conn = connect(db_path, readonly=True).conn
     source = CatalogSource(conn)
     key_of = key_of or (lambda c: match_key(c.title, c.artist))
     out = []
@@ -373,9 +373,8 @@ def report(outcomes: list[Outcome], title: str, errors: int = 0) -> dict[str, di
 
 def _migrate(path: Path) -> None:
     """A database kept from an earlier run gains the migrations added since."""
-    from cuesheet import db
 
-    db.connect(path).conn.close()
+    connect(path).conn.close()
 
 
 def messy_db() -> tuple[Path, list[Song], list[Song]]:

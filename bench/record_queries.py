@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet.normalize import fold, split_artists
+from cuesheet.notation.normalize import fold, split_artists
 
 from bench import datasets
 from bench.messy_queries import OUT, SEED, Outcome, Query, _typo, build_catalog, report, run, split_of

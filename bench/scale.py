@@ -37,6 +37,7 @@ from typing import Any
 
 from bench import synthetic
 from bench.datasets import ROOT
+from cuesheet.db.connection import connect
 
 OUT = ROOT / "bench" / "out" / "scale"
 WARMUP = ("love you baby", "heart of gold", "the night - smith", "dance tonight", "blue moon",
@@ -48,14 +49,13 @@ def _peak_mb() -> float:
 
 
 def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
-    from cuesheet import db
     from cuesheet.recordings.importer import import_file
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
     cpu = time.process_time()
-    conn = db.connect(db_path, create=True).conn
+    conn = connect(db_path, create=True).conn
     report = import_file(conn, csv_path)
     seconds = time.perf_counter() - start
     # The time the import returns is the time a user waits; the checkpoint that copies the
@@ -71,7 +71,7 @@ def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
 
 def phase_jobs(db_path: Path, queries_path: Path, jobs: int) -> dict[str, Any]:
     """Queries per second of `identify --from --jobs N` (the library call under it)."""
-    from cuesheet.batch import identify_many
+    from cuesheet.matching.batch import identify_many
     from cuesheet.matching import identify
 
     queries = [json.loads(line)["text"] for line in queries_path.read_text(encoding="utf-8").splitlines()]
@@ -82,12 +82,11 @@ def phase_jobs(db_path: Path, queries_path: Path, jobs: int) -> dict[str, Any]:
 
 
 def phase_identify(db_path: Path, queries_path: Path, pool: int | None = None) -> dict[str, Any]:
-    from cuesheet import db
     from cuesheet.matching import identify
-    from cuesheet.normalize import match_key
+    from cuesheet.notation.normalize import match_key
     from cuesheet.sources.catalog import CatalogSource
 
-    conn = db.connect(db_path, readonly=True).conn
+    conn = connect(db_path, readonly=True).conn
     sources = [CatalogSource(conn) if pool is None else CatalogSource(conn, pool=pool)]
     queries = [json.loads(line) for line in queries_path.read_text(encoding="utf-8").splitlines()]
     for text in WARMUP:

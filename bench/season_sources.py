@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from fake_services import CLIENT_ID, CLIENT_SECRET, running  # noqa: E402
 
-from cuesheet import db  # noqa: E402
-from cuesheet.build import build  # noqa: E402
+from cuesheet.db.connection import connect
+from cuesheet.files.build import build  # noqa: E402
 from cuesheet.config import Config  # noqa: E402
 from cuesheet.matching import identify, song_query  # noqa: E402
 from cuesheet.sources.catalog import CatalogSource  # noqa: E402
@@ -82,7 +82,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "cues.sqlite"
         build(ROOT / "data", db_path)
-        conn = db.connect(db_path).conn
+        conn = connect(db_path).conn
         songs = cue_songs(conn)
         with running() as fake:
             config = Config(

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cuesheet.normalize import match_key
+from cuesheet.notation.normalize import match_key
 
 from bench import datasets
 

@@ -7,24 +7,91 @@ and of `cue import`; the database tables mirror them one to one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-# Cue-sheet usage codes (formats.md section 4); a lip-sync is a visual vocal.
-USAGE_CODES = {
-    "VV": "visual vocal",
-    "VI": "visual instrumental",
-    "BV": "background vocal",
-    "BI": "background instrumental",
-    "MT": "main title",
-    "ET": "end title",
-    "OT": "opening theme",
-    "CT": "closing theme",
-    "TH": "theme",
-    "VS": "visual source",
-    "FV": "featured vocal",
-    "FI": "featured instrumental",
-    "BG": "background",
+# The named states below are StrEnums: each member equals its string, so SQL parameters, JSON
+# and comparisons with what a file or a row says stay as they were.
+
+
+class Usage(StrEnum):
+    """Cue-sheet usage codes (formats.md section 4); a lip-sync is a visual vocal."""
+
+    VV = "VV"
+    VI = "VI"
+    BV = "BV"
+    BI = "BI"
+    MT = "MT"
+    ET = "ET"
+    OT = "OT"
+    CT = "CT"
+    TH = "TH"
+    VS = "VS"
+    FV = "FV"
+    FI = "FI"
+    BG = "BG"
+
+
+USAGE_CODES: dict[str, str] = {
+    Usage.VV.value: "visual vocal",
+    Usage.VI.value: "visual instrumental",
+    Usage.BV.value: "background vocal",
+    Usage.BI.value: "background instrumental",
+    Usage.MT.value: "main title",
+    Usage.ET.value: "end title",
+    Usage.OT.value: "opening theme",
+    Usage.CT.value: "closing theme",
+    Usage.TH.value: "theme",
+    Usage.VS.value: "visual source",
+    Usage.FV.value: "featured vocal",
+    Usage.FI.value: "featured instrumental",
+    Usage.BG.value: "background",
 }
 SONG_FIELDS = ("title", "artist", "version")
+
+
+class Kind(StrEnum):
+    """What a cue is."""
+
+    LIP_SYNC = "lip-sync"
+    MASHUP = "mashup"
+    CAST_ORIGINAL = "cast-original"
+    BACKGROUND = "background"
+    SOURCE = "source"
+
+
+class Confidence(StrEnum):
+    """How sure the curator (or a source) is."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class MatchStatus(StrEnum):
+    """Where a cue song stands with the matcher. UNKNOWN: a song plays and nobody has identified
+    it (title/artist NULL, text '', what was heard of it in `heard`)."""
+
+    UNMATCHED = "unmatched"
+    ACCEPTED = "accepted"
+    REVIEW = "review"
+    NO_MATCH = "no_match"
+    CURATED = "curated"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+
+class Verdict(StrEnum):
+    """The matcher's decision about its best candidate (a MatchStatus once stored)."""
+
+    ACCEPTED = "accepted"
+    REVIEW = "review"
+    NO_MATCH = "no_match"
+
+
+# The values as plain strings, in order: messages ("one of ..."), file checks, SQL CHECKs.
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+CONFIDENCES: tuple[str, ...] = tuple(c.value for c in Confidence)
+MATCH_STATUSES: tuple[str, ...] = tuple(s.value for s in MatchStatus)
 
 
 @dataclass(frozen=True)
@@ -58,6 +125,24 @@ class Claim:
     value: str
     sources: tuple[str, ...]
     notes: str | None = None
+
+
+# Services whose recording ids a source may claim for a song (`id_claims` in a cue sheet).
+ID_SERVICES = ("spotify", "musicbrainz", "isrc")
+
+
+@dataclass(frozen=True)
+class IdClaim:
+    """A recording id a source says is this song: a claim to check, not a fact.
+
+    A matcher's script (like the Drag Race dataset's Spotify ids) can point at a cover,
+    a karaoke track or another edit; the claim is kept with its sources so an audit can
+    accept or reject it, and only an accepted claim may reach a playlist.
+    """
+
+    service: str
+    id: str
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,6 +180,8 @@ class Song:
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
     unknown: bool = False
+    # Recording ids sources claim for the song (checked by the claims audit, never trusted as such).
+    id_claims: tuple[IdClaim, ...] = ()
 
     @property
     def entered(self) -> str:

@@ -65,7 +65,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 @pytest.fixture(scope="session")
 def shipped_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The database `cuesheet build` makes from the shipped data/, built once per run."""
-    from cuesheet.build import build
+    from cuesheet.files.build import build
 
     path = tmp_path_factory.mktemp("shipped") / "cues.sqlite"
     build(DATA, path)
@@ -90,7 +90,7 @@ def mini_data(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def mini_db(mini_data: Path, tmp_path: Path) -> Path:
-    from cuesheet.build import build
+    from cuesheet.files.build import build
 
     path = tmp_path / "mini.sqlite"
     build(mini_data, path)

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from cuesheet import db, lookup
+from cuesheet.db.connection import connect
+from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 from cuesheet.curation.cues import CueDraft, SongDraft
 from cuesheet.model import Song
 
@@ -16,11 +17,11 @@ CONTENT_TABLES = ("shows", "show_aliases", "sources", "characters", "episodes", 
 
 
 def open_conn(path: Path) -> sqlite3.Connection:
-    return db.connect(path).conn
+    return connect(path).conn
 
 
-def episode(conn: sqlite3.Connection, show: str, ep: str) -> lookup.EpisodeRef:
-    return lookup.find_episode(conn, lookup.find_show(conn, show), ep)
+def episode(conn: sqlite3.Connection, show: str, ep: str) -> EpisodeRef:
+    return find_episode(conn, find_show(conn, show), ep)
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
@@ -37,7 +38,7 @@ def draft(*songs: str, **kw: Any) -> CueDraft:
     return CueDraft(songs=tuple(parts), **kw)
 
 
-def numbers(conn: sqlite3.Connection, ep: lookup.EpisodeRef) -> list[tuple[int, str]]:
+def numbers(conn: sqlite3.Connection, ep: EpisodeRef) -> list[tuple[int, str]]:
     """(cue number, first song title) in number order."""
     return conn.execute(
         """SELECT c.number, s.title FROM cues c JOIN cue_songs s ON s.cue_id = c.id AND s.position = 1

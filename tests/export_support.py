@@ -12,7 +12,7 @@ from .conftest import FIXTURES
 
 @pytest.fixture(scope="session")
 def tiny_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cuesheet.build import build
+    from cuesheet.files.build import build
 
     path = tmp_path_factory.mktemp("tiny") / "tiny.sqlite"
     build(FIXTURES / "exportshow", path)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import build as buildmod
+from cuesheet.files import build as buildmod
 from cuesheet.errors import CuesheetError
 
 from .conftest import DATA

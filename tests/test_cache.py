@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.cache import DAY, SCHEMA_VERSION, Cache, normalise_key, open_cache
+from cuesheet.sources.cache import DAY, SCHEMA_VERSION, Cache, normalise_key, open_cache
 from cuesheet.config import Config
 from cuesheet.errors import CuesheetError
 

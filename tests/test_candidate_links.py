@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cuesheet import ids
+from cuesheet.notation import ids
 from cuesheet.cli import app
 
 runner = CliRunner()

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import db, lookup
+from cuesheet.db.connection import connect
+from cuesheet.viewer.answers import answers
 from cuesheet.recordings import importer
 from cuesheet.errors import InputErrors
 
@@ -43,7 +44,7 @@ def test_unknown_column_is_an_error(tmp_path: Path) -> None:
 
 
 def test_reimport_does_not_duplicate(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "c.sqlite", create=True).conn
+    conn = connect(tmp_path / "c.sqlite", create=True).conn
     rows = importer.read_csv(write(tmp_path, "Smile,Nat King Cole,,1954,,,,\nRoads,Portishead,Dummy,1994,,,,\n"))
     assert importer.insert_rows(conn, rows) == 2
     assert importer.insert_rows(conn, rows) == 0
@@ -51,10 +52,10 @@ def test_reimport_does_not_duplicate(tmp_path: Path) -> None:
 
 
 def test_shipped_songs_link_only_where_unambiguous(shipped_db_file: Path) -> None:
-    conn = db.connect(shipped_db_file).conn
+    conn = connect(shipped_db_file).conn
     songs = {
         (s.title, s.artist): s
-        for a in lookup.answers(conn, [r[0] for r in conn.execute("SELECT id FROM cues")])
+        for a in answers(conn, [r[0] for r in conn.execute("SELECT id FROM cues")])
         for s in a.songs
     }
     # Two Sia releases and nothing in the cue sheet chooses: left for review.

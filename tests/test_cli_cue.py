@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import history, lookup
+from cuesheet.db import history
 from cuesheet.cli import app
 
 from .curator_helpers import open_conn, snapshot
+from cuesheet.viewer.answers import Answer
+from cuesheet.viewer.search import what
 
 runner = CliRunner()
 
@@ -20,8 +22,8 @@ def run(db: Path, *args: str, input: str | None = None):
     return runner.invoke(app, [*args, "--db", str(db)], input=input)
 
 
-def cues(db: Path, ep: str = "3") -> list[lookup.Answer]:
-    return lookup.what(open_conn(db), "soundtrack", ep).answers
+def cues(db: Path, ep: str = "3") -> list[Answer]:
+    return what(open_conn(db), "soundtrack", ep).answers
 
 
 # --- cue add -----------------------------------------------------------------------------------

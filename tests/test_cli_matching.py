@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.cli import app
 
 runner = CliRunner()
@@ -18,7 +18,7 @@ def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
 
 
 def count(path: Path) -> int:
-    return db.connect(path).conn.execute("SELECT count(*) FROM recordings").fetchone()[0]
+    return connect(path).conn.execute("SELECT count(*) FROM recordings").fetchone()[0]
 
 
 def test_identify_json_contract(shipped_db: Path) -> None:
@@ -114,7 +114,7 @@ def test_identify_needs_text_or_file(shipped_db: Path) -> None:
 
 
 def test_match_reports_and_is_idempotent(shipped_db: Path) -> None:
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched' WHERE title = 'Roads'")
     first = run("match", "soundtrack", "9", "--db", shipped_db, "--json")
     assert first.exit_code == 0, first.output
@@ -156,7 +156,7 @@ def test_catalog_import_jsonl(tmp_path: Path) -> None:
     dbp = tmp_path / "new.sqlite"
     result = run("catalog", "import", path, "--create", "--db", dbp)
     assert result.exit_code == 0, result.output
-    row = db.connect(dbp).conn.execute("SELECT duration_ms, year FROM recordings WHERE title = 'Roads'").fetchone()
+    row = connect(dbp).conn.execute("SELECT duration_ms, year FROM recordings WHERE title = 'Roads'").fetchone()
     assert row == (305_000, 1994)
 
 

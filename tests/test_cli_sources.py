@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.cache import DAY, Cache
+from cuesheet.sources.cache import DAY, Cache
 from cuesheet.cli import app
 
 runner = CliRunner()

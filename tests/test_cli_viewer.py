@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cuesheet.cli import app
 
 from .conftest import DATA
+from cuesheet.db.connection import connect
 
 runner = CliRunner()
 ANSWER_KEYS = {
@@ -233,9 +234,8 @@ def test_upto_from_the_environment_and_the_flag_wins(shipped_db: Path, monkeypat
 
 
 def test_catalog_hint_is_one_stderr_line_and_json_stays_cues(shipped_db: Path) -> None:
-    from cuesheet import db as dbm
 
-    conn = dbm.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     rec = conn.execute("INSERT INTO recordings (title, artist, title_key, artist_key) VALUES"
                        " ('Hey There Delilah', 'Plain White T''s', 'hey there delilah', 'plain white ts')").lastrowid
     conn.execute("INSERT INTO recording_fts (rowid, title_key, artist_key) VALUES (?, 'hey there delilah', 'plain white ts')",

@@ -9,18 +9,20 @@ import textwrap
 from pathlib import Path
 
 from .curator_helpers import episode, open_conn
+from cuesheet.db.connection import connect
 
 ADDS = 500
 WORKER = textwrap.dedent("""
     import sys
-    from cuesheet import db, lookup
+    from cuesheet.db.connection import connect
+    from cuesheet.viewer.resolve import find_episode, find_show
     from cuesheet.curation import cues as curate
     from cuesheet.curation.cues import CueDraft, SongDraft
     from cuesheet.model import Song
 
     path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    conn = db.connect(path).conn
-    ep = lookup.find_episode(conn, lookup.find_show(conn, "mini"), "s2e1")
+    conn = connect(path).conn
+    ep = find_episode(conn, find_show(conn, "mini"), "s2e1")
     for i in range(count):
         text = f"{name} song {i}"
         curate.add_cue(conn, ep, CueDraft(songs=(SongDraft(Song(title=text, artist="", text=text)),)), name)
@@ -60,11 +62,11 @@ def test_two_processes_adding_at_once_lose_nothing(mini_db: Path) -> None:
 
 OPENER = textwrap.dedent("""
     import sys, time
-    from cuesheet import db
+    from cuesheet.db.connection import connect
     start = float(sys.argv[2])
     while time.time() < start:
         pass
-    db.connect(sys.argv[1]).conn.close()
+    connect(sys.argv[1]).conn.close()
 """)
 
 
@@ -74,11 +76,10 @@ def test_processes_opening_a_fresh_rollback_journal_database_at_once_all_get_in(
     import sqlite3
     import time
 
-    from cuesheet import db
 
     for round_ in range(5):
         path = tmp_path / f"fresh-{round_}.sqlite"
-        db.connect(path, create=True).conn.close()
+        connect(path, create=True).conn.close()
         conn = sqlite3.connect(path)
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.config import Config
 from cuesheet.recordings.store import save_candidate
 from cuesheet.sources import Candidate, SongQuery
@@ -30,7 +30,7 @@ SP_SMILE = f.song(1, "Smile", "Nat King Cole", album="The Greatest Hits", date="
 
 @pytest.fixture
 def conn(tmp_path: Path) -> sqlite3.Connection:
-    return db.connect(tmp_path / "x.sqlite", create=True).conn
+    return connect(tmp_path / "x.sqlite", create=True).conn
 
 
 def serve_both(httpserver: HTTPServer) -> None:

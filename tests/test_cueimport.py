@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import cueimport, history, lookup
+from cuesheet.files import cueimport
+from cuesheet.db import history
 from cuesheet.cli import app
 from cuesheet.errors import InputErrors
 
 from .curator_helpers import episode, open_conn, snapshot
+from cuesheet.viewer.resolve import find_show
+from cuesheet.viewer.search import what
 
 runner = CliRunner()
 
@@ -40,7 +43,7 @@ cues:
 
 
 def show(conn):
-    return lookup.find_show(conn, "mini")
+    return find_show(conn, "mini")
 
 
 def test_yaml_episode_file_is_imported_and_one_undo_takes_it_back(mini_db: Path, tmp_path: Path) -> None:
@@ -50,7 +53,7 @@ def test_yaml_episode_file_is_imported_and_one_undo_takes_it_back(mini_db: Path,
     path.write_text(EPISODE_YAML)
     report = cueimport.import_file(conn, path, show(conn), "kim")
     assert report.added == ["S02E01 cue 1: Smile — Nat King Cole", "S02E01 cue 2: some song as heard"]
-    [a, b] = lookup.what(conn, "mini", "s2e1").answers
+    [a, b] = what(conn, "mini", "s2e1").answers
     assert (a.time_in, a.scene, a.sources) == ("1:00", "Ada on the roof", ["list"])
     assert b.songs[0].text == "some song as heard"
     [entry] = history.entries(conn)
@@ -73,7 +76,7 @@ def test_json_creates_a_missing_episode_and_reports_bad_json_by_line(mini_db: Pa
         {"cue": 1, "kind": "lip-sync", "songs": [{"title": "Roar", "artist": "Katy Perry"}]}]}], indent=2))
     report = cueimport.import_file(conn, path, show(conn), "kim")
     assert report.new_episodes == ["S02E02 Third"]
-    assert lookup.what(conn, "mini", "s2e2").answers[0].songs[0].title == "Roar"
+    assert what(conn, "mini", "s2e2").answers[0].songs[0].title == "Roar"
     path.write_text('{\n  "season": 2,\n  "episode": 2\n  "cues": []\n}')
     with pytest.raises(InputErrors) as info:
         cueimport.import_file(conn, path, show(conn), "kim")
@@ -108,7 +111,7 @@ def test_csv_rows_group_into_cues_and_blank_numbers_come_next(mini_db: Path, tmp
     report = cueimport.import_file(conn, path, show(conn), "kim")
     assert report.added == ["S01E01 cue 4: Roar — Katy Perry",
                             "S02E01 cue 5: Smile — Nat King Cole + Believer — Imagine Dragons"]
-    [mash] = lookup.what(conn, "mini", "s2e1").answers
+    [mash] = what(conn, "mini", "s2e1").answers
     assert mash.kind == "mashup" and [s.title for s in mash.songs] == ["Smile", "Believer"]
     assert [p["actor"] for p in mash.performers] == ["Ann Actor", "Ben Actor"]
 
@@ -137,7 +140,7 @@ def test_taken_numbers_fail_unless_replacing(mini_db: Path, tmp_path: Path) -> N
     assert [(e.line, e.field) for e in info.value.errors] == [(4, "cue"), (15, "cue")]
     report = cueimport.import_file(conn, path, show(conn), "kim", replace=True)
     assert len(report.replaced) == 2
-    assert [a.songs[0].title or a.songs[0].text for a in lookup.what(conn, "mini", "s1e1").answers] == [
+    assert [a.songs[0].title or a.songs[0].text for a in what(conn, "mini", "s1e1").answers] == [
         "Smile", "some song as heard", "Deep in a Dream"]
 
 
@@ -156,9 +159,9 @@ def test_songs_are_matched_as_they_come_in(shipped_db: Path, tmp_path: Path) -> 
     conn = open_conn(shipped_db)
     path = tmp_path / "cues.csv"
     path.write_text("season,episode,title,artist,text\n1,6,,,roads portishead\n1,6,,,no such song at all\n")
-    report = cueimport.import_file(conn, path, lookup.find_show(conn, "soundtrack"), "kim")
+    report = cueimport.import_file(conn, path, find_show(conn, "soundtrack"), "kim")
     assert (report.accepted, report.no_match) == (1, 1)
-    statuses = [s.status for a in lookup.what(conn, "soundtrack", "6").answers for s in a.songs]
+    statuses = [s.status for a in what(conn, "soundtrack", "6").answers for s in a.songs]
     assert statuses == ["unknown", "accepted", "no_match"]  # after episode 6's unidentified song
 
 
@@ -171,7 +174,7 @@ def test_large_file_reports_progress(mini_db: Path, tmp_path: Path) -> None:
     assert len(report.added) == 300
     assert seen[-1][0] == "matching" and seen[-1][1] == seen[-1][2] == 300
     assert ("writing", 300, 300) in seen
-    assert [a.cue for a in lookup.what(conn, "mini", "s2e1").answers] == list(range(1, 301))
+    assert [a.cue for a in what(conn, "mini", "s2e1").answers] == list(range(1, 301))
 
 
 def test_cli_import_dry_run_and_errors(mini_db: Path, tmp_path: Path) -> None:

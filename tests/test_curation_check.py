@@ -13,6 +13,7 @@ from cuesheet.curation import check
 from cuesheet.cli import app
 
 from .curator_helpers import episode, open_conn
+from cuesheet.db.connection import connect
 
 runner = CliRunner()
 
@@ -85,9 +86,8 @@ def test_every_rule_has_a_severity_and_a_meaning(code: str) -> None:
 
 
 def test_check_warns_what_a_cue_sheet_would_lack(shipped_db: Path) -> None:
-    from cuesheet import db
 
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     ep = conn.execute("SELECT id FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
     found = [f for f in check.check(conn, episode_id=ep) if f.code == "cue-sheet"]
     assert len(found) == 1 and found[0].severity == check.WARNING and found[0].cue is None
@@ -108,9 +108,8 @@ def test_check_warns_what_a_cue_sheet_would_lack(shipped_db: Path) -> None:
 
 def test_check_names_which_time_a_cue_lacks(shipped_db: Path) -> None:
     """Cues with a start time lack only their end time; "time (cues 1-5)" said they lacked both."""
-    from cuesheet import db
 
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     ep = conn.execute("SELECT id FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
     conn.execute("UPDATE cues SET time_in_ms = number * 60000 WHERE episode_id = ? AND number >= 2", [ep])
     conn.execute("UPDATE cues SET time_in_ms = 10000, time_out_ms = 20000 WHERE episode_id = ? AND number = 5",

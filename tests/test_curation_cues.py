@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import lookup
+from cuesheet.viewer.answers import answers
 from cuesheet.curation import cues as curate
 from cuesheet.errors import InputError, InputErrors, NotFound
 from cuesheet.model import Performer, RecordingRef, Song
@@ -30,7 +30,7 @@ def test_add_takes_the_next_number_and_stores_everything(conn, ep) -> None:
         performers=(Performer("Ada", "Ann Actor"),), usage="vv", sources=("list",), confidence="high",
     ), "kim")
     assert done.number == 4
-    [a] = lookup.answers(conn, [done.cue_id])
+    [a] = answers(conn, [done.cue_id])
     assert (a.cue, a.time_in, a.time_out, a.scene, a.kind, a.usage) == (4, "0:40", "1:30", "Rooftop", "lip-sync", "VV")
     assert a.performers == [{"character": "Ada", "actor": "Ann Actor", "inferred": False}]
     assert [(s.title, s.artist) for s in a.songs] == [("Elastic Heart", "Sia")]
@@ -39,7 +39,7 @@ def test_add_takes_the_next_number_and_stores_everything(conn, ep) -> None:
 
 def test_two_songs_make_a_mashup_by_default(conn, ep) -> None:
     done = curate.add_cue(conn, ep, draft("A - X", "B - Y"), "kim")
-    [a] = lookup.answers(conn, [done.cue_id])
+    [a] = answers(conn, [done.cue_id])
     assert a.kind == "mashup" and [s.title for s in a.songs] == ["A", "B"]
 
 
@@ -83,7 +83,7 @@ def test_parse_performers_completes_known_characters(conn, ep) -> None:
 
 def test_edit_changes_fields_and_keeps_the_rest(conn, ep) -> None:
     curate.edit_cue(conn, ep, 1, curate.CueEdit(fields={"time_in_ms": 1000, "usage": "bv"}), "kim")
-    [a] = lookup.answers(conn, [curate.cue_id(conn, ep, 1)])
+    [a] = answers(conn, [curate.cue_id(conn, ep, 1)])
     assert (a.time_in_ms, a.time_out_ms, a.usage, a.scene) == (1000, 280_000, "BV", "Ada sings in the rain outside the bakery")
 
 
@@ -95,7 +95,7 @@ def test_edit_refuses_a_time_out_before_time_in(conn, ep) -> None:
 
 def test_editing_a_song_title_carries_its_source_statements(conn, ep) -> None:
     curate.edit_cue(conn, ep, 3, curate.CueEdit(songs={1: {"title": "Deep In A Dream"}}), "kim")
-    [a] = lookup.answers(conn, [curate.cue_id(conn, ep, 3)])
+    [a] = answers(conn, [curate.cue_id(conn, ep, 3)])
     assert a.songs[0].title == "Deep In A Dream"
     # The artist conflict stays; no new conflict on the title.
     assert [c["field"] for c in a.conflicts] == ["artist"]
@@ -106,11 +106,11 @@ def test_edit_adds_and_removes_songs_and_checks_the_kind(conn, ep) -> None:
         curate.edit_cue(conn, ep, 2, curate.CueEdit(remove_songs=(1,)), "kim")
     curate.edit_cue(conn, ep, 2, curate.CueEdit(remove_songs=(1,), fields={"kind": "lip-sync"},
                                                add_songs=()), "kim")
-    [a] = lookup.answers(conn, [curate.cue_id(conn, ep, 2)])
+    [a] = answers(conn, [curate.cue_id(conn, ep, 2)])
     assert [s.title for s in a.songs] == ["Believer"]
     curate.edit_cue(conn, ep, 2, curate.CueEdit(fields={"kind": "mashup"},
                                                add_songs=draft("Roar - Katy Perry").songs), "kim")
-    [a] = lookup.answers(conn, [curate.cue_id(conn, ep, 2)])
+    [a] = answers(conn, [curate.cue_id(conn, ep, 2)])
     assert [s.title for s in a.songs] == ["Believer", "Roar"]
     assert a.sources == ["list"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import history
+from cuesheet.db import history
 from cuesheet.curation import review
 from cuesheet.curation.matcher import match_new
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound

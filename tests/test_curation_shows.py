@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import cueimport, history, lookup
+from cuesheet.files import cueimport
+from cuesheet.db import history
 from cuesheet.cli import app
 from cuesheet.curation import shows
 from cuesheet.errors import CuesheetError, InputErrors
 
 from .curator_helpers import episode, open_conn, snapshot
+from cuesheet.viewer.resolve import find_episode, find_show
 
 runner = CliRunner()
 
@@ -69,7 +71,7 @@ def test_characters_add_edit_and_undo(shipped_db: Path) -> None:
     # A cue prompt now completes the name and fills in the actor.
     from cuesheet.curation import cues as curate
 
-    cast = curate.characters(conn, lookup.find_show(conn, "soundtrack").id)
+    cast = curate.characters(conn, find_show(conn, "soundtrack").id)
     assert curate.parse_performers("levi d.", cast)[0].actor == "Some Actor"
     assert run(shipped_db, "character", "edit", "soundtrack", "Nobody", "--actor", "X").exit_code == 1
     history.undo(conn, None, "kim")
@@ -87,7 +89,7 @@ def test_sources_add_and_edit(shipped_db: Path) -> None:
         "EW preview", "https://ew.com/x", "2019-12-13")
     assert run(shipped_db, "source", "add", "soundtrack", "Bad Key").exit_code == 1
     with pytest.raises(CuesheetError, match="already has a source"):
-        shows.set_source(conn, lookup.find_show(conn, "soundtrack"), "ew-preview", {}, "kim", add=True)
+        shows.set_source(conn, find_show(conn, "soundtrack"), "ew-preview", {}, "kim", add=True)
     # Cues can cite it now.
     r = run(shipped_db, "cue", "add", "soundtrack", "6", "--song", "roads portishead", "--source", "ew-preview",
             "--scene", "x", "--yes", "--offline")
@@ -101,10 +103,10 @@ def test_import_applies_an_existing_episodes_fields(shipped_db: Path, tmp_path: 
     path = tmp_path / "s01e07.yaml"
     path.write_text("season: 1\nepisode: 7\ncomplete: true\nlength: '49:30'\nnotes: Checked against the"
                     " episode.\naliases: [Sam and Frank, Episode Seven]\ncues: []\n", encoding="utf-8")
-    report = cueimport.import_file(conn, path, lookup.find_show(conn, "soundtrack"), "kim")
+    report = cueimport.import_file(conn, path, find_show(conn, "soundtrack"), "kim")
     assert report.updated_episodes and "complete" in report.updated_episodes[0]
     assert _episode_row(conn, 7) == (old_title, "2019-12-18", 2_970_000, 1, "Checked against the episode.")
-    assert "Episode Seven" in lookup.find_episode(conn, lookup.find_show(conn, "soundtrack"), "7").aliases
+    assert "Episode Seven" in find_episode(conn, find_show(conn, "soundtrack"), "7").aliases
     # The search index follows the new alias.
     assert conn.execute("SELECT count(*) FROM cue_fts WHERE cue_fts MATCH '\"Episode Seven\"'").fetchone()[0] >= 1
     history.undo(conn, report.history_id, "kim")
@@ -114,8 +116,8 @@ def test_import_applies_an_existing_episodes_fields(shipped_db: Path, tmp_path: 
 def test_episode_sources_set_dumped_built_and_imported(shipped_db: Path, tmp_path: Path) -> None:
     import shutil
 
-    from cuesheet import dump
-    from cuesheet.build import build
+    from cuesheet.files import dump
+    from cuesheet.files.build import build
 
     from .conftest import DATA
 
@@ -141,5 +143,5 @@ def test_episode_sources_set_dumped_built_and_imported(shipped_db: Path, tmp_pat
     # An import states an existing episode's sources too.
     path = tmp_path / "s01e07.yaml"
     path.write_text("season: 1\nepisode: 7\nsources: [bustle]\ncues: []\n", encoding="utf-8")
-    report = cueimport.import_file(conn, path, lookup.find_show(conn, "soundtrack"), "kim")
+    report = cueimport.import_file(conn, path, find_show(conn, "soundtrack"), "kim")
     assert report.updated_episodes == ["S01E07: sources 'bustle'"]

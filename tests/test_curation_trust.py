@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import history
+from cuesheet.db import history
 from cuesheet.curation import cues as curate
 from cuesheet.curation import check, review
 from cuesheet.curation.matcher import Matcher, match_recorded
@@ -17,6 +17,7 @@ from cuesheet.cli import app
 from cuesheet.errors import CuesheetError
 
 from .curator_helpers import draft, episode, open_conn, snapshot
+from cuesheet.viewer.resolve import find_show
 
 runner = CliRunner()
 
@@ -163,7 +164,7 @@ def test_undo_one_cue_of_a_larger_import(shipped_db: Path, tmp_path: Path) -> No
 
 
 def test_import_lists_bad_bytes_fields_duplicates_and_taken_numbers_in_one_run(mini_db: Path, tmp_path: Path) -> None:
-    from cuesheet import cueimport, lookup
+    from cuesheet.files import cueimport
     from cuesheet.errors import InputErrors
 
     conn = open_conn(mini_db)
@@ -176,7 +177,7 @@ def test_import_lists_bad_bytes_fields_duplicates_and_taken_numbers_in_one_run(m
         b"  - cue: 9\n    kind: lip-sync\n    songs: [roar]\n"                                      # 10: twice
         b"  - cue: 10\n    kind: lip-sync\n    time_in: soon\n    songs: [roar]\n")                 # 15: time
     with pytest.raises(InputErrors) as info:
-        cueimport.import_file(conn, path, lookup.find_show(conn, "mini"), "kim")
+        cueimport.import_file(conn, path, find_show(conn, "mini"), "kim")
     got = [(e.line, e.field) for e in info.value.errors]
     assert got == [(4, "cue"), (8, "cues[1].kind"), (9, None), (10, "cues[2].cue"), (15, "cues[3].time_in")]
     assert "not UTF-8" in info.value.errors[2].message

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import db
+from cuesheet.db.connection import connect, resolve_path
+from cuesheet.db.migrations import MIGRATIONS, migrate
+from cuesheet.db.transactions import BUSY_TIMEOUT_MS, transaction
 from cuesheet.errors import CuesheetError
 
 
@@ -14,7 +16,7 @@ def columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 def test_fresh_database_has_the_whole_schema(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     for table in ("shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
                   "recordings", "cues", "cue_songs", "cue_performers", "claims", "cue_fts",
@@ -34,23 +36,23 @@ def test_fresh_database_has_the_whole_schema(tmp_path: Path) -> None:
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert {"cues_ai", "cue_songs_au", "cue_performers_ad", "episodes_au", "recordings_au"} <= triggers
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
-    assert applied == [m.name for m in db.MIGRATIONS]
+    assert applied == [m.name for m in MIGRATIONS]
     assert applied[0] == "m001_initial"
 
 
 def test_connection_settings(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "x.sqlite"
-    db.connect(path, create=True).conn.close()
-    conn = db.connect(path).conn
-    assert db.migrate(conn) == []
-    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(db.MIGRATIONS)
+    connect(path, create=True).conn.close()
+    conn = connect(path).conn
+    assert migrate(conn) == []
+    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_old_database_upgrades_in_place(tmp_path: Path) -> None:
@@ -58,34 +60,34 @@ def test_old_database_upgrades_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    db.MIGRATIONS[0].apply(conn)
+    MIGRATIONS[0].apply(conn)
     conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'then')")
     conn.execute("INSERT INTO shows (slug, name) VALUES ('old', 'Old Show')")
     conn.close()
-    upgraded = db.connect(path).conn
+    upgraded = connect(path).conn
     assert upgraded.execute("SELECT name FROM shows").fetchall() == [("Old Show",)]
     applied = [r[0] for r in upgraded.execute("SELECT name FROM _migrations ORDER BY rowid")]
-    assert applied == [m.name for m in db.MIGRATIONS]
+    assert applied == [m.name for m in MIGRATIONS]
 
 
 def test_missing_database_is_one_line_with_a_remedy(tmp_path: Path) -> None:
     with pytest.raises(CuesheetError) as info:
-        db.connect(tmp_path / "nope.sqlite")
+        connect(tmp_path / "nope.sqlite")
     assert "cuesheet build" in str(info.value)
     assert not (tmp_path / "nope.sqlite").exists()
 
 
 def test_resolve_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert db.resolve_path(None) == Path("cues.sqlite")
+    assert resolve_path(None) == Path("cues.sqlite")
     monkeypatch.setenv("CUESHEET_DB", str(tmp_path / "env.sqlite"))
-    assert db.resolve_path(None) == tmp_path / "env.sqlite"
-    assert db.resolve_path(tmp_path / "flag.sqlite") == tmp_path / "flag.sqlite"
+    assert resolve_path(None) == tmp_path / "env.sqlite"
+    assert resolve_path(tmp_path / "flag.sqlite") == tmp_path / "flag.sqlite"
 
 
 def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     with pytest.raises(RuntimeError):
-        with db.transaction(conn):
+        with transaction(conn):
             conn.execute("INSERT INTO shows (slug, name) VALUES ('a', 'A')")
             raise RuntimeError("boom")
     assert conn.execute("SELECT count(*) FROM shows").fetchone()[0] == 0
@@ -96,7 +98,7 @@ def _fts(conn: sqlite3.Connection, text: str) -> list[int]:
 
 
 def test_fts_follows_every_table_it_indexes(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
     conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
     conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
@@ -123,7 +125,7 @@ def test_fts_follows_every_table_it_indexes(tmp_path: Path) -> None:
 
 def test_sources_schema(tmp_path: Path) -> None:
     """m003: recording claims from online sources, and works with their credits for cue sheets."""
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     assert columns(conn, "recording_claims") == [
         "id", "recording_id", "field", "value", "source", "source_ref", "added_at"]
     assert columns(conn, "works") == ["id", "mbid", "title", "iswc"]
@@ -142,7 +144,7 @@ def test_sources_schema(tmp_path: Path) -> None:
 
 
 def test_history_table(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     assert columns(conn, "history") == [
         "id", "at", "curator", "action", "summary", "show_id", "episode_id", "changes", "undo_of",
         "undone_by",
@@ -153,7 +155,7 @@ def test_history_table(tmp_path: Path) -> None:
 
 def test_heard_words_are_searched_with_the_scene(tmp_path: Path) -> None:
     """m005: what a curator heard of a song is found like scene text, and follows edits."""
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
     conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
     conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
@@ -167,13 +169,13 @@ def test_heard_migration_indexes_existing_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for m in db.MIGRATIONS[:4]:
+    for m in MIGRATIONS[:4]:
         m.apply(conn)
         conn.execute("INSERT INTO _migrations VALUES (?, 'then')", [m.name])
     conn.execute("INSERT INTO shows (id, slug, name) VALUES (1, 's', 'S')")
     conn.execute("INSERT INTO episodes (id, show_id, season, number, title) VALUES (1, 1, 1, 1, 'Pilot')")
     conn.execute("INSERT INTO cues (id, episode_id, number, kind, scene) VALUES (7, 1, 1, 'lip-sync', 'rooftop dance')")
     conn.close()
-    upgraded = db.connect(path).conn
+    upgraded = connect(path).conn
     assert "heard" in columns(upgraded, "cue_songs")
     assert _fts(upgraded, "rooftop") == [7]

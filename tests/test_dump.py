@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import dump, history, lookup
+from cuesheet.files import dump
+from cuesheet.db import history
 from cuesheet.curation import cues as curate
 from cuesheet.curation import review
-from cuesheet.build import build
+from cuesheet.files.build import build
 from cuesheet.cli import app
 from cuesheet.model import Performer
 
 from .conftest import DATA
 from .curator_helpers import draft, episode, open_conn
+from cuesheet.viewer.resolve import find_show
 
 runner = CliRunner()
 
@@ -170,7 +172,7 @@ def test_only_the_changed_cue_is_rewritten_comments_and_layout_kept(shipped_db: 
     curate.edit_cue(conn, ep, 2, curate.CueEdit(fields={"scene": "Sam at the piano"}), "kim")
     from cuesheet.curation import shows
 
-    show_ref = lookup.find_show(conn, "soundtrack")
+    show_ref = find_show(conn, "soundtrack")
     shows.add_character(conn, show_ref, "Levi", {"notes": "Nellie's musician ex"}, "kim")
     shows.set_source(conn, show_ref, "bustle", {"date": "2019-12-19"}, "kim", add=False)
     before = {p.name: p.read_text(encoding="utf-8") for p in (data / "soundtrack").iterdir()}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cuesheet.episodes import (
+from cuesheet.notation.episodes import (
     EpisodeInfo,
     EpisodeNotFound,
     EpisodeSpec,

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db, lookup
+from cuesheet.db.connection import connect
+from cuesheet.export.credits import works_for_recordings
+from cuesheet.viewer.resolve import find_episode, find_show
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import cue_sheet as sheetmod
@@ -27,7 +29,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def conn(tiny_db: Path):  # type: ignore[no-untyped-def]
-    return db.connect(tiny_db).conn
+    return connect(tiny_db).conn
 
 
 def add_works(conn) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +101,7 @@ def test_json_has_header_rows_and_gaps(conn) -> None:
 
 
 def test_gaps_name_what_the_sheet_cannot_be_complete_without(conn) -> None:
-    episode = lookup.find_episode(conn, lookup.find_show(conn, "tiny"), "1")
+    episode = find_episode(conn, find_show(conn, "tiny"), "1")
     found = gaps(conn, episode)
     by_field: dict[str, list[str]] = {}
     for g in found:
@@ -120,7 +122,7 @@ def test_gaps_name_what_the_sheet_cannot_be_complete_without(conn) -> None:
 
 
 def test_an_incomplete_episode_in_list_order_says_so(conn) -> None:
-    episode = lookup.find_episode(conn, lookup.find_show(conn, "tiny"), "2")
+    episode = find_episode(conn, find_show(conn, "tiny"), "2")
     fields = [g.field for g in gaps(conn, episode)]
     assert fields[:2] == ["cues", "order"]
     assert "usage" not in fields  # a lip-sync is a visual vocal
@@ -148,11 +150,11 @@ def test_composers_publishers_and_shares_from_the_works_store(conn) -> None:
 
 
 def test_without_a_works_store_composers_are_empty_not_an_error(conn) -> None:
-    assert lookup.works_for_recordings(conn, [1, 2, 3]) == {}
+    assert works_for_recordings(conn, [1, 2, 3]) == {}
 
 
 def test_the_shipped_episode_lists_its_gaps(shipped_db: Path) -> None:
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     result = export_cuesheet(conn, "soundtrack", "3", prepared=WHEN)
     _, table = parse_csv(result.text)
     assert [r["title"] for r in table][:2] == ["Deep in a Dream", "Morning View"]
@@ -171,14 +173,14 @@ def test_the_shipped_episode_lists_its_gaps(shipped_db: Path) -> None:
 
 
 def test_an_episode_without_cues_is_refused(tmp_path: Path) -> None:
-    from cuesheet.build import build
+    from cuesheet.files.build import build
 
     path = tmp_path / "mini.sqlite"
     build(FIXTURES / "minishow", path)
-    conn = db.connect(path).conn
+    conn = connect(path).conn
     with pytest.raises(NotFound, match="no cues known yet"):
         export_cuesheet(conn, "mini", "s2e1")
-    episode = lookup.find_episode(conn, lookup.find_show(conn, "mini"), "s2e1")
+    episode = find_episode(conn, find_show(conn, "mini"), "s2e1")
     assert [g.field for g in gaps(conn, episode)] == ["cues"]
 
 
@@ -296,11 +298,11 @@ def test_cli_needs_an_episode(tiny_db: Path) -> None:
 
 def test_an_unidentified_song_is_sent_to_review_not_to_match(shipped_db: Path) -> None:
     # `cuesheet match` leaves unidentified songs alone; the advice must name what works.
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     result = export_cuesheet(conn, "soundtrack", "6", fmt="csv")
     [row] = list(csv.DictReader(io.StringIO(result.text.split("\r\n\r\n", 1)[-1])))  # type: ignore[arg-type]
     notes = " ".join(v for v in row.values() if isinstance(v, str))
     assert "cuesheet review unknown" in notes and "cuesheet match" not in notes
-    episode = lookup.find_episode(conn, lookup.find_show(conn, "soundtrack"), "6")
+    episode = find_episode(conn, find_show(conn, "soundtrack"), "6")
     [match_gap] = [g for g in gaps(conn, episode) if g.field == "match"]
     assert "`cuesheet review unknown`" in str(match_gap) and "cuesheet match" not in str(match_gap)

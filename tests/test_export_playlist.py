@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.cli import app
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
@@ -42,7 +42,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def conn(tiny_db: Path):  # type: ignore[no-untyped-def]
-    return db.connect(tiny_db).conn
+    return connect(tiny_db).conn
 
 
 def render(conn, fmt: str, episode: str | None = "1", **kw) -> str:  # type: ignore[no-untyped-def]
@@ -278,7 +278,7 @@ def test_a_season_playlist_in_every_format_parses(conn) -> None:
 
 
 def test_the_shipped_season_exports(shipped_db: Path) -> None:
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     playlist = select(conn, "soundtrack", season=1)
     # 32 songs, one of them episode 6's unidentified song: not a playable track, so left out and said.
     assert len(playlist.rows) == 31 and playlist.rows[0].title == "Elastic Heart"

@@ -21,7 +21,7 @@ import xmlschema
 from m3u8 import parser as m3u8_parser
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.cli import app
 from cuesheet.export import FORMATS, export_playlist
 
@@ -79,7 +79,7 @@ SCOPES = [("1", None), ("2", None), (None, 1), (None, None)]
 @pytest.mark.parametrize(("episode", "season"), SCOPES)
 @pytest.mark.parametrize("which", ["tiny", "hostile"])
 def test_every_playlist_file_follows_its_grammar(request, which: str, episode, season) -> None:
-    conn = db.connect(request.getfixturevalue(f"{which}_db")).conn
+    conn = connect(request.getfixturevalue(f"{which}_db")).conn
     check_m3u8(export_playlist(conn, "tiny", episode, season=season, fmt="m3u8").text)
     check_xspf(export_playlist(conn, "tiny", episode, season=season, fmt="xspf").text)
     check_jspf(export_playlist(conn, "tiny", episode, season=season, fmt="jspf").text)
@@ -88,7 +88,7 @@ def test_every_playlist_file_follows_its_grammar(request, which: str, episode, s
 
 
 def test_the_shipped_season_follows_every_grammar(shipped_db: Path) -> None:
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     assert len(check_m3u8(export_playlist(conn, "soundtrack", season=1, fmt="m3u8").text)) == 31
     check_xspf(export_playlist(conn, "soundtrack", season=1, fmt="xspf").text)
     doc = check_jspf(export_playlist(conn, "soundtrack", season=1, fmt="jspf").text)
@@ -174,7 +174,7 @@ def test_an_unidentified_song_is_no_track_in_any_format(conn_tiny) -> None:
 
 @pytest.fixture
 def conn_tiny(tiny_db: Path):  # type: ignore[no-untyped-def]
-    return db.connect(tiny_db).conn
+    return connect(tiny_db).conn
 
 
 # --- nothing to export ---------------------------------------------------------------------
@@ -183,7 +183,7 @@ def conn_tiny(tiny_db: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("fmt", [*FORMATS, "listenbrainz"])
 def test_an_export_with_no_tracks_fails_in_every_format(tiny_db: Path, tmp_path: Path, fmt: str) -> None:
     """Episode 2's one song, unlinked from its recording, is left out by --matched-only."""
-    conn = db.connect(tiny_db).conn
+    conn = connect(tiny_db).conn
     conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'no_match' WHERE cue_id IN "
                  "(SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE e.number = 2)")
     conn.commit()

@@ -15,7 +15,7 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
 from cuesheet.cli import app
 from cuesheet.config import Config, cache_dir
 from cuesheet.errors import CuesheetError, SourceError
@@ -75,7 +75,7 @@ def no_browser(url: str) -> None:
 
 
 def playlist_of(tiny_db: Path, episode: str | None = "1", **kw) -> Playlist:  # type: ignore[no-untyped-def]
-    conn = db.connect(tiny_db).conn
+    conn = connect(tiny_db).conn
     return select(conn, "tiny", episode, **kw)
 
 
@@ -407,7 +407,7 @@ def test_cli_json_is_a_contract_for_scripts(tiny_db, fake, config, monkeypatch) 
 
 def test_cli_with_nothing_to_place_exits_1_and_makes_nothing(tiny_db, fake, config, monkeypatch) -> None:
     signed_in(fake, config, monkeypatch)
-    conn = db.connect(tiny_db).conn
+    conn = connect(tiny_db).conn
     conn.execute("UPDATE recordings SET spotify_id = NULL")
     conn.commit()
     result = CliRunner().invoke(app, ["export", "spotify", "tiny", "1", "--no-search", "--no-browser",
@@ -421,7 +421,7 @@ def test_cli_with_nothing_to_place_exits_1_and_makes_nothing(tiny_db, fake, conf
 
 def test_cli_with_every_song_left_out_exits_1(tiny_db, fake, config, monkeypatch) -> None:
     signed_in(fake, config, monkeypatch)
-    conn = db.connect(tiny_db).conn
+    conn = connect(tiny_db).conn
     conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'no_match'")
     conn.commit()
     result = CliRunner().invoke(app, ["export", "spotify", "tiny", "2", "--matched-only", "--no-browser",

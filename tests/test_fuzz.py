@@ -23,11 +23,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cuesheet import cueimport, lookup
+from cuesheet.files import cueimport
 from cuesheet.recordings import importer
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 
 from .conftest import DATA
+from cuesheet.db.connection import connect
+from cuesheet.viewer.resolve import find_show
 
 NIGHTLY = os.environ.get("CUESHEET_FUZZ") == "nightly"
 settings.register_profile("fuzz-quick", max_examples=40, deadline=None, derandomize=False,
@@ -88,7 +90,7 @@ _DB: dict[str, Path] = {}
 def database() -> Path:
     """One database per run, built from data/ (examples that succeed add to it; that is fine)."""
     if "path" not in _DB:
-        from cuesheet.build import build
+        from cuesheet.files.build import build
 
         folder = Path(tempfile.mkdtemp(prefix="cuesheet-fuzz-"))
         build(DATA, folder / "cues.sqlite")
@@ -119,11 +121,10 @@ def assert_located(exc: CuesheetError, path: Path) -> None:
 
 def import_and_check(path: Path) -> None:
     """Import `path`: success, or a located CuesheetError with the database exactly as before."""
-    from cuesheet import db
 
-    conn = db.connect(database()).conn
+    conn = connect(database()).conn
     try:
-        show = lookup.find_show(conn, "soundtrack")
+        show = find_show(conn, "soundtrack")
         before = fingerprint(conn)
         try:
             cueimport.import_file(conn, path, show, "fuzzer", match=False, again=True)
@@ -211,9 +212,8 @@ def test_csv_cue_sheets(tmp: Path, header: list[str], rows: list[list[str]]) -> 
 
 
 def catalog_check(path: Path, fmt: str) -> None:
-    from cuesheet import db
 
-    conn = db.connect(database()).conn
+    conn = connect(database()).conn
     try:
         before = fingerprint(conn)
         try:

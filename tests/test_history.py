@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import history
+from cuesheet.db import history
 from cuesheet.curation import cues as curate
 from cuesheet.errors import CuesheetError, NotFound
 

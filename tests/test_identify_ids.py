@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 from cuesheet.recordings import importer
 from cuesheet.cli import app
 from cuesheet.matching import identify
@@ -50,8 +51,8 @@ def test_read_id(text: str, expected: tuple[str, str] | None) -> None:
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    c = db.connect(tmp_path / "ids.sqlite", create=True).conn
-    with db.transaction(c):
+    c = connect(tmp_path / "ids.sqlite", create=True).conn
+    with transaction(c):
         importer.insert_rows(c, [
             importer.CatalogRow("Smile", "Nat King Cole", None, 1954, None, "USCA29900001", MBID, None),
             importer.CatalogRow("Roads", "Portishead", None, 1994, None, None, None, SPOTIFY),

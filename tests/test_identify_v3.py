@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 from cuesheet.matching import identify
 from cuesheet.matching.readings import read_query
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.recordings import importer
 from cuesheet.sources.catalog import CatalogSource
 
@@ -51,8 +52,8 @@ ROWS = [  # title, artist, album, year
 
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
-    c = db.connect(tmp_path_factory.mktemp("v3") / "c.sqlite", create=True).conn
-    with db.transaction(c):
+    c = connect(tmp_path_factory.mktemp("v3") / "c.sqlite", create=True).conn
+    with transaction(c):
         importer.insert_rows(c, [importer.CatalogRow(t, a, al, y, None, None, None, None) for t, a, al, y in ROWS])
     yield c
     c.close()

@@ -4,7 +4,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from cuesheet import ids
+from cuesheet.notation import ids
 
 
 def test_known_ids_give_the_services_own_pages() -> None:

@@ -14,9 +14,11 @@ CSV = "season,episode,title,artist\n1,3,Chandelier,Sia\n1,3,Titanium,David Guett
 KILLED_AFTER_COMMIT = """
 import os, signal, sys
 from pathlib import Path
-from cuesheet import cueimport, db, lookup
-conn = db.connect(sys.argv[1]).conn
-show = lookup.find_show(conn, "soundtrack")
+from cuesheet.db.connection import connect
+from cuesheet.files import cueimport
+from cuesheet.viewer.resolve import find_show
+conn = connect(sys.argv[1]).conn
+show = find_show(conn, "soundtrack")
 cueimport.import_file(conn, Path(sys.argv[2]), show, "tester", match=False)
 os.kill(os.getpid(), signal.SIGKILL)  # dead right after the commit, before any report
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import json
 import os
 import signal
@@ -15,7 +16,9 @@ import pytest
 import zstandard
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.connection import connect as open_db
+from cuesheet.errors import CuesheetError
+from cuesheet.db.transactions import transaction, writer_note
 from cuesheet.cli import app
 from cuesheet.errors import InputErrors
 from cuesheet.recordings import importer
@@ -42,8 +45,8 @@ def write(tmp_path: Path, body: str, name: str = "canonical_musicbrainz_data.csv
     return path
 
 
-def connect(tmp_path: Path) -> db.sqlite3.Connection:  # type: ignore[name-defined]
-    return db.connect(tmp_path / "cat.sqlite", create=True).conn
+def connect(tmp_path: Path) -> sqlite3.Connection:
+    return open_db(tmp_path / "cat.sqlite", create=True).conn
 
 
 def recordings(conn) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -154,7 +157,7 @@ def test_skip_invalid_imports_good_rows_and_writes_rejects(tmp_path: Path) -> No
     dbfile = tmp_path / "c.sqlite"
     plain = runner.invoke(app, ["catalog", "import", str(path), "--create", "--db", str(dbfile)])
     assert plain.exit_code != 0 and f"{path}:3: score:" in plain.output
-    assert db.connect(dbfile).conn.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
+    assert open_db(dbfile).conn.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
 
     result = runner.invoke(app, ["catalog", "import", str(path), "--db", str(dbfile), "--skip-invalid", "--json"])
     assert result.exit_code == 0, result.output
@@ -222,8 +225,8 @@ def test_reimport_updates_adds_and_keeps_linked_recordings(tmp_path: Path) -> No
 def test_worker_process_gives_the_same_catalog(tmp_path: Path) -> None:
     body = "".join(canonical_row(n, f"Song {n} Blue", f"Act {n % 7}") for n in range(1, 12_001))
     path = write(tmp_path, body + canonical_row(99_999, "X", score="?"))
-    a = db.connect(tmp_path / "a.sqlite", create=True).conn
-    b = db.connect(tmp_path / "b.sqlite", create=True).conn
+    a = open_db(tmp_path / "a.sqlite", create=True).conn
+    b = open_db(tmp_path / "b.sqlite", create=True).conn
     ra = importer.import_file(a, path, workers=False, skip_invalid=True, rejects=tmp_path / "ra.txt")
     rb = importer.import_file(b, path, workers=True, skip_invalid=True, rejects=tmp_path / "rb.txt")
     assert (ra.rows, ra.added, ra.rejected) == (rb.rows, rb.added, rb.rejected) == (12_001, 12_000, 1)
@@ -238,7 +241,7 @@ _IMPORT = "import sys; from cuesheet.cli import main; sys.argv = ['cuesheet'] + 
 
 
 def _snapshot(path: Path) -> tuple:
-    conn = db.connect(path).conn
+    conn = open_db(path).conn
     rows = conn.execute("SELECT id, title, mb_score FROM recordings ORDER BY id").fetchall()
     words = conn.execute("SELECT count(*) FROM recording_fts WHERE recording_fts MATCH 'song'").fetchone()
     conn.close()
@@ -248,7 +251,7 @@ def _snapshot(path: Path) -> tuple:
 @pytest.mark.parametrize("point", ["staging", "staged", "merging", "indexed"])
 def test_kill_9_at_any_step_leaves_the_catalog_as_it_was(tmp_path: Path, point: str) -> None:
     dbfile = tmp_path / "c.sqlite"
-    conn = db.connect(dbfile, create=True).conn
+    conn = open_db(dbfile, create=True).conn
     importer.import_file(conn, write(tmp_path, canonical_row(1, "Song One"), name="first.csv"))
     conn.close()
     before = _snapshot(dbfile)
@@ -261,7 +264,7 @@ def test_kill_9_at_any_step_leaves_the_catalog_as_it_was(tmp_path: Path, point: 
     assert _snapshot(dbfile) == before
     # The next import removes the dead one's staging file and succeeds.
     assert list(tmp_path.glob("c.sqlite.import-*"))
-    conn = db.connect(dbfile).conn
+    conn = open_db(dbfile).conn
     report = importer.import_file(conn, path)
     assert (report.added, report.changed) == (19_999, 1)  # "Song One" is now "Song 1"
     assert not list(tmp_path.glob("c.sqlite.import-*"))
@@ -270,13 +273,13 @@ def test_kill_9_at_any_step_leaves_the_catalog_as_it_was(tmp_path: Path, point: 
 def test_import_waits_for_no_lock_while_staging(tmp_path: Path) -> None:
     """While rows are read and staged, another connection can write the catalog."""
     dbfile = tmp_path / "c.sqlite"
-    conn = db.connect(dbfile, create=True).conn
-    other = db.connect(dbfile).conn
+    conn = open_db(dbfile, create=True).conn
+    other = open_db(dbfile).conn
     seen: list[str] = []
 
     def progress(phase: str, rows: int, done: int, total: int) -> None:
         if phase == "reading" and not seen:
-            with db.transaction(other):  # would time out if the import held the write lock
+            with transaction(other):  # would time out if the import held the write lock
                 other.execute("INSERT INTO shows (slug, name) VALUES ('x', 'X')")
             seen.append(phase)
 
@@ -287,21 +290,21 @@ def test_import_waits_for_no_lock_while_staging(tmp_path: Path) -> None:
 
 def test_a_writer_kept_waiting_by_the_merge_is_told_what_holds_the_lock(tmp_path: Path) -> None:
     dbfile = tmp_path / "c.sqlite"
-    importing = db.connect(dbfile, create=True).conn
-    curator = db.connect(dbfile).conn
+    importing = open_db(dbfile, create=True).conn
+    curator = open_db(dbfile).conn
     curator.execute("PRAGMA busy_timeout = 50")
-    with db.writer_note(importing, "a catalog import merging 1,000,000 rows of big.csv", "wait"), \
-            db.transaction(importing):
-        with pytest.raises(db.CuesheetError) as info:
-            with db.transaction(curator):
+    with writer_note(importing, "a catalog import merging 1,000,000 rows of big.csv", "wait"), \
+            transaction(importing):
+        with pytest.raises(CuesheetError) as info:
+            with transaction(curator):
                 pass
     message = str(info.value)
     assert "a catalog import merging 1,000,000 rows of big.csv" in message and f"pid {os.getpid()}" in message
     assert not (tmp_path / "c.sqlite.writer").exists()
     # Without a note (or with a dead writer's), the message still says what to do.
-    with db.transaction(importing):
-        with pytest.raises(db.CuesheetError, match="another program has been writing it"):
-            with db.transaction(curator):
+    with transaction(importing):
+        with pytest.raises(CuesheetError, match="another program has been writing it"):
+            with transaction(curator):
                 pass
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import cueimport, limits, lookup
+from cuesheet.files import cueimport
+from cuesheet.notation import limits
 from cuesheet.recordings import importer
 from cuesheet.errors import CuesheetError, InputError, InputErrors
+from cuesheet.viewer.resolve import find_episode, find_show
 
 ROOT = Path(__file__).resolve().parent.parent
 CUESHEET = str(Path(sys.executable).with_name("cuesheet"))
@@ -26,7 +28,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def import_errors(db: Path, path: Path) -> list[str]:
     conn = sqlite3.connect(db, isolation_level=None)
-    show = lookup.find_show(conn, "soundtrack")
+    show = find_show(conn, "soundtrack")
     with pytest.raises(CuesheetError) as info:  # InputErrors (several) or one InputError
         cueimport.import_file(conn, path, show, "t", match=False)
     return [str(e) for e in getattr(info.value, "errors", [info.value])]
@@ -185,7 +187,7 @@ def test_the_library_checks_cue_add_text_too(shipped_db: Path) -> None:
     from cuesheet.model import Song
 
     conn = sqlite3.connect(shipped_db, isolation_level=None)
-    episode = lookup.find_episode(conn, lookup.find_show(conn, "soundtrack"), "3")
+    episode = find_episode(conn, find_show(conn, "soundtrack"), "3")
     draft = curate.CueDraft(songs=(curate.SongDraft(Song(title="x", artist="", text="x")),), scene="a\x00b",
                             time_in_ms=limits.MAX_TIME_MS + 1, number=2**63)
     fields = {e.field for e in curate.validate(conn, episode, draft)}

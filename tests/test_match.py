@@ -8,14 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 from cuesheet.recordings import importer
 from cuesheet.matching import (
     DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
     identify, match_songs, title_similarity, verdict, version_similarity,
 )
 from cuesheet.matching.verdict import Calibration
-from cuesheet.normalize import Version, split_version
+from cuesheet.notation.normalize import Version, split_version
 from cuesheet.sources import Candidate
 from cuesheet.sources.catalog import CatalogSource, candidate_ids, near_terms
 
@@ -38,9 +39,9 @@ ROWS = [
 
 @pytest.fixture
 def conn(tmp_path: Path) -> sqlite3.Connection:
-    c = db.connect(tmp_path / "m.sqlite", create=True).conn
+    c = connect(tmp_path / "m.sqlite", create=True).conn
     rows = [importer.CatalogRow(t, a, al, y, d * 1000, None, None, None) for t, a, al, y, d in ROWS]
-    with db.transaction(c):
+    with transaction(c):
         importer.insert_rows(c, rows)
     return c
 
@@ -202,7 +203,7 @@ def test_mashup_splits_when_each_part_matches(conn: sqlite3.Connection) -> None:
 
 
 def test_name_with_a_slash_is_not_a_mashup(tmp_path: Path) -> None:
-    c = db.connect(tmp_path / "b.sqlite", create=True).conn
+    c = connect(tmp_path / "b.sqlite", create=True).conn
     importer.insert_rows(c, [importer.CatalogRow("Blood // Water", "grandson", None, 2018, None, None, None, None)])
     ident = identify("Blood // Water - grandson", [CatalogSource(c)])
     assert ident.parts == []
@@ -245,7 +246,7 @@ def test_any_text_gets_a_verdict(text: str) -> None:
     assert all(0.0 <= s.score <= 1.0 for s in ident.candidates)
 
 
-_FUZZ_CONN = db.connect(":memory:", create=True).conn
+_FUZZ_CONN = connect(":memory:", create=True).conn
 importer.insert_rows(_FUZZ_CONN, [importer.CatalogRow(t, a, al, y, d * 1000, None, None, None)
                                  for t, a, al, y, d in ROWS])
 
@@ -254,7 +255,7 @@ importer.insert_rows(_FUZZ_CONN, [importer.CatalogRow(t, a, al, y, d * 1000, Non
 
 
 def test_match_keeps_curator_decisions(shipped_db: Path) -> None:
-    c = db.connect(shipped_db).conn
+    c = connect(shipped_db).conn
     # A curator rejected one song's candidates and pinned another by hand.
     c.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'rejected' WHERE title = 'Roads'")
     c.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'curated' WHERE title = 'Smile'")
@@ -269,7 +270,7 @@ def test_match_keeps_curator_decisions(shipped_db: Path) -> None:
 
 
 def test_match_stores_candidates_for_review(shipped_db: Path) -> None:
-    c = db.connect(shipped_db).conn
+    c = connect(shipped_db).conn
     rows = c.execute(
         """SELECT m.rank, m.title, m.artist, m.year, m.reasons FROM match_candidates m
            JOIN cue_songs s ON s.id = m.cue_song_id WHERE s.title = 'Elastic Heart' ORDER BY m.rank"""
@@ -280,7 +281,7 @@ def test_match_stores_candidates_for_review(shipped_db: Path) -> None:
 
 
 def test_match_links_new_recordings_from_other_sources(tmp_path: Path, shipped_db: Path) -> None:
-    c = db.connect(shipped_db).conn
+    c = connect(shipped_db).conn
 
     class Fixed:
         name = "musicbrainz"
@@ -301,7 +302,7 @@ def test_match_links_new_recordings_from_other_sources(tmp_path: Path, shipped_d
 
 
 def test_unbracketed_year_and_version_words_are_versions(shipped_db: Path) -> None:
-    c = db.connect(shipped_db).conn
+    c = connect(shipped_db).conn
     year = identify("both sides now joni mitchell 2000", [CatalogSource(c)])
     assert (year.verdict, year.best.candidate.year) == ("accepted", 2000)  # type: ignore[union-attr]
     assert "year 1.00: asked 2000, candidate 2000" in year.best.reasons  # type: ignore[union-attr]
@@ -373,7 +374,7 @@ def test_sources_describing_one_recording_are_one_candidate(conn: sqlite3.Connec
 
 
 def test_match_saves_both_ids_and_keeps_disagreements(shipped_db: Path) -> None:
-    c = db.connect(shipped_db).conn
+    c = connect(shipped_db).conn
     c.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched' WHERE title = 'Roads'")
     mb = _Listing("musicbrainz", [_c("musicbrainz", "Roads", "Portishead", album="Dummy", year=1994,
                                      duration_ms=305_000, ids={"mbid": "m-roads", "isrc": "GBAAA9400001"})])

@@ -12,15 +12,15 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from cuesheet import db
-from cuesheet.cache import Cache
+from cuesheet.db.connection import connect
+from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError, SourceError
 from cuesheet.sources import SongQuery, SourceSkipped
 from cuesheet.sources.musicbrainz import MusicBrainzSource, build_query, lucene_escape
 from cuesheet.sources.online import SourceFailed
 from cuesheet.recordings.store import save_works
-from cuesheet.works import works_for_recording
+from cuesheet.recordings.works import works_for_recording
 from tests import factories as f
 
 XML = "application/xml; charset=utf-8"
@@ -135,7 +135,7 @@ def test_unknown_mbid_is_none(httpserver: HTTPServer, source: MusicBrainzSource)
 def test_works_are_stored_for_exports(httpserver: HTTPServer, source: MusicBrainzSource, tmp_path: Path) -> None:
     serve(httpserver, f.mb_lookup(ELASTIC), path=f"/ws/2/recording/{ELASTIC.mbid}")
     serve(httpserver, f.mb_work(ELASTIC), path=f"/ws/2/work/{f.mbid(10, 'work')}")
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     rid = conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('Elastic Heart', 'Sia', ?)",
                        [ELASTIC.mbid]).lastrowid
     save_works(conn, rid, source.works(ELASTIC.mbid))
@@ -330,12 +330,12 @@ def test_stale_entries_are_refetched(httpserver: HTTPServer, online_config: Call
 
 def test_fetch_works_for_recordings_with_an_mbid(httpserver: HTTPServer, source: MusicBrainzSource,
                                                  tmp_path: Path) -> None:
-    from cuesheet.works import fetch_works, works_checked
+    from cuesheet.recordings.works import fetch_works, works_checked
 
     serve(httpserver, f.mb_lookup(ELASTIC), path=f"/ws/2/recording/{ELASTIC.mbid}")
     serve(httpserver, f.mb_work(ELASTIC), path=f"/ws/2/work/{f.mbid(10, 'work')}")
     serve(httpserver, f.mb_error("Not Found"), status=404, path=f"/ws/2/recording/{SOLO.mbid}")
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     for mbid in (ELASTIC.mbid, SOLO.mbid, None):
         conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('t', 'a', ?)", [mbid])
     report = fetch_works(conn, source)
@@ -348,9 +348,9 @@ def test_fetch_works_for_recordings_with_an_mbid(httpserver: HTTPServer, source:
 
 def test_fetch_works_stops_with_the_reason_when_offline(online_config: Callable[..., Config],
                                                         tmp_path: Path) -> None:
-    from cuesheet.works import fetch_works
+    from cuesheet.recordings.works import fetch_works
 
-    conn = db.connect(tmp_path / "x.sqlite", create=True).conn
+    conn = connect(tmp_path / "x.sqlite", create=True).conn
     conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('t', 'a', ?)", [ELASTIC.mbid])
     report = fetch_works(conn, MusicBrainzSource(online_config(), offline="--offline"))
     assert (report.checked, report.works, report.skipped) == (0, 0, "musicbrainz: --offline")

@@ -1,4 +1,4 @@
-"""Tables of what curators type and what cuesheet.normalize makes of it."""
+"""Tables of what curators type and what cuesheet.notation.normalize makes of it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cuesheet.normalize import (
+from cuesheet.notation.normalize import (
     ArtistCredit,
     QueryReading,
     Version,

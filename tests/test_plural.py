@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cuesheet.cli import app
-from cuesheet.plural import noun, plural
+from cuesheet.notation.plural import noun, plural
 
 from .conftest import DATA
 

@@ -13,12 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
 from cuesheet.recordings import importer
 from cuesheet.matching import Scored, identify
 from cuesheet.matching.readings import read_query, strip_noise
 from cuesheet.matching.verdict import FEATURES, Calibration, default_calibration
-from cuesheet.normalize import match_key
+from cuesheet.notation.normalize import match_key
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.catalog import CatalogSource
 
@@ -43,8 +44,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
-    c = db.connect(tmp_path_factory.mktemp("readings") / "c.sqlite", create=True).conn
-    with db.transaction(c):
+    c = connect(tmp_path_factory.mktemp("readings") / "c.sqlite", create=True).conn
+    with transaction(c):
         importer.insert_rows(c, [importer.CatalogRow(t, a, None, None, None, None, None, None) for t, a in ROWS])
     yield c
     c.close()

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import db
+from cuesheet.db.connection import connect
+from cuesheet.db.migrations import MIGRATIONS
+from cuesheet.db.transactions import busy_message
 from cuesheet.errors import CuesheetError
 
 CUESHEET = str(Path(sys.executable).with_name("cuesheet"))
@@ -66,7 +68,7 @@ def test_a_file_that_is_not_sqlite_is_one_line(tmp_path: Path) -> None:
     path.write_bytes(b"these are not the bytes of an SQLite database " * 40)
     before = digest(path)
     with pytest.raises(CuesheetError, match="file is not a database"):
-        db.connect(path)
+        connect(path)
     assert digest(path) == before
 
 
@@ -87,7 +89,7 @@ def _old_database(path: Path) -> Path:
     """A database made by the first release (as test_db builds one), with one show."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    db.MIGRATIONS[0].apply(conn)
+    MIGRATIONS[0].apply(conn)
     conn.executemany("INSERT INTO _migrations VALUES (?, 'then')", [("m001_initial",)])
     conn.execute("INSERT INTO shows (slug, name) VALUES ('old', 'Old Show')")
     conn.close()
@@ -109,7 +111,7 @@ def test_an_old_database_names_the_command_that_upgrades_it(tmp_path: Path) -> N
 
 
 def test_read_only_connections_refuse_writes(shipped_db: Path) -> None:
-    conn = db.connect(shipped_db, readonly=True).conn
+    conn = connect(shipped_db, readonly=True).conn
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("DELETE FROM shows")
 
@@ -158,9 +160,10 @@ def _free_port() -> int:
 
 HOLDER = """
 import sys, time
-from cuesheet import db
-conn = db.connect(sys.argv[1]).conn
-with db.transaction(conn):
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
+conn = connect(sys.argv[1]).conn
+with transaction(conn):
     conn.execute("INSERT INTO sources (key) VALUES ('held')")
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -185,7 +188,7 @@ def test_a_busy_lock_says_who_holds_it_and_what_to_do(shipped_db: Path) -> None:
     again = run("cue", "add", "--yes", "soundtrack", "3", "-s", "elastic heart sia", "--kind", "lip-sync",
                 "--pick", "1", "--offline", "--db", str(shipped_db), env={"CUESHEET_CURATOR": "t"})
     assert again.returncode == 0, again.stderr
-    assert db.busy_message(shipped_db).count("another program") == 1  # a dead holder is not named
+    assert busy_message(shipped_db).count("another program") == 1  # a dead holder is not named
 
 
 def test_an_unknown_holder_is_described_as_another_program(shipped_db: Path) -> None:

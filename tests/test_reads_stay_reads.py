@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db
+from cuesheet.db.migrations import MIGRATIONS
 from cuesheet.cli import app
 
 runner = CliRunner()
@@ -53,7 +53,7 @@ def _old_database(path: Path) -> Path:
     """A database made by the first release, with one show (as test_readonly builds one)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    db.MIGRATIONS[0].apply(conn)
+    MIGRATIONS[0].apply(conn)
     conn.execute("INSERT INTO _migrations VALUES ('m001_initial', 'then')")
     conn.execute("INSERT INTO shows (slug, name) VALUES ('soundtrack', 'Soundtrack')")
     conn.close()

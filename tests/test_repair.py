@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import cueimport, db, lookup
-from cuesheet.batch import read_queries
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
+from cuesheet.viewer.resolve import find_show
+from cuesheet.files import cueimport
+from cuesheet.matching.batch import read_queries
 from cuesheet.cli import _check_arguments, app
 from cuesheet.errors import InputErrors
 from cuesheet.matching import identify
-from cuesheet.normalize import repair_text
+from cuesheet.notation.normalize import repair_text
 from cuesheet.recordings import importer
 from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.sources.catalog import CatalogSource
@@ -51,7 +54,7 @@ CSV = "title,artist,album\nAvec le temps,LÃ©o FerrÃ©,Ã\x89dition\n\"Ã\x82m
 def test_catalog_import_repairs_and_counts_the_fields(tmp_path: Path) -> None:
     path = tmp_path / "dump.csv"
     path.write_text(CSV, encoding="utf-8")
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     report = importer.import_file(conn, path)
     assert (report.added, report.repaired, report.to_json()["repaired"]) == (3, 3, 3)
     rows = conn.execute("SELECT title, artist, album FROM recordings ORDER BY title").fetchall()
@@ -64,7 +67,7 @@ def test_canonical_import_repairs_too(tmp_path: Path) -> None:
 
     path = write(tmp_path, canonical_row(1, "Avec le temps", "LÃ©o FerrÃ©", release="Ã‰dition")
                  + canonical_row(2, "Roads"))
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     report = importer.import_file(conn, path)
     assert HEADER and report.repaired == 2
     assert conn.execute("SELECT artist, album FROM recordings WHERE title = 'Avec le temps'").fetchone() \
@@ -74,7 +77,7 @@ def test_canonical_import_repairs_too(tmp_path: Path) -> None:
 def test_only_what_stays_a_control_character_is_an_error_and_skip_invalid_is_named(tmp_path: Path) -> None:
     path = tmp_path / "dump.csv"
     path.write_text(CSV + "Bad\x01row,X,\nAlso\x81bad,Y,\n", encoding="utf-8")
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
     with pytest.raises(InputErrors) as info:
         importer.import_file(conn, path)
     assert [(e.line, e.field) for e in info.value.errors] == [(5, "title"), (6, "title")]
@@ -93,19 +96,19 @@ def test_cue_import_repairs_and_counts(mini_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "cues.csv"
     path.write_text("season,episode,cue,scene,title,artist\n1,1,7,CafÃ© scene,Avec le temps,LÃ©o FerrÃ©\n",
                     encoding="utf-8")
-    report = cueimport.import_file(conn, path, lookup.find_show(conn, "mini"), "kim", match=False)
+    report = cueimport.import_file(conn, path, find_show(conn, "mini"), "kim", match=False)
     assert report.repaired == 2 and report.to_json()["repaired"] == 2  # the scene and the artist
     assert report.added == ["S01E01 cue 7: Avec le temps — Léo Ferré"]
     yaml_path = tmp_path / "s01e01.yaml"
     yaml_path.write_text("season: 1\nepisode: 1\ncues:\n  - cue: 8\n    kind: background\n    songs:\n"
                          "      - title: Ã‰dith\n        artist: \"Ã\\x82me\"\n", encoding="utf-8")
-    report = cueimport.import_file(conn, yaml_path, lookup.find_show(conn, "mini"), "kim", match=False)
+    report = cueimport.import_file(conn, yaml_path, find_show(conn, "mini"), "kim", match=False)
     assert report.repaired == 2 and report.added == ["S01E01 cue 8: Édith — Âme"]
 
 
 def test_queries_arguments_and_query_files_are_repaired(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "cat.sqlite", create=True).conn
-    with db.transaction(conn):
+    conn = connect(tmp_path / "cat.sqlite", create=True).conn
+    with transaction(conn):
         insert_rows(conn, [CatalogRow("Avec le temps", "Léo Ferré", None, None, None, None, None, None),
                            CatalogRow("Avec le vent", "Leon Ferrer", None, None, None, None, None, None)])
     found = identify("LÃ©o FerrÃ© - Avec le temps", [CatalogSource(conn)])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet import sheets
+from cuesheet.files import sheets
 from cuesheet.errors import InputError, InputErrors
 
 from .conftest import DATA

@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from cuesheet.cache import Cache
+from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import SourceError
 from cuesheet.sources import SongQuery, SourceSkipped

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cuesheet.errors import ParseError
-from cuesheet.timecode import format_duration, format_time, format_timecode, parse_time
+from cuesheet.notation.timecode import format_duration, format_time, format_timecode, parse_time
 
 H, M, S = 3_600_000, 60_000, 1_000
 

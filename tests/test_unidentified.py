@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import build, db, dump, history, sheets
+from cuesheet.files import build
+from cuesheet.files import dump
+from cuesheet.db import history
+from cuesheet.files import sheets
 from cuesheet.curation import cues as curate
 from cuesheet.curation import check, review
 from cuesheet.cli import app
@@ -18,6 +21,8 @@ from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.model import Song
 
 from .curator_helpers import draft, episode, open_conn, snapshot
+from cuesheet.db.migrations import MIGRATIONS
+from cuesheet.db.transactions import transaction
 
 runner = CliRunner()
 HEARD = "female voice, 80s synth, chorus 'hold on'"
@@ -40,10 +45,10 @@ def test_m040_widens_the_status_check_keeping_rows_children_and_search(tmp_path:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for m in db.MIGRATIONS:
+    for m in MIGRATIONS:
         if m.name == "m040_unidentified":
             break
-        with db.transaction(conn):
+        with transaction(conn):
             m.apply(conn)
             conn.execute("INSERT INTO _migrations VALUES (?, 'then')", [m.name])
     conn.executescript("""

@@ -14,7 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cuesheet import db, lookup
+from cuesheet.db.connection import connect
+from cuesheet.db.transactions import transaction
+from cuesheet.viewer.answers import Answer
+from cuesheet.viewer.resolve import episodes, find_show
+from cuesheet.viewer.search import search, what
 from cuesheet.viewer.query import key, understand
 
 HEARD = "hold on, I'm coming round the bend"  # a fixture fragment, a few words
@@ -24,8 +28,8 @@ HEARD = "hold on, I'm coming round the bend"  # a fixture fragment, a few words
 def viewer_db(shipped_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("viewer") / "cues.sqlite"
     shutil.copy(shipped_db_file, path)
-    conn = db.connect(path).conn
-    with db.transaction(conn):
+    conn = connect(path).conn
+    with transaction(conn):
         # Simple Things (S01E03 cue 3) has no scene; a curator noted what they heard of it.
         conn.execute(
             "UPDATE cue_songs SET heard = ? WHERE title = 'Simple Things'", [HEARD]
@@ -57,10 +61,10 @@ def viewer_db(shipped_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture
 def conn(viewer_db: Path) -> sqlite3.Connection:
-    return db.connect(viewer_db, readonly=True).conn
+    return connect(viewer_db, readonly=True).conn
 
 
-def first_song(answer: lookup.Answer) -> str:
+def first_song(answer: Answer) -> str:
     return answer.songs[0].name
 
 
@@ -105,7 +109,7 @@ SEARCHES = [
 
 @pytest.mark.parametrize(("question", "song"), SEARCHES)
 def test_loosely_phrased_searches_find_the_song(conn: sqlite3.Connection, question: str, song: str) -> None:
-    result = lookup.search(conn, question)
+    result = search(conn, question)
     assert result.answers, (question, result.notes())
     assert first_song(result.answers[0]) == song, [(a.code, first_song(a), a.score, a.reasons) for a in result.answers[:3]]
 
@@ -124,19 +128,19 @@ WHATS = [
 
 @pytest.mark.parametrize(("episode", "words", "song"), WHATS)
 def test_what_understands_episode_and_position_words(conn: sqlite3.Connection, episode: str, words: str, song: str) -> None:
-    result = lookup.what(conn, "soundtrack", episode, words or None)
+    result = what(conn, "soundtrack", episode, words or None)
     assert first_song(result.answers[0]) == song
 
 
 def test_filler_does_not_score_and_only_filler_is_nothing(conn: sqlite3.Connection) -> None:
     assert understand("the portishead one").words == ("portishead",)
-    result = lookup.search(conn, "what was the song that played")
+    result = search(conn, "what was the song that played")
     assert result.answers == [] and result.only_filler
     assert "nothing matches" in result.notes()[0]
 
 
 def test_words_that_matched_nothing_are_named(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "song when sam is in the car")
+    result = search(conn, "song when sam is in the car")
     assert result.unmatched == ("car",)
     assert result.notes()[0].startswith("nothing matched 'car'")
     # Ties come in broadcast order.
@@ -145,17 +149,17 @@ def test_words_that_matched_nothing_are_named(conn: sqlite3.Connection) -> None:
 
 
 def test_reasons_name_the_field(conn: sqlite3.Connection) -> None:
-    assert "'sia' in artist" in lookup.search(conn, "sia").answers[0].reasons
-    assert "'nellie' in character" in lookup.search(conn, "nellie elastic").answers[0].reasons
-    assert "'callie' in performer" in lookup.search(conn, "callie hernandez").answers[0].reasons
-    assert any(r.startswith("'falling' ~ scene") for r in lookup.search(conn, "falling").answers[0].reasons)
+    assert "'sia' in artist" in search(conn, "sia").answers[0].reasons
+    assert "'nellie' in character" in search(conn, "nellie elastic").answers[0].reasons
+    assert "'callie' in performer" in search(conn, "callie hernandez").answers[0].reasons
+    assert any(r.startswith("'falling' ~ scene") for r in search(conn, "falling").answers[0].reasons)
 
 
 def test_exact_artist_outranks_a_fuzzy_scene_word(conn: sqlite3.Connection) -> None:
     # "finale" names the last episode; it must not find It's a *Fine* Life.
-    result = lookup.search(conn, "finale")
+    result = search(conn, "finale")
     assert {a.episode for a in result.answers} == {10}
-    assert [first_song(a) for a in lookup.search(conn, "beck").answers][:1] == ["Timebomb"]
+    assert [first_song(a) for a in search(conn, "beck").answers][:1] == ["Timebomb"]
 
 
 @pytest.mark.parametrize(
@@ -180,12 +184,12 @@ def test_episode_references_inside_search_text(text: str, number: int | None, wh
 
 
 def test_an_episode_the_show_lacks_says_so(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "episode 40 dinner")
+    result = search(conn, "episode 40 dinner")
     assert result.answers == [] and result.no_episode == "episode 40"
 
 
 def test_unidentified_song_is_rendered_with_what_was_heard(conn: sqlite3.Connection) -> None:
-    answer = lookup.search(conn, "whistled banjo").answers[0]
+    answer = search(conn, "whistled banjo").answers[0]
     song = answer.songs[0]
     assert song.unidentified and song.name == "an unidentified song"
     assert song.heard == "whistled melody with a banjo"
@@ -193,16 +197,16 @@ def test_unidentified_song_is_rendered_with_what_was_heard(conn: sqlite3.Connect
 
 
 def test_catalog_hint_when_no_cue_has_the_song(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "hey there delilah")
+    result = search(conn, "hey there delilah")
     assert result.answers == []
     assert result.catalog is not None
     assert (result.catalog.title, result.catalog.artist) == ("Hey There Delilah", "Plain White T's")
     assert result.catalog.links["spotify"].endswith("/4RCWB3V8V2dlaWV8Im7N7P")
-    assert lookup.search(conn, "elastic heart").catalog is None  # cue answers: no hint
+    assert search(conn, "elastic heart").catalog is None  # cue answers: no hint
 
 
 def test_every_song_has_listen_links_and_an_id(conn: sqlite3.Connection) -> None:
-    for a in lookup.what(conn, "soundtrack", "3").answers:
+    for a in what(conn, "soundtrack", "3").answers:
         for s in a.songs:
             assert s.song_id > 0
             assert {"spotify", "spotify_search"} & set(s.links) and {"musicbrainz", "musicbrainz_search"} & set(s.links)
@@ -212,9 +216,9 @@ def test_every_song_has_listen_links_and_an_id(conn: sqlite3.Connection) -> None
 
 
 def test_search_upto_hides_later_episodes_and_only_says_there_are_more(conn: sqlite3.Connection) -> None:
-    everything = lookup.search(conn, "nellie falls")
+    everything = search(conn, "nellie falls")
     assert first_song(everything.answers[0]) == "Roads"  # S01E09
-    guarded = lookup.search(conn, "nellie falls", upto="S01E04")
+    guarded = search(conn, "nellie falls", upto="S01E04")
     assert all(a.episode <= 4 for a in guarded.answers)
     assert guarded.later
     assert "later episodes have more" in guarded.notes()
@@ -222,7 +226,7 @@ def test_search_upto_hides_later_episodes_and_only_says_there_are_more(conn: sql
 
 
 def test_search_upto_never_offers_a_catalog_hint_for_a_later_song(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "portishead", upto="2")
+    result = search(conn, "portishead", upto="2")
     assert result.answers == [] and result.later and result.catalog is None
 
 
@@ -230,9 +234,9 @@ def test_what_upto_refuses_a_later_episode(conn: sqlite3.Connection) -> None:
     from cuesheet.viewer.search import NoMatch
 
     with pytest.raises(NoMatch, match="later episodes have more") as info:
-        lookup.what(conn, "soundtrack", "9", upto="4")
+        what(conn, "soundtrack", "9", upto="4")
     assert "Roads" not in str(info.value) and "Nellie" not in str(info.value)
-    assert lookup.what(conn, "soundtrack", "4", upto="4").answers
+    assert what(conn, "soundtrack", "4", upto="4").answers
 
 
 def test_unidentified_song_on_a_card_and_a_web_page(viewer_db: Path) -> None:
@@ -241,22 +245,22 @@ def test_unidentified_song_on_a_card_and_a_web_page(viewer_db: Path) -> None:
     from cuesheet.cli.cards import card_lines
     from cuesheet.web.app import create_app
 
-    conn = db.connect(viewer_db, readonly=True).conn
-    answer = lookup.what(conn, "soundtrack", "7", "whistled").answers[0]
+    conn = connect(viewer_db, readonly=True).conn
+    answer = what(conn, "soundtrack", "7", "whistled").answers[0]
     _, body = card_lines(answer)
     lines = ["".join(t for _, t in runs) for runs in body]
     assert lines[:2] == ["an unidentified song", "  heard: “whistled melody with a banjo”"]
     html = TestClient(create_app(viewer_db)).get("/soundtrack/1/7").text
     assert "an unidentified song" in html and "whistled melody with a banjo" in html
     assert "/song/unknown-artist/untitled" not in html
-    episodes = {e["episode"]: e for e in lookup.episodes(conn, lookup.find_show(conn, "soundtrack"))}
-    assert (episodes[7]["cues"], episodes[7]["songs"]) == (2, 2)  # the unidentified song counts
+    listing = {e["episode"]: e for e in episodes(conn, find_show(conn, "soundtrack"))}
+    assert (listing[7]["cues"], listing[7]["songs"]) == (2, 2)  # the unidentified song counts
 
 
 def test_a_card_names_each_performer_once(conn: sqlite3.Connection) -> None:
     from cuesheet.cli.cards import card_lines
 
-    mashup = lookup.what(conn, "soundtrack", "1").answers[5]
+    mashup = what(conn, "soundtrack", "1").answers[5]
     _, body = card_lines(mashup)
     text = "\n".join("".join(t for _, t in runs) for runs in body)
     assert text.count("Nellie (Callie Hernandez)") == 1 and text.count("Sam (Paul James)") == 1
@@ -273,4 +277,4 @@ def test_any_text_is_understood_without_error(text: str) -> None:
 def test_huge_numbers_are_not_episodes(conn: sqlite3.Connection) -> None:
     assert understand("s" + "9" * 5000 + "e1 dinner").episode is None
     assert understand("9" * 5000 + "th birthday").words
-    lookup.search(conn, "episode " + "9" * 5000)  # an answer or nothing, never a traceback
+    search(conn, "episode " + "9" * 5000)  # an answer or nothing, never a traceback

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet import db, lookup
+from cuesheet.db.connection import connect
+from cuesheet.viewer.answers import Answer
+from cuesheet.viewer.search import search, what
 from cuesheet.cli import app
 from cuesheet.viewer.search import place_cues
 
@@ -19,14 +21,14 @@ runner = CliRunner()
 
 @pytest.fixture
 def conn(shipped_db_file: Path) -> sqlite3.Connection:
-    return db.connect(shipped_db_file, readonly=True).conn
+    return connect(shipped_db_file, readonly=True).conn
 
 
 def run(db_path: Path, *args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, [*args, "--db", str(db_path)])
 
 
-def first_title(a: lookup.Answer) -> str:
+def first_title(a: Answer) -> str:
     return a.songs[0].title or ""
 
 
@@ -35,36 +37,36 @@ def first_title(a: lookup.Answer) -> str:
 
 def test_a_cue_whose_scene_opens_the_episode_is_never_its_last(conn: sqlite3.Connection) -> None:
     # Pilot: cue 1 is the only confirmed cue and its scene says "The episode's first number".
-    for result in (lookup.search(conn, "last song in the pilot").answers,
-                   lookup.what(conn, "soundtrack", "pilot", "last").answers):
+    for result in (search(conn, "last song in the pilot").answers,
+                   what(conn, "soundtrack", "pilot", "last").answers):
         assert result and first_title(result[0]) != "Elastic Heart"
         assert "Elastic Heart" not in [first_title(a) for a in result]
         assert not any("closing cue" in r for a in result for r in a.reasons)
         assert "source's song list" in " ".join(result[0].reasons)
     # S01E02: cue 1 is "Cold open: ..."
-    answers = lookup.what(conn, "soundtrack", "2", "end").answers
+    answers = what(conn, "soundtrack", "2", "end").answers
     assert answers and all(a.cue != 1 for a in answers)
 
 
 def test_a_guess_from_list_order_says_so(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "last song in the pilot")
+    result = search(conn, "last song in the pilot")
     assert any("nothing known says which cue closes S01E01" in n for n in result.notes())
     assert result.answers[0].score < 1.0  # weaker than a known place
-    what = lookup.what(conn, "soundtrack", "pilot", "last")
-    assert any("source's song list order only" in n for n in what.notes)
+    answer = what(conn, "soundtrack", "pilot", "last")
+    assert any("source's song list order only" in n for n in answer.notes)
 
 
 def test_the_finale_cold_open_is_not_called_its_last_song(conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "last song in the finale")
+    result = search(conn, "last song in the finale")
     assert not any("cold open" in (a.scene or "").lower() for a in result.answers)
     assert any("nothing known says which cue closes S01E10" in n for n in result.notes())
     assert not any("nothing matches" in n for n in result.notes())
 
 
 def test_known_places_still_answer(conn: sqlite3.Connection) -> None:
-    five = lookup.search(conn, "closing song of episode five").answers[0]
+    five = search(conn, "closing song of episode five").answers[0]
     assert first_title(five) == "Blood // Water" and "its scene says so" in " ".join(five.reasons)
-    nine = lookup.what(conn, "soundtrack", "9", "the closing number").answers[0]
+    nine = what(conn, "soundtrack", "9", "the closing number").answers[0]
     assert nine.cue == 2 and "confirmed order, no cue after it" in " ".join(nine.reasons)
 
 
@@ -89,7 +91,7 @@ def test_place_cues_rules() -> None:
 
 
 def test_search_upto_with_only_later_answers_says_only_later(shipped_db_file: Path, conn: sqlite3.Connection) -> None:
-    result = lookup.search(conn, "roads", upto="3")
+    result = search(conn, "roads", upto="3")
     said = "nothing up to S01E03 matches 'roads'; later episodes have more"
     assert result.answers == [] and result.notes() == [said]
     out = run(shipped_db_file, "search", "--upto", "3", "roads")

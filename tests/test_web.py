@@ -16,10 +16,13 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from cuesheet import lookup
-from cuesheet.build import build
+from cuesheet.db.connection import connect
+from cuesheet.viewer.answers import episode_cues
+from cuesheet.viewer.resolve import episodes, find_episode, find_show
+from cuesheet.files.build import build
 from cuesheet.cli import app as cli_app
 from cuesheet.web.app import create_app
+from cuesheet.viewer import resolve
 
 
 @pytest.fixture
@@ -168,9 +171,8 @@ def test_episode_by_time_gives_the_cue_playing(mini: TestClient) -> None:
 
 def _empty_episode_6(shipped_db: Path) -> None:
     """Episode 6 without its cue (the shipped one holds one unidentified song)."""
-    from cuesheet import db
 
-    conn = db.connect(shipped_db).conn
+    conn = connect(shipped_db).conn
     conn.execute("DELETE FROM cues WHERE episode_id = (SELECT id FROM episodes WHERE number = 6)")
     conn.close()
 
@@ -368,7 +370,7 @@ def test_an_unexpected_error_is_a_500_page_and_a_log_line(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(lookup, "shows", broken)
+    monkeypatch.setattr(resolve, "shows", broken)
     with caplog.at_level(logging.ERROR, logger="cuesheet.web"):
         response = client.get("/")
     assert response.status_code == 500
@@ -536,15 +538,14 @@ class _Links(__import__("html.parser").parser.HTMLParser):
 
 def _later_texts(shipped_db: Path) -> set[str]:
     """What only episodes after S01E02 hold: their codes, titles, scenes, and songs heard nowhere earlier."""
-    from cuesheet import db
 
-    conn = db.connect(shipped_db, readonly=True).conn
-    show = lookup.find_show(conn, "soundtrack")
+    conn = connect(shipped_db, readonly=True).conn
+    show = find_show(conn, "soundtrack")
     texts: set[str] = set()
     early_songs: set[str] = set()
     later_songs: set[str] = set()
-    for e in lookup.episodes(conn, show):
-        cues = lookup.episode_cues(conn, lookup.find_episode(conn, show, e["code"]))
+    for e in episodes(conn, show):
+        cues = episode_cues(conn, find_episode(conn, show, e["code"]))
         songs = {s.title for a in cues for s in a.songs if s.title}
         if (e["season"], e["episode"]) <= (1, 2):
             early_songs |= songs

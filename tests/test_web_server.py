@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from cuesheet.build import build
+from cuesheet.files.build import build
 from cuesheet.web.app import create_app
 from cuesheet.web.server import ReadPool
 

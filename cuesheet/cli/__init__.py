@@ -92,7 +92,7 @@ def cap_numbers(app: typer.Typer) -> None:
     """Give every int parameter without a maximum the one in cuesheet/limits.py (ROW_ID for others)."""
     import typing
 
-    from cuesheet import limits
+    from cuesheet.notation import limits
 
     apps = [app]
     while apps:
@@ -167,8 +167,8 @@ def _check_arguments(argv: list[str]) -> list[str]:
     """Every argument obeys the limits on text (docs/limits.md): no control characters, at most
     5,000 characters; a usage error (exit 2) naming the argument, before any command runs.
     An argument that is UTF-8 misread as Latin-1/cp1252 is repaired first; the repaired list."""
-    from cuesheet import limits
-    from cuesheet.normalize import repair_text
+    from cuesheet.notation import limits
+    from cuesheet.notation.normalize import repair_text
 
     argv = [repair_text(arg) for arg in argv]
     for i, arg in enumerate(argv, start=1):

@@ -9,7 +9,8 @@ import typer
 
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors, note
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
+from cuesheet.db.connection import resolve_path, upgrade
 
 app = typer.Typer()
 
@@ -25,10 +26,10 @@ def build_command(
 ) -> None:
     """Build the database from cue sheet files, all or nothing. Refuses to replace curator work
     that is not in the files (run `cuesheet dump` first) unless --force."""
-    from cuesheet import build, db as dbmod
+    from cuesheet.files import build
 
     with friendly_errors():
-        report = build.build(source, dbmod.resolve_path(db), force=force)
+        report = build.build(source, resolve_path(db), force=force)
     for path in report.cleaned:
         note(f"removed {path}, left by a build that was stopped")
     console.print(
@@ -42,11 +43,10 @@ def build_command(
 @app.command("upgrade")
 def upgrade_command(db: DbOption = None) -> None:
     """Upgrade a database made by an older cuesheet in place (viewer commands only read it)."""
-    from cuesheet import db as dbmod
 
     with friendly_errors():
-        path = dbmod.resolve_path(db)
-        applied = dbmod.upgrade(path)
+        path = resolve_path(db)
+        applied = upgrade(path)
     if applied:
         console.print(f"Upgraded {path}: {plural(len(applied), 'migration')} applied ({', '.join(applied)}).", highlight=False)
     else:

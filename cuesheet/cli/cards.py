@@ -13,7 +13,8 @@ import os
 import sys
 from typing import Any, TextIO
 
-from cuesheet.plural import plural
+from cuesheet.model import Kind
+from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
 UNCONFIRMED = "* numbered in a source's song list order; the scene order is not confirmed."
@@ -49,7 +50,7 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
     body: list[list[Run]] = []
     for i, song in enumerate(a.songs):
         line: list[Run] = []
-        if i and a.kind == "mashup":
+        if i and a.kind == Kind.MASHUP:
             line.append(("", "+ "))
         line.append(("bold", song.name))
         if song.artist:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cuesheet import db
+from cuesheet.db.connection import connect, resolve_path
 
 DbOption = Annotated[
     Optional[Path],
@@ -23,12 +23,12 @@ NlOption = Annotated[bool, typer.Option("--nl", help="Print JSON, one object per
 
 def open_db(path: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
     """Read-write: for commands that change the database (they migrate it in place)."""
-    return db.connect(db.resolve_path(path), create=create)
+    return connect(resolve_path(path), create=create)
 
 
 def open_db_readonly(path: Path | None):  # type: ignore[no-untyped-def]
     """Read-only: for commands that only read (viewers, check, export); never migrates or writes."""
-    return db.connect(db.resolve_path(path), readonly=True)
+    return connect(resolve_path(path), readonly=True)
 
 def _check_sources(value: Optional[str]) -> Optional[str]:
     """--source names checked while parsing, so a typo is a usage error (exit 2) like any other."""
@@ -72,7 +72,8 @@ CuratorOfflineOption = Annotated[
 
 def curator_name() -> str:
     """Who a change is recorded as: the configured curator, else the login name (history.who)."""
-    from cuesheet import config, history
+    from cuesheet import config
+    from cuesheet.db import history
 
     return history.who(config.load().curator)
 

@@ -6,21 +6,31 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, candidate_line
-from cuesheet.cli.prompts import (
-    Cancelled,
-    PromptOption,
-    ask,
-    cancelled,
-    confirm,
-    interactive,
-    missing,
+from cuesheet.cli.common import (
+    CuratorOfflineOption,
+    DbOption,
+    JsonOption,
+    NlOption,
+    curator_name,
+    curator_online,
+    open_db,
+    open_db_readonly,
 )
-from cuesheet.plural import plural
+from cuesheet.cli.output import console, emit, emit_json, err_console, friendly_errors, note
+from cuesheet.cli.prompts import Cancelled, PromptOption, TerminalPrompter, cancelled, interactive, missing
+from cuesheet.cli.viewer import answer_card
+from cuesheet.curation import conversation
+from cuesheet.curation import cues as curate
+from cuesheet.curation.conversation import time_option
+from cuesheet.files import cueimport
+from cuesheet.model import MatchStatus
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.answers import answers, episode_cues
+from cuesheet.viewer.resolve import find_episode, find_show
 
 app = typer.Typer(
     help="Enter and fix cue sheets: add, import, list, edit, rm, move, renumber.",
@@ -35,36 +45,17 @@ Prompting = Annotated[Optional[bool], PromptOption]
 
 
 def _context(db: Path | None, show: str, episode: str):  # type: ignore[no-untyped-def]
-    from cuesheet import lookup
 
     conn = open_db(db).conn
-    ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
+    ep = find_episode(conn, find_show(conn, show), episode)
     return conn, ep, curator_name()
-
-
-def _time(text: str) -> int | None:
-    from cuesheet.timecode import parse_time
-
-    if text.strip() in ("", "-"):
-        return None
-    return parse_time(text)
-
-
-def _time_option(text: str | None, name: str) -> int | None:
-    from cuesheet.errors import InputError, ParseError
-
-    if text is None:
-        return None
-    try:
-        return _time(text)
-    except ParseError as exc:
-        raise InputError(exc.message, field=name, remedy=exc.remedy) from None
 
 
 # --- add ---------------------------------------------------------------------------------------
 
 
 @app.command("add")
+# Over 60 lines only by its 28 options; the conversation itself is curation/conversation.py.
 def add_command(
     show: ShowArg,
     episode: EpisodeArg,
@@ -94,12 +85,6 @@ def add_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
 ) -> None:
     """Add a cue: asks for what the options leave out, shows candidates for each song, saves in one go."""
-    from cuesheet import lookup
-    from cuesheet.curation import cues as curate
-    from cuesheet.db import KINDS
-    from cuesheet.errors import InputErrors
-    from cuesheet.model import Song
-
     asking = interactive(prompt) and not yes
     _conflicts(song=song, title=title, artist=artist, version=version, unknown=unknown, pick=pick, heard=heard)
     have_song = bool(song or title or unknown)
@@ -115,120 +100,34 @@ def add_command(
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
         cast = curate.characters(conn, ep.show.id)
-        t_in, t_out = _time_option(time_in, "--at"), _time_option(time_out, "--time-out")
+        t_in, t_out = time_option(time_in, "--at"), time_option(time_out, "--time-out")
         performers = curate.parse_performers(performer or [], cast, field_name="--performer")
-        texts: list[tuple[str, str | None, str | None]] = []  # (text, title, artist)
-        if title:
-            texts.append((f"{title} - {artist}" if artist else title, title, artist))
-        texts += [(s, None, None) for s in song or []]
+        unsaid = {"number": number, "time_in": time_in, "time_out": time_out, "scene": scene,
+                  "performers": performer, "kind": kind, "usage": usage}
+        given = conversation.NewCue(
+            number=number, shift=shift, time_in_ms=t_in, time_out_ms=t_out, scene=scene,
+            performers=performers, kind=kind, usage=usage, songs=tuple(song or ()), title=title,
+            artist=artist, version=version, pick=pick, unknown=unknown, heard=heard, confidence=confidence,
+            sources=tuple(source or ()), notes=notes, order_confirmed=order == "confirmed",
+            open=frozenset(name for name, value in unsaid.items() if value is None),
+        )
         matcher = None
         if asking and not unknown or pick is not None:
             matcher = curator_online(conn, offline=offline)  # the candidates shown or picked
         try:
-            if asking:
-                _header(conn, ep)
-                if number is None:
-                    number, shift = _ask_number(conn, ep)
-                if time_in is None:
-                    t_in = ask("Time in", parse=_time, hint="12:30, 1:02:03, 12m30s; blank if unknown")
-                if time_out is None:
-                    t_out = ask("Time out", parse=lambda s: _time_out(s, t_in), hint="blank if unknown")
-                if scene is None:
-                    scene = ask("Scene", hint="what happens on screen")
-                if performer is None:
-                    names = ", ".join(name for name, _ in cast.values())
-                    performers = ask(
-                        "Performers", parse=lambda s: curate.parse_performers(s, cast),
-                        hint="Character (Actor), comma-separated; ? = inferred"
-                        + (f"; known: {names}" if names else ""),
-                    ) or ()
-            drafts = []
-            if unknown:
-                drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=heard)))
-            for i, (text, t, a) in enumerate(texts, start=1):
-                drafts.append(_song_draft(matcher, i, text, t, a, version if t else None, pick, asking))
-            if heard and not unknown and drafts:
-                d = drafts[0]
-                drafts[0] = curate.SongDraft(Song(**{**d.song.__dict__, "heard": heard}), d.pick, d.review)
-            while asking and not unknown:
-                label = f"Song {len(drafts) + 1}"
-                text = ask(label, required=not drafts,
-                           hint="as heard, e.g. 'elastic heart sia'; ? when nobody knows it" if not drafts
-                           else "another song for a mashup; blank when done; ? for an unidentified one")
-                if not text:
-                    break
-                if text.strip() == "?":
-                    what = ask("What was heard", hint="voice, instruments, a lyric fragment; blank if nothing")
-                    drafts.append(curate.SongDraft(Song(title="", artist="", unknown=True, heard=what)))
-                    continue
-                drafts.append(_song_draft(matcher, len(drafts) + 1, text, None, None, None, pick, True))
-            if asking and len(drafts) > 1:
-                for i, d in enumerate(drafts):
-                    who = ask(f"Who performs song {i + 1} ({curate.draft_label(d)})", parse=lambda s: curate.parse_performers(s, cast),
-                              hint="blank: the cue's performers")
-                    if who:
-                        drafts[i] = curate.SongDraft(Song(**{**d.song.__dict__, "performers": who}), d.pick, d.review)
-            default_kind = "mashup" if len(drafts) > 1 else "lip-sync"
-            if asking and kind is None:
-                kind = ask("Kind", default=default_kind, parse=_kind,
-                           hint=" / ".join(KINDS))
-            kind = curate.kind_named(kind or default_kind) or kind  # 'lipsync' is lip-sync; a bad one is reported
-            if usage:
-                usage = curate.usage_named(usage) or usage
-            if asking and usage is None:
-                usage = ask("Usage code", default=curate.DEFAULT_USAGE.get(kind, "VV"), parse=_usage,
-                            hint="VV visual vocal, BV background vocal, VS visual source, ET end title ...")
-            draft = curate.CueDraft(
-                songs=tuple(drafts), kind=kind, number=number, order_confirmed=order == "confirmed",
-                time_in_ms=t_in, time_out_ms=t_out, scene=scene, performers=performers,
-                usage=usage if usage is not None else curate.DEFAULT_USAGE.get(kind),
-                confidence=confidence, sources=tuple(source or ()), notes=notes,
-            )
-            errors = curate.validate(conn, ep, draft)
-            if errors:
-                raise InputErrors(errors)
-            if asking:
-                _summary(ep, draft, number or curate.next_number(conn, ep.id))
-                if not confirm("Save this cue?"):
-                    raise Cancelled()
-            done = _save(conn, ep, draft, curator, shift=shift, asking=asking)
+            done = conversation.add_cue(conn, ep, given, curator, matcher=matcher,
+                                        prompter=TerminalPrompter() if asking else None)
         except Cancelled:
             raise cancelled() from None
-        [answer] = lookup.answers(conn, [done.cue_id])
+        [answer] = answers(conn, [done.cue_id])
     if json_:
         emit_json([answer])
         return
-    from cuesheet.cli.viewer import answer_card
-
     console.print(Text(f"Saved {ep.show.name} {ep.code} cue {done.number}", style="bold green"))
     console.print(answer_card(answer))
     for i, s in enumerate(answer.songs, start=1):
         console.print(Text(f"  song {i}: {_status_line(s)}", style="dim"))
     note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
-
-
-def _save(conn: Any, ep: Any, draft: Any, curator: str, *, shift: bool, asking: bool) -> Any:
-    """Save the cue; when another curator took its number meanwhile, offer the next free
-    one (or inserting before it) instead of losing every answer typed."""
-    import dataclasses
-
-    from cuesheet.curation import cues as curate
-    from cuesheet.errors import NumberTaken
-
-    while True:
-        try:
-            return curate.add_cue(conn, ep, draft, curator, shift=shift)
-        except NumberTaken as exc:
-            if not asking:
-                raise
-            console.print(Text(f"Cue {exc.number} was added meanwhile (another curator?).", style="yellow"))
-            if confirm(f"Save this cue as cue {exc.free} instead?"):
-                draft = dataclasses.replace(draft, number=exc.free)
-            elif confirm(f"Insert it as cue {exc.number}, moving {exc.number} and later up by one?",
-                         default=False):
-                shift = True
-            else:
-                raise Cancelled() from None
 
 
 def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: bool, pick: Any,
@@ -246,184 +145,17 @@ def _conflicts(*, song: Any, title: Any, artist: Any, version: Any, unknown: boo
             raise typer.BadParameter(message)
 
 
-def _header(conn: Any, ep: Any) -> None:
-    from cuesheet.curation import cues as curate
-
-    rows = curate.cue_titles(conn, ep.id)
-    console.print(Text(f"{ep.show.name} {ep.code} — {ep.title}", style="bold underline"))
-    if rows:
-        shown = ", ".join(f"{n} {t}" for n, t in rows[-3:])
-        count = f"{plural(len(rows), 'cue')} so far"
-        console.print(Text(f"{count}; the last 3: {shown}" if len(rows) > 3 else f"{count}: {shown}", style="dim"))
-    else:
-        console.print(Text("no cues yet", style="dim"))
-
-
-def _ask_number(conn: Any, ep: Any) -> tuple[int, bool]:
-    from cuesheet.curation import cues as curate
-    from cuesheet.errors import InputError
-
-    def parse(text: str) -> int:
-        if not text.isdigit() or int(text) < 1:
-            raise InputError(f"{text!r} is not a cue number (1, 2, 3 ...)")
-        return int(text)
-
-    offered = curate.next_number(conn, ep.id)
-    while True:
-        n = ask("Cue number", default=str(offered), parse=parse)
-        if n >= offered:
-            return n, False
-        if confirm(f"Cue {n} exists. Insert before it, moving {n} and later up by one?", default=False):
-            return n, True
-
-
-def _time_out(text: str, t_in: int | None) -> int | None:
-    from cuesheet.errors import InputError
-    from cuesheet.timecode import format_time
-
-    t = _time(text)
-    if t is not None and t_in is not None and t < t_in:
-        raise InputError(f"{format_time(t)} is before the time in ({format_time(t_in)})")
-    return t
-
-
-def _kind(text: str) -> str:
-    from cuesheet.curation import cues as curate
-    from cuesheet.db import KINDS
-    from cuesheet.errors import InputError
-
-    kind = curate.kind_named(text)
-    if kind is None:
-        raise InputError(f"{text!r} is not one of {', '.join(KINDS)}")
-    return kind
-
-
-def _usage(text: str) -> str | None:
-    from cuesheet.errors import InputError
-    from cuesheet.model import USAGE_CODES
-
-    from cuesheet.curation import cues as curate
-
-    if text.strip() in ("", "-"):
-        return None
-    code = curate.usage_named(text)
-    if code is None:
-        raise InputError(f"{text!r} is not a usage code ({', '.join(USAGE_CODES)})")
-    return code
-
-
 def _status_line(s: Any) -> str:
-    if s.status in ("accepted", "curated") and s.recording_id:
+    if s.status in (MatchStatus.ACCEPTED, MatchStatus.CURATED) and s.recording_id:
         what = f"{s.title} — {s.artist}" + (f" ({s.album}, {s.year})" if s.album and s.year else "")
         return f"{s.status}: {what}"
-    if s.status == "review":
+    if s.status == MatchStatus.REVIEW:
         return "waiting in `cuesheet review` with its candidates"
-    if s.status == "no_match":
+    if s.status == MatchStatus.NO_MATCH:
         return "no match in the catalog yet"
-    if s.status == "unknown":
+    if s.status == MatchStatus.UNKNOWN:
         return "unidentified: waits in `cuesheet review unknown`"
     return s.status
-
-
-# --- one song: candidates and the curator's choice --------------------------------------------
-
-
-def _song_draft(matcher: Any, index: int, text: str, title: str | None, artist: str | None,
-                version: str | None, pick: int | None, asking: bool):  # type: ignore[no-untyped-def]
-    """Show the candidates for a song and take the curator's decision (or --pick's)."""
-    from cuesheet.curation import cues as curate
-    from cuesheet.errors import InputError
-    from cuesheet.model import Song
-
-    song = Song(title=title or text, artist=artist or "", version=version, text=None if title else text)
-    if not asking and pick is None:
-        return curate.SongDraft(song)  # the matcher decides when it is saved
-    query, who = (title, artist) if title else (text, None)
-    while True:
-        ident = matcher.identify(query, who)
-        if not asking:
-            if pick > len(ident.candidates):  # type: ignore[operator]
-                raise InputError(f"{text!r} has {len(ident.candidates)} candidates, not {pick}", field="--pick")
-            return curate.SongDraft(song, pick=ident.candidates[pick - 1].candidate)  # type: ignore[operator]
-        _show_candidates(index, query, ident)
-        n = len(ident.candidates)
-        options = ("1 pick, " if n == 1 else f"1-{n} pick, " if n else "") + "s search again, n none of these (keep for review), m type it by hand"
-        default = "1" if n and ident.verdict == "accepted" else "n"
-        answer = (ask("Choice", default=default, hint=options) or default).strip().lower()
-        if answer.isdigit() and 1 <= int(answer) <= n:
-            return curate.SongDraft(song, pick=ident.candidates[int(answer) - 1].candidate)
-        if answer.startswith("s"):
-            query = ask("Search for", default=query, hint="title and artist, any order") or query
-            who = None
-            continue
-        if answer.startswith("n"):
-            return curate.SongDraft(song, review=ident)  # waits in `cuesheet review`, candidates or not
-        if answer.startswith("m"):
-            return curate.SongDraft(_by_hand(song))
-        console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
-
-
-def _show_candidates(index: int, query: str, ident: Any) -> None:
-    head = Text(f"Candidates for song {index} ", style="bold")
-    head.append(f"{query!r}", style="italic")
-    head.append(f"  verdict: {ident.verdict}", style="green" if ident.verdict == "accepted" else "yellow")
-    console.print(head)
-    if not ident.candidates:
-        console.print(Text("  none found", style="dim"))
-    for i, s in enumerate(ident.candidates, start=1):
-        console.print(candidate_line(i, s.candidate, s.score))
-        if s.reasons:
-            console.print(indented(" · ".join(s.reasons), 6))
-    for skipped in getattr(ident, "skipped", []) or []:
-        console.print(Text(f"  skipped {skipped}", style="dim"))
-
-
-def _by_hand(song: Any) -> Any:
-    from cuesheet.errors import InputError
-    from cuesheet.model import RecordingRef, Song
-
-    def year(text: str) -> int:
-        if not (text.isdigit() and len(text) == 4):
-            raise InputError(f"{text!r} is not a year")
-        return int(text)
-
-    title = ask("Title", default=song.title, required=True)
-    artist = ask("Artist", default=song.artist or None, required=True)
-    version = ask("Version", hint="live, remaster ...; blank if none")
-    album = ask("Album", hint="blank if unknown")
-    y = ask("Year", parse=year, hint="blank if unknown")
-    ref = RecordingRef(title=title, artist=artist, version=version, album=album, year=y)
-    return Song(**{**song.__dict__, "title": title, "artist": artist, "version": version, "recording": ref})
-
-
-def _summary(ep: Any, draft: Any, number: int) -> None:
-    from cuesheet.curation import cues as curate
-    from cuesheet.timecode import format_time
-
-    console.print()
-    line = Text(f"{ep.code} cue {number}", style="bold")
-    if draft.time_in_ms is not None:
-        line.append(f"  {format_time(draft.time_in_ms)}", style="green")
-        if draft.time_out_ms is not None:
-            line.append(f"–{format_time(draft.time_out_ms)}", style="green")
-    line.append(f"  {draft.resolved_kind}", style="magenta")
-    if draft.usage:
-        line.append(f" ({draft.usage})", style="dim")
-    console.print(line)
-    for i, d in enumerate(draft.songs, start=1):
-        s = d.song
-        if s.unknown:
-            console.print(Text(f"  {i}. {curate.draft_label(d)}"))
-            continue
-        how = ("picked: " + f"{d.pick.title} — {d.pick.artist}" if d.pick
-               else "typed by hand" if s.recording else "kept for review" if d.review
-               else "matched when saved")
-        who = f" · {curate.format_performers(s.performers)}" if s.performers else ""
-        console.print(Text(f"  {i}. {s.title}" + (f" — {s.artist}" if s.artist else "") + who + f"  [{how}]"))
-    if draft.performers:
-        console.print(Text(f"  performed by {curate.format_performers(draft.performers)}", style="italic"))
-    if draft.scene:
-        console.print(Text(f"  {draft.scene}"))
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -441,11 +173,6 @@ def import_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from cuesheet import cueimport
-    from cuesheet.cli.output import err_console
-
     with friendly_errors():
         conn = open_db(db).conn
         show_ref = cueimport.show_for(conn, file, show)
@@ -508,12 +235,11 @@ def list_command(
     show: ShowArg, episode: EpisodeArg, db: DbOption = None, json_: JsonOption = False, nl: NlOption = False
 ) -> None:
     """List an episode's cues with their songs and match status."""
-    from cuesheet import lookup
 
     with friendly_errors():
         conn = open_db_readonly(db).conn
-        ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
-        items = lookup.episode_cues(conn, ep)
+        ep = find_episode(conn, find_show(conn, show), episode)
+        items = episode_cues(conn, ep)
 
     def render(items: list[Any]) -> None:
         table = Table("cue", "time", "kind", "song id", "songs", "status", "performers",
@@ -521,7 +247,7 @@ def list_command(
         for a in items:
             time = (a.time_in or "") + (f"–{a.time_out}" if a.time_out else "")
             song_ids = "\n".join(f"#{s.song_id}" for s in a.songs)
-            songs = "\n".join(_song_name(s) for s in a.songs)
+            songs = "\n".join(conversation.song_name(s) for s in a.songs)
             status = "\n".join(s.status for s in a.songs)
             who = ", ".join(p.get("character") or p.get("actor") or "" for p in a.performers)
             table.add_row(f"{a.cue}{'' if a.order_confirmed else '*'}", time,
@@ -533,17 +259,7 @@ def list_command(
     emit(items, as_json=json_, nl=nl, render=render)  # --json: each song with its song_id (#13)
 
 
-def _song_name(s: Any) -> str:
-    if s.status == "unknown" or not (s.title or s.text):
-        return "an unidentified song" + (f" (heard: {s.heard})" if s.heard else "")
-    return f"{s.title} — {s.artist}" if s.artist else s.title or s.text
-
-
 # --- edit ------------------------------------------------------------------------------------------
-
-
-def _clearable(text: str | None) -> Any:
-    return None if text is None or text.strip() in ("", "-") else text.strip()
 
 
 @app.command("edit")
@@ -572,78 +288,24 @@ def edit_command(
     db: DbOption = None,
 ) -> None:
     """Change a cue: its times, scene, performers, kind, usage, songs. Asks when given no options."""
-    from cuesheet import lookup
-    from cuesheet.curation import cues as curate
-    from cuesheet.model import Song
-
+    if order is not None and order not in ("confirmed", "list"):
+        raise typer.BadParameter("confirmed or list", param_hint="--order")
+    changes = conversation.CueChanges(
+        time_in=time_in, time_out=time_out, scene=scene, performers=performer, kind=kind, usage=usage,
+        confidence=confidence, notes=notes, order=order, song=song, title=title, artist=artist,
+        version=version, text=text, heard=heard, add_songs=tuple(add_song or ()),
+        remove_songs=tuple(remove_song or ()),
+    )
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
-        cast = curate.characters(conn, ep.show.id)
-        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
-        fields: dict[str, Any] = {}
-        performers = None
-        prompted_heard: dict[int, Any] = {}
-        nothing = all(v is None for v in (time_in, time_out, scene, performer, kind, usage, confidence,
-                                           notes, order, title, artist, version, text, heard, add_song,
-                                           remove_song))
-        if nothing and not interactive(prompt):
-            raise missing(["at least one of --at, --time-out, --scene, --performer, --kind, --usage, "
-                           "--title, --artist, --add-song, --remove-song"], "nothing to change")
         try:
-            if nothing:
-                console.print(Text(f"{ep.show.name} {ep.code} cue {cue} — Enter keeps a value, '-' clears it",
-                                   style="bold underline"))
-                time_in = ask("Time in", default=a.time_in or "-")
-                time_out = ask("Time out", default=a.time_out or "-")
-                scene = ask("Scene", default=a.scene or "-")
-                current = curate.format_performers(curate.parse_performers(
-                    [f"{p['character'] or ''}" + (f" ({p['actor']})" if p["actor"] else "") + ("?" if p["inferred"] else "")
-                     for p in a.performers]))
-                performer = [ask("Performers", default=current or "-")]
-                kind = ask("Kind", default=a.kind, parse=_kind)
-                usage = ask("Usage code", default=a.usage or "-")
-                for i, sa in enumerate(a.songs, start=1):
-                    said = ask(f"Heard of song {i} ({_song_name(sa)})", default=sa.heard or "-",
-                               hint="voice, instruments, a lyric fragment")
-                    if _clearable(said) != sa.heard:
-                        prompted_heard[i] = _clearable(said)
+            done = conversation.edit_cue(conn, ep, cue, changes, curator,
+                                         prompter=TerminalPrompter() if interactive(prompt) else None)
+        except conversation.NothingToChange:
+            raise missing(["at least one of --at, --time-out, --scene, --performer, --kind, --usage, "
+                           "--title, --artist, --add-song, --remove-song"], "nothing to change") from None
         except Cancelled:
             raise cancelled() from None
-        if time_in is not None:
-            fields["time_in_ms"] = _time_option(time_in, "--at")
-        if time_out is not None:
-            fields["time_out_ms"] = _time_option(time_out, "--time-out")
-        for name, value in (("scene", scene), ("notes", notes), ("confidence", confidence)):
-            if value is not None:
-                fields[name] = _clearable(value)
-        if usage is not None:
-            fields["usage"] = _clearable(usage) and (curate.usage_named(usage) or usage.strip())
-        if kind is not None:
-            fields["kind"] = curate.kind_named(kind) or kind
-        if order is not None:
-            if order not in ("confirmed", "list"):
-                raise typer.BadParameter("confirmed or list", param_hint="--order")
-            fields["order_confirmed"] = int(order == "confirmed")
-        if performer is not None:
-            performers = () if [p.strip() for p in performer] == ["-"] else curate.parse_performers(
-                performer, cast, field_name="--performer")
-        # Only what really differs is written; prompts answered with Enter change nothing.
-        current_fields = {"time_in_ms": a.time_in_ms, "time_out_ms": a.time_out_ms, "scene": a.scene,
-                          "usage": a.usage, "kind": a.kind, "confidence": a.confidence}
-        fields = {k: v for k, v in fields.items() if k not in current_fields or current_fields[k] != v}
-        song_fields = {k: (v if k in ("title", "artist", "text") else _clearable(v))
-                       for k, v in (("title", title), ("artist", artist), ("version", version), ("text", text),
-                                    ("heard", heard))
-                       if v is not None}
-        songs = {i: {"heard": h} for i, h in prompted_heard.items()}
-        if song_fields:
-            songs[song] = {**songs.get(song, {}), **song_fields}
-        edit = curate.CueEdit(
-            fields=fields, performers=performers, songs=songs,
-            add_songs=tuple(curate.SongDraft(Song(title=t, artist="", text=t)) for t in add_song or ()),
-            remove_songs=tuple(remove_song or ()),
-        )
-        done = curate.edit_cue(conn, ep, cue, edit, curator)
     _report(done)
 
 
@@ -662,19 +324,15 @@ def rm_command(
     db: DbOption = None,
 ) -> None:
     """Remove a cue with its songs (asks first unless --yes)."""
-    from cuesheet import lookup
-    from cuesheet.curation import cues as curate
-    from cuesheet.cli.viewer import answer_card
-
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
-        [a] = lookup.answers(conn, [curate.cue_id(conn, ep, cue)])
+        [a] = answers(conn, [curate.cue_id(conn, ep, cue)])
         if not yes:
             if not interactive(prompt):
                 raise missing(["--yes"], "no terminal to confirm the removal in")
             console.print(answer_card(a))
             try:
-                if not confirm(f"Remove {ep.code} cue {cue}?", default=False):
+                if not TerminalPrompter().confirm(f"Remove {ep.code} cue {cue}?", default=False):
                     raise Cancelled()
             except Cancelled:
                 raise cancelled() from None
@@ -692,14 +350,11 @@ def move_command(
     db: DbOption = None,
 ) -> None:
     """Move a cue to another number, or to another episode."""
-    from cuesheet import lookup
-    from cuesheet.curation import cues as curate
-
     if to is None and to_episode is None:
         raise typer.BadParameter("give --to N, --to-episode EP, or both", param_hint="--to")
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
-        target = lookup.find_episode(conn, ep.show, to_episode) if to_episode else None
+        target = find_episode(conn, ep.show, to_episode) if to_episode else None
         done = curate.move_cue(conn, ep, cue, curator, to=to, to_episode=target)
     _report(done)
 
@@ -712,8 +367,6 @@ def renumber_command(
     db: DbOption = None,
 ) -> None:
     """Number an episode's cues 1, 2, 3 ... closing gaps (optionally in time order)."""
-    from cuesheet.curation import cues as curate
-
     with friendly_errors():
         conn, ep, curator = _context(db, show, episode)
         done = curate.renumber(conn, ep, curator, by_time=by_time)

@@ -6,22 +6,37 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperGroup
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from cuesheet.cli.common import CuratorOfflineOption, DbOption, JsonOption, NlOption, curator_name, curator_online, open_db, open_db_readonly
-from cuesheet.cli.output import console, emit, friendly_errors, note, indented, candidate_line
-from cuesheet.plural import plural
+from cuesheet.cli.common import (
+    CuratorOfflineOption,
+    DbOption,
+    JsonOption,
+    NlOption,
+    curator_name,
+    curator_online,
+    open_db,
+    open_db_readonly,
+)
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.prompts import TerminalPrompter, interactive, missing, render_item, show_candidates, show_decided
+from cuesheet.curation import check, conversation, review
+from cuesheet.db import history
+from cuesheet.files import dump
+from cuesheet.matching.readings import read_id
+from cuesheet.model import MatchStatus
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.resolve import find_episode, find_show
 
 app = typer.Typer()
 
 
 def _scope(conn: Any, show: str | None, episode: str | None) -> tuple[Any, Any]:
-    from cuesheet import lookup
 
-    show_ref = lookup.find_show(conn, show) if show else None
-    ep = lookup.find_episode(conn, show_ref, episode) if show_ref and episode else None
+    show_ref = find_show(conn, show) if show else None
+    ep = find_episode(conn, show_ref, episode) if show_ref and episode else None
     return show_ref, ep
 
 
@@ -43,8 +58,6 @@ def check_command(
 ) -> None:
     """Lint cue sheets: overlapping or out-of-order times, cues without songs, unmatched songs,
     duplicate numbers, empty episodes, source conflicts, cue-sheet gaps. Exits 1 on errors."""
-    from cuesheet.curation import check
-
     with friendly_errors():
         conn = open_db_readonly(db).conn
         show_ref, ep = _scope(conn, show, episode)
@@ -80,15 +93,11 @@ def dump_command(
     json_: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """Write the cue sheet files (data/ format) from the database; unchanged files are left alone."""
-    from cuesheet import dump, lookup
-
     with friendly_errors():
         conn = open_db_readonly(db).conn  # dump writes files, never the database
-        show_ref = lookup.find_show(conn, show) if show else None
+        show_ref = find_show(conn, show) if show else None
         report = dump.dump(conn, to, show_id=show_ref.id if show_ref else None)
     if json_:
-        from cuesheet.cli.output import emit_json
-
         emit_json([report])
         return
     for path in report.written:
@@ -111,8 +120,6 @@ def history_command(
     nl: NlOption = False,
 ) -> None:
     """Every change curators made, latest first: who, when, what (and each row before/after)."""
-    from cuesheet import history
-
     with friendly_errors():
         conn = open_db_readonly(db).conn
         if change is not None:
@@ -140,8 +147,6 @@ def history_command(
 
 
 def _render_entry(e: Any) -> None:
-    from cuesheet import history
-
     console.print(Text(f"#{e.id} {e.action} by {e.curator} at {e.at}", style="bold"))
     console.print(Text(e.summary))
     if e.undone_by:
@@ -164,8 +169,6 @@ def undo_command(
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
-    from cuesheet import history
-
     if (cue is None) != (episode is None):
         raise typer.BadParameter("--cue and --episode go together", param_hint="--cue")
     with friendly_errors():
@@ -211,8 +214,6 @@ def _review_root(ctx: typer.Context) -> None:
 
 
 def _statuses(status: list[str] | None, all_: bool) -> tuple[str, ...]:
-    from cuesheet.curation import review
-
     if status:
         bad = [s for s in status if s not in review.STATUSES]
         if bad:
@@ -250,15 +251,13 @@ def review_unknown(
     nl: NlOption = False,
 ) -> None:
     """Songs nobody has identified yet, across shows: what was heard, and every search tried."""
-    _list(show, episode, ("unknown",), db, json_, nl, empty="No unidentified songs.",
+    _list(show, episode, (MatchStatus.UNKNOWN,), db, json_, nl, empty="No unidentified songs.",
           footer="unidentified. `cuesheet review search ID WORDS` tries a search (kept on record);"
                  " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
 
 
 def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: Any, json_: bool, nl: bool,
           *, empty: str, footer: str) -> None:
-    from cuesheet.curation import review
-
     with friendly_errors():
         conn = open_db_readonly(db).conn
         show_ref, ep = _scope(conn, show, episode)
@@ -270,40 +269,11 @@ def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: 
             note(empty)
             return
         for i, it in enumerate(items):
-            _render_item(it, gap=i > 0)  # a listing starts with its first line, not a blank one
+            render_item(it, gap=i > 0)  # a listing starts with its first line, not a blank one
         console.print()
         note(f"{len(items)} {footer}")
 
     emit(items, as_json=json_, nl=nl, render=render)
-
-
-def _render_item(it: Any, *, reasons: int = 3, gap: bool = True) -> None:
-    if gap:
-        console.print()
-    head = Text(f"#{it.id} ", style="bold")
-    head.append(f"{it.label}", style="cyan")
-    head.append(f"  {it.name}", style="bold")
-    head.append(f"  {it.status}", style="yellow")
-    console.print(head, soft_wrap=True)
-    if it.scene:
-        console.print(indented(it.scene, 5))
-    if it.heard and not it.unknown:
-        console.print(indented(f"heard: {it.heard}", 5))
-    for x in it.searches:
-        best = f"best {x.best_title} — {x.best_artist} ({x.best_score:.2f})" if x.best_title else "nothing found"
-        console.print(Text(f"     searched {x.query!r} in {', '.join(x.sources)} by {x.curator}"
-                           f" at {x.at.replace('T', ' ')[:16]}: {best}", style="dim"), soft_wrap=True)
-    if not it.candidates:
-        console.print(Text("     no candidates", style="dim"))
-    for c in it.candidates:
-        console.print(candidate_line(c.rank, c.candidate, c.score))
-        if c.rank <= reasons and c.reasons:
-            console.print(indented(" · ".join(c.reasons), 6))
-
-
-def _decided(done: Any) -> None:
-    console.print(Text(done.summary, style="bold green"), soft_wrap=True)
-    note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
 
 
 @review_app.command("accept")
@@ -318,10 +288,6 @@ def review_accept(
     json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
     """Accept candidate N (default the best) for one or more songs, all in one change."""
-    from cuesheet import lookup
-    from cuesheet.curation import review
-    from cuesheet.cli.output import emit_json
-
     if not songs and min_score is None:
         raise typer.BadParameter("give song ids, --min-score, or both", param_hint="SONGS")
     if pick != 1 and min_score is not None:
@@ -329,7 +295,7 @@ def review_accept(
                                  param_hint="--pick")
     with friendly_errors():
         conn = open_db(db).conn
-        show_ref = lookup.find_show(conn, show) if show else None
+        show_ref = find_show(conn, show) if show else None
         done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick, min_score=min_score,
                                   show_id=show_ref.id if show_ref else None)
     if json_:
@@ -349,10 +315,6 @@ def review_search(
     json_: Annotated[bool, typer.Option("--json", help="Print the search and its candidates as JSON.")] = False,
 ) -> None:
     """Search for a song again; the search is kept on record (query, sources, when, best, who)."""
-    from cuesheet.curation import review
-    from cuesheet.cli.cue import _show_candidates
-    from cuesheet.cli.output import emit_json
-
     with friendly_errors():
         conn = open_db(db).conn
         review.item(conn, song)  # a wrong id is said before any source is asked
@@ -361,7 +323,7 @@ def review_search(
     if json_:
         emit_json([{"song": song, "search": tried.to_json(), "identification": ident.to_json()}])
         return
-    _show_candidates(1, tried.query, ident)
+    show_candidates(1, tried.query, ident)
     if ident.candidates:
         note(f"kept on record with song #{song}; `cuesheet review accept {song} --pick N` takes a candidate.")
     else:
@@ -372,11 +334,9 @@ def review_search(
 @review_app.command("reject")
 def review_reject(song: SongId, db: DbOption = None) -> None:
     """None of the candidates is the song; the matcher will not try it again."""
-    from cuesheet.curation import review
-
     with friendly_errors():
         done = review.reject(open_db(db).conn, song, curator_name())
-    _decided(done)
+    show_decided(done)
 
 
 @review_app.command("set")
@@ -396,12 +356,8 @@ def review_set(
     db: DbOption = None,
 ) -> None:
     """Name the recording by hand: an id the catalog (or MusicBrainz, Spotify) knows, or title and artist."""
-    from cuesheet.curation import review
-
     with friendly_errors():
         if id_ is not None:
-            from cuesheet.matching.readings import read_id
-
             found = read_id(id_)
             if found is None:
                 raise typer.BadParameter(f"{id_!r} is not a MusicBrainz id or URL, ISRC, or Spotify id, URI or URL",
@@ -416,7 +372,7 @@ def review_set(
         done = review.set_recording(conn, song, curator_name(), mbid=mbid, spotify_id=spotify_id,
                                     isrc=isrc, title=title, artist=artist, album=album, year=year,
                                     version=version, matcher=matcher)
-    _decided(done)
+    show_decided(done)
 
 
 @review_app.command("walk")
@@ -432,9 +388,6 @@ def review_walk(
     db: DbOption = None,
 ) -> None:
     """Go through the queue one song at a time; each decision is saved as you make it."""
-    from cuesheet.curation import review
-    from cuesheet.cli.prompts import Cancelled, ask, interactive, missing
-
     statuses = _statuses(status, all_)
     if not interactive(prompt):
         raise missing(["a terminal (or --prompt with answers on stdin)"], "walking the queue asks questions")
@@ -448,45 +401,5 @@ def review_walk(
             note("Nothing waits for review.")
             return
         matcher = curator_online(conn, offline=offline)  # "search again" asks them too
-        decided = 0
-        try:
-            for n, it in enumerate(items, start=1):
-                console.print(Text(f"\n[{n}/{len(items)}]", style="dim"))
-                candidates = [s.candidate for s in it.candidates]
-                _render_item(it)
-                while True:
-                    k = len(candidates)
-                    options = (("1 accept, " if k == 1 else f"1-{k} accept, " if k else "")
-                               + ("" if it.unknown else "r reject, ")  # nothing to reject for an unknown song
-                               + "s search again, m type it by hand, k skip, q quit")
-                    answer = (ask("Choice", default="k", hint=options) or "k").strip().lower()
-                    if answer.isdigit() and 1 <= int(answer) <= k:
-                        _decided(review.accept(conn, it.id, curator, candidate=candidates[int(answer) - 1]))
-                    elif answer.startswith("r") and not it.unknown:
-                        _decided(review.reject(conn, it.id, curator))
-                    elif answer.startswith("m"):
-                        title = ask("Title", default=it.title, required=True)
-                        artist = ask("Artist", default=it.artist, required=True)
-                        album = ask("Album", hint="blank if unknown")
-                        _decided(review.set_recording(conn, it.id, curator, title=title, artist=artist, album=album))
-                    elif answer.startswith("s"):
-                        text = ask("Search for", default=it.text or it.heard,
-                                   hint="title and artist, any order, or an id or link")
-                        ident, _ = review.search(conn, it.id, text, curator, matcher)
-                        candidates = [s.candidate for s in ident.candidates]
-                        from cuesheet.cli.cue import _show_candidates
-
-                        _show_candidates(n, text, ident)
-                        continue
-                    elif answer.startswith("q"):
-                        raise Cancelled()
-                    elif not answer.startswith("k"):
-                        console.print(Text(f"  {answer!r}? answer {options}", style="yellow"))
-                        continue
-                    else:
-                        break
-                    decided += 1
-                    break
-        except Cancelled:
-            pass
+        decided = conversation.walk_review(conn, items, curator, matcher, TerminalPrompter())
     note(f"{decided} decided, {len(items) - decided} left in the queue.")

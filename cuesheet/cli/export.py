@@ -9,7 +9,7 @@ import typer
 
 from cuesheet.cli.common import DbOption, open_db_readonly as open_db
 from cuesheet.cli.output import err_console, fail, friendly_errors, note
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 app = typer.Typer(
     name="export",

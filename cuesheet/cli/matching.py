@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 
 from cuesheet.cli.common import (
     DbOption,
@@ -22,14 +22,17 @@ from cuesheet.cli.common import (
     open_db,
     open_db_readonly,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note, indented, sources_label
-from cuesheet.plural import plural
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, indented, note, sources_label
+from cuesheet.db.connection import resolve_path
+from cuesheet.model import Verdict
+from cuesheet.notation.plural import plural
+from cuesheet.viewer import resolve
 
 app = typer.Typer()
 catalog_app = typer.Typer(help="The local catalog of recordings: import, stats, search.",
                           no_args_is_help=True)
 
-VERDICT_STYLE = {"accepted": "green", "review": "yellow", "no_match": "red"}
+VERDICT_STYLE = {Verdict.ACCEPTED: "green", Verdict.REVIEW: "yellow", Verdict.NO_MATCH: "red"}
 
 
 def _sources(conn, source: str | None = None, *, offline: bool = False,  # type: ignore[no-untyped-def]
@@ -115,10 +118,9 @@ def identify_command(
                 note(f"skipped {skipped}")
         reported: set[str] = set()
         if jobs > 1:
-            from cuesheet import db as dbmod
-            from cuesheet.batch import identify_many
+            from cuesheet.matching.batch import identify_many
 
-            answers = identify_many(queries, db_path=dbmod.resolve_path(db), jobs=jobs, identify=identify,
+            answers = identify_many(queries, db_path=resolve_path(db), jobs=jobs, identify=identify,
                                     artist=artist, limit=limit)
         else:
             answers = (identify(query, sources, artist=artist, limit=limit) for query in queries)
@@ -147,8 +149,8 @@ def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[n
 
 def _batch_queries(from_: str) -> list[str]:
     """The queries of an --from file (or stdin), with a note naming the blank lines skipped."""
-    from cuesheet.batch import read_queries
-    from cuesheet.files import read_text
+    from cuesheet.files.read import read_text
+    from cuesheet.matching.batch import read_queries
 
     name = "stdin" if from_ == "-" else from_
     lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()
@@ -183,12 +185,11 @@ def match_command(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Match every cue song that has no recording yet; doubtful ones go to the review queue."""
-    from cuesheet import lookup
     from cuesheet.curation.matcher import match_recorded
 
     with friendly_errors():
         conn = open_db(db).conn
-        episode_ids = lookup.episode_ids(conn, show, episode) if show else None
+        episode_ids = resolve.episode_ids(conn, show, episode) if show else None
         sources = _sources(conn, source, offline=offline, refresh=refresh)
         report = match_recorded(conn, sources, curator_name(),
                                         episode_ids=episode_ids)
@@ -241,10 +242,9 @@ def catalog_import_command(
     if rejects is not None and not skip_invalid:
         raise typer.BadParameter("--rejects goes with --skip-invalid")
     with friendly_errors():
-        from cuesheet import db as dbmod
         from cuesheet.errors import CuesheetError
 
-        target = dbmod.resolve_path(db)
+        target = resolve_path(db)
         if not create and not target.exists():
             raise CuesheetError(f"no database at {target}",
                                 remedy="run `cuesheet build` to build it from data/, pass --db PATH to another, "

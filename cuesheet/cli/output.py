@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from cuesheet.errors import CuesheetError, InputErrors
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
+from cuesheet.db.transactions import busy_message, error_text, is_busy
 
 
 
@@ -114,11 +115,10 @@ def friendly_errors() -> Iterator[None]:
     except CuesheetError as exc:
         raise fail(str(exc)) from None
     except sqlite3.DatabaseError as exc:
-        from cuesheet import db
 
-        if db.is_busy(exc):
-            raise fail(db.busy_message(None)) from None
-        raise fail(f"database error: {db.error_text(exc)}") from None
+        if is_busy(exc):
+            raise fail(busy_message(None)) from None
+        raise fail(f"database error: {error_text(exc)}") from None
     except UnicodeDecodeError:
         # sqlite3 raises it for an error message of a damaged file that is not UTF-8.
         raise fail("database error: damaged database (its error text is not UTF-8)") from None
@@ -149,7 +149,7 @@ def candidate_line(rank: int, candidate: Any, score: float) -> Any:
     """One candidate as curators read it: rank, title — artist (version, album, year, length), score, sources."""
     from rich.text import Text
 
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     line = Text(f"{rank:>2}  ", style="bold")
     line.append(candidate.title, style="bold")

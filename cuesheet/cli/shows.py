@@ -8,8 +8,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from cuesheet.cli.common import DbOption, curator_name, open_db
-from cuesheet.cli.cue import _clearable, _report  # '-' clears; the one-line result with its history id
+from cuesheet.cli.cue import _report  # the one-line result with its history id
+from cuesheet.curation.conversation import clearable as _clearable  # '-' clears
 from cuesheet.cli.output import friendly_errors
+from cuesheet.viewer.resolve import find_episode, find_show
 
 episode_app = typer.Typer(help="Edit an episode: complete or not, length, title, air date, notes.",
                           no_args_is_help=True)
@@ -38,10 +40,9 @@ def episode_set(
     db: DbOption = None,
 ) -> None:
     """Set what an episode says about itself; one change in the history."""
-    from cuesheet import lookup
     from cuesheet.curation import shows
     from cuesheet.errors import InputError, ParseError
-    from cuesheet.timecode import parse_time
+    from cuesheet.notation.timecode import parse_time
 
     fields: dict[str, Any] = {}
     if complete is not None:
@@ -68,7 +69,7 @@ def episode_set(
             raise InputError("nothing to set", field="episode set",
                              remedy="give --complete/--not-complete, --length, --title, --air-date, --note, --add-note or --source")
         conn = open_db(db).conn
-        ep = lookup.find_episode(conn, lookup.find_show(conn, show), episode)
+        ep = find_episode(conn, find_show(conn, show), episode)
         done = shows.set_episode(conn, ep, fields, curator_name(), names={
             "air_date": "--air-date", "length": "--length", "title": "--title", "source": "--source"})
     _report(done)
@@ -89,12 +90,11 @@ def character_add(show: ShowArg, name: Annotated[str, typer.Argument(help="The c
                   full_name: FullName = None, actor: Actor = None, notes: Notes = None,
                   db: DbOption = None) -> None:
     """Add a character; cue prompts then complete the name and fill in the actor."""
-    from cuesheet import lookup
     from cuesheet.curation import shows
 
     with friendly_errors():
         conn = open_db(db).conn
-        done = shows.add_character(conn, lookup.find_show(conn, show), name,
+        done = shows.add_character(conn, find_show(conn, show), name,
                                    _character_fields(full_name, actor, notes), curator_name())
     _report(done)
 
@@ -105,7 +105,6 @@ def character_edit(show: ShowArg, name: Annotated[str, typer.Argument(help="The 
                    full_name: FullName = None, actor: Actor = None, notes: Notes = None,
                    db: DbOption = None) -> None:
     """Change a character's name, full name, actor or notes."""
-    from cuesheet import lookup
     from cuesheet.curation import shows
     from cuesheet.errors import InputError
 
@@ -115,7 +114,7 @@ def character_edit(show: ShowArg, name: Annotated[str, typer.Argument(help="The 
             raise InputError("nothing to change", field="character edit",
                              remedy="give --name, --full-name, --actor or --notes")
         conn = open_db(db).conn
-        done = shows.edit_character(conn, lookup.find_show(conn, show), name, fields, curator_name(), rename=rename)
+        done = shows.edit_character(conn, find_show(conn, show), name, fields, curator_name(), rename=rename)
     _report(done)
 
 
@@ -133,12 +132,11 @@ Date = Annotated[Optional[str], typer.Option("--date", help=f"When it was publis
 def source_add(show: ShowArg, key: Key, title: STitle = None, url: Url = None, date: Date = None,
                db: DbOption = None) -> None:
     """Add a source cues can cite with --source KEY."""
-    from cuesheet import lookup
     from cuesheet.curation import shows
 
     with friendly_errors():
         conn = open_db(db).conn
-        done = shows.set_source(conn, lookup.find_show(conn, show), key, _source_fields(title, url, date),
+        done = shows.set_source(conn, find_show(conn, show), key, _source_fields(title, url, date),
                                 curator_name(), add=True)
     _report(done)
 
@@ -147,7 +145,6 @@ def source_add(show: ShowArg, key: Key, title: STitle = None, url: Url = None, d
 def source_edit(show: ShowArg, key: Key, title: STitle = None, url: Url = None, date: Date = None,
                 db: DbOption = None) -> None:
     """Change a source's title, URL or date."""
-    from cuesheet import lookup
     from cuesheet.curation import shows
     from cuesheet.errors import InputError
 
@@ -156,5 +153,5 @@ def source_edit(show: ShowArg, key: Key, title: STitle = None, url: Url = None, 
         if not fields:
             raise InputError("nothing to change", field="source edit", remedy="give --title, --url or --date")
         conn = open_db(db).conn
-        done = shows.set_source(conn, lookup.find_show(conn, show), key, fields, curator_name(), add=False)
+        done = shows.set_source(conn, find_show(conn, show), key, fields, curator_name(), add=False)
     _report(done)

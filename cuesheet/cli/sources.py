@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cuesheet.cli.common import JsonOption
 from cuesheet.cli.output import console, friendly_errors, note
-from cuesheet.plural import noun
+from cuesheet.notation.plural import noun
 
 cache_app = typer.Typer(help="The cache of MusicBrainz and Spotify answers (works offline).",
                         no_args_is_help=True)
@@ -30,7 +30,8 @@ def _size(n: int) -> str:
 @cache_app.command("stats")
 def cache_stats_command(json_: JsonOption = False) -> None:
     """How many answers are cached per source, how many are still fresh, and where."""
-    from cuesheet import cache, config
+    from cuesheet import config
+    from cuesheet.sources import cache
 
     with friendly_errors():
         stats = cache.cache_stats(config.load())
@@ -62,7 +63,8 @@ def cache_clear_command(
     stale: Annotated[bool, typer.Option("--stale", help="Only answers older than the TTL.")] = False,
 ) -> None:
     """Drop cached answers; the next online run fetches them again."""
-    from cuesheet import cache, config
+    from cuesheet import config
+    from cuesheet.sources import cache
     from cuesheet.sources.registry import ONLINE
 
     with friendly_errors():

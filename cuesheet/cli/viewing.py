@@ -14,7 +14,7 @@ empty stream) or an error, one line on stderr; 2 usage (typer's).
 
 from __future__ import annotations
 
-from cuesheet.echo import echo, short
+from cuesheet.notation.echo import echo, short
 
 import sqlite3
 import sys
@@ -23,6 +23,7 @@ from typing import Any
 
 from cuesheet.cli.cards import Out, cues, render_answers
 from cuesheet.errors import CuesheetError
+from cuesheet.db.connection import open_connection, resolve_path
 
 # Options each command takes: name -> True when it takes a value.
 OPTIONS: dict[str, dict[str, bool]] = {
@@ -101,10 +102,9 @@ def light_main(argv: list[str]) -> int | None:
 
 
 def open_read(path: str | Path | None) -> sqlite3.Connection:
-    """The database for reading: plain sqlite3, read-only, never migrated (db.open_connection, #17)."""
-    from cuesheet import db
+    """The database for reading: plain sqlite3, read-only, never migrated (open_connection, #17)."""
 
-    return db.open_connection(db.resolve_path(path), readonly=True)
+    return open_connection(resolve_path(path), readonly=True)
 
 
 def _upto(flag: str | None) -> str | None:

@@ -14,6 +14,7 @@ import typer
 
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, fail, friendly_errors
+from cuesheet.db.connection import connect, resolve_path
 
 app = typer.Typer()
 
@@ -28,12 +29,11 @@ def serve_command(
         show_default=False)] = None,
 ) -> None:
     """Serve a read-only web page for viewers: search, episodes, songs, and JSON for each page."""
-    from cuesheet import db as dbmod
 
-    path = dbmod.resolve_path(db)
+    path = resolve_path(db)
     with friendly_errors():
         # Fail here, in one line, rather than on every request.
-        dbmod.connect(path, readonly=True).conn.close()
+        connect(path, readonly=True).conn.close()
     _check_port(host, port)
 
     from cuesheet.web import server

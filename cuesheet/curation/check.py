@@ -14,9 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet.episodes import episode_code
-from cuesheet.timecode import format_time
-from cuesheet.plural import noun
+from cuesheet.model import Kind, MatchStatus
+from cuesheet.notation.episodes import episode_code
+from cuesheet.notation.plural import noun
+from cuesheet.notation.timecode import format_time
+from cuesheet.viewer.resolve import episode_ref
 
 ERROR, WARNING = "error", "warning"
 # Each rule's code, severity and what it means; `check --json` carries the code.
@@ -122,7 +124,7 @@ def check(
                 add("duplicate-number", ep, n, f"cue number {n} is used more than once")
             if songs == 0:
                 add("no-songs", ep, n, "has no song")
-            elif kind == "mashup" and songs < 2:
+            elif kind == Kind.MASHUP and songs < 2:
                 add("mashup-one-song", ep, n, f"is a mashup with {songs} song")
             if t_in is not None and t_out is not None and t_out < t_in:
                 add("time-reversed", ep, n, f"ends at {format_time(t_out)}, before it starts at {format_time(t_in)}")
@@ -170,17 +172,17 @@ def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) ->
         ep_ids,
     ):
         name = repr(title or text)
-        if status in ("accepted", "curated") and rec_id is None:
+        if status in (MatchStatus.ACCEPTED, MatchStatus.CURATED) and rec_id is None:
             add("lost-recording", ep, cue, f"song {position} {name} is {status} but has no recording"
                 f" (`cuesheet review set {song_id} ...` names it again)", song_id)
-        elif status == "unknown":
+        elif status == MatchStatus.UNKNOWN:
             add("unidentified", ep, cue, f"song {position} is unidentified"
                 + (f" (heard: {heard})" if heard else ""), song_id)
-        elif status == "review":
+        elif status == MatchStatus.REVIEW:
             add("review", ep, cue, f"song {position} {name} waits for review (`cuesheet review`, id {song_id})",
                 song_id)
-        elif status in ("unmatched", "no_match"):
-            why = "no match found" if status == "no_match" else "not matched yet (`cuesheet match`)"
+        elif status in (MatchStatus.UNMATCHED, MatchStatus.NO_MATCH):
+            why = "no match found" if status == MatchStatus.NO_MATCH else "not matched yet (`cuesheet match`)"
             add("unmatched", ep, cue, f"song {position} {name}: {why}", song_id)
         elif not artist:  # an unmatched song is already listed; matching gives it its artist
             add("no-artist", ep, cue, f"song {position} {name} has no artist", song_id)
@@ -209,12 +211,11 @@ def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any
 
 def _cue_sheet(conn: sqlite3.Connection, ep_ids: list[int], add: Any) -> None:
     """One warning per episode: which cue-sheet facts are missing, and for which cues."""
-    from cuesheet import lookup
     from cuesheet.export.cue_sheet import gaps
 
     for ep in ep_ids:
         missing: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for gap in gaps(conn, lookup.episode_ref(conn, ep)):
+        for gap in gaps(conn, episode_ref(conn, ep)):
             if gap.cue is None or gap.field not in _CUE_SHEET_FIELDS:
                 continue
             label = _gap_label(gap)

@@ -13,21 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, store
-from cuesheet.curation import matcher as matching
-from cuesheet.db import CONFIDENCES, KINDS
+from cuesheet.curation import store
+from cuesheet.curation.matcher import Matcher, match_new
+from cuesheet.db import history
 from cuesheet.errors import InputError, InputErrors, NotFound, NumberTaken
-from cuesheet.lookup import EpisodeRef
-from cuesheet.model import USAGE_CODES, Cue, Performer, Song
+from cuesheet.matching import persist
+from cuesheet.matching.persist import SongMatch
+from cuesheet.model import CONFIDENCES, KINDS, USAGE_CODES, Cue, Kind, MatchStatus, Performer, Song, Usage
+from cuesheet.notation import limits
 from cuesheet.sources import Candidate
+from cuesheet.viewer.resolve import EpisodeRef
 
 # The usage code a cue of each kind usually has; offered as the default.
 DEFAULT_USAGE = {
-    "lip-sync": "VV",
-    "mashup": "VV",
-    "cast-original": "VV",
-    "background": "BV",
-    "source": "VS",
+    Kind.LIP_SYNC: Usage.VV.value,
+    Kind.MASHUP: Usage.VV.value,
+    Kind.CAST_ORIGINAL: Usage.VV.value,
+    Kind.BACKGROUND: Usage.BV.value,
+    Kind.SOURCE: Usage.VS.value,
 }
 
 
@@ -93,7 +96,7 @@ class CueDraft:
 
     @property
     def resolved_kind(self) -> str:
-        return self.kind or ("mashup" if len(self.songs) > 1 else "lip-sync")
+        return self.kind or (Kind.MASHUP.value if len(self.songs) > 1 else Kind.LIP_SYNC.value)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
     kind = draft.resolved_kind
     if kind not in KINDS:
         errors.append(InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind"))
-    if kind == "mashup" and len(draft.songs) < 2:
+    if kind == Kind.MASHUP and len(draft.songs) < 2:
         errors.append(InputError("a mashup needs two or more songs", field="kind"))
     if draft.usage and draft.usage.upper() not in USAGE_CODES:
         errors.append(InputError(f"{draft.usage!r} is not a usage code ({', '.join(USAGE_CODES)})",
@@ -264,9 +267,7 @@ def validate(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft) -> 
 
 
 def _limit_errors(draft: CueDraft) -> list[InputError]:
-    """The limits every path applies (cuesheet/limits.py): ranges, lengths, control characters."""
-    from cuesheet import limits
-
+    """The limits every path applies (notation/limits.py): ranges, lengths, control characters."""
     out = []
     checks: list[tuple[str, Any, int]] = [("scene", draft.scene, limits.TEXT), ("notes", draft.notes, limits.TEXT)]
     for i, s in enumerate(draft.songs, start=1):
@@ -310,33 +311,50 @@ def _model_cue(draft: CueDraft, number: int) -> Cue:
 # --- add ------------------------------------------------------------------------------------------
 
 
-def limits_high() -> int:
-    from cuesheet import limits
+@dataclass(frozen=True)
+class Resolved:
+    """A draft checked and matched in memory: what `write` stores, in one transaction."""
 
-    return limits.CUE_NUMBER.high
+    draft: CueDraft
+    matches: tuple[SongMatch | None, ...]  # one per song; None: the song's own state (see store)
 
 
-def add_cue(
-    conn: sqlite3.Connection,
-    episode: EpisodeRef,
-    draft: CueDraft,
-    curator: str,
-    *,
-    shift: bool = False,
-    match: bool = True,
-) -> Done:
-    """Write one cue with its songs and the curator's decisions, in one transaction.
+def resolve(conn: sqlite3.Connection, episode: EpisodeRef, draft: CueDraft, *, match: bool = True,
+            matcher: Matcher | None = None) -> Resolved:
+    """Check a draft (every problem at once) and decide each song's match before any write:
+    the curator's pick, candidates kept for review, or the local catalog's answer."""
+    errors = validate(conn, episode, draft)
+    if errors:
+        raise InputErrors(errors)
+    local = (matcher or Matcher.offline(conn)).local
+    return Resolved(draft, tuple(_song_match(s, local, match) for s in draft.songs))
+
+
+def _song_match(s: SongDraft, local: Sequence[Any], match: bool) -> SongMatch | None:
+    if s.song.recording is not None or s.song.unknown:
+        return None  # typed by hand (store makes it curated), or nobody knows it yet
+    if s.pick is not None:
+        return persist.picked(s.pick)
+    if s.review is not None:
+        return persist.kept_for_review(s.review)
+    if not match:
+        return None
+    title, artist = store.stored_names(s.song)
+    return persist.matched(persist.identify_song(local, title, artist, s.song.version, s.song.entered))
+
+
+def write(conn: sqlite3.Connection, episode: EpisodeRef, resolved: Resolved, curator: str, *,
+          shift: bool = False) -> Done:
+    """Write one resolved cue with its songs and their match state, in one transaction.
 
     The number is chosen inside the transaction, so two curators adding at
     once get different numbers. A taken number is an error unless `shift`
     moves that cue and the ones after it up by one.
     """
-    errors = validate(conn, episode, draft)
-    if errors:
-        raise InputErrors(errors)
+    draft = resolved.draft
     with history.recorded(conn, "cue add", curator) as change:
         number = draft.number or next_number(conn, episode.id)
-        if number > limits_high():
+        if number > limits.CUE_NUMBER.high:
             raise InputError(f"{_label(episode, number - 1)} is the last number a cue may have",
                              field="number", remedy="pass -n with a free number")
         taken = conn.execute(
@@ -351,25 +369,24 @@ def add_cue(
                 )
             _shift_up(conn, episode.id, number)
         sources = store.source_ids(conn, episode.show.id)
-        new_id = store.insert_cue(conn, episode.id, _model_cue(draft, number), sources)
-        song_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM cue_songs WHERE cue_id = ? ORDER BY position", [new_id])]
-        automatic = []
-        for song_id, s in zip(song_ids, draft.songs):
-            if s.song.recording is not None or s.song.unknown:
-                continue  # typed by hand (store made it curated), or nobody knows it yet
-            if s.pick is not None:
-                matching.link(conn, song_id, s.pick, "curated")
-            elif s.review is not None:
-                matching.keep_for_review(conn, song_id, s.review)
-            else:
-                automatic.append(song_id)
-        if match and automatic:
-            matching.match_new(conn, automatic)
+        new_id = store.insert_cue(conn, episode.id, _model_cue(draft, number), sources, resolved.matches)
         songs = " + ".join(draft_label(s) for s in draft.songs)
         change.summary = f"added {_label(episode, number)}: {songs}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     return Done(change.summary, change.id, new_id, number, episode)
+
+
+def add_cue(
+    conn: sqlite3.Connection,
+    episode: EpisodeRef,
+    draft: CueDraft,
+    curator: str,
+    *,
+    shift: bool = False,
+    match: bool = True,
+) -> Done:
+    """Resolve a draft and write it: `resolve` then `write`."""
+    return write(conn, episode, resolve(conn, episode, draft, match=match), curator, shift=shift)
 
 
 def _shift_up(conn: sqlite3.Connection, episode_id: int, start: int) -> None:
@@ -473,10 +490,9 @@ def edit_cue(
             for name in ("title", "artist", "version"):
                 if name in diff:
                     _follow_claims(conn, cid, sid, name, before[name], diff[name])
-            if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in ("curated", "rejected"):
+            if {"title", "artist", "version", "text"} & set(diff) and old[-1] not in (MatchStatus.CURATED, MatchStatus.REJECTED):
                 # A title for an unidentified song identifies it: the matcher takes it from here.
-                conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'unmatched'"
-                             " WHERE id = ?", [sid])
+                persist.unlink(conn, sid)
                 rematch.append(sid)
         for pos in sorted(set(edit.remove_songs), reverse=True):
             conn.execute("DELETE FROM cue_songs WHERE cue_id = ? AND position = ?", [cid, pos])
@@ -487,16 +503,11 @@ def edit_cue(
             sources = store.source_ids(conn, episode.show.id)
             start = (conn.execute("SELECT coalesce(max(position), 0) FROM cue_songs WHERE cue_id = ?",
                                   [cid]).fetchone()[0])
+            local = Matcher.offline(conn).local
             for i, s in enumerate(edit.add_songs, start=start + 1):
-                sid = store.insert_song(conn, cid, i, s.song, cue, sources)
-                if s.pick is not None:
-                    matching.link(conn, sid, s.pick, "curated")
-                elif s.review is not None:
-                    matching.keep_for_review(conn, sid, s.review)
-                elif s.song.recording is None:
-                    rematch.append(sid)
+                store.insert_song(conn, cid, i, s.song, cue, sources, _song_match(s, local, True))
         if rematch:
-            matching.match_new(conn, rematch)
+            match_new(conn, rematch)
         change.summary = f"edited {_label(episode, number)}"
         change.show_id, change.episode_id = episode.show.id, episode.id
     if change.id is None:

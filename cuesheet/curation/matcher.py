@@ -13,8 +13,7 @@ local catalog: it runs inside the write transaction, which must not wait on a
 service that allows one request a second; `cuesheet match` asks the online
 sources for whatever the catalog left open (`match_recorded`).
 
-The writes of match state (a link, candidates kept for review) are the module
-functions below, so curation writes them in one way.
+Match state itself is written only by `cuesheet.matching.persist`.
 """
 
 from __future__ import annotations
@@ -85,7 +84,7 @@ class Matcher:
         return None, skipped
 
 
-# --- writing match state ------------------------------------------------------------------------
+# --- matching stored songs ------------------------------------------------------------------------
 
 
 def match_new(conn: sqlite3.Connection, song_ids: Sequence[int], matcher: Matcher | None = None) -> Any:
@@ -106,7 +105,8 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
     The matcher searches before it opens its transaction (online sources are slow), so
     the entry is written inside that transaction by history.recorded_around.
     """
-    from cuesheet import history, matching
+    from cuesheet import matching
+    from cuesheet.db import history
 
     def summarize(changes: list[dict[str, Any]]) -> str:
         counts: dict[str, int] = {}
@@ -123,28 +123,3 @@ def match_recorded(conn: sqlite3.Connection, sources: Sequence[Source], curator:
         report = matching.match_songs(conn, sources, episode_ids=episode_ids)
     report.history_id = change.id  # type: ignore[attr-defined]
     return report
-
-
-def link(conn: sqlite3.Connection, song_id: int, candidate: Candidate, status: str = "curated",
-         score: float | None = None) -> int:
-    """Point a song at the candidate's recording (saved first); returns the recording id."""
-    from cuesheet import matching
-
-    return matching.link_song(conn, song_id, candidate, status, score)
-
-
-def keep_for_review(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
-    """"None of these (keep for review)": the song waits in the review queue, with the
-    candidates it was shown (none, when there were none)."""
-    from cuesheet import matching
-
-    if identification is not None:
-        matching.store_candidates(conn, song_id, identification)
-    conn.execute("UPDATE cue_songs SET match_status = 'review' WHERE id = ?", [song_id])
-
-
-def keep_candidates(conn: sqlite3.Connection, song_id: int, identification: Any) -> None:
-    """A search's candidates wait with the song (its status stays as it is)."""
-    from cuesheet import matching
-
-    matching.store_candidates(conn, song_id, identification)

@@ -13,20 +13,22 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import history, ids
-from cuesheet.curation import matcher as matching
 from cuesheet.curation.matcher import Matcher
-from cuesheet.episodes import episode_code
-from cuesheet.errors import CuesheetError, InputError, NotFound
-from cuesheet.model import RecordingRef
-from cuesheet.sources import Candidate
+from cuesheet.db import history
+from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
+from cuesheet.matching import persist
+from cuesheet.model import MatchStatus, RecordingRef
+from cuesheet.notation import ids
+from cuesheet.notation.episodes import episode_code
 from cuesheet.recordings.store import upsert_recording
+from cuesheet.sources import Candidate
 
-QUEUE_STATUSES = ("review",)
-OPEN_STATUSES = ("review", "no_match", "unmatched")
+QUEUE_STATUSES = (MatchStatus.REVIEW,)
+OPEN_STATUSES = (MatchStatus.REVIEW, MatchStatus.NO_MATCH, MatchStatus.UNMATCHED)
 # What `review --status` filters by (every match_status a song can have).
-STATUSES = ("review", "no_match", "unmatched", "rejected", "accepted", "curated", "unknown")
-DECIDED = ("curated", "rejected")
+STATUSES = (MatchStatus.REVIEW, MatchStatus.NO_MATCH, MatchStatus.UNMATCHED, MatchStatus.REJECTED,
+            MatchStatus.ACCEPTED, MatchStatus.CURATED, MatchStatus.UNKNOWN)
+DECIDED = (MatchStatus.CURATED, MatchStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Item:
 
     @property
     def unknown(self) -> bool:
-        return self.status == "unknown"
+        return self.status == MatchStatus.UNKNOWN
 
     @property
     def name(self) -> str:
@@ -210,7 +212,7 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary, "history_id": self.history_id, "song": self.item.id,
-                "status": "rejected" if self.recording_id is None else "curated",
+                "status": MatchStatus.REJECTED if self.recording_id is None else MatchStatus.CURATED,
                 "recording_id": self.recording_id}
 
 
@@ -236,7 +238,7 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
     with history.recorded(conn, "review accept", curator) as change:
         it = item(conn, song_id)
         if candidate is None:
-            if not it.candidates and it.status in ("accepted", "curated", "rejected"):
+            if not it.candidates and it.status in (MatchStatus.ACCEPTED, MatchStatus.CURATED, MatchStatus.REJECTED):
                 raise _already_decided(conn, it)
             if not it.candidates:
                 raise CuesheetError(
@@ -246,8 +248,7 @@ def accept(conn: sqlite3.Connection, song_id: int, curator: str, *, pick: int = 
                 raise InputError(f"song #{song_id} has candidates 1-{len(it.candidates)}, not {pick}",
                                  field="--pick")
             candidate = it.candidates[pick - 1].candidate
-        rec_id = matching.link(conn, song_id, candidate, "curated")
-        conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+        rec_id = persist.accept(conn, song_id, candidate)
         _name_identified(conn, song_id, rec_id)
         change.summary = f"accepted {_describe(candidate)} for {it.label} ({it.name})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
@@ -265,8 +266,7 @@ def reject(conn: sqlite3.Connection, song_id: int, curator: str) -> Decision:
             raise CuesheetError(
                 f"song #{song_id} ({it.label}) is unidentified: there is no match to reject",
                 remedy=f"`cuesheet review search {song_id} WORDS` looks for it; its searches stay on record")
-        conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = 'rejected' WHERE id = ?",
-                     [song_id])
+        persist.reject(conn, song_id)
         change.summary = f"rejected the candidates for {it.label} ({it.name})"
         change.show_id, change.episode_id = it.show_id, it.episode_id
     return Decision(change.summary, change.id, it, None)
@@ -302,8 +302,6 @@ def set_recording(
             except InputError as exc:
                 errors.append(InputError(exc.message, field="--" + name.replace("_", "-"), remedy=exc.remedy))
     if errors:
-        from cuesheet.errors import InputErrors
-
         raise InputErrors(errors)
     if not given and not (title and artist):
         raise InputError("give an id (--mbid, --spotify-id, --isrc) or --title and --artist", field="set")
@@ -317,7 +315,7 @@ def set_recording(
         it = item(conn, song_id)
         rec_id = _in_catalog(conn, given)
         if rec_id is None and online is not None:
-            rec_id = matching.link(conn, song_id, online, "curated")
+            rec_id = persist.link_song(conn, song_id, online, MatchStatus.CURATED)
         if rec_id is None:
             if not (title and artist):
                 what = ", ".join(f"{k} {v}" for k, v in given.items())
@@ -329,9 +327,7 @@ def set_recording(
                 title=title, artist=artist, version=version, album=album, year=year,
                 isrc=given.get("isrc"), mbid=given.get("mbid"), spotify_id=given.get("spotify_id"),
             ), source="curator")
-        conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = 'curated' WHERE id = ?",
-                     [rec_id, song_id])
-        conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+        persist.link_recording(conn, song_id, rec_id)
         _name_identified(conn, song_id, rec_id)
         r_title, r_artist = conn.execute("SELECT title, artist FROM recordings WHERE id = ?", [rec_id]).fetchone()
         change.summary = f"set {r_title} — {r_artist} for {it.label} ({it.name})"
@@ -379,8 +375,6 @@ def accept_many(conn: sqlite3.Connection, song_ids: list[int], curator: str, *, 
 
     Every song that cannot be accepted is named before anything is written.
     """
-    from cuesheet.errors import InputErrors
-
     if min_score is not None:
         if not 0 <= min_score <= 1:
             raise InputError(f"a score is between 0 and 1, got {min_score}", field="--min-score")
@@ -426,7 +420,7 @@ def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: s
     with history.recorded(conn, "review search", curator) as change:
         tried = record_search(conn, song_id, words, ident, curator, matcher.asked_names())
         if ident.candidates:
-            matching.keep_candidates(conn, song_id, ident)
+            persist.store_candidates(conn, song_id, ident)
         best = f"best {tried.best_title} — {tried.best_artist}" if tried.best_title else "nothing found"
         change.summary = f"searched {words!r} for {it.label}: {best}"
         change.show_id, change.episode_id = it.show_id, it.episode_id

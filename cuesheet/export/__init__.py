@@ -20,7 +20,7 @@ from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import jsonfmt, jspf, m3u, tabular, xspf
 from cuesheet.export.output import write_output
 from cuesheet.export.rows import Playlist, select
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 FORMATS: dict[str, ModuleType] = {
     "m3u8": m3u,

@@ -22,13 +22,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from cuesheet import __version__, lookup
+from cuesheet import __version__
 from cuesheet.errors import CuesheetError, NotFound
+from cuesheet.export.credits import Credit, episode_facts, works_for_recordings
 from cuesheet.export.output import write_output
 from cuesheet.export.tabular import check_raw, csv_text
-from cuesheet.model import USAGE_CODES
-from cuesheet.timecode import format_duration, format_time
-from cuesheet.plural import noun, plural
+from cuesheet.model import USAGE_CODES, Kind, MatchStatus, Usage
+from cuesheet.notation.plural import noun, plural
+from cuesheet.notation.timecode import format_duration, format_time
+from cuesheet.viewer import resolve
+from cuesheet.viewer.answers import SongAnswer, sheet_answers
+from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 
 FORMATS = ("csv", "json")
 # Lines of gap detail on stderr before "... and N more": enough for an episode, not a flood.
@@ -39,7 +43,7 @@ SHARES_BASIS = "writers 100 / publishers 100"
 SHARE_TOLERANCE = 0.01
 # A lip-sync is a visual vocal (the performance is seen on screen): the only
 # usage safe to infer from the kind of cue. Every other kind needs a curator.
-USAGE_FROM_KIND = {"lip-sync": "VV", "mashup": "VV"}
+USAGE_FROM_KIND = {Kind.LIP_SYNC: Usage.VV.value, Kind.MASHUP: Usage.VV.value}
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,8 @@ class CueSheetRow:
     part: int
     title: str
     iswc: str | None
-    composers: tuple[lookup.Credit, ...]
-    publishers: tuple[lookup.Credit, ...]
+    composers: tuple[Credit, ...]
+    publishers: tuple[Credit, ...]
     artist: str | None
     isrc: str | None
     usage: str | None
@@ -176,17 +180,17 @@ def build(
     conn: sqlite3.Connection, show_text: str, episode_text: str, *, prepared: datetime | None = None
 ) -> MusicCueSheet:
     """The cue sheet of one episode, read through the viewer's query layer."""
-    show = lookup.find_show(conn, show_text)
-    episode = lookup.find_episode(conn, show, episode_text)
+    show = find_show(conn, show_text)
+    episode = find_episode(conn, show, episode_text)
     return from_episode(conn, episode, prepared=prepared)
 
 
 def from_episode(
-    conn: sqlite3.Connection, episode: lookup.EpisodeRef, *, prepared: datetime | None = None
+    conn: sqlite3.Connection, episode: EpisodeRef, *, prepared: datetime | None = None
 ) -> MusicCueSheet:
-    facts = lookup.episode_facts(conn, episode)
-    answers = lookup.sheet_answers(conn, episode.show, episode=episode)
-    works = lookup.works_for_recordings(
+    facts = episode_facts(conn, episode)
+    answers = sheet_answers(conn, episode.show, episode=episode)
+    works = works_for_recordings(
         conn, [s.recording_id for a in answers for s in a.songs if s.recording_id is not None]
     )
     rows: list[CueSheetRow] = []
@@ -287,7 +291,7 @@ def from_episode(
     )
 
 
-def gaps(conn: sqlite3.Connection, episode: lookup.EpisodeRef) -> list[Gap]:
+def gaps(conn: sqlite3.Connection, episode: EpisodeRef) -> list[Gap]:
     """What a cue sheet for this episode cannot be complete without; for `cuesheet check`."""
     return list(from_episode(conn, episode).gaps)
 
@@ -300,7 +304,7 @@ COLUMNS = (
 )
 
 
-def credits_text(credits: tuple[lookup.Credit, ...]) -> str:
+def credits_text(credits: tuple[Credit, ...]) -> str:
     """`A. Writer (CA, ASCAP, 50); B. Writer (C, PRS, 50)`, the layout of formats.md's sample; blank when unknown."""
     if not credits:
         return ""
@@ -465,14 +469,14 @@ def export_cuesheet_season(
         raise CuesheetError(f"cannot write the season's cue sheets to {folder}: {folder.parent} does not exist",
                             remedy="--season writes one file per episode into -o FOLDER; its parent must exist")
     key = _format(fmt, None)
-    show = lookup.find_show(conn, show_text)
-    episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+    show = find_show(conn, show_text)
+    episodes = [e for e in resolve.episodes(conn, show) if e["season"] == season]
     if not episodes:
-        seasons = sorted({e["season"] for e in lookup.episodes(conn, show)})
+        seasons = sorted({e["season"] for e in resolve.episodes(conn, show)})
         raise NotFound(f"{show.name} has no season {season}",
                        remedy="seasons: " + (", ".join(map(str, seasons)) or "none yet"))
     when = prepared or datetime.now(timezone.utc)
-    sheets = [from_episode(conn, lookup.find_episode(conn, show, e["code"]), prepared=when)
+    sheets = [from_episode(conn, find_episode(conn, show, e["code"]), prepared=when)
               for e in episodes]
     with_cues = [s for s in sheets if s.rows]
     without = [s.code for s in sheets if not s.rows]
@@ -527,14 +531,14 @@ def summarize(found: tuple[Gap, ...] | list[Gap]) -> list[str]:
     return lines + detail
 
 
-def _match_gap(song: lookup.SongAnswer) -> str:
+def _match_gap(song: SongAnswer) -> str:
     """Why a song has no recording, with the command that helps: `cuesheet match` never
     touches an unidentified song (it has no words to search for), so that one goes to review."""
-    if song.status == "review":
+    if song.status == MatchStatus.REVIEW:
         return "a doubtful match waits in `cuesheet review`"
     if song.unidentified:
         return ("song not identified yet (see `cuesheet review unknown`; `cuesheet review search` "
                 "tries new words)")
-    if song.status == "rejected":  # `cuesheet match` does not try a rejected song again
+    if song.status == MatchStatus.REJECTED:  # `cuesheet match` does not try a rejected song again
         return "a curator rejected every candidate (pin a recording with `cuesheet review set`)"
     return "no recording linked yet (run `cuesheet match`, or pin one with `cuesheet review set`)"

@@ -19,7 +19,7 @@ from typing import Any
 
 from cuesheet.export.rows import CREATOR, ExportRow, Playlist
 from cuesheet.export.xspf import annotation
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 MEDIA_TYPE = "application/jspf+json"
 SUFFIXES = (".jspf",)

@@ -1,6 +1,6 @@
 """The rows every playlist format is made of, and where each track lives.
 
-Rows come from the viewer's query layer (`lookup.sheet_answers`), so an export
+Rows come from the viewer's query layer (`sheet_answers`), so an export
 holds exactly what `cuesheet what` shows. Format modules only turn rows into
 text; none of them touches the database.
 """
@@ -14,9 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cuesheet import ids, lookup
 from cuesheet.errors import CuesheetError
-from cuesheet.plural import plural
+from cuesheet.model import Kind, MatchStatus
+from cuesheet.notation import ids
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.answers import Answer, sheet_answers
+from cuesheet.viewer.resolve import find_episode, find_show
 
 CREATOR = "cuesheet"
 HOME = "https://github.com/cuesheet/cuesheet"
@@ -27,10 +30,10 @@ LEFT_OUT_UNMATCHED = "unmatched (--matched-only)"
 # Nobody knows the song: nothing to play or look up, in any format (the cue sheet still lists it).
 LEFT_OUT_UNIDENTIFIED = "unidentified song (not a playable track)"
 UNMATCHED_REASONS = {
-    "review": "a doubtful match waits in the review queue",
-    "no_match": "no recording found in the catalog",
-    "rejected": "a curator rejected the match",
-    "unknown": "nobody has identified the song yet",
+    MatchStatus.REVIEW: "a doubtful match waits in the review queue",
+    MatchStatus.NO_MATCH: "no recording found in the catalog",
+    MatchStatus.REJECTED: "a curator rejected the match",
+    MatchStatus.UNKNOWN: "nobody has identified the song yet",
 }
 
 
@@ -198,9 +201,9 @@ def select(
     """The playlist for SHOW [EPISODE | season N], through the viewer's query layer."""
     if episode_text is not None and season is not None:
         raise CuesheetError("give an episode or --season, not both")
-    show = lookup.find_show(conn, show_text)
-    episode = lookup.find_episode(conn, show, episode_text) if episode_text is not None else None
-    answers = lookup.sheet_answers(conn, show, episode=episode, season=season)
+    show = find_show(conn, show_text)
+    episode = find_episode(conn, show, episode_text) if episode_text is not None else None
+    answers = sheet_answers(conn, show, episode=episode, season=season)
     if episode is not None:
         title, scope = f"{show.name} {episode.code} – {episode.title}", episode.code
     elif season is not None:
@@ -212,14 +215,14 @@ def select(
 
 
 def playlist_rows(
-    answers: list[lookup.Answer], *, originals: bool = True, matched_only: bool = False
+    answers: list[Answer], *, originals: bool = True, matched_only: bool = False
 ) -> tuple[list[ExportRow], dict[str, int]]:
     """Cues to rows: a mashup gives each of its songs; filtered songs are counted, not lost."""
     rows: list[ExportRow] = []
     left_out: Counter[str] = Counter()
     for a in answers:
         for part, song in enumerate(a.songs, start=1):
-            original = a.kind == "cast-original"
+            original = a.kind == Kind.CAST_ORIGINAL
             matched = song.recording_id is not None
             if song.unidentified:
                 left_out[LEFT_OUT_UNIDENTIFIED] += 1

@@ -41,7 +41,7 @@ from rapidfuzz import fuzz
 from cuesheet.config import Config, cache_dir
 from cuesheet.errors import CuesheetError, SourceError
 from cuesheet.export.rows import ExportRow, Playlist
-from cuesheet.normalize import fold, split_artists, split_version
+from cuesheet.notation.normalize import fold, split_artists, split_version
 
 # Reading the items of one's own private playlist needs playlist-read-private:
 # an update reports which songs were already there (`already_there`).

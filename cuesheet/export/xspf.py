@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from cuesheet.export.rows import CREATOR, HOME, ExportRow, Playlist
-from cuesheet.timecode import format_time
+from cuesheet.notation.timecode import format_time
 
 NS = "http://xspf.org/ns/0/"
 MEDIA_TYPE = "application/xspf+xml"

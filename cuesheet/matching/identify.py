@@ -12,8 +12,9 @@ from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_cand
 from cuesheet.matching.readings import title_parts
 from cuesheet.matching.score import lead_artist
 from cuesheet.matching.verdict import VERDICTS, cut_off, decide, features, same_title_count
-from cuesheet.normalize import fold, repair_text, split_mashup
-from cuesheet.plural import plural
+from cuesheet.model import Verdict
+from cuesheet.notation.normalize import fold, repair_text, split_mashup
+from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 
@@ -165,7 +166,7 @@ def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
             skipped.append(SourceSkipped(ID_SOURCES[key], f"not in use; cannot look up {ID_NAMES[key]} {value}"))
     scored = [Scored(c, 1.0, {"id": 1.0}, [f"found by its {ID_NAMES[key]} {value} in {c.source}", "read as id"],
                      "id", probability=1.0) for c in found[:limit]]
-    return Identification(text, "accepted" if scored else "no_match", scored, skipped=skipped)
+    return Identification(text, Verdict.ACCEPTED if scored else Verdict.NO_MATCH, scored, skipped=skipped)
 
 
 def sole_start(best: Scored, sources: Sequence[Source]) -> bool:
@@ -201,7 +202,7 @@ def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], w
              limit: int, skipped: list[SourceSkipped], sources: Sequence[Source] = ()) -> Identification:
     """The verdict, with the best candidate's calibrated probability in its reasons."""
     if not scored:
-        return Identification(text, "no_match", [], skipped=skipped)
+        return Identification(text, Verdict.NO_MATCH, [], skipped=skipped)
     same_title = same_title_count(scored[0].candidate, candidates)
     sole = sole_start(scored[0], sources)
     decision, p, rule = decide(scored, weights, same_title=same_title, sole_start=sole)

@@ -1,16 +1,28 @@
-"""The one place that writes match results: links to recordings and review candidates."""
+"""The one place that writes match state: a song's link to its recording, its status and
+score, and the candidates waiting with it for review.
+
+A new song's match is decided in memory first (`SongMatch`: the curator's pick, candidates
+kept for review, or the matcher's answer) and written with the song's row (`new_song_columns`,
+then `keep_new_candidates`); later decisions (`accept`, `reject`, `link_recording`, `unlink`)
+and the batch matcher (`match_songs`) update it here too.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cuesheet.db.transactions import transaction
 from cuesheet.matching.identify import Identification, identify
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Weights
+from cuesheet.model import MatchStatus, Verdict
+from cuesheet.recordings.store import save_candidate
 from cuesheet.sources import Candidate, Source
+from cuesheet.sources.crosslink import crosslink
 
 
 @dataclass
@@ -41,8 +53,6 @@ def link_song(conn: sqlite3.Connection, song_id: int, candidate: Candidate, stat
     fills in ids and links it lacked, and keeps both values where sources
     disagree, so linking never overwrites what another source said.
     """
-    from cuesheet.recordings.store import save_candidate
-
     rec_id = save_candidate(conn, candidate)
     conn.execute(
         """UPDATE cue_songs SET recording_id = ?, match_status = ?, match_score = ?,
@@ -68,7 +78,7 @@ def store_candidates(conn: sqlite3.Connection, song_id: int, ident: Identificati
 
 
 # Songs a curator decided, or the matcher already linked, are never matched again.
-OPEN_STATUSES = ("unmatched", "review", "no_match")
+OPEN_STATUSES = (MatchStatus.UNMATCHED, MatchStatus.REVIEW, MatchStatus.NO_MATCH)
 
 
 def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
@@ -80,8 +90,6 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     review queue. A song with a recording, or one a curator accepted or
     rejected, is left exactly as it is.
     """
-    from cuesheet.db import transaction
-
     sql = f"""SELECT s.id, s.text, s.title, s.artist, s.version FROM cue_songs s
               JOIN cues c ON c.id = s.cue_id
               WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(OPEN_STATUSES))})"""
@@ -98,12 +106,9 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     results: list[tuple[int, Identification]] = []
     online = [s for s in sources if s.name != "catalog"]
     for song_id, text, title, artist, version in songs:
-        query, who = song_query(title, artist, version, text)
-        ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
-        if online and ident.verdict == "accepted" and ident.best is not None:
+        ident = identify_song(sources, title, artist, version, text, weights=weights, limit=limit)
+        if online and ident.verdict == Verdict.ACCEPTED and ident.best is not None:
             # The sure match gains the other services' ids and links by its ISRC.
-            from cuesheet.sources.crosslink import crosslink
-
             linked = crosslink([ident.best.candidate], online)[0]
             best = replace(ident.best, candidate=linked)
             ident = Identification(ident.query, ident.verdict, [best, *ident.candidates[1:]],
@@ -114,9 +119,9 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     with transaction(conn):
         for song_id, ident in results:
             report.considered += 1
-            if ident.verdict == "accepted" and ident.best is not None:
-                link_song(conn, song_id, ident.best.candidate, "accepted", ident.best.score)
-                conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+            if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
+                link_song(conn, song_id, ident.best.candidate, MatchStatus.ACCEPTED, ident.best.score)
+                clear_candidates(conn, song_id)
                 report.accepted += 1
                 continue
             store_candidates(conn, song_id, ident)
@@ -125,9 +130,112 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                    WHERE id = ?""",
                 [ident.verdict, ident.best.score if ident.best else None, song_id],
             )
-            if ident.verdict == "review":
+            if ident.verdict == Verdict.REVIEW:
                 report.review += 1
             else:
                 report.no_match += 1
     report.skipped = list(skipped)
     return report
+
+
+def identify_song(sources: Sequence[Source], title: str | None, artist: str | None, version: str | None,
+                  text: str, *, weights: Weights = DEFAULT_WEIGHTS, limit: int = 5) -> Identification:
+    """The matcher's answer for one cue song as stored (title/artist when known, else its text)."""
+    query, who = song_query(title, artist, version, text)
+    return identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+
+
+# --- a new song's match, decided in memory and written with the song ------------------------------
+
+
+@dataclass(frozen=True)
+class SongMatch:
+    """A new song's match state before it is written.
+
+    `candidate`: the recording to link. `ident`: candidates that wait with the song.
+    `matched`: the matcher decided (score and time kept); else a curator did.
+    """
+
+    status: str
+    candidate: Candidate | None = None
+    score: float | None = None
+    ident: Identification | None = None
+    matched: bool = False
+
+
+def picked(candidate: Candidate) -> SongMatch:
+    """The curator chose this candidate."""
+    return SongMatch(MatchStatus.CURATED, candidate)
+
+
+def kept_for_review(ident: Identification | None) -> SongMatch:
+    """"None of these": the song waits in the review queue with the candidates it was shown."""
+    return SongMatch(MatchStatus.REVIEW, ident=ident)
+
+
+def matched(ident: Identification) -> SongMatch:
+    """The matcher's verdict: a sure match is linked, a doubtful one keeps its candidates."""
+    if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
+        return SongMatch(MatchStatus.ACCEPTED, ident.best.candidate, ident.best.score, matched=True)
+    return SongMatch(ident.verdict, score=ident.best.score if ident.best else None, ident=ident, matched=True)
+
+
+def _now() -> str:
+    """SQLite's datetime('now'), computed here because the row is written with its values."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def new_song_columns(conn: sqlite3.Connection, m: SongMatch) -> dict[str, Any]:
+    """The match columns of a new cue_songs row; a linked recording is saved first."""
+    columns: dict[str, Any] = {"match_status": m.status}
+    if m.candidate is not None:
+        columns.update(recording_id=save_candidate(conn, m.candidate), match_score=m.score, matched_at=_now())
+    elif m.matched:
+        columns.update(match_score=m.score, matched_at=_now())
+    return columns
+
+
+def keep_new_candidates(conn: sqlite3.Connection, song_id: int, m: SongMatch) -> None:
+    """The candidates a new song keeps (review or no match), once its row exists."""
+    if m.candidate is None and m.ident is not None:
+        store_candidates(conn, song_id, m.ident)
+
+
+# --- later decisions --------------------------------------------------------------------------------
+
+
+def clear_candidates(conn: sqlite3.Connection, song_id: int) -> None:
+    conn.execute("DELETE FROM match_candidates WHERE cue_song_id = ?", [song_id])
+
+
+def keep_for_review(conn: sqlite3.Connection, song_id: int, ident: Identification | None) -> None:
+    """A stored song goes back to the review queue with these candidates (none when None)."""
+    if ident is not None:
+        store_candidates(conn, song_id, ident)
+    conn.execute("UPDATE cue_songs SET match_status = ? WHERE id = ?", [MatchStatus.REVIEW, song_id])
+
+
+def accept(conn: sqlite3.Connection, song_id: int, candidate: Candidate) -> int:
+    """A curator takes this candidate: linked as 'curated', the others no longer wait."""
+    rec_id = link_song(conn, song_id, candidate, MatchStatus.CURATED)
+    clear_candidates(conn, song_id)
+    return rec_id
+
+
+def link_recording(conn: sqlite3.Connection, song_id: int, rec_id: int) -> None:
+    """A curator named the recording (already stored): 'curated', no candidates wait."""
+    conn.execute("UPDATE cue_songs SET recording_id = ?, match_status = ? WHERE id = ?",
+                 [rec_id, MatchStatus.CURATED, song_id])
+    clear_candidates(conn, song_id)
+
+
+def reject(conn: sqlite3.Connection, song_id: int) -> None:
+    """None of the candidates: no recording, and the matcher will not try again."""
+    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = ? WHERE id = ?",
+                 [MatchStatus.REJECTED, song_id])
+
+
+def unlink(conn: sqlite3.Connection, song_id: int) -> None:
+    """The song's words changed: its old link is forgotten and the matcher takes it again."""
+    conn.execute("UPDATE cue_songs SET recording_id = NULL, match_status = ? WHERE id = ?",
+                 [MatchStatus.UNMATCHED, song_id])

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cuesheet.normalize import (
+from cuesheet.notation.normalize import (
     Version,
     classify_version,
     fold,
@@ -171,7 +171,7 @@ def read_id(text: str) -> tuple[str, str] | None:
     without dashes. A bare 22-character word counts as a Spotify id only when it
     mixes digits or cases as generated ids do, so a long word is still a title.
     """
-    from cuesheet import ids
+    from cuesheet.notation import ids
     from cuesheet.errors import CuesheetError
 
     raw = text.strip()

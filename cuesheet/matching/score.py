@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from cuesheet import ids
+from cuesheet.notation import ids
 from cuesheet.matching.readings import (
     ACROSS_A_DASH,
     Reading,
@@ -30,7 +30,7 @@ from cuesheet.matching.readings import (
     title_parts,
     without_album,
 )
-from cuesheet.normalize import (
+from cuesheet.notation.normalize import (
     Version,
     fold,
     split_artists,

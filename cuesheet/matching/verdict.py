@@ -32,10 +32,11 @@ from cuesheet.matching.score import (
     lead_artist,
     same_recording,
 )
-from cuesheet.plural import plural
+from cuesheet.model import Verdict
+from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate
 
-VERDICTS = ("accepted", "review", "no_match")
+VERDICTS = tuple(Verdict)
 
 # The features, in the order of the coefficients. Each is explainable on its own.
 FEATURES = ("score", "title", "artist", "version", "partial", "no_artist", "word_split",
@@ -184,37 +185,37 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
     sure, as a whole title would be, unless another take is as close or the artist is not.
     """
     if not scored or scored[0].score < weights.review:
-        return "no_match", None, ""
+        return Verdict.NO_MATCH, None, ""
     cal = calibration or default_calibration()
     sole_start = sole_start and bool(scored[0].cut)  # identify's `sole_start` says how much
     feats = features(scored, same_title, sole_start)
     p = cal.probability(feats) if cal else None
     best = scored[0]
     if not best.title_known:
-        return "review", p, "the title names no song (a placeholder such as [unknown] or a track number)"
+        return Verdict.REVIEW, p, "the title names no song (a placeholder such as [unknown] or a track number)"
     if best.doubt:
-        return "review", p, best.doubt
+        return Verdict.REVIEW, p, best.doubt
     if best.score - runner_up(scored) < weights.gap:
-        return "review", p, "another recording scores within the gap (two takes, or two songs)"
+        return Verdict.REVIEW, p, "another recording scores within the gap (two takes, or two songs)"
     if sole_start and (not best.artist_given or feats["artist"] >= MIN_ARTIST) and feats["swapped"] <= MAX_SWAPPED:
-        return "accepted", p, ""
+        return Verdict.ACCEPTED, p, ""
     if not best.artist_given:
         # A title alone scores low by design; it has floors of its own.
         if same_title:
             carry = "another recording carries it" if same_title == 1 else \
                 f"{plural(same_title, 'other recording')} carry it"
-            return "review", p, f"title alone, and {carry}"
+            return Verdict.REVIEW, p, f"title alone, and {carry}"
         if feats["gap"] < TITLE_ALONE_GAP or feats["title"] < TITLE_ALONE_MIN:
-            return "review", p, "title alone, and not clearly ahead"
+            return Verdict.REVIEW, p, "title alone, and not clearly ahead"
     elif best.score < MIN_SCORE or feats["artist"] < MIN_ARTIST or feats["title"] < MIN_TITLE:
-        return "review", p, "title or artist too far from the candidate's"
+        return Verdict.REVIEW, p, "title or artist too far from the candidate's"
     if best.coverage < PARTIAL_MIN_COVERAGE and best.reading_words < 2:
-        return "review", p, "one word of a longer title: too little to tell its titles apart"
+        return Verdict.REVIEW, p, "one word of a longer title: too little to tell its titles apart"
     if feats["swapped"] > MAX_SWAPPED:
-        return "review", p, "title words swapped for others: another song by the same act?"
+        return Verdict.REVIEW, p, "title words swapped for others: another song by the same act?"
     if cal is None:
-        return ("accepted" if best.score >= weights.accept else "review"), None, ""
-    return ("accepted" if p is not None and p >= cal.accept else "review"), p, ""
+        return (Verdict.ACCEPTED if best.score >= weights.accept else Verdict.REVIEW), None, ""
+    return (Verdict.ACCEPTED if p is not None and p >= cal.accept else Verdict.REVIEW), p, ""
 
 
 def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same_title: int = 0,

@@ -40,10 +40,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
-from cuesheet import db, ids, limits
+from cuesheet.db.transactions import pid_alive
+from cuesheet.notation import ids
+from cuesheet.notation import limits
 from cuesheet.errors import CuesheetError, InputError, InputErrors, ParseError
-from cuesheet.normalize import fold, repair_text
-from cuesheet.timecode import parse_time
+from cuesheet.notation.normalize import fold, repair_text
+from cuesheet.notation.timecode import parse_time
 
 __all__ = [
     "COLUMNS", "CANONICAL_COLUMNS", "FORMATS", "CatalogRow", "CatalogStats", "ImportReport",
@@ -632,7 +634,7 @@ def _staging_path(conn: sqlite3.Connection) -> Path:
     """A file beside the catalog (same disk); named after our pid so a dead import's file is known."""
     import tempfile
 
-    from cuesheet.db import main_file
+    from cuesheet.db.transactions import main_file
 
     main = main_file(conn)
     base = Path(main) if main else Path(tempfile.gettempdir()) / "cuesheet-memory"
@@ -644,7 +646,7 @@ def _clean_stale(base: Path) -> None:
     """Delete staging files of imports that were killed (their process is gone)."""
     for stale in base.parent.glob(f"{base.name}.import-*"):
         pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not db.pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
 
 
@@ -752,7 +754,7 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
     key indexes grow at their end instead of at random pages (random UUIDs made
     the merge three times slower), and a large page cache keeps the rest in memory.
     """
-    from cuesheet.db import transaction, writer_note
+    from cuesheet.db.transactions import transaction, writer_note
 
     key = "mbid" if fmt == CANONICAL else "row_key"
     conn.execute("ATTACH DATABASE ? AS stage", [str(stage_path)])

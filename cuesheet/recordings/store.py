@@ -14,15 +14,15 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from cuesheet.db import transaction
+from cuesheet.db.transactions import transaction
 from cuesheet.model import RecordingRef
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.recordings.importer import index_recordings
 from cuesheet.sources import Candidate
 from cuesheet.sources.crosslink import RECORDING_FIELDS, candidate_values, plan_merge
 
 if TYPE_CHECKING:
-    from cuesheet.works import Work
+    from cuesheet.recordings.works import Work
 
 
 # --- recordings -------------------------------------------------------------------------------

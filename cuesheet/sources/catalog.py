@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.sources import Candidate, SongQuery
 
 NAME = "catalog"

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.sources import Candidate, Source, SongQuery, SourceSkipped
 
 # The id each online source contributes to a candidate.

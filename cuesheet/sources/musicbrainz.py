@@ -25,8 +25,9 @@ from typing import Any
 import musicbrainzngs
 import musicbrainzngs.musicbrainz as _mb
 
-from cuesheet import __version__, ids
-from cuesheet.cache import Cache
+from cuesheet import __version__
+from cuesheet.notation import ids
+from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError
 from cuesheet.sources import Candidate, SongQuery, SourceSkipped
@@ -37,7 +38,7 @@ from cuesheet.sources.online import (
     parse_endpoint,
     retry_after_seconds,
 )
-from cuesheet.works import Work, WorkCredit
+from cuesheet.recordings.works import Work, WorkCredit
 
 NAME = "musicbrainz"
 OFFICIAL_HOST = "musicbrainz.org"

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from cuesheet.cache import Cache, normalise_key
+from cuesheet.sources.cache import Cache, normalise_key
 from cuesheet.config import Config
 from cuesheet.errors import SourceError
 from cuesheet.sources import SourceSkipped
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 log = logging.getLogger("cuesheet.sources")
 T = TypeVar("T")

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from cuesheet.cache import Cache, open_cache
+from cuesheet.sources.cache import Cache, open_cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError
 from cuesheet.sources import Source, SourceSkipped

@@ -26,8 +26,8 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOauthError
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from cuesheet import ids
-from cuesheet.cache import Cache
+from cuesheet.notation import ids
+from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.sources import Candidate, SongQuery, SourceSkipped
 from cuesheet.sources.online import (

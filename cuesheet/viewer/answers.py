@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cuesheet import ids
-from cuesheet.episodes import episode_code
 from cuesheet.errors import NotFound
-from cuesheet.normalize import fold
+from cuesheet.model import MatchStatus
+from cuesheet.notation import ids
+from cuesheet.notation.episodes import episode_code
+from cuesheet.notation.normalize import fold
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef
+
 
 @dataclass
 class SongAnswer:
@@ -39,7 +41,7 @@ class SongAnswer:
     @property
     def unidentified(self) -> bool:
         """Nobody knows the song yet: curators noted only what they heard (COMMON: 'unknown')."""
-        return self.status == "unknown" or not (self.title or self.text)
+        return self.status == MatchStatus.UNKNOWN or not (self.title or self.text)
 
     @property
     def name(self) -> str:
@@ -207,7 +209,7 @@ def _time(ms: int | None) -> str | None:
     if ms is None:
         return None
     # Imported here: timecode pulls in fractions and decimal, and most cue sheets have no times yet.
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     return format_time(ms)
 

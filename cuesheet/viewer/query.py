@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import Stemmer  # PyStemmer: the Snowball algorithms in C
 
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 
 # Words that frame a question and say nothing about which cue ("the one that
 # goes", "what song plays when"). They never score; a question of nothing else

@@ -7,7 +7,7 @@ the same forgiving way: typos, aliases, extra words, any episode notation,
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.notation.echo import echo
 
 import sqlite3
 from collections import defaultdict
@@ -16,9 +16,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from cuesheet.episodes import EpisodeInfo, EpisodeSpec, episode_code, parse_episode, resolve_episode
+from cuesheet.notation.episodes import EpisodeInfo, EpisodeSpec, episode_code, parse_episode, resolve_episode
 from cuesheet.errors import NotFound
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.viewer import query
 
 @dataclass(frozen=True)

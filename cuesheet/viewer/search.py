@@ -7,20 +7,20 @@ and keep to what the viewer has watched (`viewer.spoilers`).
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.notation.echo import echo
 
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.normalize import fold
+from cuesheet.notation.normalize import fold
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.query import Query, spellings, understand
 from cuesheet.viewer.ranking import CueText, Hit, rank
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 
 # How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3
@@ -93,7 +93,7 @@ def what_in(
         )
     all_answers = answers(conn, cue_ids)
     if at is not None:
-        from cuesheet.timecode import parse_time  # only for --at: see answers._time
+        from cuesheet.notation.timecode import parse_time  # only for --at: see answers._time
 
         return WhatResult(episode, "time", _at_time(all_answers, parse_time(at), episode))
     if words and words.strip():
@@ -153,7 +153,7 @@ def _unmatched(ranked: list[Hit], shown: list[Answer]) -> tuple[str, ...]:
 
 
 def _at_time(all_answers: list[Answer], t: int, episode: EpisodeRef) -> list[Answer]:
-    from cuesheet.timecode import format_time
+    from cuesheet.notation.timecode import format_time
 
     timed = [a for a in all_answers if a.time_in_ms is not None]
     if not timed:
@@ -548,7 +548,7 @@ def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
     """
     from rapidfuzz import fuzz
 
-    from cuesheet import ids
+    from cuesheet.notation import ids
 
     if not query.words:
         return None

@@ -8,13 +8,13 @@ only that later episodes have more.
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.notation.echo import echo
 
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet.episodes import episode_code
+from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import NotFound
 from cuesheet.viewer.resolve import ShowRef, find_episode
 

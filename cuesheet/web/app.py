@@ -1,6 +1,6 @@
 """The site: routes, one per page, each an HTML page for people and a `.json` twin for scripts.
 
-Every page is a plain GET that calls the same `cuesheet.lookup` functions as the
+Every page is a plain GET that calls the same `cuesheet.viewer` functions as the
 CLI, so a cue reads the same in a terminal, a browser and a script, and the
 JSON is exactly what `--json` prints. The database is opened read-only for each
 request (a rebuilt `cues.sqlite` is picked up without a restart, and no request
@@ -9,7 +9,7 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-from cuesheet.echo import echo, short
+from cuesheet.notation.echo import echo, short
 
 import logging
 import sqlite3
@@ -28,12 +28,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cuesheet import __version__, db, lookup
-from cuesheet.episodes import episode_code
+from cuesheet import __version__
+from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.viewer.answers import emit_json_text, people
-from cuesheet.viewer.search import NoTimes, what_in
+from cuesheet.viewer.search import NoTimes, search, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
+from cuesheet.db.transactions import error_text
+from cuesheet.viewer.answers import episode_cues, show_sources, song, song_slug
+from cuesheet.viewer import resolve
+from cuesheet.viewer.resolve import ShowRef, find_episode, find_show
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("cuesheet.web")
@@ -102,7 +106,7 @@ def episode_url(slug: str, season: int, episode: int) -> str:
 
 
 def song_url(title: str | None, artist: str | None) -> str:
-    artist_slug, title_slug = lookup.song_slug(title, artist)
+    artist_slug, title_slug = song_slug(title, artist)
     return f"/song/{quote(artist_slug, safe='')}/{quote(title_slug, safe='')}"
 
 
@@ -170,7 +174,7 @@ def create_app(db_path: str | Path) -> Starlette:
     def unavailable(exc: Exception) -> Unavailable:
         if isinstance(exc, CuesheetError):
             return Unavailable(_hide_path(exc.message, path), remedy=exc.remedy)
-        return Unavailable(f"cannot read {path.name}: {db.error_text(exc)}")
+        return Unavailable(f"cannot read {path.name}: {error_text(exc)}")
 
     connection = ReadPool(path, unavailable=unavailable).connection
 
@@ -192,11 +196,11 @@ def create_app(db_path: str | Path) -> Starlette:
     def home(request: Request) -> Response:
         upto = _text_param(request, "upto")
         with connection() as conn:
-            shows = watched_shows(conn, lookup.shows(conn), upto)
+            shows = watched_shows(conn, resolve.shows(conn), upto)
             choices = _upto_choices(conn)
         return respond(request, shows, "home.html", shows=shows, choices=choices)
 
-    def search(request: Request) -> Response:
+    def search_page(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
         show_text = request.query_params.get("show", "").strip() or None
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
@@ -208,7 +212,7 @@ def create_app(db_path: str | Path) -> Starlette:
         if any(not ch.isprintable() for ch in q):
             raise BadRequest("that search has control characters in it", remedy="type it again")
         with connection() as conn:
-            result = lookup.search(conn, q, show_text, limit=limit, upto=upto)
+            result = search(conn, q, show_text, limit=limit, upto=upto)
             slugs = _show_slugs(conn)
             choices = _upto_choices(conn)
         if wants_json(request):
@@ -223,9 +227,9 @@ def create_app(db_path: str | Path) -> Starlette:
                 return show
             watched = _watched(conn, show, request)
             # Past what the viewer has watched: no episode listed, nothing counted.
-            all_episodes = lookup.episodes(conn, show)
+            all_episodes = resolve.episodes(conn, show)
             episodes = watched_episodes(all_episodes, watched)
-            info = next(s for s in lookup.shows(conn) if s["id"] == show.id)
+            info = next(s for s in resolve.shows(conn) if s["id"] == show.id)
         hidden = len(episodes) < len(all_episodes)
         seasons: dict[int, list[dict[str, Any]]] = {}
         for e in episodes:
@@ -239,7 +243,7 @@ def create_app(db_path: str | Path) -> Starlette:
             show = _show(conn, request)
             if isinstance(show, Response):
                 return show
-            all_episodes = [e for e in lookup.episodes(conn, show) if e["season"] == season]
+            all_episodes = [e for e in resolve.episodes(conn, show) if e["season"] == season]
             watched = _watched(conn, show, request)
         if not all_episodes:
             raise PageNotFound(f"{show.name} has no season {season} in the database",
@@ -264,12 +268,12 @@ def create_app(db_path: str | Path) -> Starlette:
             if isinstance(show, Response):
                 return show
             try:
-                episode = lookup.find_episode(conn, show, episode_code(season, number))
+                episode = find_episode(conn, show, episode_code(season, number))
             except CuesheetError as exc:  # a path names an episode exactly, or nothing
                 raise _episode_not_found(show, exc) from None
-            listing = lookup.episodes(conn, show)
-            sheet = lookup.episode_cues(conn, episode)
-            sources = lookup.show_sources(conn, show)
+            listing = resolve.episodes(conn, show)
+            sheet = episode_cues(conn, episode)
+            sources = show_sources(conn, show)
             notice, status, mode = None, 200, "sheet"
             notes: list[str] = []  # said above the answers: words that matched nothing, guessed places
             answers = sheet
@@ -339,14 +343,14 @@ def create_app(db_path: str | Path) -> Starlette:
             if isinstance(show, Response):
                 return show
             try:
-                episode = lookup.find_episode(conn, show, text)
+                episode = find_episode(conn, show, text)
             except CuesheetError as exc:
                 raise _episode_not_found(show, exc) from None
         target = episode_url(show.slug, episode.season, episode.number)
         target += (".json" if wants_json(request) else "") + ("?" + request.url.query if request.url.query else "")
         return RedirectResponse(target, status_code=302)
 
-    def _episode_not_found(show: lookup.ShowRef, exc: CuesheetError) -> PageNotFound:
+    def _episode_not_found(show: ShowRef, exc: CuesheetError) -> PageNotFound:
         near = [
             (episode_url(show.slug, e.season, e.episode), f"{episode_code(e.season, e.episode)} {e.title}")
             for e in getattr(exc, "choices", [])
@@ -364,7 +368,7 @@ def create_app(db_path: str | Path) -> Starlette:
                 limits = watched_limits(conn, _all_shows(conn), upto)
                 watched = lambda show, season, number: not later_than(season, number, limits[show])  # noqa: E731
             try:
-                result = lookup.song(conn, artist_slug, title_slug, watched)
+                result = song(conn, artist_slug, title_slug, watched)
             except NotFound as exc:
                 words = f"{title_slug} {artist_slug}".replace("-", " ")
                 search_url = with_upto("/search?" + urlencode({"q": words}), upto)
@@ -378,10 +382,10 @@ def create_app(db_path: str | Path) -> Starlette:
         return render(request, "song.html", song=result, answers=result.answers, slugs=slugs, upto=upto,
                       notice=notice, watched_code=watched_code)
 
-    def _show(conn: sqlite3.Connection, request: Request) -> lookup.ShowRef | Response:
+    def _show(conn: sqlite3.Connection, request: Request) -> ShowRef | Response:
         """The show a path names; a typo or alias redirects to its canonical address."""
         text = request.path_params["show"]
-        show = lookup.find_show(conn, text)
+        show = find_show(conn, text)
         if show.slug == text:
             return show
         parts = request.url.path.split("/")
@@ -429,7 +433,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     pages: list[tuple[str, Callable[[Request], Response]]] = [
         ("/", home),
-        ("/search", search),
+        ("/search", search_page),
         ("/song/{artist}/{title}", song_page),
         ("/{show}", show_page),
         ("/{show}/{season:int}", season_page),
@@ -513,8 +517,8 @@ def _said_upto(limits: dict[str, Watched]) -> str:
     return codes[0] if len(codes) == 1 else ", ".join(f"{w.code} of {name}" for name, w in limits.items())
 
 
-def _all_shows(conn: sqlite3.Connection) -> list[lookup.ShowRef]:
-    return [lookup.find_show(conn, s["slug"]) for s in lookup.shows(conn)]
+def _all_shows(conn: sqlite3.Connection) -> list[ShowRef]:
+    return [find_show(conn, s["slug"]) for s in resolve.shows(conn)]
 
 
 def _text_param(request: Request, name: str) -> str | None:
@@ -526,7 +530,7 @@ def _text_param(request: Request, name: str) -> str | None:
     return raw
 
 
-def _watched(conn: sqlite3.Connection, show: lookup.ShowRef, request: Request) -> Watched | None:
+def _watched(conn: sqlite3.Connection, show: ShowRef, request: Request) -> Watched | None:
     """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
     upto = _text_param(request, "upto")
     return watched_limits(conn, [show], upto)[show.name] if upto else None
@@ -535,9 +539,9 @@ def _watched(conn: sqlite3.Connection, show: lookup.ShowRef, request: Request) -
 def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """The "I've watched up to…" choices: (value, label), one per episode of the shows."""
     out = []
-    for s in lookup.shows(conn):
-        ref = lookup.find_show(conn, s["slug"])
-        out += [(e["code"], f"{e['code']} {e['episode_title']}") for e in lookup.episodes(conn, ref)]
+    for s in resolve.shows(conn):
+        ref = find_show(conn, s["slug"])
+        out += [(e["code"], f"{e['code']} {e['episode_title']}") for e in resolve.episodes(conn, ref)]
     return out
 
 
@@ -564,4 +568,4 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 
 def _show_slugs(conn: sqlite3.Connection) -> dict[str, str]:
     """Answers name their show; links need its slug."""
-    return {s["name"]: s["slug"] for s in lookup.shows(conn)}
+    return {s["name"]: s["slug"] for s in resolve.shows(conn)}

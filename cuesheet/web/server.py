@@ -28,7 +28,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from cuesheet import db
+from cuesheet.db.connection import open_connection
 from cuesheet.errors import CuesheetError
 
 ENV_DB = "CUESHEET_SERVE_DB"
@@ -71,7 +71,7 @@ class ReadPool:
         return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def acquire(self) -> sqlite3.Connection:
-        """A read-only connection (pooled or new); raises what db.connect raises."""
+        """A read-only connection (pooled or new); raises what connect raises."""
         identity = self._current()
         with self._lock:
             if identity != self._identity:
@@ -82,7 +82,7 @@ class ReadPool:
         except queue.Empty:
             pass
         try:
-            return db.open_connection(self.path, readonly=True)
+            return open_connection(self.path, readonly=True)
         except (CuesheetError, sqlite3.DatabaseError) as exc:
             if self.unavailable is None:
                 raise

@@ -22,9 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet import db
+from cuesheet.db.transactions import before_commit, transaction
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.plural import plural
+from cuesheet.model import MatchStatus
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.resolve import find_episode, find_show
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
@@ -32,6 +34,7 @@ TRACKED = (
     "shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
     "song_searches", "episode_sources",
+    "song_id_claims",  # #20: a source's claim that a recording id is this song
     "imported_files",  # #17: undoing a `cue import` forgets its file too, so it may be imported again
 )
 # Columns a program stamps as it works (when a song was last matched, when a row was
@@ -177,14 +180,14 @@ def _collect(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def recorded(conn: sqlite3.Connection, action: str, curator: str) -> Iterator[Change]:
     """One operation, one transaction, one history entry (none if nothing changed).
 
-    Nested use joins the outer operation's entry, as db.transaction joins its
+    Nested use joins the outer operation's entry, as transaction joins its
     transaction.
     """
     change = Change(action=action, curator=curator)
     if conn.in_transaction and _recording(conn):
         yield change
         return
-    with db.transaction(conn):
+    with transaction(conn):
         _install(conn)
         try:
             yield change
@@ -233,11 +236,11 @@ def recorded_around(
             change.id = int(cur.lastrowid)
             change.summary = summary
 
-    db.before_commit(conn, finish)
+    before_commit(conn, finish)
     try:
         yield change
     finally:
-        db.before_commit(conn, None)
+        before_commit(conn, None)
         _uninstall(conn)
 
 
@@ -383,8 +386,8 @@ def undo(
             )
         if orphans:
             conn.executemany(
-                "UPDATE cue_songs SET match_status = 'unmatched', match_score = NULL WHERE id = ?",
-                [(sid,) for sid, *_ in orphans])
+                "UPDATE cue_songs SET match_status = ?, match_score = NULL WHERE id = ?",
+                [(MatchStatus.UNMATCHED, sid) for sid, *_ in orphans])
             conflicts += [f"song #{sid} lost its recording {rec}; it is unmatched again"
                           for sid, _, rec, _ in orphans]
         if dangling:
@@ -395,7 +398,7 @@ def undo(
         change.show_id, change.episode_id = target.show_id, target.episode_id
     if change.id is None:
         raise CuesheetError(f"undoing #{target.id} changed nothing")
-    with db.transaction(conn):
+    with transaction(conn):
         if cue_id is None:
             conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
             conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
@@ -407,7 +410,6 @@ def undo(
 
 def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, number: int) -> int:
     """The id of cue `number` of `episode` (in the change's show) as the change left it."""
-    from cuesheet import lookup
 
     target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
     if target.show_id is None:
@@ -415,8 +417,8 @@ def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, 
     slug = conn.execute("SELECT slug FROM shows WHERE id = ?", [target.show_id]).fetchone()
     if slug is None:
         raise NotFound(f"the show of change #{target.id} is gone", remedy="undo the whole change")
-    show = lookup.find_show(conn, slug[0])
-    ep = lookup.find_episode(conn, show, episode)
+    show = find_show(conn, slug[0])
+    ep = find_episode(conn, show, episode)
     for ch in target.changes:
         img = ch["after"] or ch["before"] or {}
         if ch["table"] == "cues" and img.get("episode_id") == ep.id and img.get("number") == number:
@@ -461,7 +463,7 @@ def _orphaned(conn: sqlite3.Connection, linked: dict[int, int]) -> list[tuple[in
             """SELECT s.recording_id, s.match_status, sh.name, e.season, e.number, c.number
                  FROM cue_songs s JOIN cues c ON c.id = s.cue_id JOIN episodes e ON e.id = c.episode_id
                  JOIN shows sh ON sh.id = e.show_id WHERE s.id = ?""", [song_id]).fetchone()
-        if row is None or row[0] is not None or row[1] not in ("accepted", "curated"):
+        if row is None or row[0] is not None or row[1] not in (MatchStatus.ACCEPTED, MatchStatus.CURATED):
             continue
         where = f"{row[2]} S{row[3]:02d}E{row[4]:02d} cue {row[5]}"
         out.append((song_id, where, f"recording #{rec_id}", _linked_by(conn, song_id, rec_id)))

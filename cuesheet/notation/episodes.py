@@ -6,7 +6,7 @@ cannot, says which episodes came closest so the viewer can pick.
 
 from __future__ import annotations
 
-from cuesheet.echo import echo
+from cuesheet.notation.echo import echo
 
 import re
 from collections.abc import Sequence

@@ -7,8 +7,10 @@ a failure anywhere leaves the database as it was.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
-from cuesheet.model import Cue, Episode, Performer, Show, Song
+from cuesheet.matching.persist import SongMatch, keep_new_candidates, new_song_columns
+from cuesheet.model import Cue, Episode, IdClaim, MatchStatus, Performer, Show, Song
 from cuesheet.recordings.store import upsert_recording
 
 
@@ -72,8 +74,11 @@ def source_ids(conn: sqlite3.Connection, show_id: int) -> dict[str, int]:
 
 
 def insert_cue(
-    conn: sqlite3.Connection, episode_id: int, cue: Cue, sources: dict[str, int]
+    conn: sqlite3.Connection, episode_id: int, cue: Cue, sources: dict[str, int],
+    matches: Sequence[SongMatch | None] = (),
 ) -> int:
+    """The cue, its performers, scene claims and songs; `matches` (one per song, None for
+    none) is each song's match state, decided before and written with its row."""
     cur = conn.execute(
         """INSERT INTO cues (episode_id, number, order_confirmed, time_in_ms, time_out_ms,
                              scene, usage, kind, confidence, notes)
@@ -87,8 +92,18 @@ def insert_cue(
         for key in cue.sources:
             _claim(conn, cue_id, None, "scene", cue.scene, sources[key], cue.confidence, None)
     for position, song in enumerate(cue.songs, start=1):
-        insert_song(conn, cue_id, position, song, cue, sources)
+        insert_song(conn, cue_id, position, song, cue, sources,
+                    matches[position - 1] if position <= len(matches) else None)
     return cue_id
+
+
+def stored_names(song: Song) -> tuple[str | None, str | None]:
+    """The title and artist a song's row keeps. A song given only as heard ("roads portishead")
+    has no title yet: the words are its text. An unidentified song has neither."""
+    if song.unknown:
+        return None, None
+    text_only = bool(song.text) and song.title == song.text and not song.artist
+    return (None if text_only else song.title or None), song.artist or None
 
 
 def insert_song(
@@ -98,34 +113,34 @@ def insert_song(
     song: Song,
     cue: Cue,
     sources: dict[str, int],
+    match: SongMatch | None = None,
 ) -> int:
     recording_id = upsert_recording(conn, song.recording) if song.recording else None
     confidence = song.confidence or cue.confidence
     if song.unknown:  # nobody knows the song: no title/artist/text, what was heard in `heard`
         recording_id = None
-        status = "unknown"
+        status = MatchStatus.UNKNOWN
     else:
-        status = (("accepted" if song.accepted else "curated") if recording_id
-                  else "rejected" if song.rejected else "unmatched")
-    # A song given only as heard ("roads portishead") has no title yet: the words are its
-    # text, and no source is said to state them as a title.
-    text_only = bool(song.text) and song.title == song.text and not song.artist
-    title = None if song.unknown or text_only else song.title or None
-    cur = conn.execute(
-        """INSERT INTO cue_songs (cue_id, position, text, title, artist, version, confidence,
-                                  notes, recording_id, match_status, heard)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [cue_id, position, song.entered, title,
-         None if song.unknown else song.artist or None, song.version,
-         confidence, song.notes, recording_id, status, song.heard or None],
-    )
+        status = ((MatchStatus.ACCEPTED if song.accepted else MatchStatus.CURATED) if recording_id
+                  else MatchStatus.REJECTED if song.rejected else MatchStatus.UNMATCHED)
+    # No source is said to state a song's words as its title (see stored_names).
+    title, artist = stored_names(song)
+    row = {"cue_id": cue_id, "position": position, "text": song.entered, "title": title, "artist": artist,
+           "version": song.version, "confidence": confidence, "notes": song.notes,
+           "recording_id": recording_id, "match_status": status, "heard": song.heard or None}
+    if match is not None:
+        row.update(new_song_columns(conn, match))
+    cur = conn.execute(f"INSERT INTO cue_songs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                       list(row.values()))
     song_id = int(cur.lastrowid)
+    if match is not None:
+        keep_new_candidates(conn, song_id, match)
     _insert_performers(conn, cue_id, song_id, song.performers)
     if song.unknown:
         # "Source S says a song plays here and does not name it": the provenance an
         # unidentified song has (a cue without a scene keeps its sources nowhere else).
         for key in song.sources or cue.sources:
-            _claim(conn, cue_id, song_id, "match", "unknown", sources[key], confidence, None)
+            _claim(conn, cue_id, song_id, "match", MatchStatus.UNKNOWN, sources[key], confidence, None)
     # The song's own values are the working choice, stated by its sources.
     for key in song.sources or cue.sources:
         for field in ("title", "artist", "version"):
@@ -135,7 +150,18 @@ def insert_song(
     for claim in song.claims:
         for key in claim.sources:
             _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
+    insert_id_claims(conn, song_id, song.id_claims, sources)
     return song_id
+
+
+def insert_id_claims(conn: sqlite3.Connection, song_id: int, claims: tuple[IdClaim, ...],
+                     sources: dict[str, int]) -> None:
+    """One row per claim and source (the same id stated twice by one source is one row)."""
+    conn.executemany(
+        """INSERT OR IGNORE INTO song_id_claims (cue_song_id, service, external_id, source_id)
+           VALUES (?, ?, ?, ?)""",
+        [(song_id, c.service, c.id, sources[key]) for c in claims for key in c.sources],
+    )
 
 
 def _insert_performers(

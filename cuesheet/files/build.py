@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import db, sheets, store
+from cuesheet.files import sheets
+from cuesheet.curation import store
 from cuesheet.errors import CuesheetError, InputErrors
-from cuesheet.plural import plural
+from cuesheet.notation.plural import plural
 from cuesheet.recordings import importer
+from cuesheet.db.connection import connect, is_ours
+from cuesheet.db.transactions import busy_message, is_busy, pid_alive, transaction
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,9 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
     tmp = dest.with_name(f".{dest.name}.build-{os.getpid()}")
     _remove(tmp)
     try:
-        database = db.connect(tmp, create=True)
+        database = connect(tmp, create=True)
         conn = database.conn
-        with db.transaction(conn):
+        with transaction(conn):
             # The catalog first: a recording an episode file pins (a curator's pick, dumped) is
             # then found by its ids or text instead of added twice, which would make every
             # other cue matching it a tie for review.
@@ -68,7 +71,7 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         }
         new_content = _content(conn)
         new_recordings = recording_identities(conn)
-        with db.transaction(conn):
+        with transaction(conn):
             conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
                              sorted(digests(new_content).items()))
         # A self-contained file: no -wal beside it to go stale after the rename.
@@ -93,7 +96,7 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
 def _check_ours(dest: Path) -> None:
     conn = sqlite3.connect(dest.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        ours = db.is_ours(conn)
+        ours = is_ours(conn)
     except sqlite3.DatabaseError:
         ours = False
     finally:
@@ -104,7 +107,7 @@ def _check_ours(dest: Path) -> None:
 
 
 def _content(conn: sqlite3.Connection) -> dict[str, Any]:
-    from cuesheet import dump
+    from cuesheet.files import dump
 
     return dump.content(conn)
 
@@ -115,7 +118,7 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
     if not dest.exists():
         os.replace(tmp, dest)
         return
-    old = db.connect(dest).conn  # ours (checked), migrated so its content can be read
+    old = connect(dest).conn  # ours (checked), migrated so its content can be read
     try:
         try:
             old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -124,8 +127,8 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
         try:
             old.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if db.is_busy(exc):
-                raise CuesheetError(db.busy_message(dest)) from None
+            if is_busy(exc):
+                raise CuesheetError(busy_message(dest)) from None
             raise
         try:
             if not force and new_content is not None:
@@ -265,7 +268,7 @@ def clean_stale_temps(dest: Path) -> list[str]:
     removed = []
     for path in dest.parent.glob(f".{dest.name}.build-*"):
         m = _TEMP.search(path.name)
-        if m and int(m.group(1)) != os.getpid() and not db.pid_alive(int(m.group(1))):
+        if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
             _remove(path)
             removed.append(str(path))
     return sorted(removed)

@@ -32,17 +32,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet import history, limits, store
 from cuesheet.curation import matcher as matching
+from cuesheet.curation import store
 from cuesheet.curation.cues import parse_performers
-from cuesheet.episodes import episode_code
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors
-from cuesheet.files import read_text_lines
-from cuesheet.lookup import ShowRef
-from cuesheet.model import Cue, Episode
-from cuesheet.normalize import repair_text
-from cuesheet.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
-from cuesheet.plural import plural
+from cuesheet.files.read import read_text_lines
+from cuesheet.files.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.model import Cue, Episode, Kind
+from cuesheet.notation import limits
+from cuesheet.notation.episodes import episode_code
+from cuesheet.notation.normalize import repair_text
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.resolve import ShowRef, find_show
 
 FORMATS = ("yaml", "json", "csv")
 CSV_COLUMNS = (
@@ -366,7 +368,7 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
                                              field="performers", remedy=exc.remedy))
                     values.pop("performers")
             if "kind" not in values:
-                values["kind"] = "mashup" if len(cue["songs"]) > 1 else "lip-sync"
+                values["kind"] = Kind.MASHUP.value if len(cue["songs"]) > 1 else Kind.LIP_SYNC.value
             values["songs"] = _line_list(cue["songs"], cue["song_lines"], cue["line"])
             cues.append(_line_dict(values, cue["line"]))
             lines.append(cue["line"])
@@ -591,12 +593,11 @@ def _songs(cue: Cue) -> str:
 
 def show_for(conn: sqlite3.Connection, path: Path, show_text: str | None) -> ShowRef:
     """--show, else the show whose folder the file sits in (data/<slug>/s01e03.yaml)."""
-    from cuesheet import lookup
 
     if show_text:
-        return lookup.find_show(conn, show_text)
+        return find_show(conn, show_text)
     slug = path.resolve().parent.name
     row = conn.execute("SELECT id, slug, name FROM shows WHERE slug = ?", [slug]).fetchone()
     if row is None:
         raise CuesheetError(f"which show is {path.name} for?", remedy="pass --show NAME")
-    return lookup.find_show(conn, row[1])
+    return find_show(conn, row[1])

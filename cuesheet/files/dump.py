@@ -8,7 +8,7 @@ made are written only when `build` could not make them again from its catalog
 (data/catalog/*.csv): `recording:` with `match: accepted`.
 
 A file whose content is already what the database holds is left untouched,
-and one that differs is patched (cuesheet.roundtrip): only its changed cues,
+and one that differs is patched (cuesheet.files.roundtrip): only its changed cues,
 fields, sources and characters are rewritten, comments and layout kept, so
 after a curator's session `git diff` shows only what changed.
 """
@@ -26,14 +26,15 @@ from typing import Any
 
 import yaml
 
-from cuesheet import sheets
-from cuesheet.normalize import fold
 from cuesheet.errors import InputErrors, NotFound
+from cuesheet.files import sheets
 from cuesheet.model import (
     Character,
     Claim,
     Cue,
     Episode,
+    IdClaim,
+    MatchStatus,
     Performer,
     RecordingRef,
     Show,
@@ -41,7 +42,8 @@ from cuesheet.model import (
     Source,
     entered_text,
 )
-from cuesheet.timecode import format_time
+from cuesheet.notation.normalize import fold
+from cuesheet.notation.timecode import format_time
 
 WIDTH = 88
 
@@ -115,7 +117,9 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
     performers: dict[tuple[int, int | None], list[tuple[Any, ...]]] = defaultdict(list)
     claims: dict[tuple[int, int | None], list[tuple[Any, ...]]] = defaultdict(list)
     songs: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    id_claims: dict[int, tuple[IdClaim, ...]] = {}
     if cue_ids:
+        id_claims = _id_claims(conn, marks, cue_ids)
         for cid, sid, character, actor, inferred in conn.execute(
             f"""SELECT cue_id, cue_song_id, character, actor, inferred FROM cue_performers
                  WHERE cue_id IN ({marks}) ORDER BY cue_id, position, id""", cue_ids):
@@ -135,7 +139,8 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
-        built = [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog) for s in songs[cid]]
+        built = [(replace(song, id_claims=id_claims.get(s[0], ())), own) for s in songs[cid]
+                 for song, own in [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog)]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -152,13 +157,28 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
                    ep_sources)
 
 
+def _id_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict[int, tuple[IdClaim, ...]]:
+    """Each song's id claims, one per (service, id) with every source stating it, in stored order."""
+    grouped: dict[int, dict[tuple[str, str], list[str]]] = defaultdict(dict)
+    for sid, service, external_id, key in conn.execute(
+        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key
+              FROM song_id_claims ic JOIN cue_songs s ON s.id = ic.cue_song_id
+              JOIN sources so ON so.id = ic.source_id
+             WHERE s.cue_id IN ({marks}) ORDER BY ic.id""", cue_ids):
+        keys = grouped[sid].setdefault((service, external_id), [])
+        if key not in keys:
+            keys.append(key)
+    return {sid: tuple(IdClaim(service, ext, tuple(keys)) for (service, ext), keys in by.items())
+            for sid, by in grouped.items()}
+
+
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
           performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
     own_values = {f: v for f, v in (("title", title), ("artist", artist), ("version", version)) if v}
-    if status == "unknown":
+    if status == MatchStatus.UNKNOWN:
         own_values["match"] = "unknown"  # store's claim that a source places an unnamed song
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for f, v, k, n in claims:
@@ -173,9 +193,9 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         if k not in rest[(f, v, n)]:
             rest[(f, v, n)].append(k)
     recording = None
-    carried = (status == "accepted" and r_title is not None and catalog is not None
+    carried = (status == MatchStatus.ACCEPTED and r_title is not None and catalog is not None
                and catalog_key(r_title, r_artist, album, year) not in catalog)
-    if (status == "curated" or carried) and r_title:
+    if (status == MatchStatus.CURATED or carried) and r_title:
         recording = RecordingRef(r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id)
     # Texts stored before entered_text dropped the dangling ' - ' count as entered too.
     entered = {entered_text(title, artist), f"{title} - {artist or ''}"}
@@ -190,10 +210,10 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         notes=notes,
         claims=tuple(Claim(f, v, tuple(keys), n) for (f, v, n), keys in rest.items()),
         recording=recording,
-        rejected=status == "rejected",
-        accepted=status == "accepted" and recording is not None,
+        rejected=status == MatchStatus.REJECTED,
+        accepted=status == MatchStatus.ACCEPTED and recording is not None,
         heard=heard,
-        unknown=status == "unknown",
+        unknown=status == MatchStatus.UNKNOWN,
     )
     if song.unknown:
         song = replace(song, title="", artist="", text=None)
@@ -331,7 +351,7 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected and not song.heard):
+            and not song.recording and not song.rejected and not song.heard and not song.id_claims):
         return song.text  # a bare string: the song as heard
     if song.unknown:
         return _drop_empty({
@@ -356,6 +376,7 @@ def _song_doc(song: Song) -> Any:
         doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
+    doc["id_claims"] = [{"service": c.service, "id": c.id, "sources": list(c.sources)} for c in song.id_claims]
     return _drop_empty(doc, keep=("title",))
 
 
@@ -496,7 +517,7 @@ def episode_text(path: Path, episode: Episode) -> str:
         on_disk = sheets.read_episode_file(path, None, errors)
         if errors or on_disk is None:
             return whole
-        from cuesheet import roundtrip
+        from cuesheet.files import roundtrip
 
         old_text = path.read_text(encoding="utf-8")
         doc, fresh = roundtrip.load(old_text), roundtrip.load(whole)
@@ -531,7 +552,7 @@ def show_text(path: Path, show: Show) -> str:
         on_disk = sheets._read_show(path, path.parent.name, errors)
         if errors:
             return whole
-        from cuesheet import roundtrip
+        from cuesheet.files import roundtrip
 
         doc, fresh = roundtrip.load(path.read_text(encoding="utf-8")), roundtrip.load(whole)
         fields = {"name": "show", "slug": "slug", "aliases": "aliases", "year": "year", "network": "network",

@@ -15,23 +15,28 @@ from typing import Any
 
 import yaml
 
-from cuesheet import limits, timecode
-from cuesheet.db import CONFIDENCES, KINDS
 from cuesheet.errors import InputError, InputErrors, ParseError
-from cuesheet.files import read_text
+from cuesheet.files.read import read_text
 from cuesheet.model import (
+    CONFIDENCES,
+    ID_SERVICES,
+    KINDS,
     SONG_FIELDS,
     USAGE_CODES,
     Character,
     Claim,
     Cue,
     Episode,
+    IdClaim,
+    Kind,
+    MatchStatus,
     Performer,
     RecordingRef,
     Show,
     Song,
     Source,
 )
+from cuesheet.notation import limits, timecode
 
 SHOW_FILE = "show.yaml"
 EPISODE_FILE = re.compile(r"^s(\d{2,})e(\d{2,})\.ya?ml$")
@@ -276,7 +281,7 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording", "match", "heard",
+    "claims", "recording", "match", "heard", "id_claims",
 )
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
@@ -482,7 +487,7 @@ def _read_cue(
             songs.append(song)
     if "songs" not in d or not d.get("songs"):
         c.error("a cue needs at least one song", line, f"{where}.songs")
-    if kind == "mashup" and len(d["songs"] if isinstance(d.get("songs"), list) else []) < 2:
+    if kind == Kind.MASHUP and len(d["songs"] if isinstance(d.get("songs"), list) else []) < 2:
         c.error("a mashup needs two or more songs", _line(d, "kind"), f"{where}.kind")
     if number is None or kind is None:
         return None
@@ -520,8 +525,9 @@ def _read_song(
     artist = c.text(d, "artist", where)
     text = c.text(d, "text", where)
     heard = c.text(d, "heard", where)
-    status = c.choice(d, "match", where, ("rejected", "unknown", "accepted"))
-    unknown = status == "unknown" or (not title and not text and heard is not None)
+    status = c.choice(d, "match", where, (MatchStatus.REJECTED.value, MatchStatus.UNKNOWN.value,
+                                          MatchStatus.ACCEPTED.value))
+    unknown = status == MatchStatus.UNKNOWN or (not title and not text and heard is not None)
     if unknown:
         for name in ("title", "artist", "text", "recording"):
             if d.get(name) is not None:
@@ -560,10 +566,41 @@ def _read_song(
         notes=c.text(d, "notes", where),
         claims=tuple(claims),
         recording=_recording(d, where, c),
-        rejected=status == "rejected",
-        accepted=status == "accepted" and d.get("recording") is not None,
+        rejected=status == MatchStatus.REJECTED,
+        accepted=status == MatchStatus.ACCEPTED and d.get("recording") is not None,
         heard=heard,
+        id_claims=_id_claims(d, where, c, source_keys),
     )
+
+
+def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | None) -> tuple[IdClaim, ...]:
+    """`id_claims: [{service: spotify, id: ..., sources: [...]}]`: ids sources claim for the song."""
+    from cuesheet.notation import ids
+
+    check = {"spotify": ids.normalize_spotify_id, "musicbrainz": ids.normalize_mbid, "isrc": ids.normalize_isrc}
+    out = []
+    for i, item, line in c.items(d, "id_claims", where):
+        cw = f"{where}.id_claims[{i}]"
+        cd = c.mapping(item, cw, line)
+        if cd is None:
+            continue
+        c.keys(cd, ("service", "id", "sources"), cw)
+        service = c.choice(cd, "service", cw, ID_SERVICES)
+        if "service" not in cd:
+            c.error("is required", line, f"{cw}.service")
+        raw = c.text(cd, "id", cw, required=True)
+        claim_sources = _sources(cd, cw, c, source_keys)
+        if not claim_sources:
+            c.error("a claim names the sources that state it", line, f"{cw}.sources")
+        if not service or not raw:
+            continue
+        try:
+            value = check[service](raw)
+        except ParseError as exc:
+            c.error(exc.message, _line(cd, "id"), f"{cw}.id")
+            continue
+        out.append(IdClaim(service, value, claim_sources))
+    return tuple(out)
 
 
 def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:
@@ -578,7 +615,7 @@ def _recording(d: LineDict, where: str, c: _Checker) -> RecordingRef | None:
     artist = c.text(rd, "artist", rw, required=True)
     if not title or not artist:
         return None
-    from cuesheet import ids  # local: ids is small, but keep sheets importable alone
+    from cuesheet.notation import ids
 
     values: dict[str, Any] = {}
     for key, check in (("isrc", ids.normalize_isrc), ("mbid", ids.normalize_mbid),

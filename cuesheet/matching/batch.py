@@ -14,6 +14,7 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from cuesheet.db.connection import connect
 
 def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     """The queries among an --from file's lines, and the numbers of its blank lines.
@@ -22,10 +23,10 @@ def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     line is reported with file:line and nothing is answered. Blank lines separate
     groups of queries, so they are skipped (the caller says so), not an error.
     """
-    from cuesheet import limits
+    from cuesheet.notation import limits
     from cuesheet.errors import InputError, InputErrors
 
-    from cuesheet.normalize import repair_text
+    from cuesheet.notation.normalize import repair_text
 
     errors, blank, queries = [], [], []
     for number, line in enumerate(lines, start=1):
@@ -47,10 +48,9 @@ _worker: dict[str, Any] = {}
 
 
 def _start(db_path: str, identify: Callable[..., Any], artist: str | None, limit: int) -> None:
-    from cuesheet import db
     from cuesheet.sources.catalog import CatalogSource
 
-    conn = db.connect(db_path, readonly=True).conn
+    conn = connect(db_path, readonly=True).conn
     _worker.update(identify=identify, sources=[CatalogSource(conn)], artist=artist, limit=limit)
 
 
