@@ -162,6 +162,16 @@ def _phonetic(word: str, rng: random.Random) -> str | None:
     return lowered.replace(a, b, 1).strip()
 
 
+def surname_first(artist: str, rng: random.Random) -> str | None:
+    """"John Denver" as a library card writes it: "Denver John" or "Denver, John"; None for
+    credits that are not one person's name (bands with "The", several names, one word)."""
+    words = artist.split()
+    if not 2 <= len(words) <= 3 or fold(words[0]) == "the" or len(split_artists(artist).main) > 1 \
+            or any(not w[0].isalpha() for w in words):
+        return None
+    return rng.choice(("{l} {f}", "{l}, {f}")).format(l=words[-1], f=" ".join(words[:-1]))
+
+
 def make_query(kind: str, song: Song, rng: random.Random, others: list[Song]) -> str | None:
     """One query of `kind` for `song`, or None when the song does not lend itself to it."""
     t, a = song.title, song.artist
@@ -204,8 +214,6 @@ def make_query(kind: str, song: Song, rng: random.Random, others: list[Song]) ->
             return None
         return t[:cut] if kind == "cut_title" else rng.choice(("{a} - {c}", "{c} - {a}")).format(a=a, c=t[:cut])
     if kind == "surname_first":
-        from bench.record_queries import surname_first
-
         who = surname_first(a, rng)
         return rng.choice(("{t} - {w}", "{w} - {t}")).format(t=t, w=who) if who else None
     raise ValueError(kind)

@@ -34,10 +34,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet.notation.normalize import fold, split_artists
+from cuesheet.notation.normalize import fold
 
 from bench import datasets
-from bench.messy_queries import OUT, SEED, Outcome, Query, _typo, build_catalog, report, run, split_of
+from bench.messy_queries import (
+    OUT,
+    SEED,
+    Outcome,
+    Query,
+    _typo,
+    build_catalog,
+    report,
+    run,
+    split_of,
+    surname_first,
+)
 
 RECORD_KINDS = ("record_plain", "title_album", "title_artist_album", "surname_first", "track_number",
                 "record_edit")
@@ -55,16 +66,6 @@ class Row:
     year: int | None
     duration_ms: int | None
     key: str
-
-
-def surname_first(artist: str, rng: random.Random) -> str | None:
-    """"John Denver" as a library card writes it: "Denver John" or "Denver, John"; None for
-    credits that are not one person's name (bands with "The", several names, one word)."""
-    words = artist.split()
-    if not 2 <= len(words) <= 3 or fold(words[0]) == "the" or len(split_artists(artist).main) > 1 \
-            or any(not w[0].isalpha() for w in words):
-        return None
-    return rng.choice(("{l} {f}", "{l}, {f}")).format(l=words[-1], f=" ".join(words[:-1]))
 
 
 def render(kind: str, row: Row, rng: random.Random) -> str | None:
