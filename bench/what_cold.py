@@ -27,6 +27,12 @@ QUESTIONS = [
     ["search", "the", "portishead", "one", "--json"],
     ["search", "last", "song", "in", "the", "finale", "--upto", "10"],  # exit 1: nothing says which cue closes it
     ["search", "falling", "--upto", "5"],
+    # #22: a chatty question, number-word episodes, a wrong episode, nothing that fits.
+    ["search", "ok so i was watching soundtrack last night and sam gets fired and imagines smashing his"
+     " boss's office while this sweet old song plays what is it"],
+    ["what", "soundtrack", "four", "dinner", "table", "memory", "--upto", "fourth"],
+    ["what", "soundtrack", "2", "dante", "wakes", "up"],
+    ["search", "steely", "dan"],
 ]
 
 

@@ -46,7 +46,8 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
     if a.usage:
         head.append(("dim", f" ({a.usage})"))
     if scored and a.score is not None:
-        head.append(("dim", f"  score {a.score:.2f}" + (" (weak)" if weak else "")))
+        label = a.label or ("weak" if weak else None)
+        head.append(("dim", f"  score {a.score:.2f}" + (f" ({label})" if label else "")))
     body: list[list[Run]] = []
     for i, song in enumerate(a.songs):
         line: list[Run] = []

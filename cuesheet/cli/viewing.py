@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cuesheet.cli.cards import Out, cues, render_answers
+from cuesheet.cli.cards import Out, render_answers
+from cuesheet.viewer.answers import completeness
 from cuesheet.errors import CuesheetError
 from cuesheet.db.connection import open_connection, resolve_path
 
@@ -194,7 +195,7 @@ def run_episodes(out: Out, show: str, db: str | Path | None, *, json_: bool = Fa
                 "yes" if r["complete"] else "not yet"] for r in rows], title=ref.name)
     out.flush()
     if any(not r["complete"] for r in rows):
-        out.note("Episodes marked 'not yet' may have songs nobody has catalogued yet.")
+        out.note("Episodes marked 'not yet' are not marked complete, so they may have more songs than listed.")
     return 0
 
 
@@ -225,11 +226,20 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
             about = episode_notes(conn, ep)  # nobody named a song: the notes say what is known
         render_answers(out, result.answers, title=title, about=about)
         out.flush()
-        out.note(f"{cues(len(result.answers))} known; the episode may have more. "
-                 "Ask with words or --at to rank them.")
+        from cuesheet.viewer.resolve import episodes
+
+        row = next(e for e in episodes(conn, ep.show) if (e["season"], e["episode"]) == (ep.season, ep.number))
+        said = completeness(row["cues"], row["songs"], row["complete"])
+        out.note(f"{said[:1].upper()}{said[1:]}. Ask with words or --at to rank them.")
+    elif result.mode == "elsewhere":
+        render_answers(out, result.answers, title=title, scored=True, with_episode=True,
+                       lead=result.notes[0] if result.notes else None)
+        out.flush()
+        for line in result.notes[1:]:
+            out.note(line)
     else:
         lead = "nothing matched " + ", ".join(echo(w) for w in result.unmatched) if result.unmatched else None
-        render_answers(out, result.answers, title=title, scored=True, lead=lead, weak=bool(lead))
+        render_answers(out, result.answers, title=title, scored=True, lead=lead)
         out.flush()
         for line in result.notes:
             out.note(line)
@@ -248,11 +258,14 @@ def run_search(out: Out, words: list[str], *, show: str | None = None, limit: in
         _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
     elif result.answers:
         render_answers(out, result.answers, title=f"search: {short(query)}", scored=True, with_episode=True,
-                       lead=result.lead(), weak=result.weak)
+                       lead=result.lead())
         out.flush()
     for line in result.notes():
         if json_ or nl or line != result.lead():  # said before the cards already
             out.note(line)
+    if result.more:
+        out.note(f"{result.more} more {'cue fits' if result.more == 1 else 'cues fit'}; "
+                 f"add --limit {result.total} to see all {result.total}")
     if result.catalog is not None:
         hint = result.catalog
         out.note(f"no known episode uses it; the catalog has {hint.title} — {hint.artist}")

@@ -31,7 +31,7 @@ from cuesheet.model import USAGE_CODES, Kind, MatchStatus, Usage
 from cuesheet.notation.plural import noun, plural
 from cuesheet.notation.timecode import format_duration, format_time
 from cuesheet.viewer import resolve
-from cuesheet.viewer.answers import SongAnswer, sheet_answers
+from cuesheet.viewer.answers import SongAnswer, completeness, sheet_answers
 from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 
 FORMATS = ("csv", "json")
@@ -198,8 +198,9 @@ def from_episode(
     if not answers:
         gaps.append(Gap(episode.code, None, None, None, "cues", "no cues known for this episode"))
     elif not facts.complete:
-        gaps.append(Gap(episode.code, None, None, None, "cues",
-                        "the episode is not marked complete: it may use more music than listed"))
+        # The one wording every page uses (viewer.answers.completeness).
+        said = completeness(len(answers), sum(len(a.songs) for a in answers), False)
+        gaps.append(Gap(episode.code, None, None, None, "cues", said))
     unconfirmed = [a.cue for a in answers if not a.order_confirmed]
     if unconfirmed:
         gaps.append(Gap(episode.code, None, None, None, "order",

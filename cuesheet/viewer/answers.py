@@ -16,6 +16,7 @@ from cuesheet.model import MatchStatus
 from cuesheet.notation import ids
 from cuesheet.notation.episodes import episode_code
 from cuesheet.notation.normalize import fold
+from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef
 
 
@@ -81,6 +82,9 @@ class Answer:
     cue_id: int = 0
     # Question words this cue did not match (each answer says what it could not explain).
     unmatched: list[str] = field(default_factory=list)
+    # How sure a ranked answer is, from what matched: None (a good answer), "weak" (one word
+    # carries it while others do not fit) or "close spelling only" (no word as written).
+    label: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +105,50 @@ def people(performers: list[dict[str, Any]]) -> str:
             who = f"{p['character']} ({p['actor']})"
         parts.append(who + (" (inferred)" if p.get("inferred") else ""))
     return ", ".join(parts)
+
+
+# The order a viewer wants listen links in: a page that plays the song (an accepted track id)
+# first, then a search that likely plays it, MusicBrainz (facts, no player) last.
+LISTEN_ORDER = ("spotify", "spotify_search", "musicbrainz", "musicbrainz_search")
+LISTEN_NAMES = {"spotify": "Listen on Spotify", "spotify_search": "Search Spotify",
+                "musicbrainz": "MusicBrainz", "musicbrainz_search": "Search MusicBrainz"}
+
+
+@dataclass(frozen=True)
+class ListenLink:
+    """One listen link as a page shows it: `text` is seen, `song` (" for Elastic Heart by Sia")
+    follows it, hidden from sight but read by a screen reader."""
+
+    name: str
+    url: str
+    text: str
+    song: str
+    search: bool
+
+
+def listen_links(links: dict[str, str], title: str | None, artist: str | None) -> list[ListenLink]:
+    """A song's links best first (`LISTEN_ORDER`), each naming the song ("Elastic Heart by Sia")."""
+    song = (title or "this song") + (f" by {artist}" if artist else "")
+    rank = {name: i for i, name in enumerate(LISTEN_ORDER)}
+    names = sorted(links, key=lambda n: (rank.get(n, len(rank)), n))
+    out = []
+    for name in names:
+        search = name.endswith("_search")
+        text = LISTEN_NAMES.get(name, name.replace("_", " ").title())
+        out.append(ListenLink(name, links[name], text, (" for " if search else ": ") + song, search))
+    return out
+
+
+def completeness(cues: int, songs: int, complete: bool) -> str:
+    """An episode's completeness in one wording, for the CLI, the web and the cue sheet alike:
+    "2 songs in 2 cues; every cue known" or "1 song in 1 cue known so far; not marked complete,
+    so the episode may have more"."""
+    if not cues:
+        return "no cues known yet" + ("" if complete else "; not marked complete, so the episode may have some")
+    counted = f"{plural(songs, 'song')} in {plural(cues, 'cue')}"
+    if complete:
+        return f"{counted}; every cue known"
+    return f"{counted} known so far; not marked complete, so the episode may have more"
 
 
 def to_jsonable(items: list[Any]) -> list[Any]:

@@ -28,7 +28,25 @@ FILLER = frozenset(
     do does did done i im me my you your we our us s t
     song songs track tracks music tune tunes number scene scenes episode episodes ep eps show
     play plays playing played sing sings sang sung singing goes go went called named name
-    one part bit some about like just then very really thing kind sort""".split()
+    one part bit some about like just then very really thing kind sort
+    up out off get gets got getting gotten also too between versus vs against""".split()
+)
+
+# Chat and judgement: how a viewer feels about the song or frames the question ("ok so i was
+# watching ... this really sweet old song, what is it"). They neither match nor sink an answer:
+# "sweet" in a question is the viewer's taste, not a word of the scene.
+MOOD = frozenset(
+    """sad sadder saddest sweet amazing amazingly beautiful beautifully gorgeous great good best better
+    nice lovely cute catchy favorite favourite fave awesome cool epic emotional touching haunting
+    upbeat heartbreaking heartbreaker romantic pretty perfect iconic incredible fantastic wonderful
+    awful terrible weird strange old slow fast loud soft banger bop jam tearjerker
+    ok okay so um uh er hmm lol omg wow yeah yes no hey hi hello please pls plz thanks thank help
+    anyone anybody someone somebody know knows tell remember recall wondering wonder wondered
+    looking look trying try find identify id
+    watching watched watch saw see seen seeing heard hear hearing listening listened
+    literally totally actually basically honestly definitely probably maybe think thought guess
+    guy guys girl dude lady gal man woman person people
+    netflix tv series ago night yesterday""".split()
 )
 
 # Position words: where in the episode the cue plays. "cold open" is read as one phrase.
@@ -79,12 +97,14 @@ def key(word: str) -> str:
 
 
 _APOSTROPHES = re.compile(r"['`´ʼ’‘′]")
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]\.){2,}")
 
 
 def words(text: str) -> list[str]:
     """Lower-case ASCII words, apostrophes deleted ("ain't" -> "aint"), as `fold` makes them,
     but number words kept as they are: "the portishead one" is not the number 1."""
     text = _APOSTROPHES.sub("", text)
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)  # "U.S.A." is "usa"
     if not text.isascii():
         text = fold(text)  # transliteration; its number words are rare outside ASCII text
     return re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ").replace("+", " and "))
@@ -113,7 +133,7 @@ class EpisodeRef:
 
     def describe(self) -> str:
         if self.which:
-            return f"the {self.which} episode"
+            return f"the {self.which} episode" + (f" of season {self.season}" if self.season is not None else "")
         if self.season is not None:
             return f"S{self.season:02d}E{self.number:02d}"
         return f"episode {self.number}"
@@ -126,11 +146,15 @@ class Query:
     text: str
     words: tuple[str, ...]
     filler: tuple[str, ...] = ()
+    # Chat and judgement words ("sad", "amazing", "watching"): said back, never scored.
+    mood: tuple[str, ...] = ()
     episode: EpisodeRef | None = None
     position: str | None = None  # "start" or "end"
     position_words: tuple[str, ...] = field(default=())
     # The question without its episode reference and "cold open": filler, words and all.
     remainder: str = ""
+    # A season named without an episode ("season 5", "s5"): it narrows, it does not score.
+    season: int | None = None
 
     @property
     def all_words(self) -> tuple[str, ...]:
@@ -143,16 +167,24 @@ class Query:
 
 
 _NUM = r"([0-9]+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
-_ORD = "(" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + ")"
+_ORD = "(" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r"|[0-9]+(?:st|nd|rd|th))"
 # Order matters: the longest, most specific notation first, each removed once found.
 _EPISODE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bs(?:eason)?\s*([0-9]+)\s*,?\s*(?:episode|ep|e)\s*([0-9]+)\b"), "se"),
     (re.compile(r"\b([0-9]+)x([0-9]+)\b"), "se"),
+    # "season 5 finale", "s5 premiere": the first or last episode of that season.
+    (re.compile(r"\bs(?:eason)?\s*([0-9]+)\s*(?:s\s+)?(finale|premiere|final\s+episode|last\s+episode"
+                r"|first\s+episode)\b"), "season-place"),
     (re.compile(r"\b(?:the\s+)?(?:season\s+)?(?:finale|final\s+episode|last\s+episode)\b"), "last"),
-    (re.compile(r"\b(?:the\s+)?(?:pilot|first\s+episode)\b"), "first"),
+    (re.compile(r"\b(?:the\s+)?(?:pilot|first\s+episode|premiere|season\s+premiere|series\s+premiere)\b"), "first"),
     (re.compile(r"\b(?:episode|ep|e|track)\s*" + _NUM + r"\b"), "n"),
     (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:episode|ep)\b"), "ord"),
 ]
+# "last night", "first time", "at first": time words of the viewer's life, not of the episode.
+_NOT_POSITION = re.compile(
+    r"\b(?:last|first|final)\s+(?:night|week|weekend|time|year|month|day|summer|winter)\b"
+    r"|\bat\s+first\b|\bthe\s+other\s+(?:day|night)\b"
+)
 
 
 def find_episode_ref(text: str) -> tuple[EpisodeRef | None, str]:
@@ -168,6 +200,12 @@ def find_episode_ref(text: str) -> tuple[EpisodeRef | None, str]:
             if season is None or number is None:  # a 7-digit "season" is not an episode reference
                 continue
             return EpisodeRef(number, season, said=said), rest
+        if kind == "season-place":
+            season = number_value(m.group(1))
+            if season is None:
+                continue
+            which = "first" if m.group(2) in ("premiere", "first episode") else "last"
+            return EpisodeRef(which=which, season=season, said=said), rest
         if kind in ("first", "last"):
             return EpisodeRef(which=kind, said=said), rest
         value = number_value(m.group(1))
@@ -176,12 +214,36 @@ def find_episode_ref(text: str) -> tuple[EpisodeRef | None, str]:
     return None, text
 
 
+_SEASON = re.compile(r"\b(?:season\s*" + _NUM + r"|s([0-9]+)|" + _ORD + r"\s+season)\b")
+
+
+def find_season(text: str) -> tuple[int | None, str]:
+    """A season named on its own ("season 5", "s5", "season five", "the fifth season")."""
+    m = _SEASON.search(text)
+    if not m:
+        return None, text
+    value = number_value(next(g for g in m.groups() if g))
+    if not value or value > 999:
+        return None, text
+    return value, (text[: m.start()] + " " + text[m.end():]).strip()
+
+
 def understand(text: str) -> Query:
     """Take a viewer's question apart (see the module docstring)."""
     folded = " ".join(words(text))
     episode, rest = find_episode_ref(folded)
+    season = None
+    if episode is None or episode.season is None:
+        season, rest = find_season(rest)
+        if episode is not None and season is not None:  # "the finale of season 5", "ep 5 of season 5"
+            episode = EpisodeRef(episode.number, season, episode.which, said=f"{episode.said} season {season}")
+            season = None
     position = None
     position_words: list[str] = []
+    chat: list[str] = []
+    for m in reversed(list(_NOT_POSITION.finditer(rest))):
+        chat += m.group(0).split()
+        rest = (rest[: m.start()] + " " + rest[m.end():]).strip()
     if m := re.search(r"\bcold open(?:ing|s)?\b", rest):
         position, position_words = "start", m.group(0).split()
         rest = (rest[: m.start()] + " " + rest[m.end():]).strip()
@@ -194,30 +256,48 @@ def understand(text: str) -> Query:
             position_words.append(w)
         elif w in FILLER:
             filler.append(w)
+        elif w in MOOD:
+            chat.append(w)
         else:
             kept.append(w)
     return Query(
         text=text,
         words=tuple(dict.fromkeys(kept)),
         filler=tuple(filler),
+        mood=tuple(chat),
         episode=episode,
         position=position,
         position_words=tuple(position_words),
         remainder=rest,
+        season=season,
     )
 
 
+# An episode argument that is only a place word: `what soundtrack last`, `--upto final`.
+_BARE_PLACE = {"first": "first", "last": "last", "final": "last", "latest": "last", "newest": "last",
+               "premiere": "first", "opener": "first"}
+
+
 def episode_place(text: str) -> str | None:
-    """"first"/"last" when an episode argument names one by place ("pilot", "last episode", "finale")."""
-    ref, rest = find_episode_ref(" ".join(words(text)))
+    """"first"/"last" when an episode argument names one by place ("pilot", "last episode", "finale",
+    a bare "last")."""
+    said = " ".join(words(text))
+    if said in _BARE_PLACE:
+        return _BARE_PLACE[said]
+    ref, rest = find_episode_ref(said)
     if ref is not None and ref.which and not rest.strip():
         return ref.which
     return None
 
 
 def episode_number(text: str) -> int | None:
-    """An episode argument in words ("episode four", "the fourth episode", "ep four")."""
-    ref, rest = find_episode_ref(" ".join(words(text)))
+    """An episode argument in words ("episode four", "the fourth episode", "ep four", a bare
+    "four", "fourth" or "4th"); bare digits are left to `episodes.parse_episode`."""
+    said = " ".join(words(text))
+    bare = said[4:] if said.startswith("the ") else said
+    if bare and " " not in bare and not bare.isdigit() and (n := number_value(bare)):
+        return n
+    ref, rest = find_episode_ref(said)
     if ref is not None and ref.number and ref.season is None and not rest.strip():
         return ref.number
     return None

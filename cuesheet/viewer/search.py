@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from cuesheet.notation.echo import echo
 
+import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.notation.normalize import fold
 from cuesheet.viewer.answers import Answer, answers
-from cuesheet.viewer.query import Query, spellings, understand
-from cuesheet.viewer.ranking import CueText, Hit, rank
+from cuesheet.notation.episodes import episode_code
+from cuesheet.viewer.query import FILLER, Query, spellings, understand
+from cuesheet.viewer.query import key, number_value
+from cuesheet.viewer.query import words as query_words
+from cuesheet.viewer.ranking import CueText, Hit, rank, threshold
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 from cuesheet.notation.plural import plural
@@ -40,7 +44,7 @@ class NoTimes(NotFound):
 @dataclass(frozen=True)
 class WhatResult:
     episode: EpisodeRef
-    mode: str  # "sheet", "words" or "time"
+    mode: str  # "sheet", "words", "time", or "elsewhere" (the words fit another episode, said in notes)
     answers: list[Answer]
     # Question words no answer matched ("car" when no scene has a car).
     unmatched: tuple[str, ...] = ()
@@ -108,6 +112,11 @@ def what_in(
         ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in all_answers])
         out = _take(ranked, {a.cue_id: a for a in all_answers}, min_score, len(all_answers))
         guessed = query.position is not None and episode.id in places.unknown
+        if query.words and (not out or all(a.label for a in out)):
+            # No dead end: "not in S01E02; S01E03 cue 2 fits" (a watched episode, never a later one).
+            other = _elsewhere_in_show(conn, episode, query, watched, min_score)
+            if other is not None:
+                return other
         if not out:
             if guessed:
                 assert query.position is not None
@@ -117,6 +126,22 @@ def what_in(
         notes = [position_note(query.position, [episode.code], answered=True)] if guessed and query.position else []
         return WhatResult(episode, "words", out, _unmatched(ranked, out), notes)
     return WhatResult(episode, "sheet", all_answers)
+
+
+def _elsewhere_in_show(conn: sqlite3.Connection, episode: EpisodeRef, query: Query, watched: Watched | None,
+                       min_score: float) -> WhatResult | None:
+    """The show's other (watched) episodes asked the same words, when the one named has no good fit."""
+    limits = {episode.show.name: watched} if watched is not None else {}
+    others = [r[0] for r in conn.execute("SELECT id FROM episodes WHERE show_id = ? AND id != ?",
+                                         [episode.show.id, episode.id])]
+    if not others:
+        return None
+    found = SearchResult(replace(query, episode=None, position=None, position_words=()), [])
+    _answer(conn, found, [episode.show.id], others, 5, min_score, limits)
+    if not found.answers or found.weak:
+        return None
+    note = _elsewhere_note([episode.code], found.answers)
+    return WhatResult(episode, "elsewhere", found.answers, found.unmatched, [note])
 
 
 def _all_cues(n: int) -> str:
@@ -129,15 +154,20 @@ def _asks_something(query: Query) -> bool:
     return bool(query.words or query.position or query.episode or len(query.phrase.split()) >= 3)
 
 
+def _fits(ranked: list[Hit], min_score: float) -> list[Hit]:
+    """The hits with enough evidence (`ranking.threshold`), best first."""
+    cut = threshold(ranked, min_score)
+    return [h for h in ranked if h.evidence >= cut and h.evidence > 0]
+
+
 def _take(ranked: list[Hit], by_id: dict[int, Answer], min_score: float, limit: int) -> list[Answer]:
     out = []
-    for hit in ranked:
-        if hit.score < min_score or len(out) >= limit:
-            continue
+    for hit in _fits(ranked, min_score)[:limit]:
         a = by_id[hit.key]  # type: ignore[index]
         a.score = round(hit.score, 3)
         a.reasons = list(hit.reasons)
         a.unmatched = list(hit.unmatched)
+        a.label = hit.label
         out.append(a)
     return out
 
@@ -213,6 +243,20 @@ class SearchResult:
     catalog: CatalogHint | None = None
     # "nothing known says which cue closes S01E01; ranked by the source's song list order only".
     position_notes: list[str] = field(default_factory=list)
+    # How many cues fit in all (more than `answers` when the list was cut at the limit).
+    total: int = 0
+    # "not in S01E02; S01E03 cue 2 fits": the episode named had no fit, these answers are elsewhere.
+    elsewhere: str | None = None
+    # When nothing fits: what is known instead (incomplete episodes, artists not yet placed).
+    known: list[str] = field(default_factory=list)
+    # The shows searched, and the viewer's watched limits: for the web's links onward.
+    shows: list[ShowRef] = field(default_factory=list)
+    limits: dict[str, Watched] = field(default_factory=dict)
+
+    @property
+    def more(self) -> int:
+        """How many fitting cues the limit left out."""
+        return max(0, self.total - len(self.answers))
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.answers)
@@ -225,22 +269,39 @@ class SearchResult:
 
     @property
     def weak(self) -> bool:
-        """The answers match only some of the question's words: guesses, not answers."""
-        return bool(self.answers and self.unmatched)
+        """Every answer is a guess: few words fit it, or only by a close spelling (`Hit.label`)."""
+        return bool(self.answers) and all(a.label for a in self.answers)
 
     def lead(self) -> str | None:
+        """What is said before the answers: where they are when not in the episode named
+        ("not in S01E02; S01E03 cue 2 fits"), then what did not match (`word_lead`)."""
+        parts = [p for p in (self.elsewhere if self.answers else None, self.word_lead()) if p]
+        return "; ".join(parts) or None
+
+    def word_lead(self) -> str | None:
         """Said before the answers when a word of the question matched none of them:
-        "nothing matched 'car'; these 9 cues match only 'sam' (tied at 0.50): weak guesses"."""
-        if not self.weak:
+        "nothing matched 'car'; these 9 cues match only 'sam' (tied at 0.85): weak guesses", or,
+        when the other words answer well, "nothing matched 'job'; answered by 'sam', 'fired'"."""
+        if not self.answers:
             return None
-        missing = ", ".join(echo(w) for w in self.unmatched)
-        matched = [w for w in self.query.words if w not in self.unmatched]
-        n = len(self.answers)
-        these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
-        only = f" only {', '.join(echo(w) for w in matched)}" if matched else " other words"
-        scores = {a.score for a in self.answers}
-        tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
-        return f"nothing matched {missing}; {these}{only}{tied}: weak guesses"
+        if self.unmatched:
+            missing = ", ".join(echo(w) for w in self.unmatched)
+            matched = [w for w in self.query.words if w not in self.answers[0].unmatched]
+            said = ", ".join(echo(w) for w in matched)
+            if not self.weak:
+                return f"nothing matched {missing}; answered by {said}" if matched else f"nothing matched {missing}"
+            n = len(self.answers)
+            these = "this cue matches" if n == 1 else f"these {plural(n, 'cue')} match"
+            if not matched and (self.query.episode is not None or self.query.season is not None):
+                cues_ = "this cue is" if n == 1 else f"these {plural(n, 'cue')} are"
+                return f"nothing matched {missing}; {cues_} from the episode named, not the words: weak guesses"
+            only = f" only {said}" if matched else " other words"
+            scores = {a.score for a in self.answers}
+            tied = f" (tied at {self.answers[0].score:.2f})" if n > 1 and len(scores) == 1 else ""
+            return f"nothing matched {missing}; {these}{only}{tied}: weak guesses"
+        if all(a.label == "close spelling only" for a in self.answers):
+            return "no word is in these answers as written: close spellings only, so they may be wrong"
+        return None
 
     def nothing_watched(self) -> str:
         """No watched episode answers, a later one would: said without a word of what is to come."""
@@ -259,10 +320,11 @@ class SearchResult:
             # Only that: a title, an episode or "try other words" would tell what is to come.
             return [self.nothing_watched()]
         elif not self.answers and not self.position_notes:
-            out.append(f"nothing matches {echo(self.query.text)}; try fewer or other words")
+            out.append(f"nothing matches {echo(self.query.text)}" + ("" if self.known else "; try fewer or other words"))
         if self.lead():
             out.append(self.lead())  # type: ignore[arg-type]
         out += self.position_notes
+        out += self.known
         if self.later:
             out.append("later episodes have more")
         return out
@@ -278,38 +340,86 @@ def search(
     upto: str | None = None,
     catalog: bool = True,
 ) -> SearchResult:
-    """Across all episodes: songs, artists, performers, scenes, heard lyrics, episode and place words."""
+    """Across all episodes: songs, artists, performers, scenes, heard lyrics, episode and place words.
+
+    A show the words name ("soundtrack sam fired", "rpdr season 5 britney") narrows the search
+    when no `show_text` is given. An episode the words name that no cue of fits is not a dead
+    end: the other episodes are asked, and the answer says where it fits instead.
+    """
     if not words or not words.strip():
         raise CuesheetError("nothing to search for", remedy="give some words, e.g. `cuesheet search elastic heart`")
-    query = understand(words)
+    all_shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
+    shows, rest = (all_shows, words) if show_text else _shows_named(conn, all_shows, words)
+    query = replace(understand(rest), text=words)
     result = SearchResult(query, [])
-    shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
     limits = watched_limits(conn, shows, upto) if upto else {}
     if limits:
         codes = {w.code for w in limits.values()}
         result.upto = codes.pop() if len(codes) == 1 else upto  # per show when shows number apart
+    result.shows = shows
+    result.limits = limits
     episode_ids: list[int] | None = None
-    if query.episode is not None:
+    if query.episode is not None or query.season is not None:
         episode_ids = _named_episodes(conn, shows, query)
         if not episode_ids:
-            result.no_episode = query.episode.describe()
+            result.no_episode = (query.episode.describe() if query.episode is not None
+                                 else f"season {query.season}")
             return result
-    show_ids = [s.id for s in shows] if show_text else None
+    narrowed = show_text is not None or len(shows) < len(all_shows)
+    show_ids = [s.id for s in shows] if narrowed else None
+    _answer(conn, result, show_ids, episode_ids, limit, min_score, limits)
+    if (not result.answers or result.weak) and episode_ids is not None and query.words and not result.later:
+        # "dante wakes up in episode 2": not there; say where it fits (watched episodes only).
+        elsewhere = SearchResult(query, [])
+        _answer(conn, elsewhere, show_ids, None, limit, min_score, limits)
+        if elsewhere.answers and not elsewhere.weak:
+            asked = sorted({c for c in _codes(conn, episode_ids, limits)})
+            if len(asked) > 3 or not asked:
+                asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
+            result.answers, result.total = elsewhere.answers, elsewhere.total
+            result.unmatched = elsewhere.unmatched
+            result.elsewhere = _elsewhere_note(asked, elsewhere.answers)
+    if not result.answers and narrowed and not show_text and not result.later and query.words:
+        # "madonna uk": the show named has none; another show may ("not in RuPaul's Drag Race UK").
+        everywhere = SearchResult(query, [])
+        _answer(conn, everywhere, None, None, limit, min_score, watched_limits(conn, all_shows, upto) if upto else {})
+        if everywhere.answers and not everywhere.weak:
+            result.answers, result.total = everywhere.answers, everywhere.total
+            result.unmatched = everywhere.unmatched
+            result.elsewhere = _elsewhere_note([", ".join(s.name for s in shows)], everywhere.answers)
+            result.shows = all_shows
+    if not (query.words or query.episode or query.position or query.season) and not result.answers:
+        result.only_filler = True  # common words that are not a title either
+    elif not result.answers and not result.later and catalog:
+        result.catalog = _catalog_hint(conn, query)
+    if (not result.answers or result.weak) and not (result.only_filler or result.later or result.catalog):
+        result.known = known_gaps(conn, shows, query, limits)
+    return result
+
+
+def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] | None,
+            episode_ids: list[int] | None, limit: int, min_score: float, limits: dict[str, Watched]) -> None:
+    """Fill `result` with the cues of these shows and episodes that fit its question."""
+    query = result.query
     if query.words:
         recall = " ".join(w for q in query.words for w in spellings(q))
         if len(query.phrase.split()) >= 3:  # a title made of common words: "when i was your man"
             recall += " " + query.phrase
         candidates = _fts_candidates(conn, recall, show_ids, episode_ids)
-    elif query.episode or query.position:  # "last song in the finale", "cold open"
+        candidates += [c for c in _kind_candidates(conn, query, show_ids, episode_ids) if c not in candidates]
+        if episode_ids is not None and len(episode_ids) <= NAMED_EPISODES:
+            # The episodes named answer even when no word is in their cues' text (a show's
+            # name, "espana"): the ranker weighs them.
+            seen = set(candidates)
+            candidates += [c for c in _episode_cues(conn, show_ids, episode_ids) if c not in seen]
+    elif query.episode or query.position or query.season:  # "last song in the finale", "cold open"
         candidates = _episode_cues(conn, show_ids, episode_ids)
     else:
         candidates = _fts_candidates(conn, query.phrase, show_ids, episode_ids)
-    if not _asks_something(query) and not candidates:
-        result.only_filler = True
-        return result
     if not candidates:
-        result.catalog = _catalog_hint(conn, query) if catalog else None
-        return result
+        if not _asks_something(query):
+            result.only_filler = True
+        return
     all_answers = answers(conn, candidates)
     visible = [a for a in all_answers if not _hidden(a, limits)]
     hidden = [a for a in all_answers if _hidden(a, limits)]
@@ -317,8 +427,10 @@ def search(
     visible.sort(key=lambda a: (a.show, a.season, a.episode, a.cue))
     episode_of = _episode_ids_of(conn, candidates)
     places = _places(conn, sorted(set(episode_of.values())), query.position)
-    ranked = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in visible])
+    shows = _show_words(conn)
+    ranked = rank(query, [_cue_text(a, places.get(a.cue_id), shows.get(a.show, "")) for a in visible])
     result.answers = _take(ranked, {a.cue_id: a for a in visible}, min_score, limit)
+    result.total = len(_fits(ranked, min_score))
     result.unmatched = _unmatched(ranked, result.answers)
     if query.position and places.unknown:
         # Said for the episodes answered from (or, with no answer, asked about): never a later one.
@@ -327,13 +439,8 @@ def search(
         if codes:
             result.position_notes.append(position_note(query.position, codes, answered=bool(result.answers)))
     if hidden:
-        later_hits = rank(query, [_cue_text(a, places.get(a.cue_id)) for a in hidden])
-        result.later = any(h.score >= min_score for h in later_hits)
-    if not (query.words or query.episode or query.position) and not result.answers:
-        result.only_filler = True  # common words that are not a title either
-    elif not result.answers and not result.later and catalog:
-        result.catalog = _catalog_hint(conn, query)
-    return result
+        later_hits = rank(query, [_cue_text(a, places.get(a.cue_id), shows.get(a.show, "")) for a in hidden])
+        result.later = bool(_fits(later_hits, min_score))
 
 
 def _hidden(a: Answer, limits: dict[str, Watched]) -> bool:
@@ -351,23 +458,186 @@ def _all_shows(conn: sqlite3.Connection) -> list[ShowRef]:
     ]
 
 
+# --- when nothing fits: what is known instead ------------------------------------------
+
+# "ep 4", "ep 5 or 9", "episode 3", "eps 4-5": episode numbers a note names.
+_NOTE_EPISODES = re.compile(r"\b(?:ep|eps|episode|episodes)\.?\s*([0-9]+(?:\s*(?:or|and|,|-|–)\s*[0-9]+)*)")
+
+
+def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
+               limits: dict[str, Watched]) -> list[str]:
+    """What a viewer is told when no cue fits: the curators' notes that name the words (an
+    artist the sources credit but no cue places yet), and which episodes may still miss songs.
+
+    Under the spoiler guard a note naming a later episode, and a later episode itself, are
+    left out: nothing here may tell what is to come.
+    """
+    terms = [w for w in query.words if not w.isdigit()]
+    out: list[str] = []
+    for show in shows:
+        limit = limits.get(show.name)
+        notes = [("", n) for (n,) in conn.execute("SELECT coalesce(notes, '') FROM shows WHERE id = ?", [show.id])]
+        rows = conn.execute("SELECT season, number, complete, coalesce(notes, '') FROM episodes"
+                            " WHERE show_id = ? ORDER BY season, number", [show.id]).fetchall()
+        seen = [r for r in rows if limit is None or not later_than(r[0], r[1], limit)]
+        notes += [(episode_code(r[0], r[1]) + ": ", r[3]) for r in seen]
+        said: list[str] = []
+        for where, text in notes:
+            for clause in _clauses_naming(text, terms):
+                if limit is not None and _names_later(clause, limit):
+                    continue
+                if where + clause not in said:
+                    said.append(where + clause)
+        if said:
+            out.append(f"{show.name}'s source notes name it, but no cue places it yet: " + " · ".join(said[:3]))
+        open_ = [episode_code(r[0], r[1]) for r in seen if not r[2]]
+        if open_ and (said or len(shows) == 1):
+            listed = ", ".join(open_) if len(open_) <= 2 else f"{open_[0]} to {open_[-1]}"
+            if len(open_) < len(seen) and len(open_) > 2:
+                listed = f"{len(open_)} episodes of {open_[0]} to {open_[-1]}"
+            out.append(("" if len(shows) == 1 else f"{show.name} ") + f"{listed} may still miss songs")
+    return out
+
+
+def _names_later(clause: str, limit: Watched) -> bool:
+    """Whether a note may name an episode after the one watched ("ep 5 or 9", "this episode or 5"
+    when up to 3): any small number past it counts, to be safe."""
+    return any(limit.number < int(n) < 1000 for n in re.findall(r"[0-9]+", clause))
+
+
+def _clauses_naming(text: str, terms: list[str]) -> list[str]:
+    """The parts of a note that hold all these words (as words, by stem): an item of a list
+    ("Artists ... not yet placed: A (ep 5), B (ep 4), C.") is said with the list's lead-in."""
+    if not terms or not text:
+        return []
+    out = []
+    for sentence in _sentences(" ".join(text.split())):
+        head, colon, items = sentence.partition(": ")
+        parts = _top_level_commas(items) if colon else []
+        if len(parts) < 3:
+            head, parts = "", [sentence]
+        for part in parts:
+            have = {key(w) for w in query_words(part)}
+            if all(key(t) in have for t in terms):
+                part = part.strip().rstrip(".;")
+                out.append(f"{head}: … {part} …" if head else part)
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences and `;` clauses outside brackets; "St. Vincent" is not a sentence end."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth or ch not in ".;" or i + 1 >= len(text) or text[i + 1] != " ":
+            continue
+        word = text[start:i].rsplit(" ", 1)[-1]
+        if ch == "." and len(word) <= 2 and word[:1].isupper():  # "St.", "Mr.", "J."
+            continue
+        out.append(text[start : i + 1].strip())
+        start = i + 1
+    return [*out, text[start:].strip()]
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """"A (x, y), B" -> ["A (x, y)", "B"]: commas outside brackets."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [*parts, cur]
+
+
+def _codes(conn: sqlite3.Connection, episode_ids: list[int], limits: dict[str, Watched]) -> list[str]:
+    """The codes of the episodes asked about (watched ones only: a later one is never named)."""
+    marks = ",".join("?" * len(episode_ids))
+    out = []
+    for show, season, number in conn.execute(
+        f"SELECT s.name, e.season, e.number FROM episodes e JOIN shows s ON s.id = e.show_id"
+        f" WHERE e.id IN ({marks})", episode_ids):
+        limit = limits.get(show)
+        if limit is None or not later_than(season, number, limit):
+            out.append(episode_code(season, number))
+    return out
+
+
+def _elsewhere_note(asked: list[str], found: list[Answer]) -> str:
+    """"not in S01E02; S01E03 cue 2 fits" (or "S01E03 cue 2 and 2 more fit"); the show is named
+    when the answers span several."""
+    where = ", ".join(asked) if asked and len(asked) <= 3 else "the episode named"
+    show = f"{found[0].show} " if len({a.show for a in found}) > 1 else ""
+    first = f"{show}{found[0].code} cue {found[0].cue}"
+    more = len(found) - 1
+    return f"not in {where}; {first} fits" if not more else f"not in {where}; {first} and {more} more fit"
+
+
+def _shows_named(conn: sqlite3.Connection, shows: list[ShowRef], text: str) -> tuple[list[ShowRef], str]:
+    """The shows a question names by name, slug or alias ("soundtrack sam fired"), and the
+    question without those words; all shows and the text as it is when it names none, or when
+    the name is all it says. A number right after the name is its season ("all stars 7")."""
+    said = query_words(text)
+    if len(said) < 2:
+        return shows, text
+    names: list[tuple[list[str], ShowRef]] = []
+    by_id = {s.id: s for s in shows}
+    for s in shows:
+        names += [(query_words(s.name), s), (query_words(s.slug.replace("-", " ")), s)]
+    for show_id, alias in conn.execute("SELECT show_id, alias FROM show_aliases"):
+        if show_id in by_id:
+            names.append((query_words(alias), by_id[show_id]))
+    best_len, found, span = 0, [], (0, 0)
+    for name, show in names:
+        n = len(name)
+        if not n or n >= len(said) or all(w in FILLER for w in name):
+            continue
+        for i in range(len(said) - n + 1):
+            if said[i : i + n] == name:
+                if n > best_len:
+                    best_len, found, span = n, [show], (i, i + n)
+                elif n == best_len and show not in found:
+                    found.append(show)
+                break
+    if not found:
+        return shows, text
+    i, j = span
+    rest = said[:i] + said[j:]
+    if j < len(said) and number_value(said[j]) and max(s.seasons for s in found) > 1:
+        rest = said[:i] + ["season", said[j]] + said[j + 1:]  # "all stars 7", "all stars seven": season 7
+    return sorted(found, key=lambda s: s.name), " ".join(rest)
+
+
 def _named_episodes(conn: sqlite3.Connection, shows: list[ShowRef], query: Query) -> list[int]:
-    """The episodes an episode reference inside search words names, in each show searched."""
+    """The episodes an episode (or season) reference inside search words names, in each show searched.
+
+    "pilot" is a show's first episode; "the finale", "the premiere" the last (first) episode of
+    each season, or of the season named.
+    """
     ref = query.episode
-    assert ref is not None
     out: list[int] = []
     for show in shows:
         rows = conn.execute(
             "SELECT id, season, number FROM episodes WHERE show_id = ? ORDER BY season, number", [show.id]
         ).fetchall()
+        season = ref.season if ref is not None and ref.season is not None else query.season
+        if season is not None:
+            rows = [r for r in rows if r[1] == season]
         if not rows:
             continue
-        if ref.which == "first":
+        if ref is None:
+            out += [r[0] for r in rows]
+        elif ref.which and "pilot" in ref.said:
             out.append(rows[0][0])
-        elif ref.which == "last":
-            out.append(rows[-1][0])
+        elif ref.which:
+            seasons: dict[int, list[int]] = {}
+            for r in rows:
+                seasons.setdefault(r[1], []).append(r[0])
+            out += [ids[0] if ref.which == "first" else ids[-1] for ids in seasons.values()]
         else:
-            out += [r[0] for r in rows if r[2] == ref.number and ref.season in (None, r[1])]
+            out += [r[0] for r in rows if r[2] == ref.number]
     return out
 
 
@@ -375,6 +645,20 @@ def _episode_cues(conn: sqlite3.Connection, show_ids: list[int] | None, episode_
     where, params = _narrow(show_ids, episode_ids)
     sql = "SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE 1" + where
     return [r[0] for r in conn.execute(sql + " ORDER BY e.season, e.number, c.number", params)]
+
+
+def _kind_candidates(conn: sqlite3.Connection, query: Query, show_ids: list[int] | None,
+                     episode_ids: list[int] | None) -> list[int]:
+    """Cues whose kind a word names ("original" for cast-original, "mashup"): the word index
+    holds no kinds, so they are found here."""
+    kinds = [k for (k,) in conn.execute("SELECT DISTINCT kind FROM cues WHERE kind IS NOT NULL")]
+    wanted = [k for k in kinds if any(key(w) in {key(p) for p in query_words(k)} for w in query.words)]
+    if not wanted:
+        return []
+    where, params = _narrow(show_ids, episode_ids)
+    sql = (f"SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id WHERE c.kind IN"
+           f" ({','.join('?' * len(wanted))})" + where + " ORDER BY e.season, e.number, c.number LIMIT ?")
+    return [r[0] for r in conn.execute(sql, [*wanted, *params, FTS_CANDIDATES])]
 
 
 def _narrow(show_ids: list[int] | None, episode_ids: list[int] | None) -> tuple[str, list[Any]]:
@@ -504,6 +788,10 @@ def position_note(position: str, codes: list[str], *, answered: bool) -> str:
     return f"nothing known says which cue {which} {where}"
 
 
+# At most this many episodes named ("the finale" of every season of every show) have all their
+# cues ranked, beside those the word index finds.
+NAMED_EPISODES = 300
+
 # Enough candidates for the re-ranker to find a misspelt answer, few enough to
 # score in milliseconds.
 FTS_CANDIDATES = 300
@@ -579,7 +867,15 @@ def _catalog_hint(conn: sqlite3.Connection, query: Query) -> CatalogHint | None:
     return CatalogHint(title, artist, ids.listen_links(title, artist, spotify_id=spotify_id, mbid=mbid))
 
 
-def _cue_text(a: Answer, place: Place | None = None) -> CueText:
+def _show_words(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each show's name with its aliases, by name: the ranker's `show` field."""
+    out = {name: name for (name,) in conn.execute("SELECT name FROM shows")}
+    for name, alias in conn.execute("SELECT s.name, a.alias FROM show_aliases a JOIN shows s ON s.id = a.show_id"):
+        out[name] += " " + alias
+    return out
+
+
+def _cue_text(a: Answer, place: Place | None = None, show: str = "") -> CueText:
     """A cue's words by field, for the ranker: what it says, where it says it."""
     titles, artists, performers, characters, heard = [], [], [], [], []
     for s in a.songs:
@@ -605,7 +901,9 @@ def _cue_text(a: Answer, place: Place | None = None) -> CueText:
         performer=" ".join(performers),
         character=" ".join(characters),
         scene=" ".join([a.scene or "", *heard]),
+        kind=a.kind or "",
         episode=a.episode_title,
+        show=show or a.show,
         place=place.index if place is not None else None,
         place_known=place.known if place is not None else True,
         place_why=place.why if place is not None else "",

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cuesheet import __version__
 from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.viewer.answers import emit_json_text, people
+from cuesheet.viewer.answers import completeness, emit_json_text, listen_links, people
 from cuesheet.viewer.search import NoTimes, search, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 from cuesheet.db.transactions import error_text
@@ -155,6 +155,8 @@ def _environment() -> Environment:
         with_upto=with_upto,
         short=short,
         link_names=LINK_NAMES,
+        listen_links=listen_links,
+        completeness=completeness,
         usage_names=USAGE,
         version=__version__,
     )
@@ -198,7 +200,8 @@ def create_app(db_path: str | Path) -> Starlette:
         with connection() as conn:
             shows = watched_shows(conn, resolve.shows(conn), upto)
             choices = _upto_choices(conn)
-        return respond(request, shows, "home.html", shows=shows, choices=choices)
+            examples = _examples(conn, upto)
+        return respond(request, shows, "home.html", shows=shows, choices=choices, examples=examples)
 
     def search_page(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
@@ -215,10 +218,16 @@ def create_app(db_path: str | Path) -> Starlette:
             result = search(conn, q, show_text, limit=limit, upto=upto)
             slugs = _show_slugs(conn)
             choices = _upto_choices(conn)
+            onward = _onward(conn, result) if not result.answers or result.weak else []
         if wants_json(request):
             return json_response(result.answers, notice="; ".join(result.notes()) or None)
+        all_url = None
+        if result.more:
+            params = {"q": q, **({"show": show_text} if show_text else {}), "limit": min(result.total, MAX_LIMIT)}
+            all_url = with_upto("/search?" + urlencode(params), upto)
         return respond(request, result.answers, "search.html", answers=result.answers, result=result,
-                       slugs=slugs, q=q, show=show_text, upto=upto, choices=choices)
+                       slugs=slugs, q=q, show=show_text, upto=upto, choices=choices, onward=onward,
+                       all_url=all_url)
 
     def show_page(request: Request) -> Response:
         with connection() as conn:
@@ -285,16 +294,19 @@ def create_app(db_path: str | Path) -> Starlette:
                 # Past what the viewer has watched: no cue, no scene, no count.
                 answers, sheet, mode = [], [], "later"
                 notice, status = f"you have watched up to {limit.code}; later episodes have more", 200
+            # "I've watched up to…": a later episode by its code only, never its title.
+            choices = [(e["code"], e["code"] if upto and later_than(e["season"], e["episode"], limit)
+                        else f"{e['code']} {e['episode_title']}") for e in listing]
             if upto:
                 # The pager's next episode is named only when it is watched too.
                 listing = [e for e in listing if (e["season"], e["episode"]) == (season, number)
                            or not later_than(e["season"], e["episode"], limit)]
             if not later and sheet and (words or at):  # a watched episode is asked as any other
                 try:
-                    result = what_in(conn, episode, words, at)
+                    result = what_in(conn, episode, words, at, watched=limit if upto else None)
                     answers, mode = result.answers, result.mode
                     notes = ["nothing matched " + ", ".join(echo(w) for w in result.unmatched)] \
-                        if result.unmatched else []
+                        if result.unmatched and mode != "elsewhere" else []
                     notes += result.notes
                 except NoTimes as exc:
                     # A valid page asked at a valid time: the sheet, and why no cue is picked.
@@ -331,6 +343,8 @@ def create_app(db_path: str | Path) -> Starlette:
             upto=upto,
             later=later,
             notes=notes,
+            choices=choices,
+            upto_code=limit.code if upto else None,
         )
 
     def episode_by_name(request: Request) -> Response:
@@ -543,6 +557,41 @@ def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         ref = find_show(conn, s["slug"])
         out += [(e["code"], f"{e['code']} {e['episode_title']}") for e in resolve.episodes(conn, ref)]
     return out
+
+
+# Home-page examples: a misspelt title, an artist's "one", a place in an episode; never a scene.
+# Only those that answer under the viewer's "watched up to" are offered.
+EXAMPLES = ["elastik hart", "the portishead one", "last song in the pilot", "the sia one", "amy winehouse",
+            "first song in episode 2", "the beck one"]
+
+
+def _examples(conn: sqlite3.Connection, upto: str | None, n: int = 3) -> list[str]:
+    """The first `n` EXAMPLES that find a watched answer (none when the database has no shows)."""
+    out: list[str] = []
+    for text in EXAMPLES:
+        try:
+            if search(conn, text, limit=1, upto=upto, catalog=False).answers:
+                out.append(text)
+        except CuesheetError:
+            continue
+        if len(out) == n:
+            break
+    return out
+
+
+def _onward(conn: sqlite3.Connection, result: Any) -> list[tuple[str, str]]:
+    """Links onward when a search has no good answer: the shows searched and their watched
+    episodes that may still miss songs (a later one is never linked)."""
+    links: list[tuple[str, str]] = []
+    upto = result.upto
+    for show in result.shows[:3]:
+        limit = result.limits.get(show.name)
+        rows = watched_episodes(resolve.episodes(conn, show), limit)
+        for e in [e for e in rows if not e["complete"]][:6]:
+            links.append((with_upto(episode_url(show.slug, e["season"], e["episode"]), upto),
+                          f"{show.name} {e['code']} {e['episode_title']}"))
+        links.append((with_upto(show_url(show.slug), upto), f"All {show.name} episodes"))
+    return links
 
 
 def web_remedy(remedy: str | None) -> str | None:
