@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 # The named states below are StrEnums: each member equals its string, so SQL parameters, JSON
 # and comparisons with what a file or a row says stay as they were.
@@ -238,3 +239,50 @@ class Show:
     sources: tuple[Source, ...] = ()
     characters: tuple[Character, ...] = ()
     episodes: tuple[Episode, ...] = field(default=())
+
+
+# --- works: the compositions recordings perform, with who wrote and published them ---------
+
+# MusicBrainz relationship names a work credit may have.
+ROLES = ("composer", "lyricist", "writer", "librettist", "arranger", "publisher")
+
+
+@dataclass(frozen=True)
+class WorkCredit:
+    role: str  # one of ROLES
+    name: str
+    share: float | None = None  # per cent of its side, when a source states it
+    mbid: str | None = None  # the artist's or label's MusicBrainz id
+    society: str | None = None  # ASCAP, BMI, PRS ...
+    ipi: str | None = None  # IPI/CAE number
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role, "name": self.name, "share": self.share, "mbid": self.mbid,
+                "society": self.society, "ipi": self.ipi}
+
+
+@dataclass(frozen=True)
+class Work:
+    title: str
+    mbid: str | None = None
+    iswc: str | None = None
+    credits: tuple[WorkCredit, ...] = field(default_factory=tuple)
+
+    def names(self, *roles: str) -> list[str]:
+        return [c.name for c in self.credits if c.role in roles]
+
+    @property
+    def composers(self) -> list[str]:
+        return self.names("composer", "writer")
+
+    @property
+    def lyricists(self) -> list[str]:
+        return self.names("lyricist", "librettist", "writer")
+
+    @property
+    def publishers(self) -> list[str]:
+        return self.names("publisher")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "mbid": self.mbid, "iswc": self.iswc,
+                "credits": [c.to_json() for c in self.credits]}

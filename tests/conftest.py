@@ -9,11 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
     from cuesheet.config import Config
+
+# No timed tests: hypothesis's default 200 ms deadline per example failed property tests on
+# a machine shared by eight builds (3.5 s at load 14). Speed is measured in bench/.
+settings.register_profile("cuesheet", deadline=None)
+settings.load_profile("cuesheet")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

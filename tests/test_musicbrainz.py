@@ -330,7 +330,8 @@ def test_stale_entries_are_refetched(httpserver: HTTPServer, online_config: Call
 
 def test_fetch_works_for_recordings_with_an_mbid(httpserver: HTTPServer, source: MusicBrainzSource,
                                                  tmp_path: Path) -> None:
-    from cuesheet.recordings.works import fetch_works, works_checked
+    from cuesheet.recordings.store import fetch_works
+    from cuesheet.recordings.works import works_checked
 
     serve(httpserver, f.mb_lookup(ELASTIC), path=f"/ws/2/recording/{ELASTIC.mbid}")
     serve(httpserver, f.mb_work(ELASTIC), path=f"/ws/2/work/{f.mbid(10, 'work')}")
@@ -348,7 +349,7 @@ def test_fetch_works_for_recordings_with_an_mbid(httpserver: HTTPServer, source:
 
 def test_fetch_works_stops_with_the_reason_when_offline(online_config: Callable[..., Config],
                                                         tmp_path: Path) -> None:
-    from cuesheet.recordings.works import fetch_works
+    from cuesheet.recordings.store import fetch_works
 
     conn = connect(tmp_path / "x.sqlite", create=True).conn
     conn.execute("INSERT INTO recordings (title, artist, mbid) VALUES ('t', 'a', ?)", [ELASTIC.mbid])

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from cuesheet.files.build import build
 from cuesheet.web.app import create_app
-from cuesheet.web.server import ReadPool
+from cuesheet.web.pool import ReadPool
 
 from .conftest import DATA
 

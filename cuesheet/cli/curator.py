@@ -173,7 +173,10 @@ def undo_command(
         raise typer.BadParameter("--cue and --episode go together", param_hint="--cue")
     with friendly_errors():
         conn = open_db(db).conn
-        cue_id = history.cue_in_change(conn, change, episode, cue) if cue is not None else None
+        cue_id = None
+        if cue is not None:
+            cue_id = history.cue_in_change(conn, change, cue,
+                                           lambda slug: find_episode(conn, find_show(conn, slug), episode))
         done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)

@@ -15,6 +15,7 @@ import typer
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, fail, friendly_errors
 from cuesheet.db.connection import connect, resolve_path
+from cuesheet.web import server
 
 app = typer.Typer()
 
@@ -35,8 +36,6 @@ def serve_command(
         # Fail here, in one line, rather than on every request.
         connect(path, readonly=True).conn.close()
     _check_port(host, port)
-
-    from cuesheet.web import server
 
     shown = f"[{host}]" if ":" in host else host
     console.print(f"Serving {path} read-only at http://{shown}:{port}/  (Ctrl-C stops)", highlight=False)

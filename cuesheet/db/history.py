@@ -17,7 +17,7 @@ import datetime as dt
 import getpass
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +26,6 @@ from cuesheet.db.transactions import before_commit, transaction
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.model import MatchStatus
 from cuesheet.notation.plural import plural
-from cuesheet.viewer.resolve import find_episode, find_show
 
 # The tables that hold a curator's work. Caches and the catalog import log are
 # not curator changes; the FTS index follows its tables by its own triggers.
@@ -408,22 +407,23 @@ def undo(
     return Undone(target, change.id, change.rows, forced=bool(conflicts), conflicts=conflicts)
 
 
-def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, episode: str, number: int) -> int:
-    """The id of cue `number` of `episode` (in the change's show) as the change left it."""
-
+def cue_in_change(conn: sqlite3.Connection, entry_id: int | None, number: int,
+                  find_episode: Callable[[str], Any]) -> int:
+    """The id of cue `number` of an episode as the change left it. `find_episode(show_slug)`
+    resolves the episode the curator named within the change's show (the caller's resolver:
+    history sits below the viewer and does not read user text)."""
     target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
     if target.show_id is None:
         raise CuesheetError(f"change #{target.id} names no show", remedy="undo the whole change")
     slug = conn.execute("SELECT slug FROM shows WHERE id = ?", [target.show_id]).fetchone()
     if slug is None:
         raise NotFound(f"the show of change #{target.id} is gone", remedy="undo the whole change")
-    show = find_show(conn, slug[0])
-    ep = find_episode(conn, show, episode)
+    ep = find_episode(slug[0])
     for ch in target.changes:
         img = ch["after"] or ch["before"] or {}
         if ch["table"] == "cues" and img.get("episode_id") == ep.id and img.get("number") == number:
             return int(ch["rowid"])
-    raise NotFound(f"change #{target.id} did not touch {show.name} {ep.code} cue {number}",
+    raise NotFound(f"change #{target.id} did not touch {ep.show.name} {ep.code} cue {number}",
                    remedy=f"`cuesheet history --id {target.id}` shows what it changed")
 
 

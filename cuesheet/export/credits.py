@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cuesheet.errors import NotFound
+from cuesheet.model import Work, WorkCredit
 from cuesheet.viewer.answers import (
     Answer,
     SongAnswer,
@@ -36,7 +37,6 @@ from cuesheet.viewer.resolve import (
     shows,
 )
 from cuesheet.viewer.search import SearchResult, WhatResult, search, what
-
 
 
 @dataclass(frozen=True)
@@ -78,15 +78,10 @@ class Credit:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-
-@dataclass(frozen=True)
-class Work:
-    """A composition a recording performs (a MusicBrainz work), with its credits."""
-
-    title: str
-    iswc: str | None
-    mbid: str | None
-    credits: tuple[Credit, ...]
+    @classmethod
+    def of(cls, credit: WorkCredit) -> Credit:
+        """A work's credit as a cue sheet lists it: its role as a cue-sheet code."""
+        return cls(credit.name, _role_code(credit.role), credit.share, credit.society, credit.ipi)
 
 
 PUBLISHER_ROLES = frozenset({"E", "SE", "AM"})
@@ -122,7 +117,7 @@ def works_for_recordings(conn: sqlite3.Connection, recording_ids: list[int]) -> 
              WHERE rw.recording_id IN ({marks}) ORDER BY rw.recording_id, w.id""",
         ids_wanted,
     ).fetchall()
-    credits: dict[int, list[Credit]] = defaultdict(list)
+    credits: dict[int, list[WorkCredit]] = defaultdict(list)
     work_ids = sorted({r[1] for r in rows})
     if work_ids:
         wmarks = ",".join("?" * len(work_ids))
@@ -134,11 +129,11 @@ def works_for_recordings(conn: sqlite3.Connection, recording_ids: list[int]) -> 
             work_ids,
         ):
             credits[work_id].append(
-                Credit(name, _role_code(role), float(share) if share is not None else None, society,
-                       str(ipi) if ipi is not None else None)
+                WorkCredit(role, name, float(share) if share is not None else None, society=society,
+                           ipi=str(ipi) if ipi is not None else None)
             )
     for recording_id, work_id, title, iswc, mbid in rows:
-        works[recording_id][work_id] = Work(title, iswc, mbid, tuple(credits.get(work_id, [])))
+        works[recording_id][work_id] = Work(title, mbid=mbid, iswc=iswc, credits=tuple(credits.get(work_id, [])))
     return {rid: list(by_work.values()) for rid, by_work in works.items()}
 
 

@@ -213,7 +213,7 @@ def from_episode(
             label_part = part if many else None
             title = song.title or song.text
             song_works = works.get(song.recording_id, []) if song.recording_id is not None else []
-            credits = [c for w in song_works for c in w.credits]
+            credits = [Credit.of(c) for w in song_works for c in w.credits]
             composers = tuple(c for c in credits if not c.publisher)
             publishers = tuple(c for c in credits if c.publisher)
             usage = a.usage

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from cuesheet.db.transactions import transaction
-from cuesheet.model import RecordingRef
+from cuesheet.model import RecordingRef, Work
 from cuesheet.notation.normalize import fold
 from cuesheet.recordings.importer import index_recordings
-from cuesheet.sources import Candidate
+from cuesheet.sources import Candidate, SourceSkipped
 from cuesheet.sources.crosslink import RECORDING_FIELDS, candidate_values, plan_merge
-
-if TYPE_CHECKING:
-    from cuesheet.recordings.works import Work
-
 
 # --- recordings -------------------------------------------------------------------------------
 
@@ -192,3 +189,41 @@ def _upsert_work(conn: sqlite3.Connection, work: Work) -> int:
 
 
 __all__ = ["merge_into", "record_claim", "save_candidate", "save_works", "upsert_recording"]
+
+
+@dataclass
+class WorksReport:
+    checked: int = 0  # recordings whose works were fetched (or answered from the cache)
+    works: int = 0  # works found among them
+    skipped: str | None = None  # why fetching stopped early (source offline, failing ...)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "works": self.works, "skipped": self.skipped}
+
+
+def fetch_works(conn: sqlite3.Connection, source: Any, recording_ids: list[int] | None = None, *,
+                refresh: bool = False) -> WorksReport:
+    """Fetch and store the works of recordings that have an MBID and were never checked.
+
+    `source` is a MusicBrainz source (anything with `works(mbid) -> list[Work]`).
+    Each recording is saved as soon as its answer is in, so an interruption keeps
+    what was fetched; a source that is skipped or fails ends the run with its reason.
+    """
+    sql = "SELECT id, mbid FROM recordings WHERE mbid IS NOT NULL"
+    params: list[Any] = []
+    if not refresh:
+        sql += " AND works_checked_at IS NULL"
+    if recording_ids is not None:
+        sql += f" AND id IN ({','.join('?' * len(recording_ids))})"
+        params += recording_ids
+    report = WorksReport()
+    for recording_id, mbid in conn.execute(sql + " ORDER BY id", params).fetchall():
+        try:
+            works = source.works(mbid)
+        except SourceSkipped as exc:
+            report.skipped = str(exc)
+            break
+        save_works(conn, recording_id, works)
+        report.checked += 1
+        report.works += len(works)
+    return report

@@ -26,11 +26,12 @@ import musicbrainzngs
 import musicbrainzngs.musicbrainz as _mb
 
 from cuesheet import __version__
-from cuesheet.notation import ids
-from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError
+from cuesheet.model import Work, WorkCredit
+from cuesheet.notation import ids
 from cuesheet.sources import Candidate, SongQuery, SourceSkipped
+from cuesheet.sources.cache import Cache
 from cuesheet.sources.online import (
     OnlineSource,
     Transient,
@@ -38,7 +39,6 @@ from cuesheet.sources.online import (
     parse_endpoint,
     retry_after_seconds,
 )
-from cuesheet.recordings.works import Work, WorkCredit
 
 NAME = "musicbrainz"
 OFFICIAL_HOST = "musicbrainz.org"

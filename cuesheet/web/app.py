@@ -38,6 +38,7 @@ from cuesheet.db.transactions import error_text
 from cuesheet.viewer.answers import episode_cues, show_sources, song, song_slug
 from cuesheet.viewer import resolve
 from cuesheet.viewer.resolve import ShowRef, find_episode, find_show
+from cuesheet.web.pool import ReadPool
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("cuesheet.web")
@@ -167,9 +168,7 @@ def _environment() -> Environment:
 
 
 def create_app(db_path: str | Path) -> Starlette:
-    """The site for one database file, read through a pool of read-only connections (web/server.py)."""
-    from cuesheet.web.server import ReadPool
-
+    """The site for one database file, read through a pool of read-only connections (web/pool.py)."""
     path = Path(db_path)
     env = _environment()
 

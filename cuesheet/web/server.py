@@ -4,7 +4,7 @@ The settings answer what a flood of requests found (issue #17, item 6):
 
 - opening a connection per request (open, check it is ours, check migrations)
   cost more than most pages; each worker keeps a few read-only connections
-  and hands them out one request at a time (`ReadPool`);
+  and hands them out one request at a time (`web/pool.py`'s `ReadPool`);
 - a connection that never finishes its request (half-open, slowloris) is
   closed after `REQUEST_TIMEOUT` seconds instead of being held for minutes;
   idle keep-alive connections after `KEEP_ALIVE` seconds;
@@ -16,20 +16,19 @@ The settings answer what a flood of requests found (issue #17, item 6):
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
-import queue
+import signal
 import socket
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from cuesheet.db.connection import open_connection
-from cuesheet.errors import CuesheetError
+from cuesheet.web.app import create_app
 
 ENV_DB = "CUESHEET_SERVE_DB"
 KEEP_ALIVE = 2          # seconds an idle keep-alive connection is kept
@@ -37,85 +36,11 @@ KEEP_ALIVE = 2          # seconds an idle keep-alive connection is kept
 REQUEST_TIMEOUT = float(os.environ.get("CUESHEET_SERVE_REQUEST_TIMEOUT", "10"))
 MAX_CONCURRENCY = 200   # connections + requests per worker before uvicorn answers 503
 BACKLOG = 512
-POOL_SIZE = 8           # read-only connections kept per worker (anyio runs sync pages on 40 threads)
 
 
 def default_workers() -> int:
     """One per core, at most four: the pages are CPU-bound Python, one process per core serves most."""
     return max(1, min(4, os.cpu_count() or 1))
-
-
-class ReadPool:
-    """Read-only connections to one database, reused across requests, safe across threads.
-
-    A rebuilt database is a new file renamed over the old one (`build`), so the
-    file's identity (device, inode, size, mtime) is checked on every checkout;
-    when it changed, the pooled connections are dropped and new ones opened.
-    """
-
-    def __init__(self, path: Path, size: int = POOL_SIZE,
-                 unavailable: Callable[[Exception], Exception] | None = None) -> None:
-        self.path = path
-        self.size = size
-        # What a failed open becomes (the site's 503), so callers only see one kind of error.
-        self.unavailable = unavailable
-        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
-        self._identity: tuple[int, ...] | None = None
-        self._lock = threading.Lock()
-
-    def _current(self) -> tuple[int, ...] | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-    def acquire(self) -> sqlite3.Connection:
-        """A read-only connection (pooled or new); raises what connect raises."""
-        identity = self._current()
-        with self._lock:
-            if identity != self._identity:
-                self._drain()
-                self._identity = identity
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        try:
-            return open_connection(self.path, readonly=True)
-        except (CuesheetError, sqlite3.DatabaseError) as exc:
-            if self.unavailable is None:
-                raise
-            raise self.unavailable(exc) from None
-
-    def release(self, conn: sqlite3.Connection, *, broken: bool = False) -> None:
-        """Back to the pool, unless the request failed half-way, the pool is full or the file changed."""
-        if not broken and not conn.in_transaction and self._idle.qsize() < self.size \
-                and self._current() == self._identity:
-            self._idle.put(conn)
-        else:
-            conn.close()
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        conn = self.acquire()
-        try:
-            yield conn
-        except BaseException:
-            self.release(conn, broken=True)
-            raise
-        self.release(conn)
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
-
-    def close(self) -> None:
-        with self._lock:
-            self._drain()
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -171,8 +96,6 @@ class FewThreads:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not self.set:
-            import anyio.to_thread
-
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.threads
             self.set = True
         await self.app(scope, receive, send)
@@ -180,14 +103,10 @@ class FewThreads:
 
 def app_from_env() -> Any:
     """The app factory each worker process calls (uvicorn imports it by name)."""
-    from cuesheet.web.app import create_app
-
     return FewThreads(create_app(Path(os.environ[ENV_DB])))
 
 
 def _config(**extra: Any) -> Any:
-    import uvicorn
-
     return uvicorn.Config(
         "cuesheet.web.server:app_from_env",
         factory=True,
@@ -221,10 +140,6 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _worker(path: str, host: str, port: int) -> None:
-    import signal
-
-    import uvicorn
-
     os.environ[ENV_DB] = path
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
     uvicorn.Server(_config()).run(sockets=[_listen(host, port)])
@@ -235,14 +150,9 @@ def run(path: Path, host: str, port: int, *, workers: int | None = None) -> None
     n = workers or default_workers()
     db_path = str(path.resolve())
     if n == 1 or not hasattr(socket, "SO_REUSEPORT"):
-        import uvicorn
-
         os.environ[ENV_DB] = db_path
         uvicorn.Server(_config(host=host, port=port)).run()
         return
-    import multiprocessing
-    import signal
-
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(db_path, host, port), daemon=True) for _ in range(n)]
     for proc in procs:
