@@ -89,6 +89,25 @@ class Verdict(StrEnum):
     NO_MATCH = "no_match"
 
 
+class ClaimVerdict(StrEnum):
+    """`accepted`: the id plays in playlists; `review`: it waits for a curator; `rejected`: a curator said no."""
+
+    ACCEPTED = "accepted"
+    REVIEW = "review"
+    REJECTED = "rejected"
+
+
+class ClaimKind(StrEnum):
+    """What the claimed track is, compared with the credited song."""
+
+    SAME = "same recording"
+    EDIT = "another edit"
+    VERSION = "another version"
+    PERFORMER = "another performer"
+    SONG = "another song"
+    UNCLEAR = "unclear"
+
+
 # The values as plain strings, in order: messages ("one of ..."), file checks, SQL CHECKs.
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 CONFIDENCES: tuple[str, ...] = tuple(c.value for c in Confidence)
@@ -144,6 +163,10 @@ class IdClaim:
     service: str
     id: str
     sources: tuple[str, ...]
+    # A curator's decision ('accepted' or 'rejected') and who made it; None leaves the
+    # verdict to the claims audit, which recomputes it on every build.
+    verdict: str | None = None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)

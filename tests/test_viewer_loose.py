@@ -48,6 +48,8 @@ CHATTY = [
     ("so annette has a big birthday, fifty i think, and there is this great song", "S01E09",
      "Long Way to Be Happy"),
     ("that song margot remembers at the family dinner, i keep humming it", "S01E04", "Both Sides, Now"),
+    ("whats the beck song called, the one from the last episode", "S01E10", "Timebomb"),
+    ("who sings the song in the pilot when nellie dances", "S01E01", "Elastic Heart"),
 ]
 
 MOOD = [
@@ -231,6 +233,8 @@ def test_wrong_episode_says_where_it_fits(conn: sqlite3.Connection, shipped_db_f
     assert found.lead() is not None and found.lead().startswith("not in S01E02; S01E03 cue 2 fits")  # type: ignore[union-attr]
     out = runner.invoke(app, ["what", "soundtrack", "2", "dante", "wakes", "up", "--db", str(shipped_db_file)])
     assert out.exit_code == 0 and "not in S01E02; S01E03 cue 2 fits" in out.stdout and "Morning View" in out.stdout
+    data = runner.invoke(app, ["what", "soundtrack", "2", "dante", "wakes", "up", "--json", "--db", str(shipped_db_file)])
+    assert json.loads(data.stdout)[0]["code"] == "S01E03" and "not in S01E02" in data.stderr
 
 
 def test_wrong_episode_never_points_past_the_guard(conn: sqlite3.Connection) -> None:
@@ -335,6 +339,8 @@ def test_web_nothing_found_links_onward(client) -> None:  # type: ignore[no-unty
     assert "a line of the song" not in html
     assert "Steely Dan (ep 4)" in html and 'class="onward"' in html
     assert 'href="/soundtrack/1/4"' in html and 'href="/soundtrack"' in html
+    onward = html.split('class="onward"', 1)[1]
+    assert onward.index('href="/soundtrack/1/4"') < onward.index('href="/soundtrack/1/1"')  # its notes name it
     guarded = main_of(client.get("/search", params={"q": "steely dan", "upto": "3"}).text)
     assert "/soundtrack/1/4" not in guarded and "ep 4" not in guarded
 

@@ -20,13 +20,13 @@ from cuesheet.cli.common import (
     open_db,
     open_db_readonly,
 )
-from cuesheet.cli.output import console, emit, emit_json, friendly_errors, note
+from cuesheet.cli.output import console, emit, emit_json, friendly_errors, indented, note
 from cuesheet.cli.prompts import TerminalPrompter, interactive, missing, render_item, show_candidates, show_decided
-from cuesheet.curation import check, conversation, review
+from cuesheet.curation import check, claims, conversation, review
 from cuesheet.db import history
 from cuesheet.files import dump
 from cuesheet.matching.readings import read_id
-from cuesheet.model import MatchStatus
+from cuesheet.model import ClaimVerdict, MatchStatus
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import find_episode, find_show
 
@@ -259,6 +259,69 @@ def review_unknown(
                  " `review accept ID --pick N` or `review set ID --title ... --artist ...` names it.")
 
 
+@review_app.command("claims")
+def review_claims(
+    show: Annotated[Optional[str], typer.Argument(help="Only this show. Default: every show.")] = None,
+    episode: Annotated[Optional[str], typer.Argument(help="Only this episode.")] = None,
+    season: Annotated[Optional[int], typer.Option("--season", min=1, help="Only this season.")] = None,
+    verdict: Annotated[Optional[list[str]], typer.Option(
+        "--verdict", help="Only claims with this verdict: accepted, review, rejected. Repeatable.")] = None,
+    db: DbOption = None,
+    json_: JsonOption = False,
+    nl: NlOption = False,
+) -> None:
+    """Recording ids sources claim for songs, each with the audit's (or a curator's) verdict and reasons."""
+    bad = [v for v in verdict or [] if v not in claims.VERDICTS]
+    if bad:
+        raise typer.BadParameter(f"{', '.join(bad)}: use {', '.join(claims.VERDICTS)}", param_hint="--verdict")
+    with friendly_errors():
+        conn = open_db_readonly(db).conn
+        show_ref, ep = _scope(conn, show, episode)
+        items = claims.listing(conn, show_id=show_ref.id if show_ref else None, episode_id=ep.id if ep else None,
+                               season=season, verdicts=verdict or ())
+
+    def render(items: list[Any]) -> None:
+        if not items:
+            note("No id claims" + (f" with verdict {' or '.join(verdict)}." if verdict else "."))
+            return
+        counts: dict[str, int] = {}
+        for i, it in enumerate(items):
+            counts[it.verdict] = counts.get(it.verdict, 0) + 1
+            if i:
+                console.print()
+            head = Text(f"#{it.song_id} ", style="bold")
+            head.append(it.label, style="cyan")
+            head.append(f"  {it.title or '?'} — {it.artist or '?'}", style="bold")
+            head.append(f"  {it.verdict}", style={"accepted": "green", "rejected": "red"}.get(it.verdict, "yellow"))
+            console.print(head, soft_wrap=True)
+            t = it.track
+            what = f"{t.title} — {t.artist}" + (f" ({t.album})" if t.album else "") if t else "(track not described)"
+            console.print(indented(f"{it.service} {it.external_id}: {what}", 5))
+            for reason in it.reasons:
+                console.print(indented(reason, 6), style="dim")
+        console.print()
+        note(", ".join(f"{n} {v}" for v, n in sorted(counts.items())) + ". `cuesheet review accept ID --claim`"
+             " or `review reject ID --claim` decides one (undoable).")
+
+    emit(items, as_json=json_, nl=nl, render=render)
+
+
+def _claim_decision(songs: list[int], verdict: str, service: str | None, db: Any, json_: bool) -> None:
+    with friendly_errors():
+        done = claims.decide(open_db(db).conn, songs, verdict, curator_name(), service=service)
+    if json_:
+        emit_json([done])
+        return
+    console.print(Text(done.summary, style="green" if verdict == "accepted" else "bold"), soft_wrap=True)
+    note(f"history #{done.history_id}; `cuesheet undo` takes it back.")
+
+
+ClaimOption = Annotated[bool, typer.Option(
+    "--claim", help="Decide the songs' id claims (as `review claims` lists them), not their match candidates.")]
+ServiceOption = Annotated[Optional[str], typer.Option(
+    "--service", help="With --claim: only the claim of this service (spotify, musicbrainz, isrc).")]
+
+
 def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: Any, json_: bool, nl: bool,
           *, empty: str, footer: str) -> None:
     with friendly_errors():
@@ -287,10 +350,22 @@ def review_accept(
         "--min-score", min=0.0, max=1.0, help="Also accept the best candidate of every song in the queue"
                                               " scoring at least this (0-1).")] = None,
     show: Annotated[Optional[str], typer.Option("--show", help="With --min-score: only this show.")] = None,
+    claim: ClaimOption = False,
+    service: ServiceOption = None,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
-    """Accept candidate N (default the best) for one or more songs, all in one change."""
+    """Accept candidate N (default the best) for one or more songs, all in one change.
+
+    With --claim: accept the songs' claimed ids instead, so they play in playlists.
+    """
+    if claim:
+        if not songs or min_score is not None or pick != 1:
+            raise typer.BadParameter("--claim takes song ids only", param_hint="--claim")
+        _claim_decision(list(songs), ClaimVerdict.ACCEPTED, service, db, json_)
+        return
+    if service is not None:
+        raise typer.BadParameter("--service goes with --claim", param_hint="--service")
     if not songs and min_score is None:
         raise typer.BadParameter("give song ids, --min-score, or both", param_hint="SONGS")
     if pick != 1 and min_score is not None:
@@ -335,10 +410,23 @@ def review_search(
 
 
 @review_app.command("reject")
-def review_reject(song: SongId, db: DbOption = None) -> None:
-    """None of the candidates is the song; the matcher will not try it again."""
+def review_reject(song: SongId, claim: ClaimOption = False, service: ServiceOption = None,
+                  db: DbOption = None,
+                  json_: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False) -> None:
+    """None of the candidates is the song; the matcher will not try it again.
+
+    With --claim: the song's claimed id is not the song; it never plays in playlists.
+    """
+    if claim:
+        _claim_decision([song], ClaimVerdict.REJECTED, service, db, json_)
+        return
+    if service is not None:
+        raise typer.BadParameter("--service goes with --claim", param_hint="--service")
     with friendly_errors():
         done = review.reject(open_db(db).conn, song, curator_name())
+    if json_:
+        emit_json([done])
+        return
     show_decided(done)
 
 

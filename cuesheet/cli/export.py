@@ -90,6 +90,7 @@ def playlist_command(
         _stdout(result.text)
     where = f" to {result.path}" if result.path else ""
     note(f"{result.playlist.title}: {result.playlist.summary()} ({result.format}{where})")
+    note(result.playlist.real_text())
     for line in result.notes:
         note(line)
 
@@ -209,6 +210,8 @@ def spotify_command(
     tell(f"{verb} playlist \"{report.name}\": {report.tracks} tracks"
          + (f" ({report.found_by_search} found by search)" if report.found_by_search else "")
          + ("" if report.created else f", {report.added} added, {report.already_there} already there"))
+    note(f"{plural(report.by_id, 'track')} added by id (a linked recording's or an accepted claim's), "
+         "no search")
     for why, count in report.left_out.items():
         note(left_out_text(why, count))
     if report.unplaced:

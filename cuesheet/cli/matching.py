@@ -273,6 +273,44 @@ def catalog_import_command(
         note(f"Skipped {plural(report.rejected, 'invalid row')}; reasons in {report.rejects_path}")
 
 
+@catalog_app.command("claims")
+def catalog_claims_command(
+    file: Annotated[Path, typer.Argument(help="CSV with a header: one row per claimed track.")],
+    service: Annotated[str, typer.Option("--service", help="Whose ids the file names: spotify, musicbrainz"
+                                                           " or isrc.")] = "spotify",
+    map_: Annotated[Optional[list[str]], typer.Option(
+        "--map", help="COLUMN=FIELD: the file's COLUMN holds FIELD (id, title, artist, album, release_date,"
+                      " duration_ms, source; - ignores it). Repeatable; adds to --mapping. A column named"
+                      " as a field is read as that field.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="A mapping file (TOML or YAML) whose `columns` table says column = field,"
+                          " as for `cue import --mapping`.")] = None,
+    db: DbOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Bring in what claimed ids are (the track's own title, artist, album, date), then audit every claim.
+
+    A claim (an `id_claims` entry in a cue sheet) says a song is a track; this file says
+    what the track is, so the audit can tell a remaster from a karaoke track. One change,
+    undoable; `dump` writes the tracks to data/claims/SERVICE.csv.
+    """
+    from cuesheet.curation import claims
+
+    with friendly_errors():
+        fields = (claims.read_mapping(mapping, map_ or []) if mapping is not None
+                  else claims.parse_mapping(map_ or []))
+        conn = open_db(db).conn
+        report = claims.import_tracks(conn, file, service, curator_name(), fields)
+    if json_:
+        emit_json_one(report)
+        return
+    verdicts = ", ".join(f"{n} {v}" for v, n in sorted(report.verdicts.items())) or "no claims to audit"
+    console.print(f"Read {plural(report.tracks, 'claimed track')} from {report.file}: {report.new} new, "
+                  f"{report.changed} changed. Claims audited: {verdicts}.", highlight=False)
+    if report.history_id:
+        note(f"history #{report.history_id}; `cuesheet undo` takes it back. `cuesheet review claims` lists them.")
+
+
 @catalog_app.command("stats")
 def catalog_stats_command(db: DbOption = None, json_: JsonOption = False) -> None:
     """How many recordings the catalog holds, by source and by id."""

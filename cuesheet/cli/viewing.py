@@ -215,6 +215,8 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
         return 1
     if json_ or nl:
         _json(out, result.answers, nl)
+        for line in result.notes:  # "not in S01E02; S01E03 cue 2 fits": said beside the array
+            out.note(line)
         return 0
     ep = result.episode
     title = f"{ep.show.name} {ep.code} — {ep.title}"

@@ -6,9 +6,11 @@ a failure anywhere leaves the database as it was.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from cuesheet.matching.claims import ClaimedTrack
 from cuesheet.matching.persist import SongMatch, keep_new_candidates, new_song_columns
 from cuesheet.model import Cue, Episode, IdClaim, MatchStatus, Performer, Show, Song
 from cuesheet.recordings.store import upsert_recording
@@ -158,10 +160,62 @@ def insert_id_claims(conn: sqlite3.Connection, song_id: int, claims: tuple[IdCla
                      sources: dict[str, int]) -> None:
     """One row per claim and source (the same id stated twice by one source is one row)."""
     conn.executemany(
-        """INSERT OR IGNORE INTO song_id_claims (cue_song_id, service, external_id, source_id)
-           VALUES (?, ?, ?, ?)""",
-        [(song_id, c.service, c.id, sources[key]) for c in claims for key in c.sources],
+        """INSERT OR IGNORE INTO song_id_claims (cue_song_id, service, external_id, source_id,
+                                                 verdict, decided_by, reasons)
+           VALUES (?, ?, ?, ?, coalesce(?, 'review'), ?, ?)""",
+        [(song_id, c.service, c.id, sources[key], c.verdict, c.decided_by,
+          json.dumps([f"{c.verdict} by {c.decided_by}"]) if c.verdict else None)
+         for c in claims for key in c.sources],
     )
+
+
+# --- the claims audit's rows: the tracks claimed ids name, and each claim's verdict ----------------
+
+
+def upsert_claimed_tracks(conn: sqlite3.Connection, tracks: Iterable[ClaimedTrack], source: str | None = None
+                          ) -> tuple[int, int]:
+    """Store what each claimed id is, as its service names it; (new, changed) rows.
+
+    A track already known keeps its row and takes the new details (a later file corrects
+    an earlier one); an unchanged one is not written, so a re-import records no change.
+    """
+    new = changed = 0
+    for t in tracks:
+        row = (t.title, t.artist, t.album, t.release_date, t.duration_ms, source)
+        old = conn.execute(
+            """SELECT id, title, artist, album, release_date, duration_ms, source FROM claimed_tracks
+                WHERE service = ? AND external_id = ?""", [t.service, t.id]).fetchone()
+        if old is None:
+            conn.execute("""INSERT INTO claimed_tracks (service, external_id, title, artist, album,
+                                                        release_date, duration_ms, source)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", [t.service, t.id, *row])
+            new += 1
+        elif tuple(old[1:]) != row:
+            conn.execute("""UPDATE claimed_tracks SET title = ?, artist = ?, album = ?, release_date = ?,
+                                   duration_ms = ?, source = ? WHERE id = ?""", [*row, old[0]])
+            changed += 1
+    return new, changed
+
+
+def set_claim_audits(conn: sqlite3.Connection, audits: Iterable[tuple[int, str, str, str]]) -> int:
+    """Write the audit's (row id, verdict, kind, reasons JSON) on claims no curator decided; rows changed."""
+    n = 0
+    for row_id, verdict, kind, reasons in audits:
+        n += conn.execute(
+            """UPDATE song_id_claims SET verdict = ?, kind = ?, reasons = ?
+                WHERE id = ? AND decided_by IS NULL
+                  AND (verdict IS NOT ? OR kind IS NOT ? OR reasons IS NOT ?)""",
+            [verdict, kind, reasons, row_id, verdict, kind, reasons]).rowcount
+    return n
+
+
+def decide_claims(conn: sqlite3.Connection, row_ids: list[int], verdict: str, curator: str, at: str,
+                  reasons: str) -> int:
+    """A curator's verdict on these claim rows; the audit never overwrites it."""
+    marks = ",".join("?" * len(row_ids))
+    return conn.execute(
+        f"""UPDATE song_id_claims SET verdict = ?, reasons = ?, decided_by = ?, decided_at = ?
+             WHERE id IN ({marks})""", [verdict, reasons, curator, at, *row_ids]).rowcount
 
 
 def _insert_performers(

@@ -34,6 +34,7 @@ TRACKED = (
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
     "song_searches", "episode_sources",
     "song_id_claims",  # #20: a source's claim that a recording id is this song
+    "claimed_tracks",  # #20: what a claimed id is (`catalog claims`), so undo takes an import back
     "imported_files",  # #17: undoing a `cue import` forgets its file too, so it may be imported again
 )
 # Columns a program stamps as it works (when a song was last matched, when a row was

@@ -23,6 +23,8 @@ def document(playlist: Playlist) -> dict[str, Any]:
         "generated": playlist.generated.isoformat() if playlist.generated else None,
         "tracks": [row.to_json() for row in playlist.rows],
         "unmatched": playlist.unmatched,
+        "real": playlist.real,
+        "searches": playlist.searches,
         "left_out": playlist.left_out,
     }
 

@@ -70,7 +70,7 @@ def document(playlist: Playlist, *, listenbrainz: bool = False) -> dict[str, Any
     doc: dict[str, Any] = {"title": playlist.title, "creator": CREATOR}
     skipped = left_out(playlist, listenbrainz=listenbrainz)
     doc["annotation"] = f"Songs of {playlist.title} in episode and cue order." + (
-        f" {plural(skipped, 'song')} {LEFT_OUT} left out." if skipped else ""
+        f" {plural(skipped, 'song')} {LEFT_OUT} left out." if skipped else f" {playlist.real_text()}."
     )
     if playlist.generated is not None:
         doc["date"] = playlist.generated.isoformat()

@@ -16,7 +16,7 @@ SUFFIXES = (".m3u8", ".m3u")
 
 
 def render(playlist: Playlist) -> str:
-    lines = ["#EXTM3U", f"#PLAYLIST:{one_line(playlist.title)}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{one_line(playlist.title)}", f"# {playlist.real_text()}"]
     for row in playlist.rows:
         lines += [f"# {one_line(c)}" for c in _comments(row)]
         if row.location is not None:
@@ -33,7 +33,9 @@ def _seconds(row: ExportRow) -> int:
 def _comments(row: ExportRow) -> list[str]:
     """One comment line before an entry that needs explaining; none for an ordinary one."""
     notes = ["cast original"] if row.original else []
-    if not row.matched:
+    if not row.matched and row.real:
+        notes.append("the id is a source's claim, accepted by the claims audit")
+    elif not row.matched:
         notes.append(f"unmatched, {row.unmatched_reason}")
     elif not row.identifiers:
         notes.append("no Spotify or MusicBrainz id yet")

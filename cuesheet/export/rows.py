@@ -102,6 +102,11 @@ class ExportRow:
         return self.location is not None and not self.identifiers
 
     @property
+    def real(self) -> bool:
+        """A real track: a Spotify or MusicBrainz id (a linked recording's, or an accepted claim's)."""
+        return bool(self.identifiers)
+
+    @property
     def display(self) -> str:
         """`Artist - Title`, the EXTINF convention; the title alone when no artist is known."""
         return f"{self.artist} - {self.title}" if self.artist else self.title
@@ -126,7 +131,9 @@ class ExportRow:
             notes.append("unidentified song")
         if self.original:
             notes.append("cast original")
-        if not self.matched:
+        if not self.matched and self.real:
+            notes.append("the id is a source's claim, accepted by the claims audit")
+        elif not self.matched:
             notes.append(f"unmatched: {self.unmatched_reason}")
         return "; ".join(notes) or None
 
@@ -137,6 +144,7 @@ class ExportRow:
         out["spotify_uri"] = self.spotify_uri
         out["location"] = self.location
         out["location_is_search"] = self.location_is_search
+        out["real"] = self.real
         out["identifiers"] = self.identifiers
         out["links"] = self.links
         out["note"] = self.note
@@ -157,6 +165,23 @@ class Playlist:
     @property
     def unmatched(self) -> int:
         return sum(1 for r in self.rows if not r.matched)
+
+    @property
+    def real(self) -> int:
+        """Tracks with a real id (Spotify or MusicBrainz): they play, the others are searches."""
+        return sum(1 for r in self.rows if r.real)
+
+    @property
+    def searches(self) -> int:
+        return sum(1 for r in self.rows if r.location_is_search)
+
+    def real_text(self) -> str:
+        """How many tracks are real, in the words every export uses: '29 of 32 tracks are real ...'."""
+        text = f"{self.real} of {plural(len(self.rows), 'track')} {'is' if self.real == 1 else 'are'} real" \
+               " (a Spotify or MusicBrainz id)"
+        if self.searches:
+            text += f", {plural(self.searches, 'search page')}"
+        return text
 
     def summary(self) -> str:
         """One line for stderr: what went in, what stayed out and why."""

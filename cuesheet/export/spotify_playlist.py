@@ -334,6 +334,11 @@ class SpotifyReport:
     added: int = 0  # placed tracks the playlist did not hold before
     already_there: int = 0  # placed tracks it held already (an update)
 
+    @property
+    def by_id(self) -> int:
+        """Tracks added by their known id (a linked recording's or an accepted claim's), without a search."""
+        return self.tracks - self.found_by_search
+
     def to_json(self) -> dict[str, Any]:
         """`export spotify --json`: a contract for scripts."""
         return {
@@ -345,6 +350,7 @@ class SpotifyReport:
             "added": self.added,
             "already_there": self.already_there,
             "found_by_search": self.found_by_search,
+            "by_id": self.by_id,
             "not_found": [
                 {"episode": u.row.code, "cue": u.row.cue, "part": u.row.part, "title": u.row.title,
                  "artist": u.row.artist, "reason": u.reason}

@@ -27,7 +27,8 @@ def render(playlist: Playlist) -> str:
     root = ET.Element(_q("playlist"), {"version": "1"})
     _text(root, "title", playlist.title)
     _text(root, "creator", CREATOR)
-    _text(root, "annotation", f"Songs of {playlist.title} in episode and cue order. {playlist.summary()}.")
+    _text(root, "annotation", f"Songs of {playlist.title} in episode and cue order. {playlist.summary()}. "
+                              f"{playlist.real_text()}.")
     _text(root, "info", HOME)
     if playlist.generated is not None:
         _text(root, "date", playlist.generated.isoformat().replace("+00:00", "Z"))

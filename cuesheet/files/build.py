@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cuesheet.files import sheets
-from cuesheet.curation import store
+from cuesheet.curation import claims, store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.plural import plural
 from cuesheet.recordings import importer
@@ -48,6 +48,7 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
     shows = sheets.read_data_dir(source_dir)  # raises InputErrors before any write
     catalog_files = sorted((source_dir / "catalog").glob("*.csv")) if (source_dir / "catalog").is_dir() else []
     catalog_rows = _read_catalog(catalog_files)
+    claimed = _read_claimed_tracks(source_dir / CLAIMS_DIR)
     if dest.exists():
         # Refuse early (before minutes of building) for a file that is not ours; the lock comes later.
         _check_ours(dest)
@@ -64,6 +65,10 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
             importer.insert_rows(conn, catalog_rows)
             for show in shows:
                 store.insert_show(conn, show)
+            for rows in claimed:
+                for source in dict.fromkeys(r.source for r in rows):
+                    store.upsert_claimed_tracks(conn, [r.track for r in rows if r.source == source], source)
+            claims.audit(conn)  # every claimed id judged against its song, offline
             linked = _match_offline(conn)
         counts = {
             name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -71,13 +76,15 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         }
         new_content = _content(conn)
         new_recordings = recording_identities(conn)
+        new_tracks = claimed_tracks(conn)
         with transaction(conn):
             conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
                              sorted(digests(new_content).items()))
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
-        _replace(tmp, dest, new_content, source_dir, force=force, new_recordings=new_recordings)
+        _replace(tmp, dest, new_content, source_dir, force=force, new_recordings=new_recordings,
+                 new_tracks=new_tracks)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             _remove(Path(str(tmp) + suffix))
@@ -113,7 +120,7 @@ def _content(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_dir: Path, *, force: bool,
-             new_recordings: set[str] | None = None) -> None:
+             new_recordings: set[str] | None = None, new_tracks: set[tuple[Any, ...]] | None = None) -> None:
     """Rename the new database over the old one while holding the old one's write lock."""
     if not dest.exists():
         os.replace(tmp, dest)
@@ -135,6 +142,8 @@ def _replace(tmp: Path, dest: Path, new_content: dict[str, Any] | None, source_d
                 work = curator_work(old, new_content, source_dir)
                 if new_recordings is not None:
                     work += catalog_work(old, new_recordings)
+                if new_tracks is not None:
+                    work += claimed_work(old, new_tracks)
                 if work:
                     raise CuesheetError(
                         f"{dest} holds curator work that is not in {source_dir}: {'; '.join(work)}",
@@ -245,6 +254,21 @@ def catalog_work(old: sqlite3.Connection, new_recordings: set[str]) -> list[str]
             "after a `catalog import`, import that file again once the build is done)"]
 
 
+def claimed_tracks(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    """What a database says claimed ids are (`claimed_tracks`), row ids aside."""
+    return set(conn.execute("SELECT service, external_id, title, artist, album, release_date, duration_ms, source"
+                            " FROM claimed_tracks").fetchall())
+
+
+def claimed_work(old: sqlite3.Connection, new_tracks: set[tuple[Any, ...]]) -> list[str]:
+    """Claimed tracks the old database describes and the files do not (a `catalog claims` not dumped)."""
+    lost = claimed_tracks(old) - new_tracks
+    if not lost:
+        return []
+    return [f"{plural(len(lost), 'claimed track')} the files lack (after `cuesheet catalog claims`, "
+            "`dump` writes them to data/claims/)"]
+
+
 def _newest_mtime(folder: Path) -> float:
     times = [p.stat().st_mtime for p in folder.rglob("*.y*ml")] + [p.stat().st_mtime for p in folder.rglob("*.csv")]
     return max(times, default=0.0)
@@ -272,6 +296,24 @@ def clean_stale_temps(dest: Path) -> list[str]:
             _remove(path)
             removed.append(str(path))
     return sorted(removed)
+
+
+# What claimed ids are (`cuesheet catalog claims`, dumped): data/claims/<service>.csv.
+CLAIMS_DIR = "claims"
+
+
+def _read_claimed_tracks(folder: Path) -> list[list[claims.TrackRow]]:
+    """Each claimed-tracks file's rows; every bad row of every file reported before anything is written."""
+    out: list[list[claims.TrackRow]] = []
+    errors = []
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        try:
+            out.append(claims.read_track_rows(path, path.stem))
+        except InputErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise InputErrors(errors)
+    return out
 
 
 def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:

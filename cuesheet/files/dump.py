@@ -26,7 +26,9 @@ from typing import Any
 
 import yaml
 
+from cuesheet.curation.claims import track_rows
 from cuesheet.errors import InputErrors, NotFound
+from cuesheet.export.tabular import csv_text
 from cuesheet.files import sheets
 from cuesheet.model import (
     Character,
@@ -160,15 +162,19 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
 def _id_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict[int, tuple[IdClaim, ...]]:
     """Each song's id claims, one per (service, id) with every source stating it, in stored order."""
     grouped: dict[int, dict[tuple[str, str], list[str]]] = defaultdict(dict)
-    for sid, service, external_id, key in conn.execute(
-        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key
+    decided: dict[tuple[int, str, str], tuple[str, str]] = {}
+    for sid, service, external_id, key, verdict, decided_by in conn.execute(
+        f"""SELECT ic.cue_song_id, ic.service, ic.external_id, so.key, ic.verdict, ic.decided_by
               FROM song_id_claims ic JOIN cue_songs s ON s.id = ic.cue_song_id
               JOIN sources so ON so.id = ic.source_id
              WHERE s.cue_id IN ({marks}) ORDER BY ic.id""", cue_ids):
         keys = grouped[sid].setdefault((service, external_id), [])
         if key not in keys:
             keys.append(key)
-    return {sid: tuple(IdClaim(service, ext, tuple(keys)) for (service, ext), keys in by.items())
+        if decided_by:  # a curator's decision is kept in the files; the audit's is recomputed
+            decided[(sid, service, external_id)] = (verdict, decided_by)
+    return {sid: tuple(IdClaim(service, ext, tuple(keys), *decided.get((sid, service, ext), (None, None)))
+                       for (service, ext), keys in by.items())
             for sid, by in grouped.items()}
 
 
@@ -376,7 +382,8 @@ def _song_doc(song: Song) -> Any:
         doc["match"] = "accepted"  # the matcher's link, not a curator's pin
     doc["claims"] = [_drop_empty({"field": c.field, "value": c.value, "sources": list(c.sources),
                                   "notes": c.notes}) for c in song.claims]
-    doc["id_claims"] = [{"service": c.service, "id": c.id, "sources": list(c.sources)} for c in song.id_claims]
+    doc["id_claims"] = [_drop_empty({"service": c.service, "id": c.id, "sources": list(c.sources),
+                                     "verdict": c.verdict, "decided_by": c.decided_by}) for c in song.id_claims]
     return _drop_empty(doc, keep=("title",))
 
 
@@ -487,6 +494,13 @@ class DumpReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"folder": self.folder, "written": self.written, "unchanged": self.unchanged}
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Whole file or nothing, byte for byte (a CSV's CRLF line ends kept)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _write(path: Path, text: str) -> None:
@@ -611,7 +625,21 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
             sheets.read_show_dir(folder)  # what was written must read back
         except InputErrors as exc:  # pragma: no cover - a bug in this module, not a user mistake
             raise RuntimeError(f"dump wrote files build cannot read: {exc}") from exc
+    _dump_claimed_tracks(conn, dest, report)
     return report
+
+
+def _dump_claimed_tracks(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
+    """What claimed ids are, one CSV per service under dest/claims/, as `build` reads them back."""
+    for service, rows in track_rows(conn).items():
+        text = csv_text(rows, raw=True)  # a data file read back by `build`: cells exactly as they are
+        path = dest / "claims" / f"{service}.csv"
+        if path.exists() and path.read_bytes() == text.encode("utf-8"):
+            report.unchanged.append(str(path))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bytes(path, text.encode("utf-8"))
+        report.written.append(str(path))
 
 
 # --- what must survive a dump and a build -------------------------------------------------------------

@@ -584,7 +584,7 @@ def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | Non
         cd = c.mapping(item, cw, line)
         if cd is None:
             continue
-        c.keys(cd, ("service", "id", "sources"), cw)
+        c.keys(cd, ("service", "id", "sources", "verdict", "decided_by"), cw)
         service = c.choice(cd, "service", cw, ID_SERVICES)
         if "service" not in cd:
             c.error("is required", line, f"{cw}.service")
@@ -599,7 +599,12 @@ def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | Non
         except ParseError as exc:
             c.error(exc.message, _line(cd, "id"), f"{cw}.id")
             continue
-        out.append(IdClaim(service, value, claim_sources))
+        # A curator's decision on the claim (`review accept/reject --claim`); the audit decides the rest.
+        verdict = c.choice(cd, "verdict", cw, ("accepted", "rejected"))
+        decided_by = c.text(cd, "decided_by", cw)
+        if verdict and not decided_by:
+            c.error("a decided claim names who decided it", _line(cd, "verdict"), f"{cw}.decided_by")
+        out.append(IdClaim(service, value, claim_sources, verdict, decided_by if verdict else None))
     return tuple(out)
 
 

@@ -16,31 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 
 from cuesheet.matching.readings import folded, strip_the
 from cuesheet.matching.score import artist_similarity, title_similarity
+from cuesheet.model import ClaimKind, ClaimVerdict
 from cuesheet.notation.normalize import Version, split_artists, split_featured, split_version
-
-
-class ClaimVerdict(StrEnum):
-    """`accepted`: the id plays in playlists; `review`: it waits for a curator; `rejected`: a curator said no."""
-
-    ACCEPTED = "accepted"
-    REVIEW = "review"
-    REJECTED = "rejected"
-
-
-class ClaimKind(StrEnum):
-    """What the claimed track is, compared with the credited song."""
-
-    SAME = "same recording"
-    EDIT = "another edit"
-    VERSION = "another version"
-    PERFORMER = "another performer"
-    SONG = "another song"
-    UNCLEAR = "unclear"
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
         p = {"character": character, "actor": actor, "inferred": bool(inferred)}
         (song_performers[song_id] if song_id else performers[cue_id]).append(p)
     songs: dict[int, list[SongAnswer]] = defaultdict(list)
+    claimed = accepted_claims(conn, marks, cue_ids)
     for row in conn.execute(
         f"""SELECT cs.cue_id, cs.id, cs.text, cs.title, cs.artist, cs.version, cs.confidence,
                    cs.match_status, cs.heard, r.id, r.title, r.artist, r.version, r.year, r.album,
@@ -205,6 +206,8 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
          rec_id, r_title, r_artist, r_version, year, album, duration_ms, isrc, mbid, spotify_id,
          links_json) = row
         id_map = {k: v for k, v in (("isrc", isrc), ("mbid", mbid), ("spotify_id", spotify_id)) if v}
+        for key, value in claimed.get(song_id, {}).items():
+            id_map.setdefault(key, value)  # a linked recording's own id wins over a source's claim
         songs[cue_id].append(
             SongAnswer(
                 title=r_title or title,
@@ -251,6 +254,31 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
             cue_id=cue_id,
         )
     return [by_id[i] for i in cue_ids if i in by_id]
+
+
+# The ids key a claimed service fills (`song_id_claims.service`).
+_CLAIM_KEYS = {"spotify": "spotify_id", "musicbrainz": "mbid", "isrc": "isrc"}
+
+
+def accepted_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The ids of these cues' songs that a source claimed and the audit or a curator accepted.
+
+    Only an accepted claim counts: a karaoke track or a radio edit a script matched never
+    reaches a listen link or a playlist. A database from before claims has none.
+    """
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    try:
+        rows = conn.execute(
+            f"""SELECT ic.cue_song_id, ic.service, ic.external_id FROM song_id_claims ic
+                  JOIN cue_songs s ON s.id = ic.cue_song_id
+                 WHERE s.cue_id IN ({marks}) AND ic.verdict = 'accepted' ORDER BY ic.id""", cue_ids).fetchall()
+    except sqlite3.OperationalError:
+        return out
+    for song_id, service, external_id in rows:
+        key = _CLAIM_KEYS.get(service)
+        if key:
+            out[song_id].setdefault(key, external_id)
+    return out
 
 
 def _time(ms: int | None) -> str | None:

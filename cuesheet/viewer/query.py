@@ -29,7 +29,8 @@ FILLER = frozenset(
     song songs track tracks music tune tunes number scene scenes episode episodes ep eps show
     play plays playing played sing sings sang sung singing goes go went called named name
     one part bit some about like just then very really thing kind sort
-    up out off get gets got getting gotten also too between versus vs against""".split()
+    up out off get gets got getting gotten also too between versus vs against
+    whats whos wheres whens hows thats theres heres ive id ill youre theyre dont doesnt didnt""".split()
 )
 
 # Chat and judgement: how a viewer feels about the song or frames the question ("ok so i was
@@ -90,6 +91,7 @@ def number_value(word: str) -> int | None:
     return ORDINALS.get(word)
 
 
+@lru_cache(maxsize=8192)
 def key(word: str) -> str:
     """The form two words are compared in: a number's digits, else the Snowball stem."""
     n = number_value(word)

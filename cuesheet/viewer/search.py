@@ -247,8 +247,10 @@ class SearchResult:
     total: int = 0
     # "not in S01E02; S01E03 cue 2 fits": the episode named had no fit, these answers are elsewhere.
     elsewhere: str | None = None
-    # When nothing fits: what is known instead (incomplete episodes, artists not yet placed).
+    # When nothing fits: what is known instead (incomplete episodes, artists not yet placed),
+    # and the (show, season, number) of the episodes whose notes name the words.
     known: list[str] = field(default_factory=list)
+    known_episodes: list[tuple[str, int, int]] = field(default_factory=list)
     # The shows searched, and the viewer's watched limits: for the web's links onward.
     shows: list[ShowRef] = field(default_factory=list)
     limits: dict[str, Watched] = field(default_factory=dict)
@@ -370,30 +372,21 @@ def search(
     _answer(conn, result, show_ids, episode_ids, limit, min_score, limits)
     if (not result.answers or result.weak) and episode_ids is not None and query.words and not result.later:
         # "dante wakes up in episode 2": not there; say where it fits (watched episodes only).
-        elsewhere = SearchResult(query, [])
-        _answer(conn, elsewhere, show_ids, None, limit, min_score, limits)
-        if elsewhere.answers and not elsewhere.weak:
-            asked = sorted({c for c in _codes(conn, episode_ids, limits)})
-            if len(asked) > 3 or not asked:
-                asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
-            result.answers, result.total = elsewhere.answers, elsewhere.total
-            result.unmatched = elsewhere.unmatched
-            result.elsewhere = _elsewhere_note(asked, elsewhere.answers)
+        asked = sorted(set(_codes(conn, episode_ids, limits)))
+        if len(asked) > 3 or not asked:
+            asked = [query.episode.describe() if query.episode is not None else f"season {query.season}"]
+        _instead(conn, result, show_ids, limits, asked, limit, min_score)
     if not result.answers and narrowed and not show_text and not result.later and query.words:
         # "madonna uk": the show named has none; another show may ("not in RuPaul's Drag Race UK").
-        everywhere = SearchResult(query, [])
-        _answer(conn, everywhere, None, None, limit, min_score, watched_limits(conn, all_shows, upto) if upto else {})
-        if everywhere.answers and not everywhere.weak:
-            result.answers, result.total = everywhere.answers, everywhere.total
-            result.unmatched = everywhere.unmatched
-            result.elsewhere = _elsewhere_note([", ".join(s.name for s in shows)], everywhere.answers)
+        everywhere = watched_limits(conn, all_shows, upto) if upto else {}
+        if _instead(conn, result, None, everywhere, [", ".join(s.name for s in shows)], limit, min_score):
             result.shows = all_shows
     if not (query.words or query.episode or query.position or query.season) and not result.answers:
         result.only_filler = True  # common words that are not a title either
     elif not result.answers and not result.later and catalog:
         result.catalog = _catalog_hint(conn, query)
     if (not result.answers or result.weak) and not (result.only_filler or result.later or result.catalog):
-        result.known = known_gaps(conn, shows, query, limits)
+        result.known, result.known_episodes = known_gaps(conn, shows, query, limits)
     return result
 
 
@@ -443,6 +436,19 @@ def _answer(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] 
         result.later = bool(_fits(later_hits, min_score))
 
 
+def _instead(conn: sqlite3.Connection, result: SearchResult, show_ids: list[int] | None,
+             limits: dict[str, Watched], asked: list[str], limit: int, min_score: float) -> bool:
+    """Ask the same words without the episode (or show) named; when they fit well there, the
+    answers replace the weak ones, said as "not in S01E02; S01E03 cue 2 fits"."""
+    found = SearchResult(result.query, [])
+    _answer(conn, found, show_ids, None, limit, min_score, limits)
+    if not found.answers or found.weak:
+        return False
+    result.answers, result.total, result.unmatched = found.answers, found.total, found.unmatched
+    result.elsewhere = _elsewhere_note(asked, found.answers)
+    return True
+
+
 def _hidden(a: Answer, limits: dict[str, Watched]) -> bool:
     limit = limits.get(a.show)
     return limit is not None and later_than(a.season, a.episode, limit)
@@ -465,15 +471,17 @@ _NOTE_EPISODES = re.compile(r"\b(?:ep|eps|episode|episodes)\.?\s*([0-9]+(?:\s*(?
 
 
 def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
-               limits: dict[str, Watched]) -> list[str]:
+               limits: dict[str, Watched]) -> tuple[list[str], list[tuple[str, int, int]]]:
     """What a viewer is told when no cue fits: the curators' notes that name the words (an
     artist the sources credit but no cue places yet), and which episodes may still miss songs.
 
     Under the spoiler guard a note naming a later episode, and a later episode itself, are
-    left out: nothing here may tell what is to come.
+    left out: nothing here may tell what is to come. Also returns the (show, season, number) of
+    the episodes whose notes name the words, for links onward.
     """
     terms = [w for w in query.words if not w.isdigit()]
     out: list[str] = []
+    named: list[tuple[str, int, int]] = []
     for show in shows:
         limit = limits.get(show.name)
         notes = [("", n) for (n,) in conn.execute("SELECT coalesce(notes, '') FROM shows WHERE id = ?", [show.id])]
@@ -481,6 +489,7 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
                             " WHERE show_id = ? ORDER BY season, number", [show.id]).fetchall()
         seen = [r for r in rows if limit is None or not later_than(r[0], r[1], limit)]
         notes += [(episode_code(r[0], r[1]) + ": ", r[3]) for r in seen]
+        places = {episode_code(r[0], r[1]) + ": ": (show.name, r[0], r[1]) for r in seen}
         said: list[str] = []
         for where, text in notes:
             for clause in _clauses_naming(text, terms):
@@ -488,6 +497,8 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
                     continue
                 if where + clause not in said:
                     said.append(where + clause)
+                if where and places[where] not in named:
+                    named.append(places[where])
         if said:
             out.append(f"{show.name}'s source notes name it, but no cue places it yet: " + " · ".join(said[:3]))
         open_ = [episode_code(r[0], r[1]) for r in seen if not r[2]]
@@ -496,7 +507,7 @@ def known_gaps(conn: sqlite3.Connection, shows: list[ShowRef], query: Query,
             if len(open_) < len(seen) and len(open_) > 2:
                 listed = f"{len(open_)} episodes of {open_[0]} to {open_[-1]}"
             out.append(("" if len(shows) == 1 else f"{show.name} ") + f"{listed} may still miss songs")
-    return out
+    return out, named
 
 
 def _names_later(clause: str, limit: Watched) -> bool:

@@ -586,7 +586,10 @@ def _onward(conn: sqlite3.Connection, result: Any) -> list[tuple[str, str]]:
     for show in result.shows[:3]:
         limit = result.limits.get(show.name)
         rows = watched_episodes(resolve.episodes(conn, show), limit)
-        for e in [e for e in rows if not e["complete"]][:6]:
+        # Episodes whose notes name the words first, then those that may miss songs.
+        named = {(season, number) for name, season, number in result.known_episodes if name == show.name}
+        rows = sorted(rows, key=lambda e: (e["season"], e["episode"]) not in named)
+        for e in [e for e in rows if not e["complete"] or (e["season"], e["episode"]) in named][:6]:
             links.append((with_upto(episode_url(show.slug, e["season"], e["episode"]), upto),
                           f"{show.name} {e['code']} {e['episode_title']}"))
         links.append((with_upto(show_url(show.slug), upto), f"All {show.name} episodes"))
