@@ -59,6 +59,11 @@ class InputErrors(CuesheetError):
         super().__init__(first + more, remedy=remedy)
 
 
+class DatabaseBusy(CuesheetError):
+    """Another writer held the write lock past the busy timeout: nothing was written, and the
+    caller may keep what the curator typed (a draft) and try again later."""
+
+
 class NumberTaken(InputError):
     """A cue number another curator took between the offer and the save; `free` is the next one."""
 

@@ -185,6 +185,40 @@ class RecordingRef:
 
 
 @dataclass(frozen=True)
+class KeptCandidate:
+    """A candidate waiting with a song for review, as a search or the matcher left it: carried by
+    the files so a build puts the queue back as it was (a search's online results included)."""
+
+    score: float
+    title: str
+    artist: str
+    source: str
+    album: str | None = None
+    year: int | None = None
+    duration_ms: int | None = None
+    version: str | None = None
+    ids: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    reasons: tuple[str, ...] = ()
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
+class KeptSearch:
+    """A search a curator ran for a song (kept so the next curator does not repeat it)."""
+
+    at: str
+    curator: str
+    query: str
+    sources: tuple[str, ...] = ()
+    verdict: str | None = None
+    best_title: str | None = None
+    best_artist: str | None = None
+    best_score: float | None = None
+    candidates: int = 0
+
+
+@dataclass(frozen=True)
 class Song:
     title: str
     artist: str
@@ -204,6 +238,9 @@ class Song:
     heard: str | None = None
     # A song plays and nobody has identified it: no title, artist or text; `heard` describes it.
     unknown: bool = False
+    # The review queue's candidates (best first) and the searches tried, when the files carry them.
+    candidates: tuple[KeptCandidate, ...] = ()
+    searches: tuple[KeptSearch, ...] = ()
     # Recording ids sources claim for the song (checked by the claims audit, never trusted as such).
     id_claims: tuple[IdClaim, ...] = ()
 

@@ -222,7 +222,7 @@ def test_stale_temps_of_live_processes_are_kept(tmp_path: Path) -> None:
 
 
 def test_a_catalog_import_since_the_build_is_not_thrown_away_silently(data: Path, tmp_path: Path) -> None:
-    """`dump` writes no catalog, so a rebuild would drop imported rows: it refuses and says how to keep them."""
+    """A rebuild would drop imported rows: it refuses and names the command that keeps them (`dump`)."""
     db = tmp_path / "cues.sqlite"
     buildmod.build(data, db)
     extra = tmp_path / "more.csv"
@@ -235,7 +235,7 @@ def test_a_catalog_import_since_the_build_is_not_thrown_away_silently(data: Path
     with pytest.raises(CuesheetError) as exc:
         buildmod.build(data, db)
     message = str(exc.value)
-    assert "2 catalog recordings the files lack" in message and "import that file again" in message
+    assert "2 catalog recordings the files lack" in message and "cuesheet dump" in message
     assert sqlite3.connect(db).execute(
         "SELECT count(*) FROM recordings WHERE title = 'Since I Fell for You'").fetchone()[0] == 1
     buildmod.build(data, db, force=True)

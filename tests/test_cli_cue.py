@@ -98,7 +98,7 @@ PROMPTED = "\n".join([
 
 
 def test_add_by_prompts_shows_candidates_and_saves_the_pick(shipped_db: Path) -> None:
-    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", input=PROMPTED)
+    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", "--full", input=PROMPTED)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Cue number (6)" in out
@@ -123,7 +123,7 @@ def test_mashup_by_prompts_none_of_these_by_hand_and_search_again(shipped_db: Pa
         "", "",                        # kind (mashup), usage
         "y",
     ]) + "\n"
-    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", input=answers)
+    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", "--full", input=answers)
     assert result.exit_code == 0, result.output
     cue = cues(shipped_db)[-1]
     assert cue.kind == "mashup"
@@ -143,7 +143,7 @@ def test_mashup_by_prompts_none_of_these_by_hand_and_search_again(shipped_db: Pa
 def test_end_of_input_anywhere_writes_nothing(shipped_db: Path, cut: int) -> None:
     before = snapshot(open_conn(shipped_db))
     partial = "\n".join(PROMPTED.split("\n")[:cut]) + "\n"
-    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", input=partial)
+    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", "--full", input=partial)
     assert result.exit_code == 130
     assert "cancelled; nothing was written." in result.stderr
     assert snapshot(open_conn(shipped_db)) == before
@@ -151,14 +151,14 @@ def test_end_of_input_anywhere_writes_nothing(shipped_db: Path, cut: int) -> Non
 
 def test_saying_no_at_the_end_writes_nothing(shipped_db: Path) -> None:
     before = snapshot(open_conn(shipped_db))
-    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", input=PROMPTED.replace("\ny\n", "\nn\n"))
+    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", "--full", input=PROMPTED.replace("\ny\n", "\nn\n"))
     assert result.exit_code == 130
     assert snapshot(open_conn(shipped_db)) == before
 
 
 def test_a_taken_number_offers_to_insert_before_it(shipped_db: Path) -> None:
     answers = "2\ny\n\n\n\n\nroar katy perry\nn\n\n\n\ny\n"
-    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", input=answers)
+    result = run(shipped_db, "cue", "add", "soundtrack", "3", "--prompt", "--full", input=answers)
     assert result.exit_code == 0, result.output
     assert [(a.cue, a.songs[0].title or a.songs[0].text) for a in cues(shipped_db)][:3] == [
         (1, "Deep in a Dream"), (2, "roar katy perry"), (3, "Morning View")]

@@ -41,7 +41,7 @@ def _cli(db: Path, *args: str, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_a_number_taken_meanwhile_is_reoffered_keeping_the_answers(shipped_db: Path) -> None:
-    first = _cli(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline",
+    first = _cli(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline",
                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = _Reader(first.stdout)
     out.start()

@@ -104,7 +104,7 @@ def test_import_says_added_and_counts_the_unidentified_song(shipped_db: Path, tm
 
 
 def test_cue_add_header_lists_the_cues_it_says(shipped_db: Path) -> None:
-    r = run(shipped_db, "cue", "add", "soundtrack", "8", "--prompt", input="\x04")
+    r = run(shipped_db, "cue", "add", "soundtrack", "8", "--prompt", "--full", input="\x04")
     assert "2 cues so far: 1 Butterfly By, 2 It's a Fine Life" in r.stdout
     assert "the last:" not in r.stdout
 
@@ -134,7 +134,7 @@ def test_kind_that_is_not_one_stays_unknown() -> None:
 
 def test_the_kind_prompt_takes_lipsync(shipped_db: Path) -> None:
     answers = "\n".join(["", "", "", "", "", "roads portishead", "1", "", "lipsync", "", "y"]) + "\n"
-    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline", input=answers)
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline", input=answers)
     assert r.exit_code == 0, r.output
     assert "is not one of" not in r.stdout
     r = run(shipped_db, "cue", "add", "soundtrack", "6", "--song", "roads portishead", "--kind", "lip sync",

@@ -115,7 +115,7 @@ def test_conflicting_flags_are_an_error_and_write_nothing(shipped_db: Path, args
 
 def test_an_unknown_song_by_prompt(shipped_db: Path) -> None:
     answers = "\n".join(["", "", "", "the gym", "", "?", HEARD, "", "", "", "y"]) + "\n"
-    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline", input=answers)
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline", input=answers)
     assert r.exit_code == 0, r.output
     conn = open_conn(shipped_db)
     assert conn.execute("SELECT heard, match_status FROM cue_songs ORDER BY id DESC LIMIT 1").fetchone() == (
@@ -255,7 +255,7 @@ def curate_ident(conn, words):  # type: ignore[no-untyped-def]
 
 def test_none_of_these_at_the_prompt_with_no_candidates(shipped_db: Path) -> None:
     answers = "\n".join(["", "", "", "", "", "zzqx qqq nothing like it", "n", "", "", "", "y"]) + "\n"
-    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--offline", input=answers)
+    r = run(shipped_db, "cue", "add", "soundtrack", "6", "--prompt", "--full", "--offline", input=answers)
     assert r.exit_code == 0, r.output
     conn = open_conn(shipped_db)
     sid, status = conn.execute("SELECT id, match_status FROM cue_songs ORDER BY id DESC LIMIT 1").fetchone()
@@ -297,16 +297,19 @@ def test_accept_several_is_all_or_nothing_naming_every_failure(shipped_db: Path)
 
 
 def test_accept_by_min_score(shipped_db: Path) -> None:
+    """--min-score is the calibrated probability (#23), as --min-probability, not the raw score."""
     conn = open_conn(shipped_db)
     _queue_two(conn)
     waiting = review.queue(conn)
-    scores = {it.id: it.candidates[0].score for it in waiting if it.candidates}
-    cut = sorted(scores.values())[-1]
+    chances = {it.id: it.candidates[0].probability for it in waiting
+               if it.candidates and it.candidates[0].probability is not None}
+    cut = sorted(chances.values())[-1]
+    assert cut >= review.REJECTS_BELOW
     r = run(shipped_db, "review", "accept", "--min-score", str(cut), "--json")
     assert r.exit_code == 0, r.output
     [batch] = json.loads(r.output)
-    assert {d["song"] for d in batch["decisions"]} == {i for i, s in scores.items() if s >= cut}
-    assert all(scores[i] < cut for i in (it.id for it in review.queue(conn)) if i in scores)
+    assert {d["song"] for d in batch["decisions"]} == {i for i, p in chances.items() if p >= cut}
+    assert all(chances[i] < cut for i in (it.id for it in review.queue(conn)) if i in chances)
 
 
 def test_reject_respects_a_curated_decision(shipped_db: Path) -> None:

@@ -80,6 +80,7 @@ def add_command(
     shift: Annotated[bool, typer.Option("--shift", help="If the number is taken, move that cue and the later ones up by one.")] = False,
     yes: YesOption = False,
     prompt: Prompting = None,
+    full: Annotated[bool, typer.Option("--full", help="Ask every question the options leave open (number, times, more songs, kind, usage); without it only song, scene, time in and performers are asked.")] = False,
     offline: CuratorOfflineOption = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the new cue as JSON.")] = False,
@@ -109,7 +110,7 @@ def add_command(
             performers=performers, kind=kind, usage=usage, songs=tuple(song or ()), title=title,
             artist=artist, version=version, pick=pick, unknown=unknown, heard=heard, confidence=confidence,
             sources=tuple(source or ()), notes=notes, order_confirmed=order == "confirmed",
-            open=frozenset(name for name, value in unsaid.items() if value is None),
+            open=frozenset(name for name, value in unsaid.items() if value is None), quick=not full,
         )
         matcher = None
         if asking and not unknown or pick is not None:
@@ -120,6 +121,10 @@ def add_command(
         except Cancelled:
             raise cancelled() from None
         [answer] = answers(conn, [done.cue_id])
+    _saved(ep, done, answer, json_)
+
+
+def _saved(ep: Any, done: Any, answer: Any, json_: bool) -> None:
     if json_:
         emit_json([answer])
         return

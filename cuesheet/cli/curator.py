@@ -166,6 +166,7 @@ def undo_command(
     force: Annotated[bool, typer.Option("--force", help="Restore even rows changed since (that later work is lost).")] = False,
     episode: Annotated[Optional[str], typer.Option("--episode", help="With --cue: the episode of the one cue to undo.")] = None,
     cue: Annotated[Optional[int], typer.Option("--cue", min=1, help="Undo only this cue's part of the change (one cue of an import).")] = None,
+    keep_later: Annotated[bool, typer.Option("--keep-later", help="Leave the rows later changes stand on (an episode an import created that has cues added since); take back the rest.")] = False,
     db: DbOption = None,
 ) -> None:
     """Undo the latest change (or change N) in one transaction; undoing an undo redoes."""
@@ -177,7 +178,8 @@ def undo_command(
         if cue is not None:
             cue_id = history.cue_in_change(conn, change, cue,
                                            lambda slug: find_episode(conn, find_show(conn, slug), episode))
-        done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id)
+        done = history.undo(conn, change, curator_name(), force=force, cue_id=cue_id,
+                            keep_later=keep_later)
     console.print(Text(f"Undid #{done.undone.id} ({done.undone.action}): {done.undone.summary}", style="bold green"),
                   soft_wrap=True)
     if done.forced:
@@ -346,10 +348,14 @@ def _list(show: str | None, episode: str | None, statuses: tuple[str, ...], db: 
 def review_accept(
     songs: Annotated[Optional[list[int]], typer.Argument(help="The songs' ids, as `cuesheet review` lists them.")] = None,
     pick: Annotated[int, typer.Option("--pick", min=1, help="Which candidate (1 = best).")] = 1,
-    min_score: Annotated[Optional[float], typer.Option(
-        "--min-score", min=0.0, max=1.0, help="Also accept the best candidate of every song in the queue"
-                                              " scoring at least this (0-1).")] = None,
-    show: Annotated[Optional[str], typer.Option("--show", help="With --min-score: only this show.")] = None,
+    min_probability: Annotated[Optional[float], typer.Option(
+        "--min-probability", "--min-score", min=0.0, max=1.0,
+        help="Also accept the best candidate of every song in the queue whose calibrated probability"
+             " is at least this (0-1); --min-score is the same value.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --min-probability: also take candidates the verdict counts as more likely"
+                        " wrong (probability under 0.5, or none).")] = False,
+    show: Annotated[Optional[str], typer.Option("--show", help="With --min-probability: only this show.")] = None,
     claim: ClaimOption = False,
     service: ServiceOption = None,
     db: DbOption = None,
@@ -360,21 +366,22 @@ def review_accept(
     With --claim: accept the songs' claimed ids instead, so they play in playlists.
     """
     if claim:
-        if not songs or min_score is not None or pick != 1:
+        if not songs or min_probability is not None or pick != 1:
             raise typer.BadParameter("--claim takes song ids only", param_hint="--claim")
         _claim_decision(list(songs), ClaimVerdict.ACCEPTED, service, db, json_)
         return
     if service is not None:
         raise typer.BadParameter("--service goes with --claim", param_hint="--service")
-    if not songs and min_score is None:
-        raise typer.BadParameter("give song ids, --min-score, or both", param_hint="SONGS")
-    if pick != 1 and min_score is not None:
-        raise typer.BadParameter("--min-score accepts each song's best candidate; leave out --pick",
+    if not songs and min_probability is None:
+        raise typer.BadParameter("give song ids, --min-probability, or both", param_hint="SONGS")
+    if pick != 1 and min_probability is not None:
+        raise typer.BadParameter("--min-probability accepts each song's best candidate; leave out --pick",
                                  param_hint="--pick")
     with friendly_errors():
         conn = open_db(db).conn
         show_ref = find_show(conn, show) if show else None
-        done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick, min_score=min_score,
+        done = review.accept_many(conn, list(songs or []), curator_name(), pick=pick,
+                                  min_probability=min_probability, force=force,
                                   show_id=show_ref.id if show_ref else None)
     if json_:
         emit_json([done])

@@ -254,13 +254,16 @@ def catalog_import_command(
         with import_progress(file.name, show=size > 5_000_000 and not json_) as progress:
             report = importer.import_file(conn, file, format=format, source=source,
                                           ignore_extra=ignore_extra, progress=progress,
-                                          skip_invalid=skip_invalid, rejects=rejects, replace=replace)
+                                          skip_invalid=skip_invalid, rejects=rejects, replace=replace,
+                                          curator=curator_name())
     if json_:
         emit_json_one(report)
         return
     console.print(f"Imported {report.path} ({report.format}): {plural(report.rows, 'row')}, {report.added} added, "
                   f"{report.changed} changed, {report.unchanged} unchanged, in {report.seconds:.1f} s.",
                   highlight=False)
+    if report.history_id:
+        note(f"history #{report.history_id}; `cuesheet undo` takes the added recordings back.")
     if report.removed or report.kept_linked:
         console.print(f"Removed {report.removed} recordings the file no longer has; kept {report.kept_linked} "
                       "that cues link to.", highlight=False)

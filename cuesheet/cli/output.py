@@ -145,7 +145,7 @@ def indented(text: Any, spaces: int, style: str = "dim") -> Any:
     return Padding(body, (0, 0, 0, spaces), expand=False)
 
 
-def candidate_line(rank: int, candidate: Any, score: float) -> Any:
+def candidate_line(rank: int, candidate: Any, score: float, probability: float | None = None) -> Any:
     """One candidate as curators read it: rank, title — artist (version, album, year, length), score, sources."""
     from rich.text import Text
 
@@ -160,5 +160,7 @@ def candidate_line(rank: int, candidate: Any, score: float) -> Any:
     if extra:
         line.append(f" ({', '.join(extra)})", style="dim")
     line.append(f"  {score:.2f}", style="cyan")
+    if probability is not None:
+        line.append(f" (probability {probability:.2f})", style="cyan")
     line.append(f"  {sources_label(candidate)}", style="dim")
     return indented(line, 2)

@@ -163,7 +163,7 @@ def render_item(it: Any, *, reasons: int = 3, gap: bool = True) -> None:
     if not it.candidates:
         console.print(Text("     no candidates", style="dim"))
     for c in it.candidates:
-        console.print(candidate_line(c.rank, c.candidate, c.score))
+        console.print(candidate_line(c.rank, c.candidate, c.score, c.probability))
         if c.rank <= reasons and c.reasons:
             console.print(indented(" · ".join(c.reasons), 6))
 

@@ -28,6 +28,7 @@ RULES = {
     "mashup-one-song": (ERROR, "a mashup with fewer than two songs"),
     "time-reversed": (ERROR, "a cue that ends before it starts"),
     "lost-recording": (ERROR, "a song accepted or curated whose recording is gone"),
+    "duplicate-cue": (WARNING, "the same song twice in one episode at the same time or scene"),
     "overlap": (WARNING, "two cues play at the same time"),
     "out-of-order": (WARNING, "cue numbers and times disagree on the order"),
     "unmatched": (WARNING, "a song not linked to a recording yet"),
@@ -130,6 +131,7 @@ def check(
                 add("time-reversed", ep, n, f"ends at {format_time(t_out)}, before it starts at {format_time(t_in)}")
         _times(rows, lambda code, cue, msg: add(code, ep, cue, msg))
     _songs(conn, marks, ep_ids, add)
+    _duplicates(conn, marks, ep_ids, add)
     _conflicts(conn, marks, ep_ids, add)
     if cue_sheet:
         _cue_sheet(conn, [ep for ep in ep_ids if by_episode.get(ep)], add)
@@ -186,6 +188,33 @@ def _songs(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) ->
             add("unmatched", ep, cue, f"song {position} {name}: {why}", song_id)
         elif not artist:  # an unmatched song is already listed; matching gives it its artist
             add("no-artist", ep, cue, f"song {position} {name} has no artist", song_id)
+
+
+def _duplicates(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:
+    """A cue entered twice (a file imported again under another name, two curators adding the
+    same cue): the same song in one episode at the same time in, or in the same scene."""
+    from cuesheet.notation.normalize import fold
+
+    seen: dict[tuple[Any, ...], int] = {}
+    for ep, cue, t_in, scene, rec_id, title, artist, text in conn.execute(
+        f"""SELECT c.episode_id, c.number, c.time_in_ms, c.scene, cs.recording_id, cs.title, cs.artist, cs.text
+              FROM cue_songs cs JOIN cues c ON c.id = cs.cue_id
+             WHERE c.episode_id IN ({marks}) ORDER BY c.episode_id, c.number, cs.position""",
+        ep_ids,
+    ):
+        song = ("rec", rec_id) if rec_id is not None else ("text", fold(title or text or ""), fold(artist or ""))
+        if song[1] == "":
+            continue  # an unidentified song is not the same as another one
+        places = ([("time", t_in)] if t_in is not None else []) + ([("scene", fold(scene))] if scene else [])
+        places = places or [("nowhere", None)]  # neither has a time or a scene: nothing tells them apart
+        for place in places:
+            first = seen.setdefault((ep, song, place), cue)
+            if first != cue:
+                what = {"time": "it starts at the same time", "scene": "it has the same scene"}.get(
+                    place[0], "neither has a time or a scene")
+                add("duplicate-cue", ep, cue, f"repeats cue {first}: the same song, and {what}"
+                    " (`cuesheet cue rm` one of them, or `cuesheet undo` the change that added it)")
+                break
 
 
 def _conflicts(conn: sqlite3.Connection, marks: str, ep_ids: list[int], add: Any) -> None:

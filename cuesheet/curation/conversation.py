@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from cuesheet.curation import cues as curate
-from cuesheet.curation import review
+from cuesheet.curation import drafts, review
 from cuesheet.curation.cues import CueDraft, CueEdit, Done, Resolved, SongDraft
-from cuesheet.errors import CuesheetError, InputError, NumberTaken, ParseError
+from cuesheet.errors import CuesheetError, DatabaseBusy, InputError, NumberTaken, ParseError
 from cuesheet.model import KINDS, USAGE_CODES, Kind, MatchStatus, Performer, RecordingRef, Song, Verdict
 from cuesheet.notation.normalize import repair_text
 from cuesheet.notation.timecode import format_time, parse_time
@@ -191,14 +191,36 @@ class NewCue:
     notes: str | None = None
     order_confirmed: bool = True
     open: frozenset[str] = frozenset()
+    # Ask only what a typical cue needs (song, scene, time in, performers; the rest takes its
+    # default): `cue add` without --full. False asks every open question.
+    quick: bool = False
 
 
 def add_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, curator: str, *,
             prompter: Prompter | None = None, matcher: Any = None) -> Done:
     """The whole `cue add`: ask what is open (with a prompter), draft, resolve (check and match
-    in memory), confirm, write once. `matcher` finds the candidates shown (or picked with `pick`)."""
+    in memory), confirm, write once. `matcher` finds the candidates shown (or picked with `pick`).
+    A draft kept when the database was busy is offered first (with a prompter, when no song was given)."""
+    if prompter is not None and not (given.songs or given.title or given.unknown):
+        kept = _kept_draft(ep, prompter)
+        if kept is not None:
+            done = save_cue(conn, ep, curate.resolve(conn, ep, kept.draft), curator, shift=False, prompter=prompter)
+            drafts.discard(kept)
+            return done
     resolved, shift = draft_cue(conn, ep, given, prompter, matcher)
     return save_cue(conn, ep, resolved, curator, shift=shift, prompter=prompter)
+
+
+def _kept_draft(ep: EpisodeRef, p: Prompter) -> drafts.Saved | None:
+    """Answers kept when this episode's database was busy: offered back, so nothing typed is lost."""
+    for kept in drafts.pending(ep.show.slug, ep.code):
+        p.warn(f"Answers kept from a cue add that found the database busy: {kept.label}")
+        p.summary(ep, kept.draft, kept.draft.number or 0)
+        if p.confirm("Save this cue now?"):
+            return kept
+        if p.confirm("Throw these answers away?", default=False):
+            drafts.discard(kept)
+    return None
 
 
 def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompter | None,
@@ -206,6 +228,8 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
     """The cue the curator means, checked and matched, and whether its number shifts the later cues."""
     number, shift = given.number, given.shift
     t_in, t_out, scene, performers = given.time_in_ms, given.time_out_ms, given.scene, given.performers
+    if p is not None and given.quick:
+        return _quick_cue(conn, ep, given, p, matcher)
     if p is not None:
         p.episode(ep, curate.cue_titles(conn, ep.id))
         number, shift, t_in, t_out, scene, performers = _ask_cue(conn, ep, given, p)
@@ -234,6 +258,50 @@ def draft_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompt
         if not p.confirm("Save this cue?"):
             raise Cancelled()
     return resolved, shift
+
+
+# The questions a quick `cue add` may ask about the cue, in order (the song is asked first).
+QUICK_QUESTIONS = ("scene", "time_in", "performers")
+
+
+def _quick_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue, p: Prompter,
+               matcher: Any) -> tuple[Resolved, bool]:
+    """A typical cue in a few answers: the song as one line ("title — artist", read by identify;
+    its best candidate taken when the matcher is sure), then scene, time in and performers
+    (the last cue's offered), each skipped with Enter; number, time out, kind and usage take
+    their defaults. `--full` asks everything."""
+    p.episode(ep, curate.cue_titles(conn, ep.id))
+    drafts = _given_songs(given, p, matcher)
+    if not drafts:
+        text = ask(p, "Song", required=True, hint="title — artist, or words heard; ? when nobody knows it")
+        if text.strip() == "?":
+            what = ask(p, "What was heard", hint="voice, instruments, a lyric fragment; blank if nothing")
+            drafts = [SongDraft(Song(title="", artist="", unknown=True, heard=what))]
+        else:
+            drafts = [song_draft(p, matcher, 1, text, None, None, None, given.pick, quick=True)]
+    scene, t_in, performers = given.scene, given.time_in_ms, given.performers
+    if "scene" in given.open:
+        scene = ask(p, "Scene", hint="what happens on screen; Enter to skip")
+    if "time_in" in given.open:
+        t_in = ask(p, "Time in", parse=time_or_blank, hint="12:30, 1:02:03; Enter if unknown")
+    if "performers" in given.open:
+        cast = curate.characters(conn, ep.show.id)
+        last = curate.last_performers(conn, ep.id)
+        performers = ask(p, "Performers", default=last, parse=lambda s: curate.parse_performers(s, cast),
+                         hint="Character (Actor), comma-separated; ? = inferred"
+                         + ("; Enter: as the last cue" if last else "; Enter to skip")) or ()
+    kind = curate.kind_named(given.kind or "lip-sync") or given.kind
+    usage = curate.usage_named(given.usage) if given.usage else curate.DEFAULT_USAGE.get(kind or "")
+    draft = CueDraft(
+        songs=tuple(drafts), kind=kind, number=given.number, order_confirmed=given.order_confirmed,
+        time_in_ms=t_in, time_out_ms=given.time_out_ms, scene=scene, performers=performers,
+        usage=usage, confidence=given.confidence, sources=given.sources, notes=given.notes,
+    )
+    resolved = curate.resolve(conn, ep, draft)  # checked, and matched in memory, before the question
+    p.summary(ep, draft, given.number or curate.next_number(conn, ep.id))
+    if not p.confirm("Save this cue?"):
+        raise Cancelled()
+    return resolved, given.shift
 
 
 def _ask_cue(conn: sqlite3.Connection, ep: EpisodeRef, given: NewCue,
@@ -313,8 +381,9 @@ def _ask_songs(conn: sqlite3.Connection, ep: EpisodeRef, drafts: list[SongDraft]
 
 
 def song_draft(p: Prompter | None, matcher: Any, index: int, text: str, title: str | None,
-               artist: str | None, version: str | None, pick: int | None) -> SongDraft:
-    """One song: show its candidates and take the curator's decision (or `pick`'s)."""
+               artist: str | None, version: str | None, pick: int | None, *, quick: bool = False) -> SongDraft:
+    """One song: show its candidates and take the curator's decision (or `pick`'s). `quick`:
+    a best candidate the matcher is sure of is taken without asking (the summary shows it)."""
     song = Song(title=title or text, artist=artist or "", version=version, text=None if title else text)
     if p is None and pick is None:
         return SongDraft(song)  # the matcher decides when it is saved
@@ -328,6 +397,8 @@ def song_draft(p: Prompter | None, matcher: Any, index: int, text: str, title: s
             return SongDraft(song, pick=ident.candidates[pick - 1].candidate)
         p.candidates(index, query, ident)
         n = len(ident.candidates)
+        if quick and n and ident.verdict == "accepted":
+            return SongDraft(song, pick=ident.candidates[0].candidate)
         options = (("1 pick, " if n == 1 else f"1-{n} pick, " if n else "")
                    + "s search again, n none of these (keep for review), m type it by hand")
         default = "1" if n and ident.verdict == Verdict.ACCEPTED else "n"
@@ -358,11 +429,22 @@ def _by_hand(p: Prompter, song: Song) -> Song:
 def save_cue(conn: sqlite3.Connection, ep: EpisodeRef, resolved: Resolved, curator: str, *, shift: bool,
              prompter: Prompter | None = None) -> Done:
     """Save the cue; when another curator took its number meanwhile, offer the next free
-    one (or inserting before it) instead of losing every answer typed."""
+    one (or inserting before it), and when the database stays busy (a long import), offer
+    to wait again or keep the answers as a draft, instead of losing every answer typed."""
     p = prompter
     while True:
         try:
             return curate.write(conn, ep, resolved, curator, shift=shift)
+        except DatabaseBusy as exc:
+            if p is None:
+                raise
+            p.warn(f"{exc.message}; nothing was written yet.")
+            if p.confirm("Wait and try again?"):
+                continue
+            path = drafts.save(resolved.draft, ep.show.slug, ep.code)
+            raise CuesheetError(
+                f"the cue was not saved (the database is busy); your answers are kept in {path}",
+                remedy=f"`cuesheet cue add {ep.show.slug} {ep.code}` offers them again") from None
         except NumberTaken as exc:
             if p is None:
                 raise

@@ -189,6 +189,18 @@ def cue_titles(conn: sqlite3.Connection, episode_id: int) -> list[tuple[int, str
            WHERE c.episode_id = ? ORDER BY c.number""", [episode_id]).fetchall()
 
 
+def last_performers(conn: sqlite3.Connection, episode_id: int) -> str | None:
+    """The last cue's performers as a curator types them (`Sam (Paul James), Nellie?`): the
+    default a quick `cue add` offers, since a scene's performers often sing the next cue too."""
+    rows = conn.execute(
+        """SELECT p.character, p.actor, p.inferred FROM cue_performers p
+            WHERE p.cue_song_id IS NULL AND p.cue_id = (SELECT id FROM cues WHERE episode_id = ?
+                                                          ORDER BY number DESC LIMIT 1)
+            ORDER BY p.position, p.id""", [episode_id]).fetchall()
+    names = [(c or a or "") + (f" ({a})" if c and a else "") + ("?" if inferred else "") for c, a, inferred in rows]
+    return ", ".join(n for n in names if n) or None
+
+
 def cue_id(conn: sqlite3.Connection, episode: EpisodeRef, number: int) -> int:
     row = conn.execute("SELECT id FROM cues WHERE episode_id = ? AND number = ?", [episode.id, number]).fetchone()
     if row is None:
@@ -466,6 +478,11 @@ def edit_cue(
         if changed:
             sets = ", ".join(f"{k} = ?" for k in changed)
             conn.execute(f"UPDATE cues SET {sets} WHERE id = ?", [*changed.values(), cid])
+        if "confidence" in changed:
+            # Songs that had the cue's confidence (given with it, or none of their own) follow it,
+            # as a file that states it once on the cue reads back.
+            conn.execute("UPDATE cue_songs SET confidence = ? WHERE cue_id = ? AND (confidence IS ? OR confidence IS NULL)",
+                         [changed["confidence"], cid, current["confidence"]])
         if "scene" in changed:
             _follow_claims(conn, cid, None, "scene", current["scene"], changed["scene"])
         now = _performers(conn, cid)

@@ -39,11 +39,15 @@ class Stored:
     score: float
     reasons: list[str]
     candidate: Candidate
+    # The calibrated chance that this is the song (the verdict's measure; the best candidate's).
+    probability: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.candidate
         return {
-            "rank": self.rank, "score": round(self.score, 3), "title": c.title, "artist": c.artist,
+            "rank": self.rank, "score": round(self.score, 3),
+            "probability": round(self.probability, 3) if self.probability is not None else None,
+            "title": c.title, "artist": c.artist,
             "album": c.album, "year": c.year,
             "duration": round(c.duration_ms / 1000) if c.duration_ms else None,
             "version": c.version, "source": c.source, "ids": dict(c.ids), "links": dict(c.links),
@@ -138,9 +142,9 @@ def _candidates(conn: sqlite3.Connection, song_ids: list[int]) -> dict[int, list
         return out
     marks = ",".join("?" * len(song_ids))
     for (song_id, rank, score, source, title, artist, album, year, duration_ms, version, id_json,
-         links_json, reasons_json, recording_id) in conn.execute(
+         links_json, reasons_json, recording_id, probability) in conn.execute(
         f"""SELECT cue_song_id, rank, score, source, title, artist, album, year, duration_ms, version,
-                   ids, links, reasons, recording_id
+                   ids, links, reasons, recording_id, probability
               FROM match_candidates WHERE cue_song_id IN ({marks}) ORDER BY cue_song_id, rank""",
         song_ids,
     ):
@@ -149,7 +153,7 @@ def _candidates(conn: sqlite3.Connection, song_ids: list[int]) -> dict[int, list
             version=version, ids=json.loads(id_json or "{}"), links=json.loads(links_json or "{}"),
             recording_id=recording_id,
         )
-        out[song_id].append(Stored(rank, score, json.loads(reasons_json or "[]"), candidate))
+        out[song_id].append(Stored(rank, score, json.loads(reasons_json or "[]"), candidate, probability))
     return out
 
 
@@ -367,24 +371,44 @@ class Batch:
                 "decisions": [d.to_json() for d in self.decisions]}
 
 
-def accept_many(conn: sqlite3.Connection, song_ids: list[int], curator: str, *, pick: int = 1,
-                min_score: float | None = None, show_id: int | None = None,
-                episode_id: int | None = None) -> Batch:
-    """Accept candidate `pick` of each song, or the best candidate of every song waiting in the
-    queue whose best score is at least `min_score`; all or nothing, one history entry.
+# Under this calibrated probability the verdict says the best candidate is more likely not
+# the song: bulk acceptance never takes it unless forced.
+REJECTS_BELOW = 0.5
 
+
+def _bulk_ok(best: Stored, min_probability: float, force: bool) -> bool:
+    p = best.probability
+    if p is None:
+        return force and best.score >= min_probability
+    return p >= min_probability and (force or p >= REJECTS_BELOW)
+
+
+def accept_many(conn: sqlite3.Connection, song_ids: list[int], curator: str, *, pick: int = 1,
+                min_probability: float | None = None, show_id: int | None = None,
+                episode_id: int | None = None, force: bool = False) -> Batch:
+    """Accept candidate `pick` of each song, or the best candidate of every song waiting in the
+    queue whose calibrated probability is at least `min_probability`; all or nothing, one
+    history entry.
+
+    The probability is the verdict's own measure (a raw score of 0.8 can be a probability of
+    0.08). A best candidate the verdict counts as more likely wrong than right (below
+    REJECTS_BELOW), or with no probability at all, is never taken in bulk without `force`.
     Every song that cannot be accepted is named before anything is written.
     """
-    if min_score is not None:
-        if not 0 <= min_score <= 1:
-            raise InputError(f"a score is between 0 and 1, got {min_score}", field="--min-score")
+    from cuesheet.errors import InputErrors
+
+    if min_probability is not None:
+        if not 0 <= min_probability <= 1:
+            raise InputError(f"a probability is between 0 and 1, got {min_probability}", field="--min-probability")
         waiting = queue(conn, show_id=show_id, episode_id=episode_id, statuses=QUEUE_STATUSES)
         song_ids = [*song_ids, *(it.id for it in waiting
-                                 if it.candidates and it.candidates[0].score >= min_score
+                                 if it.candidates and _bulk_ok(it.candidates[0], min_probability, force)
                                  and it.id not in song_ids)]
     if not song_ids:
-        raise NotFound("no song to accept" + (f" scores {min_score} or more" if min_score is not None else ""),
-                       remedy="`cuesheet review` lists the queue with scores")
+        raise NotFound("no song to accept" + (f": none has a probability of {min_probability} or more"
+                                              + ("" if force else f" the verdict does not reject (under {REJECTS_BELOW})")
+                                              if min_probability is not None else ""),
+                       remedy="`cuesheet review` lists the queue with each best candidate's probability")
     decisions: list[Decision] = []
     errors: list[InputError] = []
     with history.recorded(conn, "review accept", curator) as change:
@@ -420,7 +444,7 @@ def search(conn: sqlite3.Connection, song_id: int, query: str | None, curator: s
     with history.recorded(conn, "review search", curator) as change:
         tried = record_search(conn, song_id, words, ident, curator, matcher.asked_names())
         if ident.candidates:
-            persist.store_candidates(conn, song_id, ident)
+            persist.keep_search_candidates(conn, song_id, ident)
         best = f"best {tried.best_title} — {tried.best_artist}" if tried.best_title else "nothing found"
         change.summary = f"searched {words!r} for {it.label}: {best}"
         change.show_id, change.episode_id = it.show_id, it.episode_id

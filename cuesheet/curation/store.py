@@ -138,6 +138,8 @@ def insert_song(
     if match is not None:
         keep_new_candidates(conn, song_id, match)
     _insert_performers(conn, cue_id, song_id, song.performers)
+    if song.candidates or song.searches:
+        _insert_kept(conn, song_id, song, waiting=status == "unmatched")
     if song.unknown:
         # "Source S says a song plays here and does not name it": the provenance an
         # unidentified song has (a cue without a scene keeps its sources nowhere else).
@@ -154,6 +156,31 @@ def insert_song(
             _claim(conn, cue_id, song_id, claim.field, claim.value, sources[key], None, claim.notes)
     insert_id_claims(conn, song_id, song.id_claims, sources)
     return song_id
+
+
+def _insert_kept(conn: sqlite3.Connection, song_id: int, song: Song, *, waiting: bool) -> None:
+    """The review candidates and searches a file carries (`dump` writes them): a song still open
+    with candidates waits for review with exactly those, and `build` does not match it again."""
+    if song.candidates and waiting:
+        conn.execute("UPDATE cue_songs SET match_status = 'review', match_score = ? WHERE id = ?",
+                     [song.candidates[0].score, song_id])
+    for rank, c in enumerate(song.candidates, start=1):
+        rec = conn.execute(
+            "SELECT id FROM recordings WHERE title = ? AND artist = ? AND album IS ? AND year IS ? ORDER BY id LIMIT 1",
+            [c.title, c.artist, c.album, c.year]).fetchone()
+        conn.execute(
+            """INSERT INTO match_candidates (cue_song_id, rank, score, source, title, artist, album, year,
+                                             duration_ms, version, ids, links, reasons, recording_id, probability)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [song_id, rank, c.score, c.source, c.title, c.artist, c.album, c.year, c.duration_ms, c.version,
+             json.dumps(dict(c.ids)), json.dumps(dict(c.links)), json.dumps(list(c.reasons)),
+             rec[0] if rec else None, c.probability])
+    for x in song.searches:
+        conn.execute(
+            """INSERT INTO song_searches (cue_song_id, at, curator, query, sources, verdict, best_title,
+                                          best_artist, best_score, candidates) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+            [song_id, x.at, x.curator, x.query, json.dumps(list(x.sources)), x.verdict, x.best_title,
+             x.best_artist, x.best_score, x.candidates])
 
 
 def insert_id_claims(conn: sqlite3.Connection, song_id: int, claims: tuple[IdClaim, ...],

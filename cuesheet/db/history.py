@@ -244,6 +244,36 @@ def recorded_around(
         _uninstall(conn)
 
 
+def record_added(conn: sqlite3.Connection, action: str, curator: str, summary: str, table: str,
+                 first: int, last: int) -> int:
+    """A change that added rows `first`..`last` of `table` (a catalog import of any size): one
+    entry naming the range, written in the caller's transaction. `undo` expands it into the
+    rows themselves."""
+    change = {"table": table, "rowid": first, "last": last, "before": None, "after": None, "added": True}
+    cur = conn.execute(
+        "INSERT INTO history (at, curator, action, summary, changes) VALUES (?, ?, ?, ?, ?)",
+        [_now(), curator, action, summary, json.dumps([change])])
+    return int(cur.lastrowid)
+
+
+def _expand(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ranges of added rows (`record_added`) as one change per row still there, with its image now."""
+    if not any(ch.get("added") for ch in changes):
+        return changes
+    out = []
+    for ch in changes:
+        if not ch.get("added"):
+            out.append(ch)
+            continue
+        cols = _columns(conn, ch["table"])
+        for rowid, image in conn.execute(
+            f"SELECT rowid, {_image(cols, ch['table'])} FROM main.{ch['table']} WHERE rowid BETWEEN ? AND ?",
+            [ch["rowid"], ch["last"]],
+        ):
+            out.append({"table": ch["table"], "rowid": rowid, "before": None, "after": json.loads(image)})
+    return out
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -326,7 +356,7 @@ def _current(conn: sqlite3.Connection, table: str, rowid: int, keys: list[str],
 
 def undo(
     conn: sqlite3.Connection, entry_id: int | None, curator: str, *, force: bool = False,
-    cue_id: int | None = None,
+    cue_id: int | None = None, keep_later: bool = False,
 ) -> Undone:
     """Put every row a change touched back as it was before it, in one transaction.
 
@@ -338,6 +368,10 @@ def undo(
     matcher ('unmatched') instead of claiming a link they no longer have.
 
     `cue_id`: undo only that cue's rows of a larger change (one cue of an import).
+
+    Rows the change added that later work stands on (an episode an import created, then a
+    cue added to it) are never removed with that work: the undo is refused naming the later
+    changes, or, with `keep_later`, those rows stay and only the rest is taken back.
     """
     with recorded(conn, "undo", curator) as change:
         target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
@@ -346,10 +380,13 @@ def undo(
                 f"change #{target.id} was already undone by #{target.undone_by}",
                 remedy=f"`cuesheet undo {target.undone_by}` redoes it",
             )
-        changes = target.changes if cue_id is None else _cue_rows(target.changes, cue_id)
+        changes = _expand(conn, target.changes) if cue_id is None else _cue_rows(target.changes, cue_id)
         if not changes:
             raise NotFound(f"change #{target.id} did not touch that cue",
                            remedy=f"`cuesheet history --id {target.id}` shows what it changed")
+        kept = _later_work(conn, target, changes, keep_later)
+        if kept:
+            changes = [ch for ch in changes if (ch["table"], ch["rowid"]) not in kept]
         final: dict[tuple[str, int], dict[str, Any] | None] = {}
         for ch in changes:
             final[(ch["table"], ch["rowid"])] = ch["after"]
@@ -394,6 +431,8 @@ def undo(
             raise CuesheetError(f"cannot undo #{target.id}: {dangling[0]}",
                                 remedy="undo the later changes that use those rows first")
         part = "" if cue_id is None else " (one cue)"
+        if kept:
+            part += f" (kept {', '.join(sorted({_row_name(conn, t, r) for t, r in kept}))}: later work uses it)"
         change.summary = f"undo #{target.id}{part}: {target.summary}"
         change.show_id, change.episode_id = target.show_id, target.episode_id
     if change.id is None:
@@ -443,6 +482,100 @@ def _cue_rows(changes: list[dict[str, Any]], cue_id: int) -> list[dict[str, Any]
                 or (t in ("match_candidates", "song_searches") and img.get("cue_song_id") in songs)):
             out.append(ch)
     return out
+
+
+# Parents whose loss is handled row by row elsewhere: a song losing its recording goes back
+# to the matcher (`_orphaned`); these are never "later work standing on" the change.
+_SHARED_PARENTS = frozenset({"recordings"})
+
+
+def _later_work(conn: sqlite3.Connection, target: Entry, changes: list[dict[str, Any]],
+                keep: bool) -> set[tuple[str, int]]:
+    """The rows the change added that rows outside it now refer to (a cue added since to an
+    episode the change created). Refuses, naming the later changes, unless `keep`: then these
+    rows (and whatever they stand on in the change) are what the undo leaves in place."""
+    first: dict[tuple[str, int], Any] = {}
+    last: dict[tuple[str, int], Any] = {}
+    for ch in changes:
+        first.setdefault((ch["table"], ch["rowid"]), ch["before"])
+        last[(ch["table"], ch["rowid"])] = ch["after"]
+    own = set(first)
+    added: dict[str, set[int]] = {}
+    for (table, rowid), before in first.items():
+        if before is None and last[(table, rowid)] is not None and table not in _SHARED_PARENTS:
+            added.setdefault(table, set()).add(rowid)
+    if not added:
+        return set()
+    users: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for child in _tables(conn):
+        for fk in conn.execute(f"PRAGMA main.foreign_key_list({child})").fetchall():
+            parent, column = fk[2], fk[3]
+            ids = sorted(added.get(parent, ()))
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                for rowid, pid in conn.execute(
+                    f'SELECT rowid, "{column}" FROM main.{child} WHERE "{column}" IN ({",".join("?" * len(part))})',
+                    part,
+                ):
+                    if (child, rowid) not in own:
+                        users.setdefault((parent, pid), []).append((child, rowid))
+    if not users:
+        return set()
+    if keep:
+        return _with_ancestors(conn, set(users), own)
+    later = _added_by(conn, target.id, {row for rows in users.values() for row in rows})
+    parent, used = next(iter(users.items()))
+    what = f"{_row_name(conn, *parent)} has later work ({_row_name(conn, *used[0])}"
+    what += f" and {plural(sum(map(len, users.values())) - 1, 'more row')})" if sum(map(len, users.values())) > 1 else ")"
+    by = f"undo {', '.join(f'#{i}' for i in later)} first, or " if later else ""
+    raise CuesheetError(
+        f"cannot undo #{target.id}: {what}" + (f", added by {', '.join(f'#{i}' for i in later)}" if later else ""),
+        remedy=f"{by}`cuesheet undo {target.id} --keep-later` takes back only what is still #{target.id}'s")
+
+
+def _with_ancestors(conn: sqlite3.Connection, rows: set[tuple[str, int]],
+                    own: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Rows to keep, with the rows of the change they refer to (a kept cue keeps its episode)."""
+    out, todo = set(), list(rows)
+    while todo:
+        table, rowid = todo.pop()
+        if (table, rowid) in out:
+            continue
+        out.add((table, rowid))
+        for fk in conn.execute(f"PRAGMA main.foreign_key_list({table})").fetchall():
+            row = conn.execute(f'SELECT "{fk[3]}" FROM main.{table} WHERE rowid = ?', [rowid]).fetchone()
+            if row and row[0] is not None and (fk[2], row[0]) in own:
+                todo.append((fk[2], row[0]))
+    return out
+
+
+def _added_by(conn: sqlite3.Connection, after_id: int, rows: set[tuple[str, int]]) -> list[int]:
+    """The changes after `after_id`, still in effect, that added any of these rows."""
+    out = []
+    for entry_id, changes in conn.execute(
+        "SELECT id, changes FROM history WHERE id > ? AND undone_by IS NULL ORDER BY id DESC", [after_id]
+    ):
+        if any(ch["before"] is None and (ch["table"], ch["rowid"]) in rows for ch in json.loads(changes)):
+            out.append(int(entry_id))
+    return out
+
+
+def _row_name(conn: sqlite3.Connection, table: str, rowid: int) -> str:
+    """A row as a curator knows it: S01E11, S01E11 cue 2, else table and row."""
+    if table == "episodes":
+        row = conn.execute("SELECT season, number FROM episodes WHERE id = ?", [rowid]).fetchone()
+        if row:
+            return f"S{row[0]:02d}E{row[1]:02d}"
+    if table == "cues":
+        row = conn.execute("SELECT e.season, e.number, c.number FROM cues c JOIN episodes e ON e.id = c.episode_id"
+                           " WHERE c.id = ?", [rowid]).fetchone()
+        if row:
+            return f"S{row[0]:02d}E{row[1]:02d} cue {row[2]}"
+    if table == "cue_songs":
+        row = conn.execute("SELECT cue_id, position FROM cue_songs WHERE id = ?", [rowid]).fetchone()
+        if row:
+            return f"{_row_name(conn, 'cues', row[0])} song {row[1]}"
+    return f"{table} row {rowid}"
 
 
 def _links_to_removed(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> dict[int, int]:
@@ -505,6 +638,9 @@ def _restore(conn: sqlite3.Connection, table: str, rowid: int, before: dict[str,
         names = ", ".join(['rowid', *(f'"{c}"' for c in cols)])
         marks = ", ".join("?" * (len(cols) + 1))
         conn.execute(f"INSERT INTO main.{table} ({names}) VALUES ({marks})", [rowid, *(before[c] for c in cols)])
+        if table == "recordings":  # the word index has no insert trigger (importer.index_recordings)
+            conn.execute("INSERT INTO recording_fts (rowid, title_key, artist_key)"
+                         " SELECT id, title_key, artist_key FROM recordings WHERE id = ?", [rowid])
 
 
 def _later_touching(conn: sqlite3.Connection, target: Entry) -> list[int]:

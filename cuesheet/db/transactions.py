@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cuesheet.errors import CuesheetError
+from cuesheet.errors import CuesheetError, DatabaseBusy
 
 # Curators may run two processes at once (issue: two curators); a writer waits
 # this long for the other's transaction instead of failing at once.
@@ -252,7 +252,7 @@ def _busy(conn: sqlite3.Connection, path: Path | None) -> CuesheetError:
     theirs = busy_error(conn)
     if "has held it since" in theirs.message:
         return theirs
-    return CuesheetError(busy_message(path))
+    return DatabaseBusy(busy_message(path))
 
 
 def busy_error(conn: sqlite3.Connection) -> CuesheetError:
@@ -268,9 +268,9 @@ def busy_error(conn: sqlite3.Connection) -> CuesheetError:
     except (OSError, ValueError, TypeError):
         note = {}
     if note:
-        return CuesheetError(f"the database is busy: {note['what']} (pid {note['pid']}) has held it "
+        return DatabaseBusy(f"the database is busy: {note['what']} (pid {note['pid']}) has held it "
                              f"since {note['since']}", remedy=str(note["remedy"]))
-    return CuesheetError(
+    return DatabaseBusy(
         f"the database is busy: another program has been writing it for over {BUSY_TIMEOUT_MS // 1000} s",
         remedy="run the command again in a moment; if it stays busy, look for another cuesheet command "
                "(or sqlite3 session) still open on this database")

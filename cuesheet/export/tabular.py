@@ -57,10 +57,11 @@ def check_raw(fmt: str, raw: bool) -> None:
                             remedy="drop --raw, or use --format csv")
 
 
-def csv_text(rows: Iterable[Sequence[Any]], *, raw: bool = False) -> str:
-    """Rows to RFC 4180 CSV (CRLF), every cell through `safe_cell`; an empty row stays empty."""
+def csv_text(rows: Iterable[Sequence[Any]], *, raw: bool = False, newline: str = "\r\n") -> str:
+    """Rows to RFC 4180 CSV (CRLF; `newline` "\\n" for a file kept in git), every cell through
+    `safe_cell`; an empty row stays empty."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator=newline)
     for row in rows:
         writer.writerow([safe_cell(v, raw=raw) for v in row])
     return out.getvalue()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cuesheet.files import sheets
+from cuesheet.files.dump import LOCAL_CATALOG, catalog_key
 from cuesheet.curation import claims, store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.plural import plural
@@ -80,6 +81,9 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         with transaction(conn):
             conn.executemany("INSERT INTO build_digests (key, digest) VALUES (?, ?)",
                              sorted(digests(new_content).items()))
+            # The last catalog row the build wrote: any row above it came later (a `catalog import`).
+            conn.execute("INSERT INTO build_digests (key, digest) SELECT ?, coalesce(max(id), 0) FROM recordings",
+                         [BUILT_RECORDINGS])
         # A self-contained file: no -wal beside it to go stale after the rename.
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
@@ -98,6 +102,25 @@ def build(source_dir: Path, dest: Path, *, force: bool = False) -> BuildReport:
         linked=linked,
         cleaned=cleaned,
     )
+
+
+def check_files(source_dir: Path) -> list[Any]:
+    """What a merge of data/ broke, for a pull request's CI: every error `build` would refuse
+    with (raised as InputErrors: two cues on one number, a cue citing a source key that is
+    gone, ...), then what `check` finds in the database those files make (the same song twice
+    in one episode ...). That database is built in a temporary folder and thrown away."""
+    import tempfile
+
+    from cuesheet.curation import check
+
+    with tempfile.TemporaryDirectory(prefix="cuesheet-check-") as tmp:
+        dest = Path(tmp) / "check.sqlite"
+        build(source_dir, dest)
+        conn = connect(dest).conn
+        try:
+            return check.check(conn, cue_sheet=False)
+        finally:
+            conn.close()
 
 
 def _check_ours(dest: Path) -> None:
@@ -219,10 +242,23 @@ def curator_work(old: sqlite3.Connection, new_content: dict[str, Any], source_di
     return out
 
 
+# build_digests' key for the highest recording id a build wrote (not a show: no slug starts with @).
+BUILT_RECORDINGS = "@recordings"
+
+
 def recording_identities(conn: sqlite3.Connection) -> set[str]:
-    """What makes a catalog row the same row in two databases: its import key, else its ids, else its text."""
-    return {_identity(*row) for row in conn.execute(
-        "SELECT row_key, mbid, spotify_id, title_key, artist_key FROM recordings")}
+    """What makes a catalog row the same row in two databases: its import key, else its ids, else its
+    text; and what `dump` writes it as (a canonical row dumped to data/catalog is the same row)."""
+    out = set()
+    for row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year in conn.execute(
+            "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year FROM recordings"):
+        out.add(_identity(row_key, mbid, spotify_id, title_key, artist_key))
+        out.add(_dumped_as(title, artist, album, year))
+    return out
+
+
+def _dumped_as(title: str, artist: str, album: str | None, year: int | None) -> str:
+    return "dump:" + "\x1f".join(str(x) for x in catalog_key(title, artist or "", album, year))
 
 
 def _identity(row_key: str | None, mbid: str | None, spotify_id: str | None,
@@ -238,20 +274,25 @@ def _identity(row_key: str | None, mbid: str | None, spotify_id: str | None,
 
 def catalog_work(old: sqlite3.Connection, new_recordings: set[str]) -> list[str]:
     """Catalog rows the old database has and the build would not: a `catalog import` since the
-    build, or recordings a curator looked up online. `dump` does not write catalogs, so the
-    remedy for these is importing the file again, which the message says."""
-    # Rows the build itself wrote (from an older data/catalog) are not work: only those added
-    # after it, a second or more after the build's first row.
-    (built_at,) = old.execute("SELECT datetime(min(added_at), '+1 second') FROM recordings").fetchone()
-    lost = [(title, artist) for row_key, mbid, sid, tk, ak, title, artist in old.execute(
-        "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist FROM recordings"
-        " WHERE added_at > ?", [built_at or ""])
-        if _identity(row_key, mbid, sid, tk, ak) not in new_recordings]
+    build, or recordings a curator looked up online. `dump` writes them to data/catalog, which
+    is the remedy the refusal names."""
+    marker = old.execute("SELECT digest FROM build_digests WHERE key = ?", [BUILT_RECORDINGS]).fetchone()
+    if marker is not None:
+        since, params = "id > ?", [int(marker[0])]
+    else:
+        # Built before the marker was kept: rows added a second or more after the build's first row.
+        (built_at,) = old.execute("SELECT datetime(min(added_at), '+1 second') FROM recordings").fetchone()
+        since, params = "added_at > ?", [built_at or ""]
+    lost = [(title, artist) for row_key, mbid, sid, tk, ak, title, artist, album, year in old.execute(
+        "SELECT row_key, mbid, spotify_id, title_key, artist_key, title, artist, album, year FROM recordings"
+        f" WHERE {since}", params)
+        if _identity(row_key, mbid, sid, tk, ak) not in new_recordings
+        and _dumped_as(title, artist, album, year) not in new_recordings]
     if not lost:
         return []
     title, artist = lost[0]
-    return [f"{plural(len(lost), 'catalog recording')} the files lack (e.g. {title} — {artist}; "
-            "after a `catalog import`, import that file again once the build is done)"]
+    return [f"{plural(len(lost), 'catalog recording')} the files lack (e.g. {title} — {artist};"
+            " `cuesheet dump` writes them to data/catalog/local.csv)"]
 
 
 def claimed_tracks(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
@@ -320,7 +361,8 @@ def _read_catalog(files: list[Path]) -> list[importer.CatalogRow]:
     """The shipped catalog's rows; every bad row of every file reported before anything is written."""
     rows: list[importer.CatalogRow] = []
     errors = []
-    for path in files:
+    # The shipped files first, then what `dump` carried (so the shipped rows keep their ids).
+    for path in sorted(files, key=lambda p: (p.name == LOCAL_CATALOG, p.name)):
         try:
             rows += importer.read_csv(path)
         except InputErrors as exc:
@@ -339,7 +381,9 @@ def _match_offline(conn: sqlite3.Connection) -> int:
     from cuesheet.matching import match_songs
     from cuesheet.sources.catalog import CatalogSource
 
-    return match_songs(conn, [CatalogSource(conn)]).accepted
+    # Only songs the files leave open: one a file gives its review candidates (dumped after a
+    # curator's search) waits with exactly those.
+    return match_songs(conn, [CatalogSource(conn)], statuses=("unmatched",)).accepted
 
 
 def _remove(path: Path) -> None:

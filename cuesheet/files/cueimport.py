@@ -23,6 +23,7 @@ CSV columns (header required; names as in the YAML format):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from cuesheet.curation import matcher as matching
 from cuesheet.curation import store
 from cuesheet.curation.cues import parse_performers
@@ -39,6 +42,7 @@ from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files.read import read_text_lines
 from cuesheet.files.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
+from cuesheet.matching.persist import apply_matches, identify_songs
 from cuesheet.model import Cue, Episode, Kind
 from cuesheet.notation import limits
 from cuesheet.notation.episodes import episode_code
@@ -134,6 +138,11 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     text, errors = read_text_lines(path)
+    if not text.strip(" \t\r\n\ufeff"):
+        raise InputErrors([InputError("empty file", file=str(path),
+                                      remedy="save the cues into it first" + (
+                                          "; a CSV starts with a header such as season,episode,title,artist"
+                                          if kind == "csv" else ""))])
     source_keys = set(store.source_ids(conn, show.id))
     titles = _titles(conn, show)
     try:
@@ -150,6 +159,11 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     docs = []
     for d in raw:
         repaired = _repair_values(d)  # before the checks: only what is still a control character is one
+        if getattr(d, "unplaced", False):  # a CSV row whose season or episode is wrong: its other
+            c = _Checker(path)                # fields are still checked, so every error shows at once
+            read_episode(d, c, source_keys)
+            errors += [_as_column(e, str(path)) for e in c.errors if e.field != "title"]
+            continue
         title_given = bool(d.get("title"))
         key = (d.get("season"), d.get("episode"))
         missing = False
@@ -300,14 +314,19 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
                     numbers[name] = limits.parse_int(v[name], name, bounds, file=file, line=line)
                 except InputError as exc:
                     errors.append(exc)
+        key: tuple[Any, ...]
         if "season" not in numbers or "episode" not in numbers:
             for name in ("season", "episode"):
                 if not v[name]:
                     errors.append(InputError("is required", file=file, line=line, field=name))
-            continue
-        key = (numbers["season"], numbers["episode"])
+            key = ("unplaced", line)  # checked as an episode of its own, never written
+            numbers.update(season=1, episode=1)
+            next_free[key] = 1
+        else:
+            key = (numbers["season"], numbers["episode"])
         doc = episodes.setdefault(key, {"season": numbers["season"], "episode": numbers["episode"],
-                                        "line": line, "cues": {}, "cue_lines": {}, "title": None})
+                                        "line": line, "cues": {}, "cue_lines": {}, "title": None,
+                                        "unplaced": key[0] == "unplaced"})
         if v["episode_title"]:
             doc["title"] = doc["title"] or v["episode_title"]
         if key not in next_free:
@@ -375,7 +394,9 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
         top = {"season": doc["season"], "episode": doc["episode"], "cues": _line_list(cues, lines, doc["line"])}
         if doc["title"]:
             top["title"] = doc["title"]
-        docs.append(_line_dict(top, doc["line"]))
+        made = _line_dict(top, doc["line"])
+        made.unplaced = doc.get("unplaced", False)  # type: ignore[attr-defined]
+        docs.append(made)
     return docs, errors
 
 
@@ -436,22 +457,26 @@ def import_file(
     unless `replace` swaps the old cue for the file's.
     """
     docs = read_file(conn, path, show, fmt, replace=replace)
-    digest = file_hash(path)
+    digest = content_hash(path, detect_format(path, fmt))
+    digests = (digest, file_hash(path))
     # With --replace, a file whose every cue has its number replaces those cues again: nothing doubles.
     again = again or (replace and _all_numbered(path, detect_format(path, fmt)))
     if not again:
-        _refuse_seen(conn, path, digest)
+        _refuse_seen(conn, path, digests)
     report = ImportReport(str(path), show.name, dry_run, repaired=sum(d.repaired for d in docs))
     total = sum(len(d.episode.cues) for d in docs)
+    # Matching reads only: done before the write lock, so a large import holds it just to write.
+    ahead = _identify_ahead(conn, docs, progress) if match else {}
     try:
         with history.recorded(conn, "cue import", curator) as change:
             if not again:
-                _refuse_seen(conn, path, digest)  # again under the write lock: two runs at once import once
+                _refuse_seen(conn, path, digests)  # again under the write lock: two runs at once import once
             errors: list[InputError] = []
             song_ids: list[int] = []
+            identified: list[tuple[int, Any]] = []
             sources = store.source_ids(conn, show.id)
             done = 0
-            for doc in docs:
+            for index, doc in enumerate(docs):
                 ep = doc.episode
                 code = episode_code(ep.season, ep.number)
                 row = conn.execute("SELECT id FROM episodes WHERE show_id = ? AND season = ? AND number = ?",
@@ -487,9 +512,14 @@ def import_file(
                     else:
                         report.added.append(label)
                     cid = store.insert_cue(conn, episode_id, cue, sources)
-                    song_ids += [r[0] for r in conn.execute(
-                        "SELECT id FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
-                        " AND match_status = 'unmatched'", [cid])]
+                    for sid, position in conn.execute(
+                            "SELECT id, position FROM cue_songs WHERE cue_id = ? AND recording_id IS NULL"
+                            " AND match_status = 'unmatched'", [cid]):
+                        known = ahead.get((index, cue.number, position))
+                        if known is not None:
+                            identified.append((sid, known))
+                        else:
+                            song_ids.append(sid)
                     report.songs += len(cue.songs)
                     report.unidentified += sum(1 for s in cue.songs if s.unknown)
                     done += 1
@@ -500,7 +530,12 @@ def import_file(
             # In the same transaction as the cues: a run killed after its commit is refused next time.
             conn.execute("INSERT INTO imported_files (sha256, name, show_id, imported_at) VALUES (?, ?, ?, ?)",
                          [digest, path.name, show.id, history._now()])
-            if match and song_ids:
+            if match and identified:
+                result = apply_matches(conn, identified)
+                report.accepted += result.accepted
+                report.review += result.review
+                report.no_match += result.no_match
+            if match and song_ids:  # identified ahead unless the file's songs were not what was read
                 for start in range(0, len(song_ids), MATCH_CHUNK):
                     chunk = song_ids[start:start + MATCH_CHUNK]
                     result = matching.match_new(conn, chunk)
@@ -527,13 +562,60 @@ def import_file(
     return report
 
 
-def file_hash(path: Path) -> str:
-    import hashlib
+def _identify_ahead(conn: sqlite3.Connection, docs: list[_Doc],
+                    progress: Progress | None) -> dict[tuple[int, int, int], Any]:
+    """Each song the import will hand to the matcher, identified against the local catalog
+    before the write transaction: (file episode, cue number, song position) -> identification."""
+    songs = []
+    for index, doc in enumerate(docs):
+        for cue in doc.episode.cues:
+            for position, song in enumerate(cue.songs, start=1):
+                if song.unknown or song.recording or song.rejected or song.candidates:
+                    continue
+                text_only = bool(song.text) and song.title == song.text and not song.artist
+                songs.append(((index, cue.number, position), song.entered,
+                              None if text_only else song.title or None, song.artist or None, song.version))
+    sources = list(matching.Matcher.offline(conn).local)
+    out: dict[tuple[int, int, int], Any] = {}
+    for start in range(0, len(songs), MATCH_CHUNK):
+        results, _ = identify_songs(songs[start:start + MATCH_CHUNK], sources)
+        out.update(results)
+        if progress:
+            progress("matching", min(start + MATCH_CHUNK, len(songs)), len(songs))
+    return out
 
+
+def file_hash(path: Path) -> str:
+    """The file's bytes (what databases before content digests recorded)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), file=str(path)) from None
+
+
+def content_hash(path: Path, kind: str) -> str:
+    """What the file says, not how it is saved: the same rows re-saved with other line
+    endings, a BOM, columns in another order or other quoting give the same digest."""
+    text, _ = read_text_lines(path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "csv":
+        rows = []
+        try:
+            for row in csv.DictReader(io.StringIO(text, newline="")):
+                cells = sorted((k.strip(), v.strip()) for k, v in row.items()
+                               if isinstance(k, str) and isinstance(v, str) and v.strip())
+                if cells:
+                    rows.append(cells)
+        except csv.Error:
+            return file_hash(path)
+        canonical: Any = rows
+    else:
+        try:
+            canonical = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return file_hash(path)
+    data = json.dumps(canonical, sort_keys=True, ensure_ascii=False, default=str)
+    return "content:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def _all_numbered(path: Path, kind: str) -> bool:
@@ -548,15 +630,17 @@ def _all_numbered(path: Path, kind: str) -> bool:
         return False
 
 
-def _refuse_seen(conn: sqlite3.Connection, path: Path, digest: str) -> None:
-    """The same bytes imported before (whatever the file is called now) are refused."""
-    row = conn.execute("SELECT name, imported_at FROM imported_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-                       [digest]).fetchone()
+def _refuse_seen(conn: sqlite3.Connection, path: Path, digests: tuple[str, ...]) -> None:
+    """The same content imported before (whatever the file is called now, however it is
+    saved) is refused; a byte digest is what imports before content digests recorded."""
+    row = conn.execute(
+        f"SELECT name, imported_at FROM imported_files WHERE sha256 IN ({','.join('?' * len(digests))})"
+        " ORDER BY id DESC LIMIT 1", list(digests)).fetchone()
     if row is not None:
-        same = "this file" if row[0] == path.name else f"this file (as {row[0]})"
+        same = "this file" if row[0] == path.name else f"the same rows (as {row[0]})"
         raise CuesheetError(
-            f"{path}: {same} was already imported at {row[1]}; importing it again would add its "
-            "unnumbered cues a second time",
+            f"{path}: {same} {'was' if row[0] == path.name else 'were'} already imported at {row[1]};"
+            " importing them again would add their unnumbered cues a second time",
             remedy="pass --again to import it anyway, or `cuesheet undo` the first import")
 
 

@@ -36,6 +36,8 @@ from cuesheet.model import (
     Cue,
     Episode,
     IdClaim,
+    KeptCandidate,
+    KeptSearch,
     MatchStatus,
     Performer,
     RecordingRef,
@@ -65,13 +67,21 @@ def catalog_key(title: str, artist: str, album: str | None, year: int | None) ->
     return fold(title), fold(artist), (album or "").casefold(), year
 
 
-def build_catalog(dest: Path) -> CatalogKeys:
-    """The recordings `build` will load from dest/catalog/*.csv before the episodes."""
+# The catalog rows a database holds beyond the files' (a `catalog import`, recordings looked up
+# online): `dump` keeps them here so `build` loads them like the shipped catalog.
+LOCAL_CATALOG = "local.csv"
+
+
+def build_catalog(dest: Path, *, without: str | None = None) -> CatalogKeys:
+    """The recordings `build` will load from dest/catalog/*.csv before the episodes
+    (`without`: leaving that file out)."""
     from cuesheet.recordings import importer
 
     folder = dest / "catalog"
     keys = set()
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if path.name == without:
+            continue
         try:
             rows = importer.read_csv(path)
         except InputErrors:
@@ -138,11 +148,12 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
                   FROM cue_songs s LEFT JOIN recordings r ON r.id = s.recording_id
                  WHERE s.cue_id IN ({marks}) ORDER BY s.cue_id, s.position""", cue_ids):
             songs[row[0]].append(row[1:])
+    kept = _kept(conn, [s[0] for rows in songs.values() for s in rows])
     cues = []
     for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
         built = [(replace(song, id_claims=id_claims.get(s[0], ())), own) for s in songs[cid]
-                 for song, own in [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog)]]
+                 for song, own in [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog, kept.get(s[0]))]]
         # Without a scene the cue's sources live only in its songs' statements.
         keys = scene_keys if scene else _unique(k for _, own in built for k in own)
         cue_songs = tuple(
@@ -178,8 +189,50 @@ def _id_claims(conn: sqlite3.Connection, marks: str, cue_ids: list[int]) -> dict
             for sid, by in grouped.items()}
 
 
+def _kept(conn: sqlite3.Connection, song_ids: list[int]) -> dict[int, tuple[list[KeptCandidate], list[KeptSearch]]]:
+    """Each song's waiting candidates (best first) and searches (oldest first)."""
+    out: dict[int, tuple[list[KeptCandidate], list[KeptSearch]]] = {}
+    for start in range(0, len(song_ids), 500):
+        part = song_ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for (sid, score, title, artist, source, album, year, duration, version, ids_, links, reasons,
+             probability) in conn.execute(
+            f"""SELECT cue_song_id, score, title, artist, source, album, year, duration_ms, version, ids, links,
+                       reasons, probability FROM match_candidates WHERE cue_song_id IN ({marks})
+                 ORDER BY cue_song_id, rank""", part):
+            out.setdefault(sid, ([], []))[0].append(KeptCandidate(
+                score, title, artist, source, album, year, duration, version,
+                tuple(json.loads(ids_ or "{}").items()), tuple(json.loads(links or "{}").items()),
+                tuple(json.loads(reasons or "[]")), probability))
+        for sid, at, curator, query, sources, verdict, b_title, b_artist, b_score, count in conn.execute(
+            f"""SELECT cue_song_id, at, curator, query, sources, verdict, best_title, best_artist, best_score,
+                       candidates FROM song_searches WHERE cue_song_id IN ({marks}) ORDER BY cue_song_id, id""",
+                part):
+            out.setdefault(sid, ([], []))[1].append(KeptSearch(
+                at, curator, query, tuple(json.loads(sources or "[]")), verdict, b_title, b_artist, b_score,
+                count or 0))
+    return out
+
+
+def _carried(status: str, candidates: list[KeptCandidate], searches: list[KeptSearch],
+             catalog: CatalogKeys | None) -> tuple[KeptCandidate, ...]:
+    """The candidates a file must carry: a build matching the song again against the same catalog
+    makes the rest itself. A curator's search, a source other than the catalog, a recording the
+    build catalog lacks, or a rejected song's record of what was turned down cannot be made again."""
+    if not candidates or status not in ("review", "rejected"):
+        return ()
+    if status == "rejected" or searches:
+        return tuple(candidates)
+    for c in candidates:
+        if c.source != "catalog" or (catalog is not None
+                                      and catalog_key(c.title, c.artist, c.album, c.year) not in catalog):
+            return tuple(candidates)
+    return ()
+
+
 def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
-          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None) -> tuple[Song, tuple[str, ...]]:
+          performers: list[tuple[Any, ...]], catalog: CatalogKeys | None = None,
+          kept: tuple[list[KeptCandidate], list[KeptSearch]] | None = None) -> tuple[Song, tuple[str, ...]]:
     """A song and its own sources: those stating every one of its own values."""
     (_sid, text, title, artist, version, confidence, notes, status,
      r_title, r_artist, r_version, album, year, duration, isrc, mbid, spotify_id, heard) = row
@@ -220,9 +273,11 @@ def _song(row: tuple[Any, ...], claims: list[tuple[Any, ...]],
         accepted=status == MatchStatus.ACCEPTED and recording is not None,
         heard=heard,
         unknown=status == MatchStatus.UNKNOWN,
+        candidates=_carried(status, *(kept or ([], [])), catalog),
+        searches=tuple(kept[1]) if kept else (),
     )
     if song.unknown:
-        song = replace(song, title="", artist="", text=None)
+        song = replace(song, title="", artist="", text=None, candidates=())
     return song, own
 
 
@@ -357,13 +412,14 @@ def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
 def _song_doc(song: Song) -> Any:
     if (song.text and song.title == song.text and not song.artist and not song.version and not song.performers
             and not song.sources and not song.confidence and not song.notes and not song.claims
-            and not song.recording and not song.rejected and not song.heard and not song.id_claims):
+            and not song.recording and not song.rejected and not song.heard and not song.id_claims
+            and not song.searches and not song.candidates):
         return song.text  # a bare string: the song as heard
     if song.unknown:
         return _drop_empty({
             "heard": song.heard, "match": "unknown", "version": song.version,
             "performers": _performer_docs(song.performers), "sources": list(song.sources),
-            "confidence": song.confidence, "notes": song.notes,
+            "confidence": song.confidence, "notes": song.notes, "searches": _search_docs(song.searches),
         })
     doc: dict[str, Any] = {
         "title": song.title, "artist": song.artist or None, "version": song.version, "text": song.text,
@@ -384,7 +440,21 @@ def _song_doc(song: Song) -> Any:
                                   "notes": c.notes}) for c in song.claims]
     doc["id_claims"] = [_drop_empty({"service": c.service, "id": c.id, "sources": list(c.sources),
                                      "verdict": c.verdict, "decided_by": c.decided_by}) for c in song.id_claims]
+    doc["candidates"] = [_drop_empty({
+        "title": c.title, "artist": c.artist, "source": c.source, "score": c.score, "probability": c.probability,
+        "album": c.album, "year": c.year, "duration": _time(c.duration_ms), "version": c.version,
+        "ids": dict(c.ids), "links": dict(c.links), "reasons": list(c.reasons)}, keep=("artist",))
+        for c in song.candidates]
+    doc["searches"] = _search_docs(song.searches)
     return _drop_empty(doc, keep=("title",))
+
+
+def _search_docs(searches: tuple[KeptSearch, ...]) -> list[dict[str, Any]]:
+    return [_drop_empty({
+        "at": x.at, "curator": x.curator, "query": x.query, "sources": list(x.sources), "verdict": x.verdict,
+        "candidates": x.candidates,
+        "best": _drop_empty({"title": x.best_title, "artist": x.best_artist, "score": x.best_score})},
+        keep=("candidates",)) for x in searches]
 
 
 def episode_yaml(episode: Episode) -> str:
@@ -604,6 +674,8 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
     if not ids:
         raise NotFound("the database has no shows to dump")
     report = DumpReport(str(dest))
+    if show_id is None:
+        _dump_catalog(conn, dest, report)
     for sid in ids:
         show = read_show(conn, sid, build_catalog(dest))
         folder = dest / show.slug
@@ -627,6 +699,43 @@ def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) ->
             raise RuntimeError(f"dump wrote files build cannot read: {exc}") from exc
     _dump_claimed_tracks(conn, dest, report)
     return report
+
+
+def catalog_csv(conn: sqlite3.Connection, shipped: CatalogKeys) -> str:
+    """The catalog rows `build` would not make from the shipped files: one row per line, in title,
+    artist, album, year order (stable, so two curators' dumps merge line by line). Recordings a
+    song links to are left out: its episode file carries them (`recording:`)."""
+    from cuesheet.recordings.importer import COLUMNS
+
+    rows = []
+    for title, artist, album, year, duration, isrc, mbid, spotify_id in conn.execute(
+        """SELECT title, artist, album, year, duration_ms, isrc, mbid, spotify_id FROM recordings r
+            WHERE NOT EXISTS (SELECT 1 FROM cue_songs s WHERE s.recording_id = r.id)"""
+    ):
+        if catalog_key(title, artist or "", album, year) in shipped:
+            continue
+        rows.append((title, artist or "", album or "", "" if year is None else str(year), _time(duration) or "",
+                     isrc or "", mbid or "", spotify_id or ""))
+    if not rows:
+        return ""
+    # Data, not a spreadsheet export: cells exactly as stored (raw), one row per line.
+    return csv_text([COLUMNS, *sorted(set(rows), key=lambda r: (fold(r[0]), fold(r[1]), r))], raw=True, newline="\n")
+
+
+def _dump_catalog(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:
+    path = dest / "catalog" / LOCAL_CATALOG
+    text = catalog_csv(conn, build_catalog(dest, without=LOCAL_CATALOG))
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if text == old:
+        if path.exists():
+            report.unchanged.append(str(path))
+        return
+    if text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, text)
+    else:
+        path.unlink()
+    report.written.append(str(path))
 
 
 def _dump_claimed_tracks(conn: sqlite3.Connection, dest: Path, report: DumpReport) -> None:

@@ -28,6 +28,8 @@ from cuesheet.model import (
     Cue,
     Episode,
     IdClaim,
+    KeptCandidate,
+    KeptSearch,
     Kind,
     MatchStatus,
     Performer,
@@ -281,8 +283,11 @@ CUE_KEYS = (
 )
 SONG_KEYS = (
     "title", "artist", "version", "text", "performers", "sources", "confidence", "notes",
-    "claims", "recording", "match", "heard", "id_claims",
+    "claims", "recording", "match", "heard", "id_claims", "candidates", "searches",
 )
+CANDIDATE_KEYS = ("title", "artist", "source", "score", "probability", "album", "year", "duration", "version",
+                  "ids", "links", "reasons")
+SEARCH_KEYS = ("at", "curator", "query", "sources", "verdict", "candidates", "best")
 RECORDING_KEYS = (
     "title", "artist", "version", "album", "year", "duration", "isrc", "mbid", "spotify_id",
 )
@@ -536,7 +541,7 @@ def _read_song(
         return Song(title="", artist="", heard=heard, unknown=True, version=c.text(d, "version", where),
                     performers=_performers(d, where, c), sources=_sources(d, where, c, source_keys),
                     confidence=c.choice(d, "confidence", where, CONFIDENCES),
-                    notes=c.text(d, "notes", where))
+                    notes=c.text(d, "notes", where), searches=_searches(d, where, c))
     if not title and not text:
         c.error("is required (or give the song as heard in `text`, or `heard` and match: unknown"
                 " for a song nobody has identified)", line, f"{where}.title")
@@ -569,6 +574,8 @@ def _read_song(
         rejected=status == MatchStatus.REJECTED,
         accepted=status == MatchStatus.ACCEPTED and d.get("recording") is not None,
         heard=heard,
+        candidates=_candidates(d, where, c),
+        searches=_searches(d, where, c),
         id_claims=_id_claims(d, where, c, source_keys),
     )
 
@@ -605,6 +612,89 @@ def _id_claims(d: LineDict, where: str, c: _Checker, source_keys: set[str] | Non
         if verdict and not decided_by:
             c.error("a decided claim names who decided it", _line(cd, "verdict"), f"{cw}.decided_by")
         out.append(IdClaim(service, value, claim_sources, verdict, decided_by if verdict else None))
+    return tuple(out)
+
+
+def _number(c: _Checker, d: LineDict, key: str, where: str) -> float | None:
+    value = d.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        c.error(f"expected a number from 0 to 1, got {limits.short(str(value))!r}", _line(d, key), _join(where, key))
+        return None
+    return float(value)
+
+
+def _texts(c: _Checker, d: LineDict, key: str, where: str) -> tuple[str, ...]:
+    """A list of free text (a candidate's reasons): each item as long as a note may be."""
+    value = d.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.error("expected a list of text", _line(d, key), _join(where, key))
+        return ()
+    for item in value:
+        problem = limits.text_problem(item, limits.TEXT)
+        if problem:
+            c.error(problem, _line(d, key), _join(where, key))
+            return ()
+    return tuple(value)
+
+
+def _pairs(c: _Checker, d: LineDict, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    value = d.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in value.items()):
+        c.error("expected a mapping of names to text", _line(d, key), _join(where, key))
+        return ()
+    return tuple((k, str(v)) for k, v in value.items())
+
+
+def _candidates(d: LineDict, where: str, c: _Checker) -> tuple[KeptCandidate, ...]:
+    """The review queue's candidates for the song, best first, as `dump` carries them."""
+    out = []
+    for i, item, line in c.items(d, "candidates", where):
+        cw = f"{where}.candidates[{i}]"
+        cd = c.mapping(item, cw, line)
+        if cd is None:
+            continue
+        c.keys(cd, CANDIDATE_KEYS, cw)
+        title, artist = c.text(cd, "title", cw, required=True), c.text(cd, "artist", cw)
+        source, score = c.text(cd, "source", cw, required=True), _number(c, cd, "score", cw)
+        if score is None and cd.get("score") is None:
+            c.error("is required", _line(cd, "score"), f"{cw}.score")
+        if title and source and score is not None:
+            out.append(KeptCandidate(
+                score, title, artist or "", source, album=c.text(cd, "album", cw),
+                year=c.integer(cd, "year", cw, minimum=1000, bounds=limits.YEAR),
+                duration_ms=c.time(cd, "duration", cw), version=c.text(cd, "version", cw),
+                ids=_pairs(c, cd, "ids", cw), links=_pairs(c, cd, "links", cw),
+                reasons=_texts(c, cd, "reasons", cw), probability=_number(c, cd, "probability", cw)))
+    return tuple(out)
+
+
+def _searches(d: LineDict, where: str, c: _Checker) -> tuple[KeptSearch, ...]:
+    """The searches curators tried for the song, oldest first."""
+    out = []
+    for i, item, line in c.items(d, "searches", where):
+        sw = f"{where}.searches[{i}]"
+        sd = c.mapping(item, sw, line)
+        if sd is None:
+            continue
+        c.keys(sd, SEARCH_KEYS, sw)
+        at, curator = c.text(sd, "at", sw, required=True), c.text(sd, "curator", sw, required=True)
+        query = c.text(sd, "query", sw, required=True)
+        best = c.mapping(sd.get("best"), f"{sw}.best", _line(sd, "best")) if sd.get("best") is not None else None
+        if best is not None:
+            c.keys(best, ("title", "artist", "score"), f"{sw}.best")
+        if at and curator and query:
+            out.append(KeptSearch(
+                at, curator, query, c.strings(sd, "sources", sw), c.text(sd, "verdict", sw),
+                c.text(best, "title", f"{sw}.best") if best is not None else None,
+                c.text(best, "artist", f"{sw}.best") if best is not None else None,
+                _number(c, best, "score", f"{sw}.best") if best is not None else None,
+                c.integer(sd, "candidates", sw, minimum=0) or 0))
     return tuple(out)
 
 

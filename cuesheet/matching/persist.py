@@ -68,12 +68,13 @@ def store_candidates(conn: sqlite3.Connection, song_id: int, ident: Identificati
     scored = ident.candidates if not ident.parts else [c for p in ident.parts for c in p.candidates]
     conn.executemany(
         """INSERT INTO match_candidates (cue_song_id, rank, score, source, title, artist, album, year,
-                                         duration_ms, version, ids, links, reasons, recording_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                         duration_ms, version, ids, links, reasons, recording_id, probability)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(song_id, rank, s.score, s.candidate.source, s.candidate.title, s.candidate.artist,
           s.candidate.album, s.candidate.year, s.candidate.duration_ms, s.candidate.version,
           json.dumps(s.candidate.ids), json.dumps(s.candidate.links), json.dumps(s.reasons),
-          s.candidate.recording_id) for rank, s in enumerate(scored, start=1)],
+          s.candidate.recording_id, None if s.probability is None else round(s.probability, 6))
+         for rank, s in enumerate(scored, start=1)],
     )
 
 
@@ -83,7 +84,8 @@ OPEN_STATUSES = (MatchStatus.UNMATCHED, MatchStatus.REVIEW, MatchStatus.NO_MATCH
 
 def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                 song_ids: Sequence[int] | None = None, episode_ids: Sequence[int] | None = None,
-                weights: Weights = DEFAULT_WEIGHTS, limit: int = 5) -> MatchReport:
+                weights: Weights = DEFAULT_WEIGHTS, limit: int = 5,
+                statuses: Sequence[str] = OPEN_STATUSES) -> MatchReport:
     """Match every open cue song (optionally only some); one transaction for the lot.
 
     Accepted matches are linked; doubtful ones keep their candidates for the
@@ -92,8 +94,8 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
     """
     sql = f"""SELECT s.id, s.text, s.title, s.artist, s.version FROM cue_songs s
               JOIN cues c ON c.id = s.cue_id
-              WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(OPEN_STATUSES))})"""
-    params: list[Any] = list(OPEN_STATUSES)
+              WHERE s.recording_id IS NULL AND s.match_status IN ({",".join("?" * len(statuses))})"""
+    params: list[Any] = list(statuses)
     if song_ids is not None:
         sql += f" AND s.id IN ({','.join('?' * len(song_ids))})"
         params += list(song_ids)
@@ -101,12 +103,23 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
         sql += f" AND c.episode_id IN ({','.join('?' * len(episode_ids))})"
         params += list(episode_ids)
     songs = conn.execute(sql + " ORDER BY c.episode_id, c.number, s.position", params).fetchall()
-    report = MatchReport()
+    results, skipped = identify_songs(songs, sources, weights=weights, limit=limit)
+    with transaction(conn):
+        report = apply_matches(conn, results)
+    report.skipped = skipped
+    return report
+
+
+def identify_songs(songs: Sequence[tuple[Any, str | None, str | None, str | None, str | None]],
+                   sources: Sequence[Source], *, weights: Weights = DEFAULT_WEIGHTS,
+                   limit: int = 5) -> tuple[list[tuple[Any, Identification]], list[str]]:
+    """Identify (key, text, title, artist, version) songs, reading only: callers do it before
+    they take the write lock (`cue import` of 50,000 rows spends most of its time here)."""
     skipped: dict[str, None] = {}
-    results: list[tuple[int, Identification]] = []
+    results: list[tuple[Any, Identification]] = []
     online = [s for s in sources if s.name != "catalog"]
-    for song_id, text, title, artist, version in songs:
-        ident = identify_song(sources, title, artist, version, text, weights=weights, limit=limit)
+    for key, text, title, artist, version in songs:
+        ident = identify_song(sources, title, artist, version, text or "", weights=weights, limit=limit)
         if online and ident.verdict == Verdict.ACCEPTED and ident.best is not None:
             # The sure match gains the other services' ids and links by its ISRC.
             linked = crosslink([ident.best.candidate], online)[0]
@@ -115,26 +128,31 @@ def match_songs(conn: sqlite3.Connection, sources: Sequence[Source], *,
                                    skipped=ident.skipped)
         for s in ident.skipped:
             skipped[str(s)] = None
-        results.append((song_id, ident))
-    with transaction(conn):
-        for song_id, ident in results:
-            report.considered += 1
-            if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
-                link_song(conn, song_id, ident.best.candidate, MatchStatus.ACCEPTED, ident.best.score)
-                clear_candidates(conn, song_id)
-                report.accepted += 1
-                continue
-            store_candidates(conn, song_id, ident)
-            conn.execute(
-                """UPDATE cue_songs SET match_status = ?, match_score = ?, matched_at = datetime('now')
-                   WHERE id = ?""",
-                [ident.verdict, ident.best.score if ident.best else None, song_id],
-            )
-            if ident.verdict == Verdict.REVIEW:
-                report.review += 1
-            else:
-                report.no_match += 1
-    report.skipped = list(skipped)
+        results.append((key, ident))
+    return results, list(skipped)
+
+
+def apply_matches(conn: sqlite3.Connection, results: Sequence[tuple[int, Identification]]) -> MatchReport:
+    """Write identifications made beforehand (song id, identification): sure ones linked, the
+    rest waiting for review with their candidates. The caller holds the transaction."""
+    report = MatchReport()
+    for song_id, ident in results:
+        report.considered += 1
+        if ident.verdict == Verdict.ACCEPTED and ident.best is not None:
+            link_song(conn, song_id, ident.best.candidate, MatchStatus.ACCEPTED, ident.best.score)
+            clear_candidates(conn, song_id)
+            report.accepted += 1
+            continue
+        store_candidates(conn, song_id, ident)
+        conn.execute(
+            """UPDATE cue_songs SET match_status = ?, match_score = ?, matched_at = datetime('now')
+               WHERE id = ?""",
+            [ident.verdict, ident.best.score if ident.best else None, song_id],
+        )
+        if ident.verdict == Verdict.REVIEW:
+            report.review += 1
+        else:
+            report.no_match += 1
     return report
 
 
@@ -202,6 +220,15 @@ def keep_new_candidates(conn: sqlite3.Connection, song_id: int, m: SongMatch) ->
 
 
 # --- later decisions --------------------------------------------------------------------------------
+
+
+def keep_search_candidates(conn: sqlite3.Connection, song_id: int, ident: Identification) -> None:
+    """A curator's search: its candidates wait with the song (its status stays as it is), and the
+    song's score is its best waiting candidate's, as the queue shows it and as a file that
+    carries them (`dump`) rebuilds it."""
+    store_candidates(conn, song_id, ident)
+    if ident.candidates:
+        conn.execute("UPDATE cue_songs SET match_score = ? WHERE id = ?", [ident.candidates[0].score, song_id])
 
 
 def clear_candidates(conn: sqlite3.Connection, song_id: int) -> None:

@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from cuesheet.db import history
 from cuesheet.db.transactions import pid_alive
 from cuesheet.notation import ids
 from cuesheet.notation import limits
@@ -142,6 +143,8 @@ class ImportReport:
     seconds: float = 0.0
     # Seconds per step (read+stage, prepare, merge, index), for benchmarks and the sizing note.
     steps: dict[str, float] = field(default_factory=dict)
+    # The history entry that records the import (None: nothing added, or no curator named).
+    history_id: int | None = None
 
     @property
     def unchanged(self) -> int:
@@ -158,7 +161,7 @@ class ImportReport:
                 "removed": self.removed, "kept_linked": self.kept_linked, "rejected": self.rejected,
                 "rejects_path": self.rejects_path, "artist_from_title": self.artist_from_title,
                 "repaired": self.repaired, "seconds": round(self.seconds, 2),
-                "steps": {k: round(v, 2) for k, v in self.steps.items()}}
+                "steps": {k: round(v, 2) for k, v in self.steps.items()}, "history_id": self.history_id}
 
 
 # --- reading files: plain, .zst, .tar.zst ------------------------------------------------------
@@ -665,13 +668,14 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
                 source: str = "catalog", ignore_extra: bool = False,
                 progress: Progress | None = None, skip_invalid: bool = False,
                 rejects: Path | None = None, replace: bool = False,
-                workers: bool | None = None) -> ImportReport:
+                workers: bool | None = None, curator: str | None = None) -> ImportReport:
     """Import a catalog file: every row in one short transaction, or none.
 
     `skip_invalid` imports the good rows and writes each bad one, with its
     file:line:field reason, to `rejects`. `replace` (a full dataset) removes this
     source's rows that the file no longer has, except recordings a cue links to.
-    `workers` None parses big files in a second process.
+    `workers` None parses big files in a second process. With `curator`, the import is a
+    change in `history` (written in the same transaction), so `undo` takes its rows back.
     """
     started = time.perf_counter()
     fmt = detect_format(path, format)
@@ -732,7 +736,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
         _checkpoint("staged")
         if progress:
             progress("indexing", report.rows, size, size)
-        _merge(conn, stage_path, fmt, source, replace, report)
+        _merge(conn, stage_path, fmt, source, replace, report, curator)
     finally:
         stage.close()
         if reject_out is not None:
@@ -743,7 +747,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
 
 
 def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, replace: bool,
-           report: ImportReport) -> None:
+           report: ImportReport, curator: str | None = None) -> None:
     """Decide everything while only reading the catalog; then one transaction writes it.
 
     A canonical row's identity is its recording MBID (`mbid`), any other row's
@@ -822,12 +826,27 @@ def _merge(conn: sqlite3.Connection, stage_path: Path, fmt: str, source: str, re
             else:
                 index_recordings(conn, after_id=last, vocab=False)
             conn.execute("INSERT OR IGNORE INTO recording_vocab SELECT term FROM stage.vocab")
+            if curator is not None and report.added:
+                report.history_id = _record(conn, curator, last, report)
             step("index")
             _checkpoint("indexed")
         step("commit")
     finally:
         conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
         conn.execute("DETACH DATABASE stage")
+
+
+def _record(conn: sqlite3.Connection, curator: str, last: int, report: ImportReport) -> int | None:
+    """The import as one history entry: the ids it added, as a range (a million row images would
+    not fit a history row; `undo` reads the rows back when it takes them away)."""
+    first, final = conn.execute("SELECT min(id), max(id) FROM recordings WHERE id > ?", [last]).fetchone()
+    if first is None:
+        return None
+    kept = [f"{report.changed} updated in place" if report.changed else "",
+            f"{report.removed} removed" if report.removed else ""]
+    summary = (f"imported {report.added:,} catalog recordings from {Path(report.path).name}"
+               + "".join(f"; {k} (not undone)" for k in kept if k))
+    return history.record_added(conn, "catalog import", curator, summary, "recordings", first, final)
 
 
 def _classify(conn: sqlite3.Connection, fmt: str, key: str, source: str) -> None:
