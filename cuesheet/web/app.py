@@ -561,7 +561,7 @@ def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 # Home-page examples: a misspelt title, an artist's "one", a place in an episode; never a scene.
 # Only those that answer under the viewer's "watched up to" are offered.
 EXAMPLES = ["elastik hart", "the portishead one", "last song in the pilot", "the sia one", "amy winehouse",
-            "first song in episode 2", "the beck one"]
+            "first song in episode 2", "the beck one", "the toxic lip sync", "whitney houston"]
 
 
 def _examples(conn: sqlite3.Connection, upto: str | None, n: int = 3) -> list[str]:
