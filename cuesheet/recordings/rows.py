@@ -21,6 +21,7 @@ from typing import Any
 
 from cuesheet.errors import InputError, InputErrors, ParseError
 from cuesheet.notation import ids, limits
+from cuesheet.notation.echo import listed
 from cuesheet.notation.normalize import fold, repair_text
 from cuesheet.notation.timecode import parse_time
 from cuesheet.recordings.catalog_file import CANONICAL, CANONICAL_COLUMNS, BadEncoding, Input, LineCounter
@@ -126,12 +127,14 @@ def _csv_rows(lines: LineCounter, file: str, ignore_extra: bool) -> Iterator[tup
     header = next(_records(reader, lines, file), None)
     if header is None:
         raise InputErrors([InputError("the file is empty", file=file)])
+    if isinstance(header, tuple):  # a header line the csv module cannot read (a 200,000-character cell)
+        raise _header_error(file, header[3])
     header = [h.strip().lower() for h in header]
     unknown = [c for c in header if c not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     if missing or (unknown and not ignore_extra):
         problem = f"missing columns {missing}" if missing else (
-            f"unknown columns {unknown} (pass --ignore-extra to skip them)")
+            f"unknown columns {listed(unknown)} (pass --ignore-extra to skip them)")
         raise _header_error(file, f"{problem}; columns are: {', '.join(COLUMNS)}")
     width = len(header)
     for record in _records(reader, lines, file):

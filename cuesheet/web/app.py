@@ -9,7 +9,7 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo, short
+from cuesheet.notation.echo import echo, printable, short
 
 import logging
 import sqlite3
@@ -145,6 +145,9 @@ def _environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every value a page shows passes the one sanitiser the CLI uses: a NUL or an ESC in
+        # an address (a 404 page says it back) is shown as \x00, never sent raw.
+        finalize=lambda value: printable(value) if isinstance(value, str) else value,
     )
     env.globals.update(
         show_url=show_url,
