@@ -31,13 +31,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cuesheet import __version__
 from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.viewer.answers import completeness, emit_json_text, listen_links, people
+from cuesheet.viewer.answers import completeness, emit_json_text, listen_links, people, results_known, with_results
 from cuesheet.viewer.search import NoTimes, search, what_in
 from cuesheet.viewer.spoilers import Watched, later_than, watched_episodes, watched_limits, watched_shows
 from cuesheet.db.transactions import error_text
 from cuesheet.viewer.answers import episode_cues, show_sources, song, song_slug
 from cuesheet.viewer import resolve
-from cuesheet.viewer.resolve import ShowRef, find_episode, find_show
+from cuesheet.viewer.resolve import AmbiguousShow, ShowRef, find_episode, find_show
 from cuesheet.web.pool import ReadPool
 
 HERE = Path(__file__).resolve().parent
@@ -203,7 +203,8 @@ def create_app(db_path: str | Path) -> Starlette:
             shows = watched_shows(conn, resolve.shows(conn), upto)
             choices = _upto_choices(conn)
             examples = _examples(conn, upto)
-        return respond(request, shows, "home.html", shows=shows, choices=choices, examples=examples)
+        return respond(request, shows, "home.html", shows=shows, choices=choices, examples=examples,
+                       groups=_franchises(shows))
 
     def search_page(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
@@ -217,7 +218,12 @@ def create_app(db_path: str | Path) -> Starlette:
         if any(not ch.isprintable() for ch in q):
             raise BadRequest("that search has control characters in it", remedy="type it again")
         with connection() as conn:
-            result = search(conn, q, show_text, limit=limit, upto=upto)
+            try:
+                result = search(conn, q, show_text, limit=limit, upto=upto)
+            except AmbiguousShow as exc:
+                raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+                    (with_upto("/search?" + urlencode({"q": q, "show": c.slug}), upto), c.name)
+                    for c in exc.choices]) from None
             slugs = _show_slugs(conn)
             choices = _upto_choices(conn)
             onward = _onward(conn, result) if not result.answers or result.weak else []
@@ -268,6 +274,7 @@ def create_app(db_path: str | Path) -> Starlette:
         words = request.query_params.get("q", "").strip() or None
         at = request.query_params.get("at", "").strip() or None
         upto = _text_param(request, "upto")
+        results = request.query_params.get("results") == "1"  # spoilers: who won, who went home
         back = [(episode_url(request.path_params["show"], season, number), "Back to this episode's cue sheet")]
         if words and len(words) > MAX_QUERY:
             raise BadRequest(f"those words are {len(words)} characters long", remedy=f"use at most {MAX_QUERY}",
@@ -290,7 +297,7 @@ def create_app(db_path: str | Path) -> Starlette:
             answers = sheet
             later = False
             if upto:
-                limit = watched_limits(conn, [show], upto)[show.name]
+                limit = watched_limits(conn, [show], upto).get(show.name)
                 later = later_than(episode.season, episode.number, limit)
             if later:
                 # Past what the viewer has watched: no cue, no scene, no count.
@@ -321,6 +328,9 @@ def create_app(db_path: str | Path) -> Starlette:
                     # Still the episode page: the whole sheet under the reason,
                     # so the viewer can read down the list instead of starting over.
                     notice, status = exc.message, 404
+            if results and not later:  # asked for, and the guard let the episode through
+                with_results(conn, answers)
+            contest = not later and results_known(conn, sheet)
         if wants_json(request):
             if notice and status != 200:
                 return json_response({"error": notice, "status": status}, status)
@@ -345,8 +355,10 @@ def create_app(db_path: str | Path) -> Starlette:
             upto=upto,
             later=later,
             notes=notes,
+            results=results,
+            contest=contest,
             choices=choices,
-            upto_code=limit.code if upto else None,
+            upto_code=limit.code if upto and limit else None,
         )
 
     def episode_by_name(request: Request) -> Response:
@@ -382,7 +394,8 @@ def create_app(db_path: str | Path) -> Starlette:
             watched = None
             if upto:
                 limits = watched_limits(conn, _all_shows(conn), upto)
-                watched = lambda show, season, number: not later_than(season, number, limits[show])  # noqa: E731
+                watched = lambda show, season, number: (  # noqa: E731
+                    limits.get(show) is None or not later_than(season, number, limits[show]))
             try:
                 result = song(conn, artist_slug, title_slug, watched)
             except NotFound as exc:
@@ -401,7 +414,12 @@ def create_app(db_path: str | Path) -> Starlette:
     def _show(conn: sqlite3.Connection, request: Request) -> ShowRef | Response:
         """The show a path names; a typo or alias redirects to its canonical address."""
         text = request.path_params["show"]
-        show = find_show(conn, text)
+        try:
+            show = find_show(conn, text)
+        except AmbiguousShow as exc:  # "which show?": each candidate a link, the rest of the path kept
+            rest = request.url.path.split("/")[2:]
+            raise PageNotFound(exc.message.split(":")[0] + "; which one?", [
+                ("/" + "/".join([quote(c.slug, safe=""), *rest]), c.name) for c in exc.choices]) from None
         if show.slug == text:
             return show
         parts = request.url.path.split("/")
@@ -527,6 +545,15 @@ def json_response(data: Any, status: int = 200, notice: str | None = None) -> Re
     return response
 
 
+def _franchises(shows: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Shows of one franchise together under its name (Drag Race US, UK, All Stars ...), in the
+    order the first of them comes; a show of no franchise stands alone."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for s in shows:
+        groups.setdefault(s.get("franchise") or ("", s["slug"]), []).append(s)
+    return [(key if isinstance(key, str) else None, items) for key, items in groups.items()]
+
+
 def _said_upto(limits: dict[str, Watched]) -> str:
     """The watched episode as a notice names it: one code, or one per show when they differ."""
     codes = list(dict.fromkeys(w.code for w in limits.values()))
@@ -549,7 +576,7 @@ def _text_param(request: Request, name: str) -> str | None:
 def _watched(conn: sqlite3.Connection, show: ShowRef, request: Request) -> Watched | None:
     """The last episode of `show` the viewer has watched (`?upto=`), if they said."""
     upto = _text_param(request, "upto")
-    return watched_limits(conn, [show], upto)[show.name] if upto else None
+    return watched_limits(conn, [show], upto).get(show.name) if upto else None
 
 
 def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
