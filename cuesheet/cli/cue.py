@@ -231,6 +231,9 @@ def import_command(
     summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with "
                f"{plural(report.songs, 'song')} into {report.show}: " + ", ".join(counts) + ".")
     console.print(Text(summary, style="bold"), soft_wrap=True)
+    if report.repaired:
+        note(f"repaired {plural(report.repaired, 'value')} of UTF-8 text misread as Latin-1/cp1252 "
+             "(\"LÃ©o\" -> \"Léo\").")
     if dry_run:
         note("nothing was written; run again without --dry-run to import.")
     elif report.history_id:

@@ -6,8 +6,6 @@ cannot, says which episodes came closest so the viewer can pick.
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from cuesheet.errors import NotFound, ParseError
+from cuesheet.notation.echo import echo
 
 MAX_NUMBER = 999
 
@@ -142,6 +141,12 @@ def parse_episode(text: str) -> EpisodeSpec:
     if any(ch.isalpha() for ch in s):
         return EpisodeSpec(None, None, words=s)
     raise ParseError(f"{echo(text)} is not an episode", remedy="use " + ACCEPTED)
+
+
+def spec_at(season: int, episode: int) -> EpisodeSpec:
+    """The spec of an episode a link names by its numbers: checked as its code would be
+    (the same ranges and messages), with nothing to parse."""
+    return _spec(episode_code(season, episode), f"{season:02d}", f"{episode:02d}", None, None)
 
 
 def _spec(text: str, season: str | None, first: str, end_season: str | None, end: str | None) -> EpisodeSpec:

@@ -7,8 +7,6 @@ the same forgiving way: typos, aliases, extra words, any episode notation,
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import re
 import sqlite3
 from collections import defaultdict
@@ -17,6 +15,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from cuesheet.errors import NotFound
+from cuesheet.notation.echo import echo
 from cuesheet.notation.episodes import (
     EPISODE_WORDS,
     EpisodeInfo,
@@ -24,12 +24,13 @@ from cuesheet.notation.episodes import (
     episode_code,
     parse_episode,
     resolve_episode,
+    spec_at,
     split_season_first,
     split_show_season,
 )
-from cuesheet.errors import NotFound
 from cuesheet.notation.normalize import fold
 from cuesheet.viewer import query
+
 
 @dataclass(frozen=True)
 class ShowRef:
@@ -279,19 +280,7 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str, season: int
     first, rest = split_season_first(text)  # "season 5 finale"
     if first is not None:
         season, text = first, rest
-    rows = conn.execute(
-        "SELECT id, season, number, title FROM episodes WHERE show_id = ? ORDER BY season, number",
-        [show.id],
-    ).fetchall()
-    if not rows:
-        raise NotFound(f"{show.name} has no episodes yet", remedy="add cue sheets and run `cuesheet build`")
-    aliases: dict[int, list[str]] = defaultdict(list)
-    for episode_id, alias in conn.execute(
-        "SELECT a.episode_id, a.alias FROM episode_aliases a JOIN episodes e ON e.id = a.episode_id"
-        " WHERE e.show_id = ?",
-        [show.id],
-    ):
-        aliases[episode_id].append(alias)
+    rows, aliases = _episode_rows(conn, show)
     infos = {(r[1], r[2]): r for r in rows}
     if season is not None:
         in_season = [r for r in rows if r[1] == season]
@@ -313,6 +302,36 @@ def find_episode(conn: sqlite3.Connection, show: ShowRef, text: str, season: int
     )
     r = infos[(info.season, info.episode)]
     return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+
+
+def episode_at(conn: sqlite3.Connection, show: ShowRef, season: int, number: int) -> EpisodeRef:
+    """The episode at a place known by its numbers (a link's): nothing to parse; EpisodeNotFound
+    (with the closest) when the show has none there."""
+    rows, aliases = _episode_rows(conn, show)
+    info = resolve_episode(
+        spec_at(season, number), [EpisodeInfo(r[1], r[2], r[3], tuple(aliases[r[0]])) for r in rows],
+        show=show.name,
+    )
+    r = next(r for r in rows if (r[1], r[2]) == (info.season, info.episode))
+    return EpisodeRef(r[0], show, r[1], r[2], r[3], tuple(aliases[r[0]]))
+
+
+def _episode_rows(conn: sqlite3.Connection, show: ShowRef) -> tuple[list[Any], dict[int, list[str]]]:
+    """A show's episode rows (id, season, number, title) in order, and each one's aliases."""
+    rows = conn.execute(
+        "SELECT id, season, number, title FROM episodes WHERE show_id = ? ORDER BY season, number",
+        [show.id],
+    ).fetchall()
+    if not rows:
+        raise NotFound(f"{show.name} has no episodes yet", remedy="add cue sheets and run `cuesheet build`")
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for episode_id, alias in conn.execute(
+        "SELECT a.episode_id, a.alias FROM episode_aliases a JOIN episodes e ON e.id = a.episode_id"
+        " WHERE e.show_id = ?",
+        [show.id],
+    ):
+        aliases[episode_id].append(alias)
+    return rows, aliases
 
 
 def episode_ref(conn: sqlite3.Connection, episode_id: int) -> EpisodeRef:
