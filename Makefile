@@ -28,6 +28,7 @@ demo: cues.sqlite
 	$(BIN)/cuesheet what soundtrack 3
 
 test: $(STAMP)
+	$(BIN)/ruff check cuesheet tests bench scripts
 	$(BIN)/python -m pytest -q
 
 docs: $(STAMP)

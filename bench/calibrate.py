@@ -31,10 +31,9 @@ import json
 import math
 from pathlib import Path
 
-from cuesheet.matching.verdict import FEATURES, Calibration
-
 from bench import datasets, record_queries
 from bench.messy_queries import FIT_KINDS, OUT, Outcome, mb20k_db, messy_db, queries, run
+from cuesheet.matching.verdict import FEATURES, Calibration
 
 TARGET = Path(__file__).resolve().parent.parent / "cuesheet" / "matching" / "calibration.json"
 # Keeps the fit finite when a feature separates the classes perfectly.

@@ -26,14 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import metrics
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
-from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.matching import DEFAULT_WEIGHTS, Weights, score_record
+from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.catalog import CatalogSource
-
-from bench import metrics
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench import datasets, metrics
 from cuesheet.errors import ParseError
 from cuesheet.matching import DEFAULT_WEIGHTS, Scored, Weights, score_record
-from cuesheet.sources import Candidate
 from cuesheet.notation.timecode import parse_time
-
-from bench import datasets, metrics
-from bench.datasets import Pair
+from cuesheet.sources import Candidate
 
 _CLITIC = re.compile(r" (?=(?:'s|'m|'re|'ve|'ll|'d|n't|')(?:\s|$))", re.IGNORECASE)
 _OPEN = re.compile(r"([(\[]) ")

@@ -25,8 +25,8 @@ OUT = ROOT / "bench" / "out" / "lock"
 
 
 def main() -> None:
-    from cuesheet.files.build import build
     from cuesheet.errors import CuesheetError
+    from cuesheet.files.build import build
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)

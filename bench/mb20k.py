@@ -29,13 +29,12 @@ import argparse
 import re
 import time
 
-from cuesheet.errors import ParseError
-from cuesheet.notation.normalize import split_version
-from cuesheet.notation.timecode import parse_time
-
 from bench import datasets
 from bench.clustering import Reading, Record, Scores, report_headline, run
 from bench.datasets import MBRecord
+from cuesheet.errors import ParseError
+from cuesheet.notation.normalize import split_version
+from cuesheet.notation.timecode import parse_time
 
 _TRACK_NO = re.compile(r"^\d{2,4}-(?=\S)")
 _ALBUM_YEAR = re.compile(r"^(.*?)\s*\((\d{4}|unknown)\)$")

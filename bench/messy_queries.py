@@ -34,12 +34,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet.notation.normalize import fold, match_key, split_artists
-
 from bench import datasets
 from bench.datasets import ROOT
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
+from cuesheet.notation.normalize import fold, match_key, split_artists
 
 SEED = 20261201
 OUT = ROOT / "bench" / "out"

@@ -34,8 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesheet.notation.normalize import fold
-
 from bench import datasets
 from bench.messy_queries import (
     OUT,
@@ -49,6 +47,7 @@ from bench.messy_queries import (
     split_of,
     surname_first,
 )
+from cuesheet.notation.normalize import fold
 
 RECORD_KINDS = ("record_plain", "title_album", "title_artist_album", "surname_first", "track_number",
                 "record_edit")

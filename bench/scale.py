@@ -71,8 +71,8 @@ def phase_import(db_path: Path, csv_path: Path) -> dict[str, Any]:
 
 def phase_jobs(db_path: Path, queries_path: Path, jobs: int) -> dict[str, Any]:
     """Queries per second of `identify --from --jobs N` (the library call under it)."""
-    from cuesheet.matching.batch import identify_many
     from cuesheet.matching import identify
+    from cuesheet.matching.batch import identify_many
 
     queries = [json.loads(line)["text"] for line in queries_path.read_text(encoding="utf-8").splitlines()]
     start = time.perf_counter()

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from fake_services import CLIENT_ID, CLIENT_SECRET, running  # noqa: E402
 
+from cuesheet.config import Config  # noqa: E402
 from cuesheet.db.connection import connect
 from cuesheet.files.build import build  # noqa: E402
-from cuesheet.config import Config  # noqa: E402
 from cuesheet.matching import identify, song_query  # noqa: E402
 from cuesheet.sources.catalog import CatalogSource  # noqa: E402
 from cuesheet.sources.registry import select_sources  # noqa: E402

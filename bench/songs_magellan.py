@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import time
 
-
 from bench import datasets
 from bench.clustering import Reading, Record, Scores, report_headline, run
 from bench.datasets import SongRecord

@@ -32,9 +32,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cuesheet.notation.normalize import match_key
-
 from bench import datasets
+from cuesheet.notation.normalize import match_key
 
 SEED = 20240611
 

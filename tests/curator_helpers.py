@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from cuesheet.db.connection import connect
-from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 from cuesheet.curation.cues import CueDraft, SongDraft
+from cuesheet.db.connection import connect
 from cuesheet.model import Song
+from cuesheet.viewer.resolve import EpisodeRef, find_episode, find_show
 
 # Every table a curator's change may touch, compared whole (ids included).
 CONTENT_TABLES = ("shows", "show_aliases", "sources", "characters", "episodes", "episode_aliases",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.files import build as buildmod
 from cuesheet.errors import CuesheetError
+from cuesheet.files import build as buildmod
 
 from .conftest import DATA
 

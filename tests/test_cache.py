@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.sources.cache import DAY, SCHEMA_VERSION, Cache, normalise_key, open_cache
 from cuesheet.config import Config
 from cuesheet.errors import CuesheetError
+from cuesheet.sources.cache import DAY, SCHEMA_VERSION, Cache, normalise_key, open_cache
 
 NOW = 1_800_000_000.0
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cuesheet.notation import ids
 from cuesheet.cli import app
+from cuesheet.notation import ids
 
 runner = CliRunner()
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from cuesheet.db.connection import connect
-from cuesheet.viewer.answers import answers
-from cuesheet.recordings import importer
 from cuesheet.errors import InputErrors
+from cuesheet.recordings import importer
+from cuesheet.viewer.answers import answers
 
 HEADER = "title,artist,album,year,duration,isrc,mbid,spotify_id\n"
 

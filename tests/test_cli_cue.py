@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db import history
 from cuesheet.cli import app
-
-from .curator_helpers import open_conn, snapshot
+from cuesheet.db import history
 from cuesheet.viewer.answers import Answer
 from cuesheet.viewer.search import what
+
+from .curator_helpers import open_conn, snapshot
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 
 runner = CliRunner()
 HEADER = "title,artist,album,year,duration,isrc,mbid,spotify_id\n"

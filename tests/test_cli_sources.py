@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.sources.cache import DAY, Cache
 from cuesheet.cli import app
+from cuesheet.sources.cache import DAY, Cache
 
 runner = CliRunner()
 
@@ -152,7 +152,6 @@ def test_secret_stays_out_of_output_database_and_cache(
     neither stdout, stderr, the database nor the cache holds the secret afterwards."""
     from werkzeug import Request, Response
 
-    from tests import factories as f
 
     secret = "RECOGNISABLE-secret-4242-xyzzy"
     _point_at(monkeypatch, httpserver.url_for("/").rstrip("/"), tmp_path)

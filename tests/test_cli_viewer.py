@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 
 from .conftest import DATA
-from cuesheet.db.connection import connect
 
 runner = CliRunner()
 ANSWER_KEYS = {
@@ -135,10 +138,6 @@ def test_every_command_has_help() -> None:
 
 
 # --- issue #13: the fast path, the spoiler guard, no-match behaviour ---------------------
-
-import os
-import subprocess
-import sys
 
 FAST_COMMANDS = [
     ["what", "soundtrack", "3"],

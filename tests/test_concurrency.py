@@ -8,8 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .curator_helpers import episode, open_conn
 from cuesheet.db.connection import connect
+
+from .curator_helpers import episode, open_conn
 
 ADDS = 500
 WORKER = textwrap.dedent("""

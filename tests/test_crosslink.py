@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from cuesheet.db.connection import connect
 from cuesheet.config import Config
+from cuesheet.db.connection import connect
 from cuesheet.recordings.store import save_candidate
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.crosslink import (

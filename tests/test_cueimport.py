@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.files import cueimport
-from cuesheet.db import history
 from cuesheet.cli import app
+from cuesheet.db import history
 from cuesheet.errors import InputErrors
-
-from .curator_helpers import episode, open_conn, snapshot
+from cuesheet.files import cueimport
 from cuesheet.viewer.resolve import find_show
 from cuesheet.viewer.search import what
+
+from .curator_helpers import open_conn, snapshot
 
 runner = CliRunner()
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.curation import cues as curate
-from cuesheet.curation import check
 from cuesheet.cli import app
+from cuesheet.curation import check
+from cuesheet.curation import cues as curate
+from cuesheet.db.connection import connect
 
 from .curator_helpers import episode, open_conn
-from cuesheet.db.connection import connect
 
 runner = CliRunner()
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.viewer.answers import answers
 from cuesheet.curation import cues as curate
 from cuesheet.errors import InputError, InputErrors, NotFound
 from cuesheet.model import Performer, RecordingRef, Song
+from cuesheet.viewer.answers import answers
 
 from .curator_helpers import draft, episode, numbers, open_conn, snapshot
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.db import history
 from cuesheet.curation import review
 from cuesheet.curation.matcher import match_new
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
 
 from .curator_helpers import open_conn, snapshot

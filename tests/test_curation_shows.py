@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.files import cueimport
-from cuesheet.db import history
 from cuesheet.cli import app
 from cuesheet.curation import shows
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.files import cueimport
+from cuesheet.viewer.resolve import find_episode, find_show
 
 from .curator_helpers import episode, open_conn, snapshot
-from cuesheet.viewer.resolve import find_episode, find_show
 
 runner = CliRunner()
 

@@ -3,21 +3,20 @@ bookkeeping columns are not conflicts, one cue of a larger change can be undone.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db import history
-from cuesheet.curation import cues as curate
-from cuesheet.curation import check, review
-from cuesheet.curation.matcher import Matcher, match_recorded
 from cuesheet.cli import app
+from cuesheet.curation import check, review
+from cuesheet.curation import cues as curate
+from cuesheet.curation.matcher import Matcher, match_recorded
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError
+from cuesheet.viewer.resolve import find_show
 
 from .curator_helpers import draft, episode, open_conn, snapshot
-from cuesheet.viewer.resolve import find_show
 
 runner = CliRunner()
 
@@ -164,8 +163,8 @@ def test_undo_one_cue_of_a_larger_import(shipped_db: Path, tmp_path: Path) -> No
 
 
 def test_import_lists_bad_bytes_fields_duplicates_and_taken_numbers_in_one_run(mini_db: Path, tmp_path: Path) -> None:
-    from cuesheet.files import cueimport
     from cuesheet.errors import InputErrors
+    from cuesheet.files import cueimport
 
     conn = open_conn(mini_db)
     before = snapshot(conn)

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.files import dump
-from cuesheet.db import history
+from cuesheet.cli import app
 from cuesheet.curation import cues as curate
 from cuesheet.curation import review
+from cuesheet.db import history
+from cuesheet.files import dump
 from cuesheet.files.build import build
-from cuesheet.cli import app
 from cuesheet.model import Performer
+from cuesheet.viewer.resolve import find_show
 
 from .conftest import DATA
 from .curator_helpers import draft, episode, open_conn
-from cuesheet.viewer.resolve import find_show
 
 runner = CliRunner()
 
@@ -102,8 +102,8 @@ def test_cli_dump_one_show(mini_db: Path, tmp_path: Path) -> None:
 def test_a_curated_pick_of_a_catalog_recording_round_trips(shipped_db: Path, tmp_path: Path) -> None:
     """A pin in an episode file names a catalog recording: build must not add a second copy of it,
     or every other cue that recording matched automatically becomes a tie and drops to review."""
-    from cuesheet.curation.matcher import Matcher
     from cuesheet.curation.cues import CueDraft, SongDraft
+    from cuesheet.curation.matcher import Matcher
     from cuesheet.model import Song
 
     conn = open_conn(shipped_db)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cuesheet.errors import NotFound, ParseError
 from cuesheet.notation.episodes import (
     EpisodeInfo,
     EpisodeNotFound,
@@ -15,7 +16,6 @@ from cuesheet.notation.episodes import (
     resolve_episode,
     resolve_episodes,
 )
-from cuesheet.errors import NotFound, ParseError
 
 TITLES = [
     "Nellie and Sam", "Joanna and Nellie", "Sam and Dante", "Margot and Frank", "Dante and Annette",

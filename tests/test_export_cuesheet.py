@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
-from cuesheet.export.credits import works_for_recordings
-from cuesheet.viewer.resolve import find_episode, find_show
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import cue_sheet as sheetmod
+from cuesheet.export.credits import works_for_recordings
 from cuesheet.export.cue_sheet import export_cuesheet, gaps
+from cuesheet.viewer.resolve import find_episode, find_show
 
 from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)

@@ -19,15 +19,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.export import FORMATS, export_playlist, format_for
 from cuesheet.export.rows import (
-    LEFT_OUT_ORIGINAL, LEFT_OUT_UNIDENTIFIED, LEFT_OUT_UNMATCHED, left_out_text, select,
+    LEFT_OUT_ORIGINAL,
+    LEFT_OUT_UNIDENTIFIED,
+    LEFT_OUT_UNMATCHED,
+    left_out_text,
+    select,
 )
 
-from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -21,8 +21,8 @@ import xmlschema
 from m3u8 import parser as m3u8_parser
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 from cuesheet.export import FORMATS, export_playlist
 
 from .export_support import hostile_db, tiny_db, tiny_db_file  # noqa: F401 (fixtures)

@@ -15,14 +15,13 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
 from cuesheet.cli import app
 from cuesheet.config import Config, cache_dir
+from cuesheet.db.connection import connect
 from cuesheet.errors import CuesheetError, SourceError
 from cuesheet.export import spotify_playlist as spotify
 from cuesheet.export.rows import ExportRow, Playlist, select
 
-from .conftest import FIXTURES
 from .export_support import tiny_db, tiny_db_file  # noqa: F401 (fixtures)
 from .spotify_fake import USER, FakeSpotify, rate_limited, track
 

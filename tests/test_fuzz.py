@@ -26,13 +26,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cuesheet.db.connection import connect
+from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files import cueimport
 from cuesheet.recordings import importer
-from cuesheet.errors import CuesheetError, InputError, InputErrors
+from cuesheet.viewer.resolve import find_show
 
 from .conftest import DATA
-from cuesheet.db.connection import connect
-from cuesheet.viewer.resolve import find_show
 
 NIGHTLY = os.environ.get("CUESHEET_FUZZ") == "nightly"
 settings.register_profile("fuzz-quick", max_examples=40, deadline=None, derandomize=False,
@@ -572,9 +572,9 @@ def test_every_listing_on_a_full_device_exits_non_zero_with_one_line(command: li
     conn = connect(db_path).conn
     try:
         if not conn.execute("SELECT count(*) FROM history").fetchone()[0]:
-            from .curator_helpers import draft
-
             from cuesheet.viewer.resolve import find_episode
+
+            from .curator_helpers import draft
             curate.add_cue(conn, find_episode(conn, find_show(conn, "soundtrack"), "3"), draft("Roads - Portishead"),
                            "fuzzer")
     finally:

@@ -54,8 +54,8 @@ def test_identify_jobs_with_an_id_the_catalog_lacks_answers(shipped_db: Path, tm
 
 
 def test_a_worker_error_comes_back_as_a_located_error(shipped_db: Path) -> None:
-    from cuesheet.matching.batch import identify_many
     from cuesheet.errors import CuesheetError
+    from cuesheet.matching.batch import identify_many
 
     with pytest.raises(CuesheetError, match="'boom me'.*failed in a worker: ValueError: boom"):
         list(identify_many(["roads", "boom me"], db_path=shipped_db, jobs=2, identify=_explodes))
@@ -191,9 +191,9 @@ def _full_disk() -> None:
 
 
 def test_dump_on_a_full_disk_leaves_the_old_files_and_no_temporary_one(shipped_db: Path, tmp_path: Path) -> None:
-    from .conftest import DATA
-
     import shutil
+
+    from .conftest import DATA
 
     dest = tmp_path / "data"
     shutil.copytree(DATA, dest)

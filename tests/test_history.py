@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.db import history
 from cuesheet.curation import cues as curate
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, NotFound
 
 from .curator_helpers import draft, episode, numbers, open_conn, snapshot

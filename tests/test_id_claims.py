@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cuesheet.errors import InputErrors
 from cuesheet.files import sheets
 from cuesheet.files.build import build
 from cuesheet.files.dump import dump, read_show
-from cuesheet.errors import InputErrors
 from cuesheet.model import IdClaim
 
 from .conftest import FIXTURES

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cuesheet.cli import app
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
-from cuesheet.recordings import importer
-from cuesheet.cli import app
 from cuesheet.matching import identify
 from cuesheet.matching.readings import read_id
+from cuesheet.recordings import importer
 from cuesheet.sources.catalog import CatalogSource
-
 from tests.test_cli_cue import online
 
 MBID = "8f3471b5-7e6a-48da-86a9-c1c07a0f47ae"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -16,11 +16,10 @@ import pytest
 import zstandard
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect as open_db
-from cuesheet.errors import CuesheetError
-from cuesheet.db.transactions import transaction, writer_note
 from cuesheet.cli import app
-from cuesheet.errors import InputErrors
+from cuesheet.db.connection import connect as open_db
+from cuesheet.db.transactions import transaction, writer_note
+from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.recordings import importer
 
 runner = CliRunner()

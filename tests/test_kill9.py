@@ -28,7 +28,6 @@ from typing import Any
 import pytest
 
 from .conftest import DATA, ROOT
-from .curator_helpers import snapshot
 
 NIGHTLY = os.environ.get("CUESHEET_FUZZ") == "nightly"
 TRIALS = int(os.environ.get("CUESHEET_KILL_TRIALS", "12" if NIGHTLY else "1"))

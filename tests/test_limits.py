@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files import cueimport
 from cuesheet.notation import limits
 from cuesheet.recordings import importer
-from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.viewer.resolve import find_episode, find_show
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from cuesheet.db.connection import connect
+from cuesheet.errors import NotFound, ParseError
 from cuesheet.export.credits import episode_facts
+from cuesheet.notation.episodes import EpisodeNotFound
 from cuesheet.viewer.answers import episode_cues, sheet_answers, song, song_slug
 from cuesheet.viewer.resolve import find_episode, find_show
 from cuesheet.viewer.search import search, what
-from cuesheet.notation.episodes import EpisodeNotFound
-from cuesheet.errors import NotFound, ParseError
 
 
 @pytest.fixture

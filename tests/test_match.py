@@ -10,13 +10,22 @@ from hypothesis import strategies as st
 
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
-from cuesheet.recordings import importer
 from cuesheet.matching import (
-    DEFAULT_WEIGHTS, Identification, Scored, Weights, artist_similarity, duration_similarity,
-    identify, match_songs, title_similarity, verdict, version_similarity,
+    DEFAULT_WEIGHTS,
+    Identification,
+    Scored,
+    Weights,
+    artist_similarity,
+    duration_similarity,
+    identify,
+    match_songs,
+    title_similarity,
+    verdict,
+    version_similarity,
 )
 from cuesheet.matching.verdict import Calibration
 from cuesheet.notation.normalize import Version, split_version
+from cuesheet.recordings import importer
 from cuesheet.sources import Candidate
 from cuesheet.sources.catalog import CatalogSource, candidate_ids, near_terms
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import musicbrainzngs
 import musicbrainzngs.musicbrainz as mbmod
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from cuesheet.db.connection import connect
-from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
+from cuesheet.db.connection import connect
 from cuesheet.errors import InputError, SourceError
-from cuesheet.sources import SongQuery, SourceSkipped
-from cuesheet.sources.musicbrainz import MusicBrainzSource, build_query, lucene_escape
-from cuesheet.sources.online import SourceFailed
 from cuesheet.recordings.store import save_works
 from cuesheet.recordings.works import works_for_recording
+from cuesheet.sources import SongQuery, SourceSkipped
+from cuesheet.sources.cache import Cache
+from cuesheet.sources.musicbrainz import MusicBrainzSource, build_query, lucene_escape
+from cuesheet.sources.online import SourceFailed
 from tests import factories as f
 
 XML = "application/xml; charset=utf-8"

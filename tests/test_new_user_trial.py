@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.curation import cues as curate
 from cuesheet.cli import app
+from cuesheet.curation import cues as curate
 
 from .curator_helpers import open_conn, snapshot
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
-from cuesheet.recordings import importer
 from cuesheet.matching import Scored, identify
 from cuesheet.matching.readings import read_query, strip_noise
 from cuesheet.matching.verdict import FEATURES, Calibration, default_calibration
 from cuesheet.notation.normalize import match_key
+from cuesheet.recordings import importer
 from cuesheet.sources import Candidate, SongQuery
 from cuesheet.sources.catalog import CatalogSource
 

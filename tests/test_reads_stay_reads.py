@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db.migrations import MIGRATIONS
 from cuesheet.cli import app
+from cuesheet.db.migrations import MIGRATIONS
 
 runner = CliRunner()
 

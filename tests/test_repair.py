@@ -7,18 +7,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cuesheet.cli import _check_arguments, app
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
-from cuesheet.viewer.resolve import find_show
-from cuesheet.files import cueimport
-from cuesheet.matching.batch import read_queries
-from cuesheet.cli import _check_arguments, app
 from cuesheet.errors import InputErrors
+from cuesheet.files import cueimport
 from cuesheet.matching import identify
+from cuesheet.matching.batch import read_queries
 from cuesheet.notation.normalize import repair_text
 from cuesheet.recordings import importer
 from cuesheet.recordings.importer import CatalogRow, insert_rows
 from cuesheet.sources.catalog import CatalogSource
+from cuesheet.viewer.resolve import find_show
 
 from .curator_helpers import open_conn
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from cuesheet.files import sheets
 from cuesheet.errors import InputError, InputErrors
+from cuesheet.files import sheets
 
 from .conftest import DATA
 

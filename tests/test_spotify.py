@@ -14,10 +14,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
 from cuesheet.errors import SourceError
 from cuesheet.sources import SongQuery, SourceSkipped
+from cuesheet.sources.cache import Cache
 from cuesheet.sources.online import SourceFailed
 from cuesheet.sources.spotify import SpotifySource, build_query
 from tests import factories as f

@@ -10,19 +10,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.files import build
-from cuesheet.files import dump
-from cuesheet.db import history
-from cuesheet.files import sheets
-from cuesheet.curation import cues as curate
-from cuesheet.curation import check, review
 from cuesheet.cli import app
-from cuesheet.errors import CuesheetError, InputErrors
-from cuesheet.model import Song
-
-from .curator_helpers import draft, episode, open_conn, snapshot
+from cuesheet.curation import check, review
+from cuesheet.curation import cues as curate
+from cuesheet.db import history
 from cuesheet.db.migrations import MIGRATIONS
 from cuesheet.db.transactions import transaction
+from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.files import build, dump, sheets
+from cuesheet.model import Song
+
+from .curator_helpers import episode, open_conn, snapshot
 
 runner = CliRunner()
 HEARD = "female voice, 80s synth, chorus 'hold on'"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cuesheet.db.connection import connect
 from cuesheet.cli import app
+from cuesheet.db.connection import connect
 from cuesheet.viewer.query import episode_number, episode_place, understand
 from cuesheet.viewer.search import NoMatch, search, what
 

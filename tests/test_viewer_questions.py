@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from cuesheet.db.connection import connect
 from cuesheet.db.transactions import transaction
 from cuesheet.viewer.answers import Answer
+from cuesheet.viewer.query import key, understand
 from cuesheet.viewer.resolve import episodes, find_show
 from cuesheet.viewer.search import search, what
-from cuesheet.viewer.query import key, understand
 
 HEARD = "hold on, I'm coming round the bend"  # a fixture fragment, a few words
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cuesheet.cli import app
 from cuesheet.db.connection import connect
 from cuesheet.viewer.answers import Answer
-from cuesheet.viewer.search import search, what
-from cuesheet.cli import app
-from cuesheet.viewer.search import place_cues
+from cuesheet.viewer.search import place_cues, search, what
 
 runner = CliRunner()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,13 +15,13 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from cuesheet.cli import app as cli_app
 from cuesheet.db.connection import connect
+from cuesheet.files.build import build
+from cuesheet.viewer import resolve
 from cuesheet.viewer.answers import episode_cues
 from cuesheet.viewer.resolve import episodes, find_episode, find_show
-from cuesheet.files.build import build
-from cuesheet.cli import app as cli_app
 from cuesheet.web.app import create_app
-from cuesheet.viewer import resolve
 
 
 @pytest.fixture

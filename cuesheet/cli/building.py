@@ -9,8 +9,8 @@ import typer
 
 from cuesheet.cli.common import DbOption
 from cuesheet.cli.output import console, friendly_errors, note
-from cuesheet.notation.plural import plural
 from cuesheet.db.connection import resolve_path, upgrade
+from cuesheet.notation.plural import plural
 
 app = typer.Typer()
 

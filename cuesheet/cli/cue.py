@@ -23,9 +23,8 @@ from cuesheet.cli.common import (
 from cuesheet.cli.output import console, emit, emit_json, err_console, friendly_errors, note
 from cuesheet.cli.prompts import Cancelled, PromptOption, TerminalPrompter, cancelled, interactive, missing
 from cuesheet.cli.viewer import answer_card
-from cuesheet.curation import conversation
+from cuesheet.curation import conversation, season_table
 from cuesheet.curation import cues as curate
-from cuesheet.curation import season_table
 from cuesheet.curation.conversation import time_option
 from cuesheet.files import cueimport
 from cuesheet.model import MatchStatus

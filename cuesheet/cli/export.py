@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cuesheet.cli.common import DbOption, open_db_readonly as open_db
+from cuesheet.cli.common import DbOption
+from cuesheet.cli.common import open_db_readonly as open_db
 from cuesheet.cli.output import err_console, fail, friendly_errors, note
 from cuesheet.notation.plural import plural
 

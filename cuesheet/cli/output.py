@@ -11,11 +11,10 @@ import typer
 from rich.markup import escape
 
 from cuesheet.cli.safe_console import SafeConsole
+from cuesheet.db.transactions import busy_message, error_text, is_busy
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.echo import printable
 from cuesheet.notation.plural import plural
-from cuesheet.db.transactions import busy_message, error_text, is_busy
-
 
 
 class _TrimmedLines:

@@ -9,8 +9,8 @@ import typer
 
 from cuesheet.cli.common import DbOption, curator_name, open_db
 from cuesheet.cli.cue import _report  # the one-line result with its history id
-from cuesheet.curation.conversation import clearable as _clearable  # '-' clears
 from cuesheet.cli.output import friendly_errors
+from cuesheet.curation.conversation import clearable as _clearable  # '-' clears
 from cuesheet.viewer.resolve import find_episode, find_show
 
 episode_app = typer.Typer(help="Edit an episode: complete or not, length, title, air date, notes.",

@@ -14,17 +14,16 @@ empty stream) or an error, one line on stderr; 2 usage (typer's).
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo, short
-
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from cuesheet.cli.cards import Out, render_answers
-from cuesheet.viewer.answers import completeness
-from cuesheet.errors import CuesheetError
 from cuesheet.db.connection import open_connection, resolve_path
+from cuesheet.errors import CuesheetError
+from cuesheet.notation.echo import echo, short
+from cuesheet.viewer.answers import completeness
 
 # Options each command takes: name -> True when it takes a value.
 OPTIONS: dict[str, dict[str, bool]] = {

@@ -14,11 +14,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet.db import history
 from cuesheet.curation import store
+from cuesheet.db import history
 from cuesheet.errors import CuesheetError, InputError, InputErrors, NotFound
-from cuesheet.viewer.resolve import EpisodeRef, ShowRef
 from cuesheet.notation.timecode import format_time
+from cuesheet.viewer.resolve import EpisodeRef, ShowRef
 
 EPISODE_FIELDS = ("title", "air_date", "length_ms", "complete", "notes")
 EPISODE_SETTABLE = (*EPISODE_FIELDS, "sources")  # sources: the keys of the show's sources

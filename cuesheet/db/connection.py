@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuesheet.db.migrations import MIGRATIONS, applied_migrations, migrate, pending_migrations
-from cuesheet.db.transactions import _retry_busy, busy_message, error_text, is_busy
+from cuesheet.db.transactions import _retry_busy, busy_message, busy_timeout_ms, error_text, is_busy
 from cuesheet.errors import CuesheetError
 from cuesheet.notation.plural import plural
-from cuesheet.db.transactions import busy_timeout_ms
 
 if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
     import sqlite_utils

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuesheet.crashpoints import checkpoint
+from cuesheet.db.crashpoints import checkpoint
 from cuesheet.db.transactions import before_commit, transaction
 from cuesheet.errors import CuesheetError, NotFound
 from cuesheet.model import MatchStatus

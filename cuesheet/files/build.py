@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cuesheet.files import sheets
-from cuesheet.files.dump import LOCAL_CATALOG, catalog_key
 from cuesheet.curation import claims, store
-from cuesheet.errors import CuesheetError, InputErrors
-from cuesheet.notation.plural import plural
-from cuesheet.recordings import importer
 from cuesheet.db.connection import connect, is_ours, newer_error, unknown_migrations
 from cuesheet.db.transactions import busy_message, is_busy, pid_alive, transaction
+from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.files import sheets
+from cuesheet.files.dump import LOCAL_CATALOG, catalog_key
+from cuesheet.notation.plural import plural
+from cuesheet.recordings import importer
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from typing import Any
 
 import yaml
 
-from cuesheet.crashpoints import checkpoint
 from cuesheet.curation.claims import track_rows
+from cuesheet.db.crashpoints import checkpoint
 from cuesheet.db.transactions import pid_alive
 from cuesheet.errors import CuesheetError, InputErrors, NotFound
 from cuesheet.export.tabular import csv_text

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cuesheet.notation import limits
 from cuesheet.errors import InputError
+from cuesheet.notation import limits
 
 _CHUNK = 1 << 16
 

@@ -41,9 +41,8 @@ def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     line is reported with file:line and nothing is answered. Blank lines separate
     groups of queries, so they are skipped (the caller says so), not an error.
     """
-    from cuesheet.notation import limits
     from cuesheet.errors import InputError, InputErrors
-
+    from cuesheet.notation import limits
     from cuesheet.notation.normalize import repair_text
 
     errors, blank, queries = [], [], []

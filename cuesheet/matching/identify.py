@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
-from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
-from cuesheet.matching.readings import title_parts
-from cuesheet.matching.score import lead_artist
+from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise, title_parts
+from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, lead_artist, score_candidates
 from cuesheet.matching.verdict import VERDICTS, cut_off, decide, features, same_title_count
 from cuesheet.model import Verdict
 from cuesheet.notation.normalize import fold, repair_text, split_mashup

@@ -171,8 +171,8 @@ def read_id(text: str) -> tuple[str, str] | None:
     without dashes. A bare 22-character word counts as a Spotify id only when it
     mixes digits or cases as generated ids do, so a long word is still a title.
     """
-    from cuesheet.notation import ids
     from cuesheet.errors import CuesheetError
+    from cuesheet.notation import ids
 
     raw = text.strip()
     if not raw or " " in raw:

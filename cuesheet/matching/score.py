@@ -18,7 +18,6 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from cuesheet.notation import ids
 from cuesheet.matching.readings import (
     ACROSS_A_DASH,
     Reading,
@@ -30,6 +29,7 @@ from cuesheet.matching.readings import (
     title_parts,
     without_album,
 )
+from cuesheet.notation import ids
 from cuesheet.notation.normalize import (
     Version,
     fold,

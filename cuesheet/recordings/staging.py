@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from cuesheet.db.crashpoints import checkpoint
 from cuesheet.db.transactions import main_file, pid_alive
 from cuesheet.errors import InputError, InputErrors
 from cuesheet.recordings.rows import STAGE_COLUMNS, to_error
@@ -38,14 +39,6 @@ def _clean_stale(base: Path) -> None:
         pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
         if pid.isdigit() and not pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
-
-
-def checkpoint(name: str) -> None:
-    """Crash tests (tests/test_importer.py) kill the import here with a real SIGKILL."""
-    if os.environ.get("CUESHEET_TEST_KILL_AT") == name:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def stage(stage_path: Path, batches: Iterable[Batch], *, rejects: Path | None,

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.recordings.catalog_file import LineCounter, open_input
-from cuesheet.recordings.rows import Reject, error_message, to_error, stage_rows
+from cuesheet.recordings.rows import Reject, error_message, stage_rows, to_error
 
 __all__ = ["BATCH", "MAX_ERRORS", "WORKER_MIN_BYTES", "Batch", "batches", "batches_in_worker"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cuesheet.notation.normalize import fold
-from cuesheet.sources import Candidate, Source, SongQuery, SourceSkipped
+from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
 # The id each online source contributes to a candidate.
 ID_KEYS = {"musicbrainz": "mbid", "spotify": "spotify_id"}

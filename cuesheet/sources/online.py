@@ -16,14 +16,14 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from cuesheet.sources.cache import Cache, normalise_key
 from cuesheet.config import Config
 from cuesheet.errors import SourceError
-from cuesheet.sources import SourceSkipped
 from cuesheet.notation.plural import plural
+from cuesheet.sources import SourceSkipped
+from cuesheet.sources.cache import Cache, normalise_key
 
 log = logging.getLogger("cuesheet.sources")
 T = TypeVar("T")

@@ -13,10 +13,10 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from cuesheet.sources.cache import Cache, open_cache
 from cuesheet.config import Config
 from cuesheet.errors import InputError
 from cuesheet.sources import Source, SourceSkipped
+from cuesheet.sources.cache import Cache, open_cache
 from cuesheet.sources.online import OnlineSource, probe
 
 CATALOG = "catalog"

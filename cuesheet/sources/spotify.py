@@ -26,10 +26,10 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOauthError
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from cuesheet.notation import ids
-from cuesheet.sources.cache import Cache
 from cuesheet.config import Config
+from cuesheet.notation import ids
 from cuesheet.sources import Candidate, SongQuery, SourceSkipped
+from cuesheet.sources.cache import Cache
 from cuesheet.sources.online import (
     OnlineSource,
     Transient,

@@ -7,24 +7,22 @@ and keep to what the viewer has watched (`viewer.spoilers`).
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuesheet.errors import CuesheetError, NotFound
-from cuesheet.notation.normalize import fold
-from cuesheet.viewer.answers import Answer, answers
+from cuesheet.notation.echo import echo
 from cuesheet.notation.episodes import episode_code
-from cuesheet.viewer.query import FILLER, Query, spellings, understand
-from cuesheet.viewer.query import key, number_value
+from cuesheet.notation.normalize import fold
+from cuesheet.notation.plural import plural
+from cuesheet.viewer.answers import Answer, answers
+from cuesheet.viewer.query import FILLER, Query, key, number_value, spellings, understand
 from cuesheet.viewer.query import words as query_words
 from cuesheet.viewer.ranking import CueText, Hit, rank, threshold
 from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show_season, take_episode, take_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
-from cuesheet.notation.plural import plural
 
 # How many of the nearest cues to give when no cue spans the time asked for.
 NEAREST = 3

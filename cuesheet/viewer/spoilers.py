@@ -8,15 +8,14 @@ only that later episodes have more.
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import NotFound
+from cuesheet.notation.echo import echo
+from cuesheet.notation.episodes import episode_code
 from cuesheet.viewer.resolve import ShowRef, find_episode, named_prefix
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from cuesheet.db.migrations.schema import CONFIDENCES_V1, CUE_DOC_VIEW, FTS_TRIGGERS, KINDS_V1, MATCH_STATUSES_V1, run_script
+from cuesheet.db.migrations.schema import (
+    CONFIDENCES_V1,
+    CUE_DOC_VIEW,
+    FTS_TRIGGERS,
+    KINDS_V1,
+    MATCH_STATUSES_V1,
+    run_script,
+)
 
 
 def apply(conn: sqlite3.Connection) -> None:

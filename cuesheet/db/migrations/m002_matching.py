@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from cuesheet.notation.normalize import fold
 from cuesheet.db.migrations.schema import run_script
+from cuesheet.notation.normalize import fold
 
 
 def apply(conn: sqlite3.Connection) -> None:

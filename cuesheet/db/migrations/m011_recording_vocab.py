@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 
-
 def apply(conn: sqlite3.Connection) -> None:
     """`recording_vocab`: every word of the catalog's index, as a plain table.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 
-
 def apply(conn: sqlite3.Connection) -> None:
     """What the files said when `build` made this database: one digest per show and per episode.
 
