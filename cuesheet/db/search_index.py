@@ -64,4 +64,5 @@ def refresh(conn: sqlite3.Connection, cue_ids_sql: str) -> None:
     """Rebuild the documents of the cues `cue_ids_sql` selects (gone cues leave the index)."""
     conn.execute(f"DELETE FROM cue_fts WHERE rowid IN ({cue_ids_sql})")
     conn.execute("INSERT INTO cue_fts (rowid, songs, artists, performers, scene, episode)"
-                 f" SELECT cue_id, songs, artists, performers, scene, episode FROM cue_doc WHERE cue_id IN ({cue_ids_sql})")
+                 " SELECT cue_id, songs, artists, performers, scene, episode FROM cue_doc"
+                 f" WHERE cue_id IN ({cue_ids_sql})")
