@@ -34,13 +34,15 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
     if len(saved) != len(names):  # a schema this module does not know: leave the triggers alone
         yield
         return
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _fts_todo (id INTEGER PRIMARY KEY)")
+    # No key: SQLite lets the statement that fires a trigger override the trigger's OR IGNORE
+    # a trigger's OR IGNORE; a cue noted twice is refreshed once all the same.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _fts_todo (id INTEGER)")
     conn.execute(f"DELETE FROM {_TODO}")
     for name, _ in saved:
         conn.execute(f'DROP TRIGGER main."{name}"')
     for table, column in _PER_ROW.items():
         for suffix, (event, images) in _EVENTS.items():
-            inserts = " ".join(f"INSERT OR IGNORE INTO _fts_todo (id) VALUES ({img}.{column});" for img in images)
+            inserts = " ".join(f"INSERT INTO _fts_todo (id) VALUES ({img}.{column});" for img in images)
             conn.execute(f"CREATE TEMP TRIGGER _fts_defer_{table}_{suffix} AFTER {event} ON main.{table}"
                          f" BEGIN {inserts} END")
     ok = False
@@ -56,7 +58,7 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
             if name not in present:
                 conn.execute(sql)
         if ok:
-            refresh(conn, f"SELECT id FROM {_TODO}")
+            refresh(conn, f"SELECT DISTINCT id FROM {_TODO}")
         conn.execute(f"DELETE FROM {_TODO}")
 
 
