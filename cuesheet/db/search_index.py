@@ -34,8 +34,8 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
     if len(saved) != len(names):  # a schema this module does not know: leave the triggers alone
         yield
         return
-    # No key: SQLite lets the statement that fires a trigger override the trigger's OR IGNORE
-    # a trigger's OR IGNORE; a cue noted twice is refreshed once all the same.
+    # No key: SQLite lets the statement that fires a trigger override the trigger's OR IGNORE;
+    # a cue noted twice is refreshed once all the same.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _fts_todo (id INTEGER)")
     conn.execute(f"DELETE FROM {_TODO}")
     for name, _ in saved:
