@@ -8,12 +8,14 @@ else may write a `Config` anywhere.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from cuesheet.errors import InputError
+from cuesheet.notation import limits
 
 ENV_CONFIG = "CUESHEET_CONFIG"
 OFFICIAL_MUSICBRAINZ = "https://musicbrainz.org"
@@ -129,9 +131,11 @@ ENV_VARS: dict[str, str] = {
 
 def config_path() -> Path:
     """$CUESHEET_CONFIG, else config.toml in the platform's user config directory."""
-    env = os.environ.get(ENV_CONFIG)
-    if env:
-        return Path(env)
+    from cuesheet.notation.limits import check_path, env
+
+    value = env(ENV_CONFIG)
+    if value:
+        return check_path(Path(value), ENV_CONFIG)
     import platformdirs
 
     return Path(platformdirs.user_config_dir("cuesheet", appauthor=False)) / "config.toml"
@@ -151,9 +155,23 @@ def _convert(name: str, value: Any, where: str, line_field: str) -> Any:
         elif kind == "int":
             converted = int(value)
         else:
-            return None if value in ("", None) else str(value)
+            if value in ("", None):
+                return None
+            if not isinstance(value, (str, int, float, bool)):
+                raise TypeError
+            text = str(value)
+            problem = limits.text_problem(text, limits.ENV)
+            if problem:
+                raise InputError(problem, file=where, field=line_field)
+            return text
+        if kind == "float" and not math.isfinite(converted):
+            raise OverflowError
+    except OverflowError:  # int(inf), or a float inf/nan: a setting that would wait or retry for ever
+        raise InputError(f"{limits.short(str(value))!r} is not a finite number", file=where,
+                         field=line_field) from None
     except (TypeError, ValueError):
-        raise InputError(f"{value!r} is not a valid {kind}", file=where, field=line_field) from None
+        raise InputError(f"{limits.short(str(value))!r} is not a valid {kind}", file=where,
+                         field=line_field) from None
     # Checked here too, so the message names the file key or variable that set it.
     _check_value(name, converted, file=where, field=line_field)
     return converted
@@ -163,13 +181,19 @@ def _file_values(path: Path) -> dict[str, Any]:
     """The settings a TOML file sets, by field name; an unknown key is an error naming it."""
     import tomllib  # here, not at the top: a cold `cuesheet what` without a config file skips it
 
+    from cuesheet.files.read import read_text  # the same: the bounded reader, only when there is a file
+
     values: dict[str, Any] = {}
-    if not path.exists():
+    if not os.path.lexists(path):
         return values
+    text = read_text(path, limits.CONFIG_FILE, "a config file")  # a folder, /dev/full: one line
+    depth = limits.json_depth_problem(text)  # tomllib recurses once per level of an array
+    if depth:
+        raise InputError(f"not valid TOML: {depth}", file=str(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise InputError(f"not valid TOML: {exc or 'nested too deeply'}", file=str(path)) from None
     for table, content in data.items():
         if not isinstance(content, dict):
             raise InputError("expected a table such as [spotify]", file=str(path), field=table)
@@ -184,7 +208,7 @@ def _file_values(path: Path) -> dict[str, Any]:
 
 
 def _env_values(env: dict[str, str]) -> dict[str, Any]:
-    return {name: _convert(name, env[var], "environment", var)
+    return {name: _convert(name, env[var][: limits.ENV + 1], "environment", var)
             for var, name in ENV_VARS.items() if env.get(var)}
 
 

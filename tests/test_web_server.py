@@ -151,3 +151,40 @@ def test_the_pool_reuses_connections_and_follows_a_rebuild(tmp_path: Path) -> No
         title = fresh.execute("SELECT title FROM episodes WHERE season = 1 AND number = 3").fetchone()[0]
         assert title.startswith("Rebuilt ")
     pool.close()
+
+
+def test_one_address_holding_slow_connections_cannot_crowd_out_the_others(shipped_db: Path) -> None:
+    """#25 item 9: past PER_ADDRESS open connections, that address's new ones are closed at once,
+    while other addresses are answered (the benchmark: bench/slow_clients.py)."""
+    port = free_port()
+    env = {**os.environ, "CUESHEET_SERVE_PER_ADDRESS": "4", "CUESHEET_SERVE_REQUEST_TIMEOUT": "60"}
+    proc = subprocess.Popen([CUESHEET, "serve", "--db", str(shipped_db), "--port", str(port), "--workers", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    slow: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for _ in range(5):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=("127.0.0.2", 0))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never the blank line
+            slow.append(s)
+        try:  # the fifth: closed by the server at once (EOF or reset), not after 60 s
+            assert slow[-1].recv(1024) == b""
+        except ConnectionResetError:
+            pass
+        head, _ = get(port, "/")
+        assert head.startswith(b"HTTP/1.1 200")
+        for s in slow[:4]:
+            s.settimeout(0.2)
+            with pytest.raises(socket.timeout):
+                s.recv(1024)  # the first four are still open (held until the request timeout)
+    finally:
+        for s in slow:
+            s.close()
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 if TYPE_CHECKING:
@@ -110,7 +111,13 @@ def cap_numbers(app: typer.Typer) -> None:
                 if typing.get_origin(hint) is not Annotated:
                     continue
                 base, *extras = typing.get_args(hint)
-                if base is not int and base != Optional[int]:
+                if base in (Path, Optional[Path], list[Path], Optional[list[Path]]):
+                    for info in extras:
+                        if hasattr(info, "callback") and info.callback is None:
+                            info.callback = _checked_paths
+                    continue
+                # list[int]: `review accept 9223372036854775808` (each id) as much as one int.
+                if base not in (int, Optional[int], list[int], Optional[list[int]]):
                     continue
                 bounds = getattr(limits, _NUMBER_BOUNDS.get(name, "ROW_ID"))
                 for info in extras:
@@ -118,6 +125,23 @@ def cap_numbers(app: typer.Typer) -> None:
                         info.max = bounds.high
                         if getattr(info, "min", None) is None:
                             info.min = bounds.low
+
+
+def _checked_paths(value: Any) -> Any:
+    """Every path option and argument: a name the system cannot take (a 300-character part)
+    is a usage error naming it, before any command calls the file system with it."""
+    import typer
+
+    from cuesheet.errors import InputError
+    from cuesheet.notation.limits import check_path
+
+    for path in value if isinstance(value, (list, tuple)) else [value]:
+        if path is not None:
+            try:
+                check_path(Path(path))
+            except InputError as exc:
+                raise typer.BadParameter(f"{exc.file}: {exc.message.split(': ', 1)[-1]}") from None
+    return value
 
 
 _full: typer.Typer | None = None
@@ -152,15 +176,67 @@ def main() -> None:
             except (ValueError, OSError):
                 pass
     _check_arguments(sys.argv[1:])
+    try:
+        code = _run(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILED:
+            raise
+        code = _output_failed(exc)
+    sys.exit(_flushed(code))
+
+
+def _run(argv: list[str]) -> int | str | None:
     # The viewer's questions answer without typer when their command line is simple
     # (cuesheet.cli.viewing); everything else, and every usage error, is typer's.
-    if sys.argv[1:2] and sys.argv[1] in ("what", "search", "shows", "episodes"):
+    if argv[:1] and argv[0] in ("what", "search", "shows", "episodes"):
         from cuesheet.cli.viewing import light_main
 
-        code = light_main(sys.argv[1:])
+        code = light_main(argv)
         if code is not None:
-            sys.exit(code)
-    build_app(_command(sys.argv[1:]))()
+            return code
+    build_app(_command(argv))()
+    return 0
+
+
+# Writing the output failed: a full disk (`> /dev/full`), a quota, a device error.
+_WRITE_FAILED = {28, 27, 5, 122}  # ENOSPC, EFBIG, EIO, EDQUOT
+
+
+def _flushed(code: int | str | None) -> int | str | None:
+    """Flush stdout here, where a failure can still be said: a listing written to a full device
+    must not exit 0 having written nothing (or end in a traceback at interpreter exit)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _detach_stdout()
+        return code
+    except OSError as exc:
+        return _output_failed(exc)
+    return code
+
+
+def _output_failed(exc: OSError) -> int:
+    _detach_stdout()
+    try:
+        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return 1
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit has nothing left to fail on."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    except (OSError, ValueError):
+        pass
 
 
 def _check_arguments(argv: list[str]) -> None:

@@ -14,6 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from cuesheet.model import Kind
+from cuesheet.notation.echo import printable
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, people
 
@@ -95,9 +96,9 @@ class Out:
 
     def rich(self) -> Any:
         if self._rich is None and self._tty(self.stdout):
-            from rich.console import Console
+            from cuesheet.cli.safe_console import SafeConsole
 
-            self._rich = Console(file=self.stdout)
+            self._rich = SafeConsole(file=self.stdout)
         return self._rich
 
     def line(self, runs: list[Run] | str = "", indent: int = 0) -> None:
@@ -105,7 +106,7 @@ class Out:
             runs = [("", runs)]
         console = self.rich()
         if console is None:
-            self.stdout.write((" " * indent + "".join(t for _, t in runs)).rstrip() + "\n")
+            self.stdout.write(printable((" " * indent + "".join(t for _, t in runs)).rstrip()) + "\n")
             return
         from rich.padding import Padding
         from rich.text import Text
@@ -117,12 +118,14 @@ class Out:
 
     def note(self, message: str) -> None:
         """A dim line on stderr: counts, hints, what matched nothing."""
+        message = printable(message)
         if self._tty(self.stderr):
             self.stderr.write(f"\x1b[2m{message}\x1b[0m\n")
         else:
             self.stderr.write(message + "\n")
 
     def error(self, message: str) -> None:
+        message = printable(message, one_line=True)
         if self._tty(self.stderr):
             self.stderr.write(f"\x1b[31merror:\x1b[0m {message}\n")
         else:

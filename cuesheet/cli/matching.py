@@ -149,11 +149,10 @@ def _skipped_lines(setup, found, *, batch: bool) -> list[str]:  # type: ignore[n
 
 def _batch_queries(from_: str) -> list[str]:
     """The queries of an --from file (or stdin), with a note naming the blank lines skipped."""
-    from cuesheet.files.read import read_text
-    from cuesheet.matching.batch import read_queries
+    from cuesheet.matching.batch import read_queries, read_query_lines
 
     name = "stdin" if from_ == "-" else from_
-    lines = sys.stdin.read().splitlines() if from_ == "-" else read_text(Path(from_)).splitlines()
+    lines = read_query_lines(sys.stdin.buffer if from_ == "-" else Path(from_), name)
     queries, blank = read_queries(lines, name)
     if blank:
         shown = ", ".join(str(n) for n in blank[:10]) + (", ..." if len(blank) > 10 else "")

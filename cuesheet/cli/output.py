@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from cuesheet.cli.safe_console import SafeConsole
 from cuesheet.errors import CuesheetError, InputErrors
+from cuesheet.notation.echo import printable
 from cuesheet.notation.plural import plural
 from cuesheet.db.transactions import busy_message, error_text, is_busy
 
@@ -61,8 +62,8 @@ class _TrimmedLines:
         return self._stream.fileno()
 
 
-console = Console(file=_TrimmedLines("stdout"))  # type: ignore[arg-type]
-err_console = Console(file=_TrimmedLines("stderr"))  # type: ignore[arg-type]
+console = SafeConsole(file=_TrimmedLines("stdout"))  # type: ignore[arg-type]
+err_console = SafeConsole(file=_TrimmedLines("stderr"))  # type: ignore[arg-type]
 
 
 def emit_json(items: Iterable[Any], *, nl: bool = False) -> None:
@@ -86,6 +87,7 @@ def emit(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
+    message = printable(message, one_line=True)  # an error is one line, whatever value it names
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -106,7 +108,8 @@ def friendly_errors() -> Iterator[None]:
         in_order = sorted(exc.errors, key=lambda e: (str(getattr(e, "file", None) or ""),
                                                      getattr(e, "line", None) or 0))
         for error in in_order:
-            err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(printable(str(error), one_line=True))}",
+                              highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
             err_console.print(f"{plural(len(exc.errors), 'error')}; nothing was written.", highlight=False)
         raise typer.Exit(1) from None

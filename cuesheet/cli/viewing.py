@@ -112,12 +112,12 @@ def _upto(flag: str | None) -> str | None:
     """--upto, else CUESHEET_UPTO or the config file's [viewer] upto."""
     if flag:
         return flag
-    import os
-
     from cuesheet import config
+    from cuesheet.notation.limits import env
 
-    if os.environ.get("CUESHEET_UPTO"):
-        return os.environ["CUESHEET_UPTO"]
+    upto = env("CUESHEET_UPTO")  # bounded and checked, as every environment value
+    if upto:
+        return upto
     path = config.config_path()
     return config.load(path).upto if path.exists() else None
 

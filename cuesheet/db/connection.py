@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cuesheet.db.migrations import MIGRATIONS, applied_migrations, migrate, pending_migrations
 from cuesheet.db.transactions import _retry_busy, busy_message, error_text, is_busy
 from cuesheet.errors import CuesheetError
+from cuesheet.notation.plural import plural
 from cuesheet.db.transactions import busy_timeout_ms
 
 if TYPE_CHECKING:  # imported in connect(): the viewer's read path opens plain sqlite3 (issue #13)
@@ -24,12 +25,15 @@ ENV_DB = "CUESHEET_DB"
 
 
 def resolve_path(db: str | os.PathLike[str] | None) -> Path:
-    """--db beats CUESHEET_DB beats ./cues.sqlite."""
+    """--db beats CUESHEET_DB beats ./cues.sqlite; each checked (files/read.py: env, check_path)
+    so a 300-character name or a value with control characters is one plain line."""
+    from cuesheet.notation.limits import check_path, env
+
     if db:
-        return Path(db)
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env)
+        return check_path(Path(db), "--db")
+    value = env(ENV_DB)
+    if value:
+        return check_path(Path(value), ENV_DB)
     return Path(DEFAULT_DB)
 
 
@@ -65,7 +69,7 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
         conn = _open_readonly(p) if readonly else _open_readwrite(p)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         # UnicodeDecodeError: sqlite3 could not even decode the error text of a damaged file.
-        raise CuesheetError(f"cannot open {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
+        raise open_error(p, exc, "open") from None
     try:
         _refuse_foreign(conn, p)
         if not readonly:
@@ -94,11 +98,23 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = False,
             raise CuesheetError(f"{p} is read-only and this command writes to it",
                                 remedy="commands that only read (shows, what, search, check, export, identify, "
                                        "catalog search, cue list, dump) can still read it") from None
-        raise CuesheetError(f"cannot read {p}: {error_text(exc)}", remedy=_NOT_OURS_REMEDY) from None
+        raise open_error(p, exc, "read" if readonly else "open") from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def open_error(p: Path, exc: BaseException, verb: str) -> CuesheetError:
+    """Why `p` could not be opened: a full disk or a failing device is said as such; only an
+    error about the file's content asks whether it is a cuesheet database at all."""
+    text = error_text(exc)
+    lower = text.lower()
+    if "disk is full" in lower or "disk i/o" in lower or "unable to open" in lower or "out of memory" in lower:
+        remedy = ("free some space on that disk; the database is unchanged" if "full" in lower
+                  else "check the disk has space and its folder can be written; the database is unchanged")
+        return CuesheetError(f"cannot {verb} {p}: {text}", remedy=remedy)
+    return CuesheetError(f"cannot {verb} {p}: {text}", remedy=_NOT_OURS_REMEDY)
 
 
 _NOT_OURS_REMEDY = "is it a cuesheet database? `cuesheet build` makes one; pass --db PATH to pick another"
@@ -143,9 +159,15 @@ def _open_readonly(p: Path) -> sqlite3.Connection:
     raise last
 
 
+# Pages read through a memory map instead of a read() call and a copy each: the word index's
+# pages are most of what a catalog lookup touches (about 7 % of identify's time at 1 M rows).
+MMAP_BYTES = 1 << 30
+
+
 def _settings(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}").fetchall()
 
 
 def is_ours(conn: sqlite3.Connection) -> bool:
@@ -157,7 +179,24 @@ def is_ours(conn: sqlite3.Connection) -> bool:
     return "m001_initial" in applied_migrations(conn)
 
 
+def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Migrations recorded in the database that this cuesheet does not have: a newer cuesheet
+    made or upgraded it, and this one would misread or (build) destroy what it added."""
+    known = {m.name for m in MIGRATIONS}
+    return sorted(applied_migrations(conn) - known)
+
+
+def newer_error(p: Path, unknown: list[str]) -> CuesheetError:
+    return CuesheetError(
+        f"{p} was made by a newer cuesheet (its schema has {plural(len(unknown), 'migration')} this "
+        f"version lacks: {', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}); nothing was changed",
+        remedy="use the newer cuesheet that made it, or upgrade this one with pip install -U cuesheet")
+
+
 def _refuse_foreign(conn: sqlite3.Connection, p: Path) -> None:
+    unknown = unknown_migrations(conn)
+    if unknown:
+        raise newer_error(p, unknown)
     if not is_ours(conn):
         raise CuesheetError(
             f"{p} is not a cuesheet database (it has tables but no cuesheet migrations record); "

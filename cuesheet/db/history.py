@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from cuesheet.crashpoints import checkpoint
 from cuesheet.db import search_index
 from cuesheet.db.transactions import before_commit, transaction
 from cuesheet.errors import CuesheetError, NotFound
@@ -374,78 +375,82 @@ def undo(
     cue added to it) are never removed with that work: the undo is refused naming the later
     changes, or, with `keep_later`, those rows stay and only the rest is taken back.
     """
-    with recorded(conn, "undo", curator) as change:
-        target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
-        if target.undone_by is not None:
-            raise CuesheetError(
-                f"change #{target.id} was already undone by #{target.undone_by}",
-                remedy=f"`cuesheet undo {target.undone_by}` redoes it",
-            )
-        changes = _expand(conn, target.changes) if cue_id is None else _cue_rows(target.changes, cue_id)
-        if not changes:
-            raise NotFound(f"change #{target.id} did not touch that cue",
-                           remedy=f"`cuesheet history --id {target.id}` shows what it changed")
-        kept = _later_work(conn, target, changes, keep_later)
-        if kept:
-            changes = [ch for ch in changes if (ch["table"], ch["rowid"]) not in kept]
-        final: dict[tuple[str, int], dict[str, Any] | None] = {}
-        for ch in changes:
-            final[(ch["table"], ch["rowid"])] = ch["after"]
-        conflicts = []
-        columns = {t: _columns(conn, t) for t in {ch["table"] for ch in changes}}
-        for (table, rowid), after in final.items():
-            present = set(columns[table])
-            keys = [k for k in (after or columns[table]) if k not in BOOKKEEPING and k in present]
-            now = _current(conn, table, rowid, keys, present)
-            if now != ({k: after[k] for k in keys} if after is not None else None):
-                conflicts.append(_describe(table, rowid, after, now))
-        if conflicts and not force:
-            later = _later_touching(conn, target)
-            hint = (f"undo {', '.join(f'#{i}' for i in later)} first" if later
-                    else "it was changed outside the history")
-            raise CuesheetError(
-                f"cannot undo #{target.id}: {plural(len(conflicts), 'row')} changed since ({conflicts[0]})",
-                remedy=f"{hint}, or pass --force to restore the old rows anyway",
-            )
-        linked = _links_to_removed(conn, changes)
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        with search_index.deferred(conn):  # one refresh of the cues touched, not one per row
-            for ch in reversed(changes):
-                _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
-        orphans = _orphaned(conn, linked)
-        dangling = _dangling(conn)
-        if (orphans or dangling) and not force:
-            what = [f"song #{sid} ({where}) is linked to {rec}" + (f" by #{by}" if by else "")
-                    for sid, where, rec, by in orphans] + dangling
-            later = sorted({by for *_, by in orphans if by}, reverse=True)
-            raise CuesheetError(
-                f"cannot undo #{target.id}: it removes rows still in use: {'; '.join(what)}",
-                remedy=(f"undo {', '.join(f'#{i}' for i in later)} first, or " if later else "")
-                + "pass --force to undo anyway (those songs go back to the matcher)",
-            )
-        if orphans:
-            conn.executemany(
-                "UPDATE cue_songs SET match_status = ?, match_score = NULL WHERE id = ?",
-                [(MatchStatus.UNMATCHED, sid) for sid, *_ in orphans])
-            conflicts += [f"song #{sid} lost its recording {rec}; it is unmatched again"
-                          for sid, _, rec, _ in orphans]
-        if dangling:
-            raise CuesheetError(f"cannot undo #{target.id}: {dangling[0]}",
-                                remedy="undo the later changes that use those rows first")
-        part = "" if cue_id is None else " (one cue)"
-        if kept:
-            part += f" (kept {', '.join(sorted({_row_name(conn, t, r) for t, r in kept}))}: later work uses it)"
-        change.summary = f"undo #{target.id}{part}: {target.summary}"
-        change.show_id, change.episode_id = target.show_id, target.episode_id
-    if change.id is None:
-        raise CuesheetError(f"undoing #{target.id} changed nothing")
+    # One transaction for the rows, the new entry and both entries' links: a kill between
+    # them would leave rows restored while history says the change is still in effect.
     with transaction(conn):
+        with recorded(conn, "undo", curator) as change:
+            target = get(conn, entry_id) if entry_id is not None else last_undoable(conn)
+            if target.undone_by is not None:
+                raise CuesheetError(
+                    f"change #{target.id} was already undone by #{target.undone_by}",
+                    remedy=f"`cuesheet undo {target.undone_by}` redoes it",
+                )
+            changes = _expand(conn, target.changes) if cue_id is None else _cue_rows(target.changes, cue_id)
+            if not changes:
+                raise NotFound(f"change #{target.id} did not touch that cue",
+                               remedy=f"`cuesheet history --id {target.id}` shows what it changed")
+            kept = _later_work(conn, target, changes, keep_later)
+            if kept:
+                changes = [ch for ch in changes if (ch["table"], ch["rowid"]) not in kept]
+            final: dict[tuple[str, int], dict[str, Any] | None] = {}
+            for ch in changes:
+                final[(ch["table"], ch["rowid"])] = ch["after"]
+            conflicts = []
+            columns = {t: _columns(conn, t) for t in {ch["table"] for ch in changes}}
+            for (table, rowid), after in final.items():
+                present = set(columns[table])
+                keys = [k for k in (after or columns[table]) if k not in BOOKKEEPING and k in present]
+                now = _current(conn, table, rowid, keys, present)
+                if now != ({k: after[k] for k in keys} if after is not None else None):
+                    conflicts.append(_describe(table, rowid, after, now))
+            if conflicts and not force:
+                later = _later_touching(conn, target)
+                hint = (f"undo {', '.join(f'#{i}' for i in later)} first" if later
+                        else "it was changed outside the history")
+                raise CuesheetError(
+                    f"cannot undo #{target.id}: {plural(len(conflicts), 'row')} changed since ({conflicts[0]})",
+                    remedy=f"{hint}, or pass --force to restore the old rows anyway",
+                )
+            linked = _links_to_removed(conn, changes)
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            with search_index.deferred(conn):  # one refresh of the cues touched, not one per row
+                for ch in reversed(changes):
+                    _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
+            orphans = _orphaned(conn, linked)
+            dangling = _dangling(conn)
+            if (orphans or dangling) and not force:
+                what = [f"song #{sid} ({where}) is linked to {rec}" + (f" by #{by}" if by else "")
+                        for sid, where, rec, by in orphans] + dangling
+                later = sorted({by for *_, by in orphans if by}, reverse=True)
+                raise CuesheetError(
+                    f"cannot undo #{target.id}: it removes rows still in use: {'; '.join(what)}",
+                    remedy=(f"undo {', '.join(f'#{i}' for i in later)} first, or " if later else "")
+                    + "pass --force to undo anyway (those songs go back to the matcher)",
+                )
+            if orphans:
+                conn.executemany(
+                    "UPDATE cue_songs SET match_status = ?, match_score = NULL WHERE id = ?",
+                    [(MatchStatus.UNMATCHED, sid) for sid, *_ in orphans])
+                conflicts += [f"song #{sid} lost its recording {rec}; it is unmatched again"
+                              for sid, _, rec, _ in orphans]
+            if dangling:
+                raise CuesheetError(f"cannot undo #{target.id}: {dangling[0]}",
+                                    remedy="undo the later changes that use those rows first")
+            part = "" if cue_id is None else " (one cue)"
+            if kept:
+                part += f" (kept {', '.join(sorted({_row_name(conn, t, r) for t, r in kept}))}: later work uses it)"
+            change.summary = f"undo #{target.id}{part}: {target.summary}"
+            change.show_id, change.episode_id = target.show_id, target.episode_id
+        if change.id is None:
+            raise CuesheetError(f"undoing #{target.id} changed nothing")
+        checkpoint("undo-restored")  # rows restored, the new entry written, the links not yet
         if cue_id is None:
             conn.execute("UPDATE history SET undo_of = ? WHERE id = ?", [target.id, change.id])
             conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", [change.id, target.id])
             if target.undo_of is not None:
                 # Undoing an undo redoes the original: it is in effect again.
                 conn.execute("UPDATE history SET undone_by = NULL WHERE id = ?", [target.undo_of])
+        checkpoint("undo-linked")
     return Undone(target, change.id, change.rows, forced=bool(conflicts), conflicts=conflicts)
 
 

@@ -26,7 +26,7 @@ ENV_BUSY_TIMEOUT = "CUESHEET_BUSY_TIMEOUT_MS"
 
 
 def busy_timeout_ms() -> int:
-    raw = os.environ.get(ENV_BUSY_TIMEOUT, "")
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "")[:10]
     return int(raw) if raw.isdigit() and 0 < int(raw) <= 600_000 else BUSY_TIMEOUT_MS
 
 

@@ -28,7 +28,7 @@ from cuesheet.curation import claims, store
 from cuesheet.errors import CuesheetError, InputErrors
 from cuesheet.notation.plural import plural
 from cuesheet.recordings import importer
-from cuesheet.db.connection import connect, is_ours
+from cuesheet.db.connection import connect, is_ours, newer_error, unknown_migrations
 from cuesheet.db.transactions import busy_message, is_busy, pid_alive, transaction
 
 
@@ -126,11 +126,14 @@ def check_files(source_dir: Path) -> list[Any]:
 def _check_ours(dest: Path) -> None:
     conn = sqlite3.connect(dest.resolve().as_uri() + "?mode=ro", uri=True)
     try:
+        unknown = unknown_migrations(conn)
         ours = is_ours(conn)
     except sqlite3.DatabaseError:
-        ours = False
+        unknown, ours = [], False
     finally:
         conn.close()
+    if unknown:
+        raise newer_error(dest, unknown)
     if not ours:
         raise CuesheetError(f"{dest} is not a cuesheet database; build will not replace it",
                             remedy="pass --db PATH to build somewhere else")

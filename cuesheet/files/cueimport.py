@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Callable
@@ -40,11 +41,12 @@ from cuesheet.curation import store
 from cuesheet.curation.cues import parse_performers
 from cuesheet.db import history, search_index
 from cuesheet.errors import CuesheetError, InputError, InputErrors
-from cuesheet.files.read import read_text_lines
+from cuesheet.files.read import read_bytes, read_text_lines
 from cuesheet.files.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
 from cuesheet.matching.persist import apply_matches, identify_songs
 from cuesheet.model import Cue, Episode, Kind
 from cuesheet.notation import limits
+from cuesheet.notation.echo import listed
 from cuesheet.notation.episodes import episode_code
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import ShowRef, find_show
@@ -131,9 +133,7 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     line and field order: bytes that are not UTF-8 (by line), fields, and clashes with the
     database (an episode it lacks without a title, cue numbers taken unless `replace`)."""
     kind = detect_format(path, fmt)
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
-    text, errors = read_text_lines(path)
+    text, errors = read_text_lines(path)  # a missing file, a folder, /dev/zero: one located line
     if not text.strip(" \t\r\n\ufeff"):
         raise InputErrors([InputError("empty file", file=str(path),
                                       remedy="save the cues into it first" + (
@@ -162,9 +162,11 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
         title_given = bool(d.get("title"))
         key = (d.get("season"), d.get("episode"))
         missing = False
-        if not title_given and key in titles:
+        # Only whole numbers are looked up: `"season": [1]` is a list (unhashable), reported below.
+        numeric = all(isinstance(k, int) and not isinstance(k, bool) for k in key)
+        if not title_given and numeric and key in titles:
             d["title"] = titles[key]  # an existing episode needs no title in the file
-        elif not title_given and all(isinstance(k, int) for k in key):
+        elif not title_given and numeric:
             missing = True
             code = episode_code(*key) if all(k >= 1 for k in key) else f"season {key[0]} episode {key[1]}"
             errors.append(InputError(
@@ -258,12 +260,15 @@ def _csv_docs(conn: sqlite3.Connection, path: Path, show: ShowRef,
               text: str) -> tuple[list[LineDict], list[InputError]]:
     """CSV rows grouped into episode documents shaped like the YAML files."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
     file = str(path)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:  # a header cell past the csv module's 131,072 characters
+        raise InputErrors([InputError(f"not readable as CSV ({exc})", file=file, line=1, field="header")]) from None
     unknown = [c for c in header if c not in CSV_COLUMNS]
     missing = [c for c in ("season", "episode") if c not in header]
     if unknown or missing or not ({"title", "text", "heard"} & set(header)):
-        problem = (f"unknown columns {unknown}" if unknown else f"missing columns {missing}" if missing
+        problem = (f"unknown columns {listed(unknown)}" if unknown else f"missing columns {missing}" if missing
                    else "needs a title, text or heard column")
         raise InputErrors([InputError(f"{problem} (columns: {', '.join(CSV_COLUMNS)})", file=file, line=1,
                                       field="header")])
@@ -564,11 +569,8 @@ def _identify_ahead(conn: sqlite3.Connection, docs: list[_Doc],
 
 
 def file_hash(path: Path) -> str:
-    """The file's bytes (what databases before content digests recorded)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), file=str(path)) from None
+    """The file's bytes (what databases before content digests recorded), read bounded."""
+    return hashlib.sha256(read_bytes(path, limits.CUE_SHEET_FILE, "a cue sheet")).hexdigest()
 
 
 def content_hash(path: Path, kind: str) -> str:
@@ -600,7 +602,8 @@ def _all_numbered(path: Path, kind: str) -> bool:
     """Every cue of the file has its number (YAML and JSON cues always do; CSV rows may leave it out)."""
     if kind != "csv":
         return True
-    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"), newline=""))
+    data = read_bytes(path, limits.CUE_SHEET_FILE, "a cue sheet")
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
     try:
         return all((row.get("cue") or "").strip() for row in rows if any((v or "").strip() for v in row.values()
                                                                            if isinstance(v, str)))
@@ -658,7 +661,8 @@ def show_for(conn: sqlite3.Connection, path: Path, show_text: str | None) -> Sho
 
     if show_text:
         return find_show(conn, show_text)
-    slug = path.resolve().parent.name
+    # realpath, not resolve(): a loop of symlinks is then a file the reader refuses, not a RuntimeError.
+    slug = Path(os.path.realpath(path)).parent.name
     row = conn.execute("SELECT id, slug, name FROM shows WHERE slug = ?", [slug]).fetchone()
     if row is None:
         raise CuesheetError(f"which show is {path.name} for?", remedy="pass --show NAME")

@@ -15,10 +15,15 @@ after a curator's session `git diff` shows only what changed.
 
 from __future__ import annotations
 
+import errno
+import glob
 import json
 import os
 import re
+import shutil
 import sqlite3
+import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,8 +31,10 @@ from typing import Any
 
 import yaml
 
+from cuesheet.crashpoints import checkpoint
 from cuesheet.curation.claims import track_rows
-from cuesheet.errors import InputErrors, NotFound
+from cuesheet.db.transactions import pid_alive
+from cuesheet.errors import CuesheetError, InputErrors, NotFound
 from cuesheet.export.tabular import csv_text
 from cuesheet.files import sheets
 from cuesheet.model import (
@@ -46,6 +53,7 @@ from cuesheet.model import (
     Source,
     entered_text,
 )
+from cuesheet.notation.limits import check_path
 from cuesheet.notation.normalize import fold
 from cuesheet.notation.timecode import format_time
 
@@ -566,18 +574,20 @@ class DumpReport:
         return {"folder": self.folder, "written": self.written, "unchanged": self.unchanged}
 
 
+def _write(path: Path, text: str) -> None:
+    """Whole file or nothing: a temporary file renamed over the old one (UTF-8)."""
+    _write_bytes(path, text.encode("utf-8"))
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     """Whole file or nothing, byte for byte (a CSV's CRLF line ends kept)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def _write(path: Path, text: str) -> None:
-    """Whole file or nothing: a temporary file renamed over the old one."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _read_back_episode(path: Path, text: str) -> Episode | None:
@@ -655,12 +665,11 @@ def show_text(path: Path, show: Show) -> str:
                 lambda node: node.get("name") if hasattr(node, "get") else None,
                 {k for k in new_ch if old_ch.get(k) != new_ch[k]}, set(old_ch) - set(new_ch)), sheets.SHOW_KEYS)
         text = roundtrip.dumps(doc)
-        tmp = path.with_name(f".{path.name}.check-{os.getpid()}")
-        try:
+        # Read back from a private temporary folder, never beside the show's files.
+        with tempfile.TemporaryDirectory(prefix="cuesheet-dump-") as scratch:
+            tmp = Path(scratch) / sheets.SHOW_FILE
             tmp.write_text(text, encoding="utf-8")
             back = sheets._read_show(tmp, path.parent.name, errors)
-        finally:
-            tmp.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - a file this cannot patch is written whole
         return whole
     if errors or replace(back, episodes=()) != replace(show, episodes=()):
@@ -669,36 +678,190 @@ def show_text(path: Path, show: Show) -> str:
 
 
 def dump(conn: sqlite3.Connection, dest: Path, *, show_id: int | None = None) -> DumpReport:
-    """Write every show (or one) under dest/<slug>/; files already saying the same are left alone."""
+    """Write every show (or one) under dest/<slug>/; files already saying the same are left alone.
+
+    Each show's folder is replaced whole: its new files are written into a sibling
+    temporary folder (a copy of the old one, changed files rewritten, read back as
+    `build` would), which is then swapped in by one rename. A dump killed at any
+    point leaves the old files or the new ones, never a mix; a folder it cannot
+    write (a file, a read-only folder, a device, a full disk) is one plain error
+    and no temporary file is left behind.
+    """
     ids = [show_id] if show_id is not None else [r[0] for r in conn.execute("SELECT id FROM shows ORDER BY slug")]
     if not ids:
         raise NotFound("the database has no shows to dump")
+    check_path(dest, "--to")
+    _check_target(dest)
     report = DumpReport(str(dest))
-    if show_id is None:
-        _dump_catalog(conn, dest, report)
+    created = not dest.exists()
+    try:
+        try:
+            if show_id is None:
+                _dump_catalog(conn, dest, report)
+        except OSError as exc:
+            raise _dump_error(dest / "catalog", exc) from None
+        _dump_shows(conn, dest, ids, report)
+        try:
+            _dump_claimed_tracks(conn, dest, report)
+        except OSError as exc:
+            raise _dump_error(dest / "claims", exc) from None
+    except BaseException:
+        if created and not any(dest.rglob("*.yaml")):
+            shutil.rmtree(dest, ignore_errors=True)  # the folder this dump made, left empty
+        raise
+    return report
+
+
+def _dump_shows(conn: sqlite3.Connection, dest: Path, ids: list[int], report: DumpReport) -> None:
     for sid in ids:
         show = read_show(conn, sid, build_catalog(dest))
         folder = dest / show.slug
-        folder.mkdir(parents=True, exist_ok=True)
+        _recover(folder)
+        texts: dict[str, str] = {}
         path = folder / sheets.SHOW_FILE
         if _same_show_file(folder, show):
             report.unchanged.append(str(path))
         else:
-            _write(path, show_text(path, show))
-            report.written.append(str(path))
+            texts[path.name] = show_text(path, show)
         for ep in show.episodes:
             path = folder / f"s{ep.season:02d}e{ep.number:02d}.yaml"
             if _same_episode_file(path, ep):
                 report.unchanged.append(str(path))
             else:
-                _write(path, episode_text(path, ep))
-                report.written.append(str(path))
+                texts[path.name] = episode_text(path, ep)
+        if texts:
+            _replace_folder(folder, texts)
+            report.written += [str(folder / name) for name in texts]
+
+
+def _check_target(dest: Path) -> None:
+    """The folder to dump into: an existing folder, or a new name whose parent is one."""
+    if os.path.islink(dest) and not dest.exists():
+        raise CuesheetError(f"cannot dump into {dest}: it is a symbolic link to nothing",
+                            remedy="give a folder (or remove the link)")
+    if dest.exists() and not dest.is_dir():
+        raise CuesheetError(f"cannot dump into {dest}: it is not a folder",
+                            remedy="--to names a folder; dump writes one folder per show into it")
+    if not dest.exists() and not dest.parent.is_dir():
+        raise CuesheetError(f"cannot dump into {dest}: {dest.parent} does not exist", remedy="create it first")
+
+
+# A temporary folder beside the show's, named for the process that owns it: a killed dump's
+# is recognised (its process is gone) and removed, or put back, by the next dump.
+_TEMP = ".{slug}.dump-{pid}"
+_OLD = ".{slug}.old-{pid}"
+
+
+def _replace_folder(folder: Path, texts: dict[str, str]) -> None:
+    """Write `texts` (file name -> text) into a copy of `folder` and swap it in."""
+    tmp = folder.with_name(_TEMP.format(slug=folder.name, pid=os.getpid()))
+    try:
         try:
-            sheets.read_show_dir(folder)  # what was written must read back
+            if folder.is_dir():
+                shutil.copytree(folder, tmp, symlinks=True)
+            else:
+                tmp.mkdir(parents=True)
+            for name, text in texts.items():
+                _write_file(tmp / name, text)
+            _fsync_dir(tmp)
+        except OSError as exc:
+            raise _dump_error(folder, exc) from None
+        try:
+            sheets.read_show_dir(tmp)  # what was written must read back, before it replaces anything
         except InputErrors as exc:  # pragma: no cover - a bug in this module, not a user mistake
             raise RuntimeError(f"dump wrote files build cannot read: {exc}") from exc
-    _dump_claimed_tracks(conn, dest, report)
-    return report
+        checkpoint("dump-written")
+        try:
+            _swap(tmp, folder)
+        except OSError as exc:
+            raise _dump_error(folder, exc) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap(tmp: Path, folder: Path) -> None:
+    """Put `tmp` where `folder` is, in one step where the system allows (Linux renameat2's
+    RENAME_EXCHANGE); else two renames, the old folder kept aside until the new one is in
+    place (a dump killed between them is put right by the next one, `_recover`)."""
+    if not folder.exists():
+        os.rename(tmp, folder)
+    elif os.environ.get("CUESHEET_TEST_KILL_AT") != "dump-swapping" and _exchange(tmp, folder):
+        # (The crash test of the two-rename way asks for it by its kill point.)
+        pass  # tmp now holds the old files; the caller removes it
+    else:
+        old = folder.with_name(_OLD.format(slug=folder.name, pid=os.getpid()))
+        os.rename(folder, old)
+        checkpoint("dump-swapping")
+        os.rename(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(folder.parent)
+    checkpoint("dump-swapped")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done != 0:
+        err = ctypes.get_errno()
+        if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            return False  # a file system without the exchange: two renames instead
+        raise OSError(err, os.strerror(err), str(b))
+    return True
+
+
+def _recover(folder: Path) -> None:
+    """Leftovers of a killed dump beside `folder`: its old folder put back if the new one never
+    arrived, temporary folders removed."""
+    parent = folder.parent
+    if not parent.is_dir():
+        return
+    for pattern in (_OLD, _TEMP):
+        for leftover in parent.glob(pattern.format(slug=glob.escape(folder.name), pid="*")):
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if not pid.isdigit() or pid_alive(int(pid)):
+                continue
+            if pattern == _OLD and not folder.exists():
+                os.rename(leftover, folder)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _dump_error(folder: Path, exc: OSError) -> CuesheetError:
+    why = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "over the disk quota",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+           errno.EPERM: "permission denied", errno.ENAMETOOLONG: "the name is too long"}.get(
+        exc.errno or 0, exc.strerror or str(exc))
+    return CuesheetError(f"cannot dump into {folder.parent}: {why}; the files there are unchanged")
 
 
 def catalog_csv(conn: sqlite3.Connection, shipped: CatalogKeys) -> str:

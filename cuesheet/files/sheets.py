@@ -103,7 +103,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 def load_yaml(path: Path, text: str | None = None) -> Any:
     """The YAML (or JSON) document with line numbers; `text` when the caller decoded it already."""
-    text = read_text(path) if text is None else text
+    text = read_text(path, limits.CUE_SHEET_FILE, "a cue sheet") if text is None else text
     deep = limits.yaml_depth_problem(text)
     if deep:
         raise InputError(deep[0], file=str(path), line=deep[1])
@@ -342,7 +342,8 @@ def read_data_dir(root: Path) -> list[Show]:
     """Every show folder under data/ (a folder holding show.yaml)."""
     if not root.is_dir():
         raise InputError("not a folder", file=str(root), remedy="pass --from DIR with cue sheets")
-    folders = sorted(p for p in root.iterdir() if (p / SHOW_FILE).exists())
+    # Dot folders are not shows: a dump's temporary folder (.soundtrack.dump-123) is one.
+    folders = sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p / SHOW_FILE).exists())
     if not folders:
         raise InputError(
             f"no show folders (a folder with {SHOW_FILE})", file=str(root),

@@ -11,10 +11,28 @@ would break them.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+import pickle
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
 from cuesheet.db.connection import connect
+from cuesheet.errors import CuesheetError
+from cuesheet.files import read
+from cuesheet.notation import limits
+from cuesheet.notation.echo import echo
+
+
+def read_query_lines(source: Path | BinaryIO, name: str) -> list[str]:
+    """The lines of an --from file or stdin, read through the bounded reader (files/read.py):
+    `identify --from /dev/zero` is refused after 8 MB, not read until memory runs out."""
+    if isinstance(source, Path):
+        data = read.read_bytes(limits.check_path(source, "--from"), limits.FILE, "a list of queries")
+    else:
+        data = read.read_stream(source, name, limits.FILE, "a list of queries")
+    return read.decode(data, name).splitlines()
+
 
 def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     """The queries among an --from file's lines, and the numbers of its blank lines.
@@ -51,16 +69,47 @@ def _start(db_path: str, identify: Callable[..., Any], artist: str | None, limit
     _worker.update(identify=identify, sources=[CatalogSource(conn)], artist=artist, limit=limit)
 
 
-def _one(query: str) -> Any:
+@dataclass(frozen=True)
+class _Failed:
+    """A worker's error, sent back as a result: an exception object may not survive pickling
+    (one whose __init__ takes other arguments than its message fails to unpickle in the
+    parent's result thread, and the pool then waits forever for an answer that never comes)."""
+
+    message: str
+    ours: bool  # a CuesheetError (the user's to fix), else a bug
+
+
+def _one(query: str) -> bytes:
+    """The answer pickled here, in the worker: the pool's result thread then only ever
+    unpickles bytes, and an answer that cannot travel is a _Failed, not a dead thread."""
     w = _worker
-    return w["identify"](query, w["sources"], artist=w["artist"], limit=w["limit"])
+    try:
+        answer: Any = w["identify"](query, w["sources"], artist=w["artist"], limit=w["limit"])
+    except CuesheetError as exc:
+        answer = _Failed(str(exc), True)
+    except Exception as exc:  # noqa: BLE001 - sent back as text; the parent says which query
+        answer = _Failed(f"{type(exc).__name__}: {exc}", False)
+    try:
+        data = pickle.dumps(answer)
+        pickle.loads(data)  # an object whose class cannot be rebuilt fails here, not in the parent
+        return data
+    except Exception as exc:  # noqa: BLE001
+        return pickle.dumps(_Failed(f"the answer could not be sent back ({type(exc).__name__}: {exc})", False))
 
 
-def identify_many(queries: Iterable[str], *, db_path: Path, jobs: int, identify: Callable[..., Any],
+def identify_many(queries: list[str], *, db_path: Path, jobs: int, identify: Callable[..., Any],
                   artist: str | None = None, limit: int = 5) -> Iterator[Any]:
     """`identify(query, [catalog], ...)` for each query, in `jobs` processes, yielded in input order."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     with ctx.Pool(jobs, _start, (str(db_path), identify, artist, limit)) as pool:
         # Small chunks: the order is kept by imap, and a slow query holds up only its chunk.
-        yield from pool.imap(_one, queries, chunksize=8)
+        for query, data in zip(queries, pool.imap(_one, queries, chunksize=8)):
+            answer = pickle.loads(data)
+            if isinstance(answer, _Failed):
+                shown = echo(query)
+                if answer.ours:
+                    raise CuesheetError(f"query {shown}: {answer.message}")
+                raise CuesheetError(f"query {shown} failed in a worker: {answer.message}",
+                                    remedy="run it without --jobs to see more; please report it")
+            yield answer

@@ -14,8 +14,10 @@ Python's recursion limit. Each bound is far above any real cue sheet.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from cuesheet.errors import InputError
 
@@ -53,6 +55,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Keys of the cue sheet formats whose values are long text; every other text value is a name.
 LONG_TEXT_FIELDS = frozenset({"scene", "notes", "text", "heard", "song_notes", "usage_notes"})
+
+# --- sizes of what is read ------------------------------------------------------------------
+#
+# Every input is read through cuesheet/files/read.py, which stops at these sizes: /dev/zero, a pipe
+# that never ends or a 50 GB file by mistake is refused after reading this much, never
+# read whole (memory stays far under 512 MB for any input).
+
+FILE = 8 * 1024 * 1024          # a file read whole: an `identify --from` list, stdin
+# A cue sheet file (one episode, or a CSV of a season): real ones are a few KB; PyYAML needs
+# about 25 times a file's size in memory and a minute for 2 MB.
+CUE_SHEET_FILE = 2 * 1024 * 1024
+CONFIG_FILE = 1024 * 1024        # the config file (a few lines)
+LINE = 1024 * 1024               # one line of a streamed catalog file (a row is a few hundred bytes)
+ENV = 4096                       # an environment variable's value (a path: PATH_MAX)
 
 # --- structure --------------------------------------------------------------------------------
 
@@ -183,3 +199,29 @@ def json_depth_problem(text: str) -> str | None:
 def _n(value: int) -> str:
     """9,999 and 2,100 read as numbers; years read as years."""
     return str(value) if value < 10_000 else f"{value:,}"
+
+
+# --- environment values and path names (the viewer's fast path reads them: no imports) ----------
+
+
+def env(name: str) -> str | None:
+    """An environment variable's value, held to the limits of any text (cuesheet/notation/limits.py):
+    at most 4,096 characters and no control characters, else one line naming the variable."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    problem = text_problem(value, ENV)
+    if problem:
+        raise InputError(problem, file="environment", field=name)
+    return value
+
+
+def check_path(path: Path, field: str | None = None) -> Path:
+    """A path the system can take: no part longer than the file system allows (255 bytes) and
+    the whole within PATH_MAX, so a 300-character name is one plain line, not an OSError
+    from whichever call meets it first."""
+    name = os.fsencode(path)
+    if len(name) >= 4096 or any(len(part) > 255 for part in name.split(b"/")):
+        raise InputError("the name is too long (at most 255 bytes a part, 4,096 in all)",
+                         file=short(str(path)), field=field)
+    return path

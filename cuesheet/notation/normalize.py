@@ -47,6 +47,7 @@ _NUMBERS = {
 # Text-speak curators type ("when i was ur man", "rock n roll"). Only spellings that are
 # never a word of their own in a title; "r" (are) is left out because of "R. Kelly".
 _SPEAK = {"u": "you", "ur": "your", "n": "and"}
+_WORD_FOR = {**_SPEAK, **_NUMBERS}
 
 
 def fold(text: str) -> str:
@@ -65,10 +66,12 @@ def fold(text: str) -> str:
     if not text.isascii():  # most catalog rows are ASCII: skip the transliteration cost
         text = _APOSTROPHES.sub("", anyascii(unicodedata.normalize("NFKC", text)))
     text = text.lower()
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+    if "." in text:
+        text = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
     text = text.replace("&", " and ").replace("+", " and ")
-    words = _NOT_WORD.sub(" ", text).split()
-    return " ".join(_NUMBERS.get(w) or _SPEAK.get(w) or w for w in words)
+    # One dict and a list, not a generator: a catalog import folds every title (a fifth of its time).
+    get = _WORD_FOR.get
+    return " ".join([get(w, w) for w in _NOT_WORD.sub(" ", text).split()])
 
 
 def strip_article(text: str) -> str:

@@ -8,7 +8,7 @@ knows where a candidate came from except by its `source` name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,8 @@ class SourceSkipped(Exception):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with both arguments (Exception pickles only the message): `identify --jobs`
+        # answers carry these from the worker processes.
+        return (type(self), (self.source, self.reason))

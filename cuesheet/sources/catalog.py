@@ -142,6 +142,34 @@ def _ids(conn: sqlite3.Connection, groups: Sequence[Sequence[str]], limit: int) 
         "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?", [expr, limit])]
 
 
+@dataclass
+class _Counts:
+    """How many rows hold a group of words, from `recording_vocab.rows` (m012), asked once per query.
+
+    It orders the word pairs a query falls back on, rarest first; it never
+    decides whether a row matches, so a count that has drifted since the last
+    import only makes a lookup a little slower.
+    """
+
+    conn: sqlite3.Connection
+    _rows: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def rows(self, group: Sequence[str]) -> int:
+        """Rows holding a word of the group (a prefix "wor*": every word it begins)."""
+        key = tuple(group)
+        if key not in self._rows:
+            total = 0
+            for term in group:
+                if term.endswith("*"):
+                    sql, args = ("SELECT sum(rows) FROM recording_vocab WHERE term >= ? AND term < ?",
+                                 [term[:-1], term[:-1] + "\x7f"])
+                else:
+                    sql, args = "SELECT rows FROM recording_vocab WHERE term = ?", [term]
+                total += (self.conn.execute(sql, args).fetchone() or (0,))[0] or 0
+            self._rows[key] = total
+        return self._rows[key]
+
+
 def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int = POOL,
                   prefix_last: bool = False) -> list[int]:
     """Row ids of recordings that hold all the query's words, or failing that most of them.
@@ -189,7 +217,9 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
     if stops and len(groups) + len(stops) <= MAX_WORDS:
         # Every word, small ones too: "You and I" is mostly stop words, and they narrow it.
         found.update(dict.fromkeys(_ids(conn, groups + [[w] for w in stops], pool)))
-    found.update(dict.fromkeys(_ids(conn, groups, pool)))
+    if len(found) < pool:
+        # (A pool of rows holding every word, small ones too, needs no rows that lack one.)
+        found.update(dict.fromkeys(_ids(conn, groups, pool)))
     if len(found) < ENOUGH and any(extras):
         wider = [g + e for g, e in zip(groups, extras)]
         more = [r for r in _ids(conn, wider, pool) if r not in found]
@@ -200,11 +230,17 @@ def candidate_ids(conn: sqlite3.Connection, words: Sequence[str], *, pool: int =
         for i in range(len(groups)):
             found.update(dict.fromkeys(_ids(conn, groups[:i] + groups[i + 1:], pool // 2)))
     if len(found) < ENOUGH and len(groups) > 2:
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                found.update(dict.fromkeys(_ids(conn, [groups[i], groups[j]], pool // 4)))
-                if len(found) >= pool:
-                    break
+        # Rarest pairs first (fewest rows expected to hold both): two rare words nearly name
+        # the row, two common ones ("love", "baby") bring back rows that share nothing else
+        # with the query and cost scoring time. A pool of rows stops it (before, only the
+        # pairs of one word: then each later word still added a pair's rows).
+        counts = _Counts(conn)
+        pairs = sorted(((i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))),
+                       key=lambda p: ((counts.rows(groups[p[0]]) + 1) * (counts.rows(groups[p[1]]) + 1), p))
+        for i, j in pairs:
+            found.update(dict.fromkeys(_ids(conn, [groups[i], groups[j]], pool // 4)))
+            if len(found) >= pool:
+                break
     if len(found) < ENOUGH:
         for group in groups:
             found.update(dict.fromkeys(_ids(conn, [group], pool // len(groups) + 1)))

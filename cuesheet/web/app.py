@@ -9,7 +9,7 @@ shares a connection with another thread); nothing here writes.
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo, short
+from cuesheet.notation.echo import echo, printable, short
 
 import logging
 import sqlite3
@@ -145,6 +145,9 @@ def _environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every value a page shows passes the one sanitiser the CLI uses: a NUL or an ESC in
+        # an address (a 404 page says it back) is shown as \x00, never sent raw.
+        finalize=lambda value: printable(value) if isinstance(value, str) else value,
     )
     env.globals.update(
         show_url=show_url,
@@ -561,7 +564,7 @@ def _upto_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 # Home-page examples: a misspelt title, an artist's "one", a place in an episode; never a scene.
 # Only those that answer under the viewer's "watched up to" are offered.
 EXAMPLES = ["elastik hart", "the portishead one", "last song in the pilot", "the sia one", "amy winehouse",
-            "first song in episode 2", "the beck one"]
+            "first song in episode 2", "the beck one", "the toxic lip sync", "whitney houston"]
 
 
 def _examples(conn: sqlite3.Connection, upto: str | None, n: int = 3) -> list[str]:

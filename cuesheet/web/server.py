@@ -10,6 +10,8 @@ The settings answer what a flood of requests found (issue #17, item 6):
   idle keep-alive connections after `KEEP_ALIVE` seconds;
 - at most `MAX_CONCURRENCY` connections and requests per worker; past that a
   client gets 503 at once instead of everyone waiting longer;
+- at most `PER_ADDRESS` open connections per client address per worker, so one
+  address holding hundreds of slow connections cannot take every place (#25);
 - no `server:` banner naming the software and its version.
 """
 
@@ -31,10 +33,27 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from cuesheet.web.app import create_app
 
 ENV_DB = "CUESHEET_SERVE_DB"
+
+
+def _env_number(name: str, default: float, low: float, high: float) -> float:
+    """A tuning knob from the environment (tests set them); a value that is not a number in
+    range is ignored rather than stopping the server with a traceback."""
+    try:
+        value = float(os.environ.get(name, "")[:20])
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
 KEEP_ALIVE = 2          # seconds an idle keep-alive connection is kept
 # Seconds to send a whole request (headers), from connect or the last answer (tests set it lower).
-REQUEST_TIMEOUT = float(os.environ.get("CUESHEET_SERVE_REQUEST_TIMEOUT", "10"))
+REQUEST_TIMEOUT = _env_number("CUESHEET_SERVE_REQUEST_TIMEOUT", 10.0, 0.05, 600.0)
 MAX_CONCURRENCY = 200   # connections + requests per worker before uvicorn answers 503
+# Open connections one client address may hold per worker. A slow client (slowloris: a header
+# byte every few seconds) costs the server no thread, only a place in MAX_CONCURRENCY; 450 of
+# them from one address filled every place and everyone else got 503. Past this cap that
+# address's new connections are closed at once; other addresses are not affected.
+PER_ADDRESS = int(_env_number("CUESHEET_SERVE_PER_ADDRESS", 32, 1, 10_000))
 BACKLOG = 512
 
 
@@ -52,9 +71,20 @@ class GuardedH11Protocol(H11Protocol):
     """
 
     _deadline: asyncio.TimerHandle | None = None
+    _address: str | None = None
+    # Open connections by client address, in this worker (one event loop: no lock needed).
+    open_by_address: dict[str, int] = {}
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        address = self.client[0] if self.client else None
+        if address is not None:
+            held = self.open_by_address.get(address, 0)
+            if held >= PER_ADDRESS:
+                transport.close()  # over its share: no request is read, no place taken
+                return
+            self.open_by_address[address] = held + 1
+            self._address = address
         self._arm()
 
     def _arm(self) -> None:
@@ -78,10 +108,17 @@ class GuardedH11Protocol(H11Protocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+        if self._address is not None:
+            left = self.open_by_address.get(self._address, 1) - 1
+            if left > 0:
+                self.open_by_address[self._address] = left
+            else:
+                self.open_by_address.pop(self._address, None)
+            self._address = None
         super().connection_lost(exc)
 
 
-THREADS = int(os.environ.get("CUESHEET_SERVE_THREADS", "4"))
+THREADS = int(_env_number("CUESHEET_SERVE_THREADS", 4, 1, 64))
 
 
 class FewThreads:

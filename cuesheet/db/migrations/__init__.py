@@ -26,6 +26,7 @@ from cuesheet.db.migrations import (
     m060_song_id_claims,
     m080_claim_audits,
     m090_candidate_probability,
+    m110_vocab_rows,
 )
 from cuesheet.db.transactions import transaction
 from cuesheet.errors import CuesheetError
@@ -47,7 +48,8 @@ MIGRATIONS: list[Migration] = [
     Migration(m.__name__.rsplit(".", 1)[-1], m.apply, foreign_keys=not getattr(m, "REBUILDS", False))
     for m in (m001_initial, m002_matching, m003_sources, m004_history, m005_heard, m010_canonical,
               m011_recording_vocab, m040_unidentified, m041_episode_sources, m050_imported_files,
-              m051_build_digests, m060_song_id_claims, m080_claim_audits, m090_candidate_probability)
+              m051_build_digests, m060_song_id_claims, m080_claim_audits, m090_candidate_probability,
+              m110_vocab_rows)
 ]
 
 
