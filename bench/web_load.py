@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="and for at most this long")
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's)")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--path", default=EPISODE_PATH, help=f"the page served here (default {EPISODE_PATH})")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 1000 and 1 <= args.requests <= 100_000 and 0 < args.seconds <= 300):
         raise SystemExit("bounds: 1-1000 clients, 1-100,000 requests, at most 300 s")
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
             db = Path(tmp.name) / "cues.sqlite"
             subprocess.run([str(Path(sys.executable).with_name("cuesheet")), "build", "--from", str(ROOT / "data"),
                             "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
-            host, port, path = "127.0.0.1", _free_port(), EPISODE_PATH
+            host, port, path = "127.0.0.1", _free_port(), args.path
             server = _serve(db, port, args.workers)
         asyncio.run(_load(host, port, path, min(args.clients, args.warmup), args.warmup, args.seconds))
         tally, elapsed = asyncio.run(_load(host, port, path, args.clients, args.requests, args.seconds))

@@ -33,6 +33,12 @@ QUESTIONS = [
     ["what", "soundtrack", "four", "dinner", "table", "memory", "--upto", "fourth"],
     ["what", "soundtrack", "2", "dante", "wakes", "up"],
     ["search", "steely", "dan"],
+    # #20: eleven shows, names as fans type them, a season inside the name, accents.
+    ["what", "all", "stars", "7", "finale"],
+    ["what", "drag race uk series 2", "finale", "--json"],
+    ["what", "rpdr", "s04e10", "--results"],
+    ["search", "sobrevivire"],
+    ["search", "born", "this", "way", "--upto", "rpdr s04e05, druk 1x01"],
 ]
 
 

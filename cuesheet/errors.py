@@ -52,11 +52,11 @@ class SourceError(CuesheetError):
 class InputErrors(CuesheetError):
     """Several input errors found in one pass, so a curator fixes them all at once."""
 
-    def __init__(self, errors: list[InputError]) -> None:
+    def __init__(self, errors: list[InputError], *, remedy: str | None = None) -> None:
         self.errors = errors
         first = str(errors[0]) if errors else "invalid input"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(first + more)
+        super().__init__(first + more, remedy=remedy)
 
 
 class DatabaseBusy(CuesheetError):

@@ -257,6 +257,10 @@ def entered_text(title: str | None, artist: str | None) -> str:
     return f"{title} - {artist}" if artist else (title or "")
 
 
+# What a lip sync decides (Drag Race and its franchise): who goes home, who wins the week or the crown.
+LIP_SYNC_KINDS = ("for-your-life", "for-the-win", "for-the-crown", "smackdown")
+
+
 @dataclass(frozen=True)
 class Cue:
     number: int
@@ -271,6 +275,10 @@ class Cue:
     confidence: str | None = None
     sources: tuple[str, ...] = ()
     notes: str | None = None
+    # A contest lip sync: its kind, and who won and who went home (spoilers: shown only on request).
+    lip_sync: str | None = None
+    winners: tuple[str, ...] = ()
+    eliminated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -299,6 +307,8 @@ class Show:
     sources: tuple[Source, ...] = ()
     characters: tuple[Character, ...] = ()
     episodes: tuple[Episode, ...] = field(default=())
+    # Shows of one family (Drag Race US, UK, All Stars ...) are grouped under this name.
+    franchise: str | None = None
 
 
 # --- works: the compositions recordings perform, with who wrote and published them ---------

@@ -70,10 +70,31 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 @pytest.fixture(scope="session")
 def shipped_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database `cuesheet build` makes from the shipped data/, built once per run."""
+    """The shipped Soundtrack season (data/soundtrack and data/catalog) as `cuesheet build` makes
+    it, built once per run. The tests written about Soundtrack ask it alone, so its answers stay
+    pinned now that data/ holds ten Drag Race shows too (#20); `all_shows_db_file` has all eleven."""
     from cuesheet.files.build import build
 
-    path = tmp_path_factory.mktemp("shipped") / "cues.sqlite"
+    root = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(DATA / "soundtrack", root / "data" / "soundtrack")
+    shutil.copytree(DATA / "catalog", root / "data" / "catalog")
+    path = root / "cues.sqlite"
+    build(root / "data", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def soundtrack_db_file(shipped_db_file: Path) -> Path:
+    """Soundtrack alone, by name (the same file as shipped_db_file)."""
+    return shipped_db_file
+
+
+@pytest.fixture(scope="session")
+def all_shows_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database `cuesheet build` makes from the whole shipped data/: eleven shows (#20)."""
+    from cuesheet.files.build import build
+
+    path = tmp_path_factory.mktemp("all-shows") / "cues.sqlite"
     build(DATA, path)
     return path
 

@@ -70,7 +70,9 @@ def test_edits_to_the_files_alone_never_block_a_build(data: Path, tmp_path: Path
     episode.write_text(episode.read_text().replace('title: "Track 3', 'title: "Edited Track 3', 1))
     (data / "soundtrack" / "s01e04.yaml").unlink()
     buildmod.build(data, db)
-    titles = [r[0] for r in sqlite3.connect(db).execute("SELECT title FROM episodes WHERE season = 1 AND number = 3")]
+    titles = [r[0] for r in sqlite3.connect(db).execute(
+        "SELECT e.title FROM episodes e JOIN shows s ON s.id = e.show_id"
+        " WHERE s.slug = 'soundtrack' AND e.season = 1 AND e.number = 3")]
     assert titles == ["Edited Track 3: Sam and Dante"]
 
 

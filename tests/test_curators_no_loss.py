@@ -275,8 +275,9 @@ def test_build_dump_build_keeps_candidates_searches_and_every_answer(shipped_db:
     for item in json.loads(ok(shipped_db, "review", "--status", "unknown", "--json")):
         ok(shipped_db, "review", "search", str(item["id"]), "a choir singing", "--offline")
     ok(shipped_db, "cue", "edit", "soundtrack", "2", "1", "--confidence", "low")
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    data = tmp_path / "data"  # what shipped_db is built from: Soundtrack and the catalog
+    for part in ("soundtrack", "catalog"):
+        shutil.copytree(DATA / part, data / part)
     ok(shipped_db, "dump", "--to", str(data))
     rebuilt = tmp_path / "rebuilt.sqlite"
     ok(rebuilt, "build", "--from", str(data))
@@ -296,8 +297,9 @@ def test_dump_of_a_fresh_build_of_the_shipped_data_rewrites_nothing(shipped_db: 
 
     from .conftest import DATA
 
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    data = tmp_path / "data"  # what shipped_db is built from: Soundtrack and the catalog
+    for part in ("soundtrack", "catalog"):
+        shutil.copytree(DATA / part, data / part)
     assert json.loads(ok(shipped_db, "dump", "--to", str(data), "--json"))[0]["written"] == []
     rebuilt = tmp_path / "rebuilt.sqlite"
     ok(rebuilt, "build", "--from", str(data))

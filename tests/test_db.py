@@ -24,8 +24,11 @@ def test_fresh_database_has_the_whole_schema(tmp_path: Path) -> None:
         assert table in names
     assert columns(conn, "cues") == [
         "id", "episode_id", "number", "order_confirmed", "time_in_ms", "time_out_ms", "fps",
-        "scene", "usage", "kind", "confidence", "notes",
+        "scene", "usage", "kind", "confidence", "notes", "lip_sync",
     ]
+    assert columns(conn, "cue_results") == ["id", "cue_id", "position", "result", "contestant"]  # m070 (#20)
+    assert "franchise" in columns(conn, "shows")
+    assert columns(conn, "song_id_claims")[:5] == ["id", "cue_song_id", "service", "external_id", "source_id"]
     assert columns(conn, "cue_songs")[:10] == [
         "id", "cue_id", "position", "text", "title", "artist", "version", "confidence", "notes",
         "recording_id",

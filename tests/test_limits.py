@@ -134,7 +134,8 @@ def test_cue_add_refuses_text_and_times_past_the_limits(shipped_db: Path) -> Non
 def test_the_next_cue_number_past_the_limit_is_an_error_not_a_crash(shipped_db: Path) -> None:
     conn = sqlite3.connect(shipped_db)
     conn.execute("UPDATE cues SET number = ? WHERE id = (SELECT c.id FROM cues c JOIN episodes e ON e.id = c.episode_id"
-                 " WHERE e.season = 1 AND e.number = 3 LIMIT 1)", [2**63 - 1])
+                 " JOIN shows s ON s.id = e.show_id WHERE s.slug = 'soundtrack' AND e.season = 1 AND e.number = 3"
+                 " LIMIT 1)", [2**63 - 1])
     conn.commit()
     conn.close()
     result = run("cue", "add", "--yes", "soundtrack", "3", "-s", "x", "--kind", "lip-sync", "--offline", "--db", str(shipped_db))

@@ -112,7 +112,8 @@ def test_words_that_fit_nothing(conn) -> None:
 def _empty_episode_6(shipped_db: Path):  # type: ignore[no-untyped-def]
     """A private copy whose episode 6 has no cues (the shipped one holds one unidentified song)."""
     conn = connect(shipped_db).conn
-    conn.execute("DELETE FROM cues WHERE episode_id = (SELECT id FROM episodes WHERE number = 6)")
+    conn.execute("DELETE FROM cues WHERE episode_id = (SELECT e.id FROM episodes e JOIN shows s ON s.id = e.show_id"
+                 " WHERE s.slug = 'soundtrack' AND e.number = 6)")
     return conn
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tokenize
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def test_no_message_in_the_package_says_s_in_parentheses() -> None:
 def test_build_and_check_count_in_words(tmp_path: Path) -> None:
     runner = CliRunner()
     db = tmp_path / "cues.sqlite"
-    built = runner.invoke(app, ["build", "--from", str(DATA), "--db", str(db)])
+    one = tmp_path / "data"  # one show, so the count says "1 show"
+    shutil.copytree(DATA / "soundtrack", one / "soundtrack")
+    shutil.copytree(DATA / "catalog", one / "catalog")
+    built = runner.invoke(app, ["build", "--from", str(one), "--db", str(db)])
     assert built.exit_code == 0, built.output
     assert "1 show," in built.output and "(s)" not in built.output
     checked = runner.invoke(app, ["check", "--db", str(db)])

@@ -1,7 +1,9 @@
 """Viewer questions as people phrase them, with the song each should find first.
 
 The shipped Soundtrack database plus three things it lacks: a heard lyric line,
-an unidentified song, and a catalog recording no cue uses.
+an unidentified song, and a catalog recording no cue uses. Built from data/soundtrack
+alone: these are Soundtrack's answers, which the Drag Race shows beside it must not
+change (test_dragrace_viewer.py asks across all eleven shows).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ HEARD = "hold on, I'm coming round the bend"  # a fixture fragment, a few words
 
 
 @pytest.fixture(scope="module")
-def viewer_db(shipped_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def viewer_db(soundtrack_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("viewer") / "cues.sqlite"
-    shutil.copy(shipped_db_file, path)
+    shutil.copy(soundtrack_db_file, path)
     conn = connect(path).conn
     with transaction(conn):
         # Simple Things (S01E03 cue 3) has no scene; a curator noted what they heard of it.

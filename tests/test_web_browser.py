@@ -29,11 +29,21 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def server(shipped_db: Path) -> Iterator[str]:
     """`cuesheet serve` in its own process on a free loopback port."""
+    yield from _serve(shipped_db)
+
+
+@pytest.fixture
+def all_shows_server(all_shows_db_file: Path) -> Iterator[str]:
+    """The same, serving all eleven shipped shows (#20)."""
+    yield from _serve(all_shows_db_file)
+
+
+def _serve(db: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cuesheet", "serve", "--db", str(shipped_db), "--port", str(port)],
+        [sys.executable, "-m", "cuesheet", "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -161,5 +171,32 @@ def test_a_viewer_searches_elastic_heart_and_finds_the_cue(server: str) -> None:
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert sideways == 0
+    finally:
+        driver.quit()
+
+
+def test_lip_sync_results_stay_hidden_until_asked_and_under_the_guard(all_shows_server: str) -> None:
+    """#20: who won a lip sync is a spoiler: hidden by default, shown on the viewer's click,
+    never for an episode past the one watched."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = _browser()
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(all_shows_server + "/")
+        assert "Drag Race" in driver.find_element(By.CSS_SELECTOR, "li.franchise h3").text
+        driver.get(all_shows_server + "/rupauls-drag-race/4/10")
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "Natural Woman" in main, main
+        assert "Won by Latrice" not in main and "went home: Kenya" not in main
+        driver.find_element(By.CSS_SELECTOR, "a.show-results").click()
+        wait.until(ec.url_contains("results=1"))
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "Won by Latrice Royale" in main and "went home: Kenya Michaels" in main
+        driver.get(all_shows_server + "/rupauls-drag-race/4/10?results=1&upto=rpdr+s04e09")
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "later episodes have more" in main.lower() and "Latrice" not in main and "Won by" not in main
     finally:
         driver.quit()

@@ -175,7 +175,7 @@ def main() -> None:
                 reconfigure(errors="backslashreplace")
             except (ValueError, OSError):
                 pass
-    _check_arguments(sys.argv[1:])
+    sys.argv[1:] = _check_arguments(sys.argv[1:])
     try:
         code = _run(sys.argv[1:])
     except SystemExit as exc:
@@ -239,14 +239,18 @@ def _detach_stdout() -> None:
         pass
 
 
-def _check_arguments(argv: list[str]) -> None:
+def _check_arguments(argv: list[str]) -> list[str]:
     """Every argument obeys the limits on text (docs/limits.md): no control characters, at most
-    5,000 characters; a usage error (exit 2) naming the argument, before any command runs."""
+    5,000 characters; a usage error (exit 2) naming the argument, before any command runs.
+    An argument that is UTF-8 misread as Latin-1/cp1252 is repaired first; the repaired list."""
     from cuesheet.notation import limits
+    from cuesheet.notation.normalize import repair_text
 
+    argv = [repair_text(arg) for arg in argv]
     for i, arg in enumerate(argv, start=1):
         problem = limits.text_problem(arg, limits.TEXT)
         if problem:
             shown = arg[:30].encode("unicode_escape").decode("ascii")
             sys.stderr.write(f"Error: argument {i} ({shown}{'...' if len(arg) > 30 else ''}) {problem}\n")
             raise SystemExit(2)
+    return argv

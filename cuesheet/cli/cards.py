@@ -30,12 +30,14 @@ Run = tuple[str, str]
 
 
 def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
-               weak: bool = False) -> tuple[list[Run], list[list[Run]]]:
-    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike."""
+               weak: bool = False, with_show: bool = False) -> tuple[list[Run], list[list[Run]]]:
+    """One cue: its header runs and its body lines (each a list of runs), CLI and tests alike.
+    `with_show` names the show before the episode code (a list that spans several shows)."""
     # "cue 2*", never a bare number: in a ranked list a reader takes a leading number for the rank.
     label = f"cue {a.cue}" + ("" if a.order_confirmed else "*")
     if with_episode:
-        head: list[Run] = [("cyan", f"{a.code} "), ("bold", label), ("cyan", f" · {a.episode_title} ·")]
+        head: list[Run] = [("cyan", f"{a.show} {a.code} " if with_show else f"{a.code} "), ("bold", label),
+                           ("cyan", f" · {a.episode_title} ·")]
     else:
         head = [("bold", label + (" " if a.order_confirmed else ""))]
     if a.time_in:
@@ -44,6 +46,8 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
             head.append(("green", f" ({a.distance} away)"))
         head.append(("", " ·"))
     head.append(("magenta", f" {a.kind}"))
+    if a.lip_sync:
+        head.append(("magenta", f" · {a.lip_sync.replace('-', ' ')}"))
     if a.usage:
         head.append(("dim", f" ({a.usage})"))
     if scored and a.score is not None:
@@ -72,6 +76,9 @@ def card_lines(a: Answer, *, scored: bool = False, with_episode: bool = False,
         body.append([("italic", f"performed by {people(a.other_performers)}")])
     if a.scene:
         body.append([("", a.scene)])
+    if a.results is not None:  # asked for: --results
+        won, out = ", ".join(a.results["won"]) or "not known", ", ".join(a.results["eliminated"])
+        body.append([("yellow", f"result: won by {won}" + (f"; went home: {out}" if out else ""))])
     for c in a.conflicts:
         values = " · ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in c["values"])
         what = f"{c['field']} of {c['song']}" if c.get("song") and len(a.songs) > 1 else c["field"]
@@ -160,9 +167,10 @@ def render_answers(out: Out, items: list[Answer], *, title: str, scored: bool = 
     out.line([("bold underline", title)])
     if lead:
         out.line([("yellow", lead)])
+    with_show = len({a.show for a in items}) > 1  # one show's answers read as they always have
     for a in items:
         out.line()
-        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak)
+        head, body = card_lines(a, scored=scored, with_episode=with_episode, weak=weak, with_show=with_show)
         out.line(head)
         for runs in body:
             out.line(runs, indent=5)

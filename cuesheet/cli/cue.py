@@ -25,6 +25,7 @@ from cuesheet.cli.prompts import Cancelled, PromptOption, TerminalPrompter, canc
 from cuesheet.cli.viewer import answer_card
 from cuesheet.curation import conversation
 from cuesheet.curation import cues as curate
+from cuesheet.curation import season_table
 from cuesheet.curation.conversation import time_option
 from cuesheet.files import cueimport
 from cuesheet.model import MatchStatus
@@ -174,10 +175,17 @@ def import_command(
     replace: Annotated[bool, typer.Option("--replace", help="Replace cues whose numbers are taken instead of failing.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would change; write nothing.")] = False,
     again: Annotated[bool, typer.Option("--again", help="Import a file whose exact content was imported before.")] = False,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Read FILE as a season table (one row per cue, any shows and seasons) with this column mapping (TOML or YAML; see docs/season-tables.md).")] = None,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="COLUMN=FIELD: read FILE as a season table, COLUMN holding FIELD (repeat; adds to --mapping; FIELD - ignores the column).")] = None,
+    no_match: Annotated[bool, typer.Option("--no-match", help="Season table: store the songs without matching them against the catalog.")] = False,
     db: DbOption = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import cue sheets, all or nothing: every error is listed with file, line and field; songs are matched as they come in."""
+    if mapping is not None or map_:
+        _import_table(file, mapping, map_ or [], replace=replace, dry_run=dry_run, match=not no_match, db=db,
+                      json_=json_)
+        return
     with friendly_errors():
         conn = open_db(db).conn
         show_ref = cueimport.show_for(conn, file, show)
@@ -223,6 +231,37 @@ def import_command(
     summary = (f"{'Dry run: would import' if dry_run else 'Imported'} {plural(n, 'cue')} with "
                f"{plural(report.songs, 'song')} into {report.show}: " + ", ".join(counts) + ".")
     console.print(Text(summary, style="bold"), soft_wrap=True)
+    if report.repaired:
+        note(f"repaired {plural(report.repaired, 'value')} of UTF-8 text misread as Latin-1/cp1252 "
+             "(\"LÃ©o\" -> \"Léo\").")
+    if dry_run:
+        note("nothing was written; run again without --dry-run to import.")
+    elif report.history_id:
+        note(f"history #{report.history_id}; `cuesheet undo` takes the whole import back.")
+
+
+def _import_table(file: Path, mapping_file: Path | None, pairs: list[str], *, replace: bool, dry_run: bool,
+                  match: bool, db: Path | None, json_: bool) -> None:
+    """`cue import TABLE --mapping FILE` / `--map COLUMN=FIELD`: a wide season table."""
+    with friendly_errors():
+        mapping = (season_table.read_mapping(mapping_file, pairs) if mapping_file is not None
+                   else season_table.parse_map_options(pairs))
+        table = season_table.read_table(file, mapping)
+        conn = open_db(db, create=True).conn
+        report = season_table.import_table(conn, table, curator_name(), replace_cues=replace, dry_run=dry_run,
+                                           match=match)
+    if json_:
+        emit_json([report])
+        return
+    would = "Dry run: would import" if dry_run else "Imported"
+    for name in report.new_shows:
+        console.print(Text(f"{'would add' if dry_run else 'added'} show {name}", style="cyan"), soft_wrap=True)
+    console.print(Text(
+        f"{would} {plural(report.rows, 'row')} from {file.name}: {plural(report.added, 'cue')} added, "
+        f"{report.replaced} replaced, {report.unchanged} unchanged; {plural(report.new_episodes, 'new episode')}, "
+        f"{plural(report.new_sources, 'new source')}, {plural(report.id_claims, 'id claim')}; songs: "
+        f"{report.accepted} accepted, {report.review} for review, {report.no_match} without a match.",
+        style="bold"), soft_wrap=True)
     if dry_run:
         note("nothing was written; run again without --dry-run to import.")
     elif report.history_id:

@@ -268,6 +268,9 @@ def catalog_import_command(
                       "that cues link to.", highlight=False)
     if report.artist_from_title:
         note(f"{plural(report.artist_from_title, 'row')} had no artist: read from the title (\"Artist - Title\").")
+    if report.repaired:
+        note(f"Repaired {plural(report.repaired, 'field')} of UTF-8 text misread as Latin-1/cp1252 "
+             "(\"LÃ©o\" -> \"Léo\").")
     if report.rejected:
         note(f"Skipped {plural(report.rejected, 'invalid row')}; reasons in {report.rejects_path}")
 

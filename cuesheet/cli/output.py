@@ -112,6 +112,8 @@ def friendly_errors() -> Iterator[None]:
                               highlight=False, soft_wrap=True)
         if len(exc.errors) > 1:
             err_console.print(f"{plural(len(exc.errors), 'error')}; nothing was written.", highlight=False)
+        if exc.remedy:
+            err_console.print(escape(exc.remedy), highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except CuesheetError as exc:
         raise fail(str(exc)) from None

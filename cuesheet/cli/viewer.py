@@ -21,8 +21,9 @@ UptoOption = Annotated[
     Optional[str],
     typer.Option(
         "--upto",
-        help="The last episode you have watched (3, S01E03, title words): nothing from later episodes "
-        "is shown. Default: $CUESHEET_UPTO, else the config's [viewer] upto.",
+        help="The last episode you have watched (3, S01E03, title words), or one per show "
+        "('rpdr s05e03, all stars 7 e2'): nothing from later episodes is shown. Default: $CUESHEET_UPTO, "
+        "else the config's [viewer] upto.",
         show_default=False,
     ),
 ]
@@ -32,6 +33,9 @@ def _done(code: int) -> None:
     if code:
         raise typer.Exit(code)
 
+
+ResultsOption = Annotated[bool, typer.Option(
+    "--results", help="Show who won each lip sync and who went home (spoilers; never past --upto).")]
 
 @app.command("shows")
 def shows_command(db: DbOption = None, json_: JsonOption = False, nl: NlOption = False) -> None:
@@ -52,13 +56,16 @@ def episodes_command(
 
 @app.command("what")
 def what_command(
-    show: Annotated[str, typer.Argument(help="Show name (`soundtrack`, `Soundtrak`, `netflix soundtrack`).")],
+    show: Annotated[str, typer.Argument(
+        help="Show name or alias (`soundtrack`, `Soundtrak`, `rpdr`, `drag race uk`), maybe with its season"
+             " (`all stars 7`); several words may go unquoted.")],
     episode: Annotated[str, typer.Argument(
         help="Episode: 3, S01E03, s1e3, 1x03, 'Track 3', 'episode four', pilot, 'last episode' or title words.")],
     words: Annotated[Optional[list[str]], typer.Argument(
         help="The scene, lyric or title words you remember; 'start'/'end' ask for the first or last cue.")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="A time in the episode: 23:10, 1:02:03, 23m10s.")] = None,
     upto: UptoOption = None,
+    results: ResultsOption = False,
     db: DbOption = None,
     json_: JsonOption = False,
     nl: NlOption = False,
@@ -67,16 +74,17 @@ def what_command(
 
     No cue fits: exit 1, the reason on stderr, and with --json an empty array on stdout.
     """
-    _done(viewing.run_what(show, episode, words, at=at, upto=upto, db=db, json_=json_, nl=nl))
+    _done(viewing.run_what(show, episode, words, at=at, upto=upto, db=db, json_=json_, nl=nl, results=results))
 
 
 @app.command("search")
 def search_command(
     words: Annotated[list[str], typer.Argument(
         help="Song, artist, character, scene or lyric words; 'ep 4', 'finale', 'cold open' narrow it.")],
-    show: Annotated[Optional[str], typer.Option("--show", help="Only this show.")] = None,
+    show: Annotated[Optional[str], typer.Option("--show", help="Only this show (or season: `all stars 7`).")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many answers.")] = 10,
     upto: UptoOption = None,
+    results: ResultsOption = False,
     db: DbOption = None,
     json_: JsonOption = False,
     nl: NlOption = False,
@@ -86,4 +94,4 @@ def search_command(
     No cue fits: exit 1, the reason on stderr, and with --json an empty array on stdout
     (the array holds cue answers only; a catalog hint goes to stderr).
     """
-    _done(viewing.run_search(words, show=show, limit=limit, upto=upto, db=db, json_=json_, nl=nl))
+    _done(viewing.run_search(words, show=show, limit=limit, upto=upto, db=db, json_=json_, nl=nl, results=results))

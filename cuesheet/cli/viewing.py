@@ -30,8 +30,9 @@ from cuesheet.db.connection import open_connection, resolve_path
 OPTIONS: dict[str, dict[str, bool]] = {
     "shows": {"--db": True, "--json": False, "--nl": False},
     "episodes": {"--db": True, "--json": False, "--nl": False},
-    "what": {"--db": True, "--json": False, "--nl": False, "--at": True, "--upto": True},
-    "search": {"--db": True, "--json": False, "--nl": False, "--show": True, "--limit": True, "--upto": True},
+    "what": {"--db": True, "--json": False, "--nl": False, "--at": True, "--upto": True, "--results": False},
+    "search": {"--db": True, "--json": False, "--nl": False, "--show": True, "--limit": True, "--upto": True,
+               "--results": False},
 }
 # Positional arguments: (required, variadic).
 POSITIONAL = {"shows": (0, False), "episodes": (1, False), "what": (2, True), "search": (1, True)}
@@ -94,9 +95,9 @@ def light_main(argv: list[str]) -> int | None:
         return run_episodes(args[0], db, json_=json_, nl=nl)
     if command == "what":
         return run_what(args[0], args[1], args[2:], at=opts.get("--at"), upto=opts.get("--upto"),
-                        db=db, json_=json_, nl=nl)
+                        db=db, json_=json_, nl=nl, results=bool(opts.get("--results")))
     return run_search(args, show=opts.get("--show"), limit=opts.get("--limit", 10), upto=opts.get("--upto"),
-                      db=db, json_=json_, nl=nl)
+                      db=db, json_=json_, nl=nl, results=bool(opts.get("--results")))
 
 
 # --- the commands ------------------------------------------------------------------------
@@ -185,8 +186,9 @@ def run_episodes(out: Out, show: str, db: str | Path | None, *, json_: bool = Fa
     from cuesheet.viewer import resolve
 
     conn = open_read(db)
-    ref = resolve.find_show(conn, show)
-    rows = resolve.episodes(conn, ref)
+    named = resolve.find_show_season(conn, show)  # "all stars 7": that season's episodes
+    ref = named.show
+    rows = resolve.episodes(conn, ref, named.season)
     if json_ or nl:
         _json(out, rows, nl)
         return 0
@@ -201,18 +203,23 @@ def run_episodes(out: Out, show: str, db: str | Path | None, *, json_: bool = Fa
 
 @_guarded
 def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: str | None = None,
-             upto: str | None = None, db: str | Path | None = None, json_: bool = False, nl: bool = False) -> int:
-    from cuesheet.viewer.search import NoMatch, what
+             upto: str | None = None, db: str | Path | None = None, json_: bool = False, nl: bool = False,
+             results: bool = False) -> int:
+    from cuesheet.viewer.search import NoMatch, what_args
 
     conn = open_read(db)
     try:
-        result = what(conn, show, episode, " ".join(words or []) or None, at, upto=_upto(upto))
+        result = what_args(conn, [show, episode, *(words or [])], at, upto=_upto(upto))
     except NoMatch as exc:
         # The same as search: with --json an empty array on stdout, the reason on stderr, exit 1.
         if json_ or nl:
             _json(out, [], nl)
         out.error(str(exc))
         return 1
+    if results:  # spoilers, asked for; what_args has kept to the episodes the viewer watched
+        from cuesheet.viewer.answers import with_results
+
+        with_results(conn, result.answers)
     if json_ or nl:
         _json(out, result.answers, nl)
         for line in result.notes:  # "not in S01E02; S01E03 cue 2 fits": said beside the array
@@ -250,12 +257,16 @@ def run_what(out: Out, show: str, episode: str, words: list[str] | None, *, at: 
 
 @_guarded
 def run_search(out: Out, words: list[str], *, show: str | None = None, limit: int = 10, upto: str | None = None,
-               db: str | Path | None = None, json_: bool = False, nl: bool = False) -> int:
+               db: str | Path | None = None, json_: bool = False, nl: bool = False, results: bool = False) -> int:
     from cuesheet.viewer.search import search
 
     query = " ".join(words)
     conn = open_read(db)
     result = search(conn, query, show, limit=limit, upto=_upto(upto))
+    if results:  # spoilers, asked for; search has kept to the episodes the viewer watched
+        from cuesheet.viewer.answers import with_results
+
+        with_results(conn, result.answers)
     if json_ or nl:
         _json(out, result.answers, nl)  # cue answers only: scripts depend on the array
     elif result.answers:

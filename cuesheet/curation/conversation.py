@@ -21,6 +21,7 @@ from cuesheet.curation import drafts, review
 from cuesheet.curation.cues import CueDraft, CueEdit, Done, Resolved, SongDraft
 from cuesheet.errors import CuesheetError, DatabaseBusy, InputError, NumberTaken, ParseError
 from cuesheet.model import KINDS, USAGE_CODES, Kind, MatchStatus, Performer, RecordingRef, Song, Verdict
+from cuesheet.notation.normalize import repair_text
 from cuesheet.notation.timecode import format_time, parse_time
 from cuesheet.viewer.answers import Answer, answers
 from cuesheet.viewer.resolve import EpisodeRef
@@ -82,7 +83,8 @@ def ask(
 ) -> Any:
     """One question. A blank answer takes the default (or None); `parse` errors re-ask with the reason."""
     while True:
-        raw = (p.text(question, default=default, hint=hint) or "").strip()
+        # Pasted from an export that misread UTF-8 ("LÃ©o"): repaired as every input path does.
+        raw = repair_text((p.text(question, default=default, hint=hint) or "").strip())
         if not raw:
             if required:
                 p.warn("  an answer is needed here")

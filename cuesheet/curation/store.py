@@ -18,8 +18,8 @@ from cuesheet.recordings.store import upsert_recording
 
 def insert_show(conn: sqlite3.Connection, show: Show) -> int:
     cur = conn.execute(
-        "INSERT INTO shows (slug, name, year, network, notes) VALUES (?, ?, ?, ?, ?)",
-        [show.slug, show.name, show.year, show.network, show.notes],
+        "INSERT INTO shows (slug, name, year, network, notes, franchise) VALUES (?, ?, ?, ?, ?, ?)",
+        [show.slug, show.name, show.year, show.network, show.notes, show.franchise],
     )
     show_id = int(cur.lastrowid)
     conn.executemany(
@@ -83,12 +83,17 @@ def insert_cue(
     none) is each song's match state, decided before and written with its row."""
     cur = conn.execute(
         """INSERT INTO cues (episode_id, number, order_confirmed, time_in_ms, time_out_ms,
-                             scene, usage, kind, confidence, notes)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                             scene, usage, kind, confidence, notes, lip_sync)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [episode_id, cue.number, int(cue.order_confirmed), cue.time_in_ms, cue.time_out_ms,
-         cue.scene, cue.usage, cue.kind, cue.confidence, cue.notes],
+         cue.scene, cue.usage, cue.kind, cue.confidence, cue.notes, cue.lip_sync],
     )
     cue_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT INTO cue_results (cue_id, position, result, contestant) VALUES (?, ?, ?, ?)",
+        [(cue_id, i, result, name) for i, (result, name) in enumerate(
+            [("won", n) for n in cue.winners] + [("eliminated", n) for n in cue.eliminated], start=1)],
+    )
     _insert_performers(conn, cue_id, None, cue.performers)
     if cue.scene:
         for key in cue.sources:

@@ -36,6 +36,7 @@ TRACKED = (
     "recordings", "cues", "cue_songs", "cue_performers", "claims", "match_candidates",
     "song_searches", "episode_sources",
     "song_id_claims",  # #20: a source's claim that a recording id is this song
+    "cue_results",  # #20: who won a lip sync, who went home
     "claimed_tracks",  # #20: what a claimed id is (`catalog claims`), so undo takes an import back
     "imported_files",  # #17: undoing a `cue import` forgets its file too, so it may be imported again
 )

@@ -19,7 +19,7 @@ from cuesheet.model import Kind, MatchStatus
 from cuesheet.notation import ids
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.answers import Answer, sheet_answers
-from cuesheet.viewer.resolve import find_episode, find_show
+from cuesheet.viewer.resolve import find_episode, find_show_season
 
 CREATOR = "cuesheet"
 HOME = "https://github.com/cuesheet/cuesheet"
@@ -226,8 +226,11 @@ def select(
     """The playlist for SHOW [EPISODE | season N], through the viewer's query layer."""
     if episode_text is not None and season is not None:
         raise CuesheetError("give an episode or --season, not both")
-    show = find_show(conn, show_text)
-    episode = find_episode(conn, show, episode_text) if episode_text is not None else None
+    named = find_show_season(conn, show_text)  # "all stars 7": the season inside the name
+    show = named.show
+    if episode_text is None and season is None:
+        season = named.season
+    episode = find_episode(conn, show, episode_text, named.season) if episode_text is not None else None
     answers = sheet_answers(conn, show, episode=episode, season=season)
     if episode is not None:
         title, scope = f"{show.name} {episode.code} – {episode.title}", episode.code

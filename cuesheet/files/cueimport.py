@@ -48,6 +48,7 @@ from cuesheet.model import Cue, Episode, Kind
 from cuesheet.notation import limits
 from cuesheet.notation.echo import listed
 from cuesheet.notation.episodes import episode_code
+from cuesheet.notation.normalize import repair_text
 from cuesheet.notation.plural import plural
 from cuesheet.viewer.resolve import ShowRef, find_show
 
@@ -75,6 +76,7 @@ class _Doc:
     title_given: bool
     csv: bool = False
     given: frozenset[str] = frozenset()  # the episode fields the file states
+    repaired: int = 0  # its values that were UTF-8 misread as Latin-1/cp1252 (`repair_text`)
 
 
 @dataclass
@@ -92,12 +94,14 @@ class ImportReport:
     no_match: int = 0
     # Songs nobody has named (`match: unknown`): never matched, counted so the summary adds up.
     unidentified: int = 0
+    # Values of the file that were UTF-8 misread as Latin-1/cp1252, imported repaired.
+    repaired: int = 0
     history_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "file", "show", "dry_run", "new_episodes", "updated_episodes", "added", "replaced", "songs", "accepted",
-            "review", "no_match", "unidentified", "history_id")}
+            "review", "no_match", "unidentified", "repaired", "history_id")}
 
 
 class _DryRun(Exception):
@@ -154,6 +158,7 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
     is_csv = kind == "csv"
     docs = []
     for d in raw:
+        repaired = _repair_values(d)  # before the checks: only what is still a control character is one
         if getattr(d, "unplaced", False):  # a CSV row whose season or episode is wrong: its other
             c = _Checker(path)                # fields are still checked, so every error shows at once
             read_episode(d, c, source_keys)
@@ -184,13 +189,30 @@ def read_file(conn: sqlite3.Connection, path: Path, show: ShowRef, fmt: str | No
             if isinstance(item, dict) and isinstance(item.get("cue"), int):
                 lines[item["cue"]] = (d["cues"].item_lines[i] if isinstance(d["cues"], LineList) else d.line)
         given = frozenset(k for k in ("air_date", "length", "complete", "notes", "aliases", "sources") if k in d)
-        doc = _Doc(ep, d.line, lines, title_given, is_csv, given | ({"title"} if title_given else set()))
+        doc = _Doc(ep, d.line, lines, title_given, is_csv, given | ({"title"} if title_given else set()),
+                   repaired)
         if not replace:
             errors += _taken(conn, show, path, doc)
         docs.append(doc)
     if errors:
         raise InputErrors(_in_order(errors))
     return docs
+
+
+def _repair_values(node: Any) -> int:
+    """Repair, in place, every text value of a read document (`repair_text`); how many changed.
+    Keys are the format's own words and stay as written."""
+    count = 0
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str):
+            fixed = repair_text(value)
+            if fixed != value:
+                node[key] = fixed
+                count += 1
+        else:
+            count += _repair_values(value)
+    return count
 
 
 def _known(titles: dict[tuple[int, int], str]) -> str:
@@ -446,7 +468,7 @@ def import_file(
     again = again or (replace and _all_numbered(path, detect_format(path, fmt)))
     if not again:
         _refuse_seen(conn, path, digests)
-    report = ImportReport(str(path), show.name, dry_run)
+    report = ImportReport(str(path), show.name, dry_run, repaired=sum(d.repaired for d in docs))
     total = sum(len(d.episode.cues) for d in docs)
     # Matching reads only: done before the write lock, so a large import holds it just to write.
     ahead = _identify_ahead(conn, docs, progress) if match else {}

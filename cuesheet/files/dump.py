@@ -105,10 +105,11 @@ def read_show(conn: sqlite3.Connection, show_id: int, catalog: CatalogKeys | Non
     recording outside it is written (`recording:` with `match: accepted`), since the
     build's matcher could not make it again; None writes no matcher links.
     """
-    row = conn.execute("SELECT slug, name, year, network, notes FROM shows WHERE id = ?", [show_id]).fetchone()
+    row = conn.execute("SELECT slug, name, year, network, notes, franchise FROM shows WHERE id = ?",
+                       [show_id]).fetchone()
     if row is None:
         raise NotFound(f"no show #{show_id}")
-    slug, name, year, network, notes = row
+    slug, name, year, network, notes, franchise = row
     aliases = tuple(a for (a,) in conn.execute(
         "SELECT alias FROM show_aliases WHERE show_id = ? ORDER BY rowid", [show_id]))
     sources = tuple(Source(*r) for r in conn.execute(
@@ -117,7 +118,7 @@ def read_show(conn: sqlite3.Connection, show_id: int, catalog: CatalogKeys | Non
         "SELECT name, full_name, actor, notes FROM characters WHERE show_id = ? ORDER BY id", [show_id]))
     episodes = tuple(read_episode(conn, eid, catalog) for (eid,) in conn.execute(
         "SELECT id FROM episodes WHERE show_id = ? ORDER BY season, number", [show_id]))
-    return Show(slug, name, aliases, year, network, notes, sources, characters, episodes)
+    return Show(slug, name, aliases, year, network, notes, sources, characters, episodes, franchise)
 
 
 def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys | None = None) -> Episode:
@@ -130,7 +131,8 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
         """SELECT so.key FROM episode_sources es JOIN sources so ON so.id = es.source_id
             WHERE es.episode_id = ? ORDER BY es.rowid""", [episode_id]))
     cue_rows = conn.execute(
-        """SELECT id, number, kind, order_confirmed, time_in_ms, time_out_ms, scene, usage, confidence, notes
+        """SELECT id, number, kind, order_confirmed, time_in_ms, time_out_ms, scene, usage, confidence, notes,
+                  lip_sync
              FROM cues WHERE episode_id = ? ORDER BY number""", [episode_id]).fetchall()
     cue_ids = [r[0] for r in cue_rows]
     marks = ",".join("?" * len(cue_ids))
@@ -138,8 +140,13 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
     claims: dict[tuple[int, int | None], list[tuple[Any, ...]]] = defaultdict(list)
     songs: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     id_claims: dict[int, tuple[IdClaim, ...]] = {}
+    results: dict[tuple[int, str], list[str]] = defaultdict(list)
     if cue_ids:
         id_claims = _id_claims(conn, marks, cue_ids)
+        for cid, result, contestant in conn.execute(
+            f"SELECT cue_id, result, contestant FROM cue_results WHERE cue_id IN ({marks}) ORDER BY cue_id, position",
+                cue_ids):
+            results[(cid, result)].append(contestant)
         for cid, sid, character, actor, inferred in conn.execute(
             f"""SELECT cue_id, cue_song_id, character, actor, inferred FROM cue_performers
                  WHERE cue_id IN ({marks}) ORDER BY cue_id, position, id""", cue_ids):
@@ -158,7 +165,7 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
             songs[row[0]].append(row[1:])
     kept = _kept(conn, [s[0] for rows in songs.values() for s in rows])
     cues = []
-    for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes in cue_rows:
+    for cid, n, kind, confirmed, t_in, t_out, scene, usage, confidence, cue_notes, lip_sync in cue_rows:
         scene_keys = _unique(k for f, _, k, _ in claims[(cid, None)] if f == "scene")
         built = [(replace(song, id_claims=id_claims.get(s[0], ())), own) for s in songs[cid]
                  for song, own in [_song(s, claims[(cid, s[0])], performers[(cid, s[0])], catalog, kept.get(s[0]))]]
@@ -172,7 +179,8 @@ def read_episode(conn: sqlite3.Connection, episode_id: int, catalog: CatalogKeys
         cues.append(Cue(
             number=n, kind=kind, songs=cue_songs, order_confirmed=bool(confirmed), time_in_ms=t_in,
             time_out_ms=t_out, scene=scene, performers=_performers(performers[(cid, None)]), usage=usage,
-            confidence=confidence, sources=keys, notes=cue_notes,
+            confidence=confidence, sources=keys, notes=cue_notes, lip_sync=lip_sync,
+            winners=tuple(results[(cid, "won")]), eliminated=tuple(results[(cid, "eliminated")]),
         ))
     return Episode(season, number, title, aliases, air_date, length_ms, bool(complete), notes, tuple(cues),
                    ep_sources)
@@ -412,9 +420,11 @@ def _drop_empty(d: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]
     return {k: v for k, v in d.items() if k in keep or v not in (None, (), [], {}, "")}
 
 
-def _performer_docs(performers: tuple[Performer, ...]) -> list[dict[str, Any]]:
-    return [_drop_empty({"character": p.character, "actor": p.actor, "inferred": p.inferred},
-                        keep=("inferred",)) for p in performers]
+def _performer_docs(performers: tuple[Performer, ...]) -> list[Any]:
+    """A performer known by one name (a contestant) is that name; others a mapping."""
+    return [p.character if p.character and not p.actor and not p.inferred
+            else _drop_empty({"character": p.character, "actor": p.actor, "inferred": p.inferred}, keep=("inferred",))
+            for p in performers]
 
 
 def _song_doc(song: Song) -> Any:
@@ -477,6 +487,9 @@ def episode_yaml(episode: Episode) -> str:
             "performers": _performer_docs(cue.performers),
             "usage": cue.usage,
             "kind": cue.kind,
+            "lip_sync": cue.lip_sync,
+            "winner": list(cue.winners),
+            "eliminated": list(cue.eliminated),
             "confidence": cue.confidence,
             "sources": list(cue.sources),
             "notes": cue.notes,
@@ -504,6 +517,7 @@ def show_yaml(show: Show) -> str:
     doc = _drop_empty({
         "show": show.name,
         "slug": show.slug,
+        "franchise": show.franchise,
         "aliases": list(show.aliases),
         "year": show.year,
         "network": show.network,
@@ -650,7 +664,7 @@ def show_text(path: Path, show: Show) -> str:
 
         doc, fresh = roundtrip.load(path.read_text(encoding="utf-8")), roundtrip.load(whole)
         fields = {"name": "show", "slug": "slug", "aliases": "aliases", "year": "year", "network": "network",
-                  "notes": "notes"}
+                  "notes": "notes", "franchise": "franchise"}
         roundtrip.patch_fields(doc, fresh, [k for attr, k in fields.items()
                                             if getattr(on_disk, attr) != getattr(show, attr)], sheets.SHOW_KEYS)
         old_src, new_src = {x.key: x for x in on_disk.sources}, {x.key: x for x in show.sources}

@@ -44,8 +44,11 @@ def read_queries(lines: list[str], name: str) -> tuple[list[str], list[int]]:
     from cuesheet.notation import limits
     from cuesheet.errors import InputError, InputErrors
 
+    from cuesheet.notation.normalize import repair_text
+
     errors, blank, queries = [], [], []
     for number, line in enumerate(lines, start=1):
+        line = repair_text(line)  # an export that misread UTF-8: only what stays a control char is bad
         problem = limits.text_problem(line, limits.TEXT)
         if problem:
             errors.append(InputError(problem, file=name, line=number, field="query"))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuesheet.matching.readings import Reading, read_id, read_query, strip_noise
 from cuesheet.matching.score import DEFAULT_WEIGHTS, Scored, Weights, score_candidates
-from cuesheet.matching.verdict import VERDICTS, decide, features, same_title_count
+from cuesheet.matching.readings import title_parts
+from cuesheet.matching.score import lead_artist
+from cuesheet.matching.verdict import VERDICTS, cut_off, decide, features, same_title_count
 from cuesheet.model import Verdict
-from cuesheet.notation.normalize import (
-    split_mashup,
-)
+from cuesheet.notation.normalize import fold, repair_text, split_mashup
 from cuesheet.notation.plural import plural
 from cuesheet.sources import Candidate, SongQuery, Source, SourceSkipped
 
@@ -93,6 +94,10 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     Mashup text ("A / B", "A x B") is split only when every part matches on its
     own at least as well as review and better, on average, than the whole.
     """
+    # Pasted from an export that misread UTF-8 ("LÃ©o FerrÃ©"): read as it was written.
+    text = repair_text(text)
+    artist = repair_text(artist) if artist else artist
+    album = repair_text(album) if album else album
     found_id = read_id(text) if artist is None else None
     if found_id is not None:
         return identify_id(text, *found_id, sources, limit=limit)
@@ -101,7 +106,7 @@ def identify(text: str, sources: Sequence[Source], *, artist: str | None = None,
     # Two more than shown: the runner-up decides the verdict, and a merged duplicate
     # must not leave the list short.
     scored = score_candidates(readings, candidates, weights, keep=limit + 2)
-    whole = _decided(text, scored, candidates, weights, limit, skipped)
+    whole = _decided(text, scored, candidates, weights, limit, skipped, sources)
     if not mashups:
         return whole
     parts_text = split_mashup(text)
@@ -164,17 +169,50 @@ def identify_id(text: str, key: str, value: str, sources: Sequence[Source], *,
     return Identification(text, Verdict.ACCEPTED if scored else Verdict.NO_MATCH, scored, skipped=skipped)
 
 
+def sole_start(best: Scored, sources: Sequence[Source]) -> bool:
+    """Whether the query's title is cut off (see `cut_off`) and the catalog the best came from
+    has no other title (without version words) that begins so, by the best one's artist when
+    the query gave one.
+
+    Cut off mid-word (its last word one the catalog does not know: "Catch A G", "Tomorr"),
+    one word with an artist or two alone are enough; at a word boundary ("Love", which may
+    be a whole title) two with an artist, three alone. Text that is the whole title but for
+    a bracket group ("Fear and Friday's" for "Fear and Friday's (Poem)") is not cut off.
+    """
+    source = next((s for s in sources if s.name == best.candidate.source and hasattr(s, "titles_starting")), None)
+    if source is None or not best.cut:
+        return False
+    if fold(_GROUPS.sub(" ", best.candidate.title)) == best.cut:
+        return False
+    mid_word = hasattr(source, "knows_word") and not source.knows_word(best.cut.split()[-1])
+    if not cut_off(best, mid_word):
+        return False
+    rows = source.titles_starting(best.cut, best.candidate.artist if best.artist_given else None)
+    if rows is None:
+        return False
+    lead = lead_artist(best.candidate.artist)
+    titles = {title_parts(t)[0] for t, a in rows if not best.artist_given or lead_artist(a) == lead}
+    return titles == {title_parts(best.candidate.title)[0]}
+
+
+_GROUPS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+
+
 def _decided(text: str, scored: list[Scored], candidates: Sequence[Candidate], weights: Weights,
-             limit: int, skipped: list[SourceSkipped]) -> Identification:
+             limit: int, skipped: list[SourceSkipped], sources: Sequence[Source] = ()) -> Identification:
     """The verdict, with the best candidate's calibrated probability in its reasons."""
     if not scored:
         return Identification(text, Verdict.NO_MATCH, [], skipped=skipped)
     same_title = same_title_count(scored[0].candidate, candidates)
-    decision, p, rule = decide(scored, weights, same_title=same_title)
-    feats = features(scored, same_title)
-    if p is not None or rule:
+    sole = sole_start(scored[0], sources)
+    decision, p, rule = decide(scored, weights, same_title=same_title, sole_start=sole)
+    feats = features(scored, same_title, sole)
+    if p is not None or rule or sole:
         best = scored[0]
         reasons = list(best.reasons)
+        if sole:
+            reasons.append("the only title in the catalog that begins so"
+                           + (" by this artist" if best.artist_given else ""))
         if p is not None:
             reasons.append(f"probability {p:.3f} that this is the song (calibrated; gap to another song "
                            f"{feats['gap']:.2f}, {plural(same_title, 'other recording')} with this title)")

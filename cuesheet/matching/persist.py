@@ -160,7 +160,16 @@ def identify_song(sources: Sequence[Source], title: str | None, artist: str | No
                   text: str, *, weights: Weights = DEFAULT_WEIGHTS, limit: int = 5) -> Identification:
     """The matcher's answer for one cue song as stored (title/artist when known, else its text)."""
     query, who = song_query(title, artist, version, text)
-    return identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+    ident = identify(query, sources, artist=who, weights=weights, limit=limit, mashups=False)
+    if artist and ident.verdict == Verdict.ACCEPTED and ident.best is not None and not ident.best.artist_given:
+        # The sheet names the artist and the best reading did not use it ("Believe" by Cher
+        # read as words finds "Believer" by Imagine Dragons): never linked without a curator.
+        return Identification(ident.query, Verdict.REVIEW, ident.candidates, skipped=ident.skipped)
+    if title and not artist and ident.verdict == Verdict.NO_MATCH:
+        # A title with no artist (a season table's later rows) waits for a curator to name
+        # the artist: it belongs in the review queue, not among the songs no one can find.
+        return Identification(ident.query, Verdict.REVIEW, ident.candidates, skipped=ident.skipped)
+    return ident
 
 
 # --- a new song's match, decided in memory and written with the song ------------------------------

@@ -158,7 +158,8 @@ def _with(version: Version, extra: Version) -> Version:
 
 
 _DASHES = re.compile(r"\s+(?:-{1,2}|[–—])\s+")
-_TRAILING_GROUP = re.compile(r"^(.*\S)\s*[(\[][^()\[\]]*[)\]]\s*$")
+# A last bracket group, which may hold one more ("(Evil Urges (Instrumentals))").
+_TRAILING_GROUP = re.compile(r"^(.*?\S)\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]\s*$")
 _BARE_SPOTIFY = re.compile(r"^[0-9A-Za-z]{22}$")
 
 
@@ -188,6 +189,30 @@ def read_id(text: str) -> tuple[str, str] | None:
     return None
 
 
+# "05 - ", "12. ", "3) ", "07 " (zero-padded): a track number, not title words ("7 Seconds",
+# "1999 - Prince" and "22 - Taylor Swift" are also read as they are).
+_TRACK_NUMBER = re.compile(r"^\s*(?:\d{1,3}\s*(?:[-–—)]|\.(?=\s))\s*|0\d{1,2}\s+)(?:[-–—]\s+)?(?=\S)")
+
+
+def _group_aside(title: str) -> tuple[str, str] | None:
+    """(the text before a trailing group, the group) when the group names no version
+    ("(2000 re-recording)" is one, "(The Best of John Denver)" is not), else None."""
+    trailing = _TRAILING_GROUP.match(title)
+    if not trailing:
+        return None
+    group = title[len(trailing.group(1)):].strip()[1:-1].strip()
+    if not group or split_version(f"x ({group})")[1].raw or _NUMBERED_PART.match(group):
+        return None
+    return trailing.group(1), group
+
+
+# A group that numbers a part of the work ("(Part 3)", "(No. 2)", "[Op. 27]") is title: the
+# number rule must see it.
+_NUMBERED_PART = re.compile(r"(?i)^(?:part|pt|no|nr|number|op|opus|vol|volume|chapter|act|book|movement|mvt)"
+                            r"\.?\s*\d|^\d+$")
+ACROSS_A_DASH = " (across a dash)"
+
+
 # Word splits are tried for texts up to this many words (each split is one more reading).
 MAX_SPLIT_WORDS = 14
 
@@ -209,33 +234,46 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
         """`on`: an album the text names besides the one given (kept apart from the title)."""
         if who is not None and names_nobody(who):
             who = None  # "[unknown] - Alecrim": the title alone
+        if on and title.endswith(" " + (album_key := folded(on))):
+            title = title[: -len(album_key) - 1]  # the album written twice ("Title (Album) (Album)")
         key = (title, folded(who) if who else None, on)
         if title and key not in seen:
             seen.add(key)
             out.append(Reading(title, who, version, form, version.year, duration_ms, album or on))
 
     clean, noise = strip_noise(text)
+    # A track number before the text ("05 - Title - Artist", "12. Title"), as file names and
+    # exports from other databases write it: read without it too (the catalog has no
+    # track numbers to weigh it against).
+    numbered = _TRACK_NUMBER.match(clean)
+    if numbered and len(folded(clean[numbered.end():])) >= 1:
+        clean = clean[numbered.end():]
     texts = [(clean, noise), (text, Version())] if clean != text else [(text, Version())]
     for t, extra in texts:
         for r in parse_query(t, artist):
             add(folded(r.title), r.artist, _with(r.version, extra), r.form)
-    # "Artist - Title - Album" (scrobbles, file names): the middle part is the title.
+            # "Title (Album) - Artist": a trailing group of the title part that names no version
+            # is read as the album too, and matched against the row's album.
+            if (aside := _group_aside(r.title)) is not None:
+                add(folded(aside[0]), r.artist, _with(r.version, extra), r.form + " (group aside)", aside[1])
+    # "Artist - Title - Album" (scrobbles, file names): the middle part is the title;
+    # "Title - Artist - Album" (exports that list the album after): the first is.
     parts = [p.strip() for p in _DASHES.split(clean) if p.strip()]
     if len(parts) == 3 and not artist:
         add(folded(split_version(parts[1])[0]), parts[0], noise, "artist-title-album", parts[2])
+        add(folded(split_version(parts[0])[0]), parts[1], noise, "title-artist-album", parts[2])
+        add(folded(split_version(parts[0])[0]), parts[2], noise, "title-album-artist", parts[1])
     # "Title (Album)": a trailing group that names no version may be the album.
-    trailing = _TRAILING_GROUP.match(clean)
-    if trailing:
-        group = clean[len(trailing.group(1)):].strip()[1:-1].strip()
-        # The group as the album only when it names no version ("(2000 re-recording)" is one).
-        group = group if group and not split_version(f"x ({group})")[1].raw else None
-        for r in parse_query(trailing.group(1), artist):
-            add(folded(r.title), r.artist, _with(r.version, noise), r.form + " (group aside)", group)
+    if (aside := _group_aside(clean)) is not None:
+        for r in parse_query(aside[0], artist):
+            add(folded(r.title), r.artist, _with(r.version, noise), r.form + " (group aside)", aside[1])
     if artist:
         return out
     core, version = split_version(clean)
     version = _with(_with(version, noise), Version())
     words = folded(core).split()
+    # Text with a dash says where its parts end; a split that ignores it is only a guess (never sure).
+    across = ACROSS_A_DASH if _DASHES.search(clean) else ""
     # Unbracketed trailing version words or a year: "both sides now joni mitchell 2000".
     words, tail = _peel(words)
     version = _with(version, tail)
@@ -246,9 +284,9 @@ def read_query(text: str, artist: str | None, duration_ms: int | None = None,
             left, right = " ".join(words[:k]), " ".join(words[k:])
             if (who := _main_name(right)) is not None:
                 title, tail = _peel(words[:k], keep=1)  # "elastic heart piano version | sia"
-                add(_title_only(" ".join(title)), who, _with(version, tail), "words: title artist")
+                add(_title_only(" ".join(title)), who, _with(version, tail), "words: title artist" + across)
             if (who := _main_name(left)) is not None:
-                add(_title_only(right), who, version, "words: artist title")
+                add(_title_only(right), who, version, "words: artist title" + across)
     return out
 
 

@@ -20,6 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from cuesheet.notation import ids
 from cuesheet.matching.readings import (
+    ACROSS_A_DASH,
     Reading,
     candidate_version,
     folded,
@@ -55,6 +56,10 @@ class Weights:
     duration: float = 0.6
     year: float = 0.4
     album: float = 0.3
+    # An album a query names ("Title (Album) - Artist", "Artist - Title - Album") is evidence the
+    # person had that release in hand: it weighs more than between two records, enough that
+    # the take on that album stands out from the same song on another (`gap`).
+    query_album: float = 0.6
     missing_artist: float = 0.5
     # A title that names no song ("[unknown]", "005-", "n.a.") on either side counts as this
     # alike: unknown, as a missing artist is (queries only; such a match is never accepted).
@@ -77,6 +82,8 @@ class Scored:
     reading: str = ""
     # Share of the candidate's title the query gave, when it gave only its start.
     coverage: float = 1.0
+    # That start, folded, when the query gave only the start of the candidate's title ("" else).
+    cut: str = ""
     artist_given: bool = True
     # Share of title words swapped for others: missing from the candidate's title *and* the
     # candidate's missing from the query's ("First Dance" for "First Place"), typos allowed.
@@ -515,8 +522,8 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
                 num += w.year * (r.year == cand.year)
                 den += w.year
             if r.album and cand.album:
-                num += w.album * _similar(folded(r.album), folded(cand.album))
-                den += w.album
+                num += w.query_album * _similar(folded(r.album), folded(cand.album))
+                den += w.query_album
             if num / den > top[0]:
                 top = (num / den, ci, ri)
         best.append(top)
@@ -538,6 +545,8 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             reasons[0] = (f"title unknown ({comps['title']:.2f}): {r.title!r} ~ {c_title!r}, "
                           "a placeholder names no song")
         doubt = ""
+        if r.form.endswith(ACROSS_A_DASH):
+            doubt = "read by guessing where the artist ends, across the dash the text has"
         if r.artist and from_album[ci]:
             doubt = "the candidate has no artist; its album was read as one"
             reasons[1] = f"artist {comps['artist']:.2f}: {folded(r.artist)!r} ~ album {folded(cand.album or '')!r}"
@@ -549,7 +558,8 @@ def score_candidates(readings: Sequence[Reading], candidates: Sequence[Candidate
             reasons.insert(1, f"title given in part: {coverage:.0%} of it")
         # Only the best one's swapped words feed the verdict: not worth computing for the rest.
         swapped = swapped_words(r.title, c_title) if not scored else 0.0
-        scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage, r.artist is not None,
+        scored.append(Scored(cand, round(total, 4), comps, reasons, r.form, coverage,
+                             r.title if coverage < 1.0 else "", r.artist is not None,
                              swapped, len(r.title.split()), title_known=known, doubt=doubt))
     return _merge_same(scored)[:keep]
 

@@ -40,7 +40,7 @@ VERDICTS = tuple(Verdict)
 
 # The features, in the order of the coefficients. Each is explainable on its own.
 FEATURES = ("score", "title", "artist", "version", "partial", "no_artist", "word_split",
-            "gap", "same_title", "exact", "weakest", "swapped")
+            "gap", "same_title", "exact", "weakest", "swapped", "agrees", "differs", "sole_start")
 # A title alone must beat everything else by this much (a runner-up title about 0.15 less
 # alike), besides having no namesake, and be this alike itself.
 TITLE_ALONE_GAP = 0.08
@@ -119,9 +119,38 @@ def same_title_count(best: Candidate, candidates: Sequence[Candidate]) -> int:
                if c is not best and title_parts(c.title)[0] == title and not same_recording(best, c))
 
 
-def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:
+# An album this alike is the same album; under `ALBUM_OTHER` it is another.
+ALBUM_SAME = 0.9
+ALBUM_OTHER = 0.5
+# A cut-off title must be this many words (with an artist / alone) to be sure when it is the
+# only one the catalog has that begins so: "Love" may be a whole title, not "Love Me Do" cut.
+CUT_WORDS_WITH_ARTIST = 2
+CUT_WORDS_ALONE = 3
+
+
+def evidence(best: Scored) -> tuple[int, int]:
+    """(agreeing, disagreeing) of the album and year the query gave and the row has."""
+    agree = differ = 0
+    if "album" in best.components:
+        agree += best.components["album"] >= ALBUM_SAME
+        differ += best.components["album"] < ALBUM_OTHER
+    if "year" in best.components:
+        agree += best.components["year"] == 1.0
+        differ += best.components["year"] == 0.0
+    return agree, differ
+
+
+def cut_off(best: Scored, mid_word: bool = False) -> bool:
+    """Whether the query gave only the start of the best one's title, in enough words to be
+    sure of it when nothing else begins so (`sole_start`); cut mid-word, one word less."""
+    need = (CUT_WORDS_WITH_ARTIST if best.artist_given else CUT_WORDS_ALONE) - mid_word
+    return bool(best.cut) and best.reading_words >= need
+
+
+def features(scored: Sequence[Scored], same_title: int = 0, sole_start: bool = False) -> dict[str, float]:
     """The named inputs of the model for the best candidate of `scored`."""
     best = scored[0]
+    agree, differ = evidence(best)
     return {
         "score": best.score,
         "title": best.components.get("title", 0.0),
@@ -138,17 +167,28 @@ def features(scored: Sequence[Scored], same_title: int = 0) -> dict[str, float]:
         "swapped": best.swapped,
         "weakest": min(best.components.get("title", 0.0),
                        best.components.get("artist", 0.0) if best.artist_given else 1.0),
+        # Album and year the query named, agreeing and disagreeing with the row's.
+        "agrees": float(agree),
+        "differs": float(differ),
+        # The query gave the start of the title, and it is the only title that begins so.
+        "sole_start": 1.0 if sole_start else 0.0,
     }
 
 
 def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same_title: int = 0,
-           calibration: Calibration | None = None) -> tuple[str, float | None, str]:
+           calibration: Calibration | None = None, sole_start: bool = False) -> tuple[str, float | None, str]:
     """The verdict, the probability that the best is the song meant (when a model is known),
-    and, when a hard rule kept it from `accepted`, which one (else "")."""
+    and, when a hard rule kept it from `accepted`, which one (else "").
+
+    `sole_start`: the query gave only the start of the best one's title (`cut_off`), and the
+    catalog has no other title beginning so (by that artist, when one is given): that is
+    sure, as a whole title would be, unless another take is as close or the artist is not.
+    """
     if not scored or scored[0].score < weights.review:
         return Verdict.NO_MATCH, None, ""
     cal = calibration or default_calibration()
-    feats = features(scored, same_title)
+    sole_start = sole_start and bool(scored[0].cut)  # identify's `sole_start` says how much
+    feats = features(scored, same_title, sole_start)
     p = cal.probability(feats) if cal else None
     best = scored[0]
     if not best.title_known:
@@ -157,6 +197,8 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
         return Verdict.REVIEW, p, best.doubt
     if best.score - runner_up(scored) < weights.gap:
         return Verdict.REVIEW, p, "another recording scores within the gap (two takes, or two songs)"
+    if sole_start and (not best.artist_given or feats["artist"] >= MIN_ARTIST) and feats["swapped"] <= MAX_SWAPPED:
+        return Verdict.ACCEPTED, p, ""
     if not best.artist_given:
         # A title alone scores low by design; it has floors of its own.
         if same_title:
@@ -177,11 +219,11 @@ def decide(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same
 
 
 def verdict(scored: Sequence[Scored], weights: Weights = DEFAULT_WEIGHTS, *, same_title: int = 0,
-            calibration: Calibration | None = None) -> str:
+            calibration: Calibration | None = None, sole_start: bool = False) -> str:
     """accepted: the calibrated probability is above the model's line, and the best is ahead
     of the first *other* recording by `gap`.
 
     A duplicate of the best (a source listing one recording twice, same
     length) is not a rival; a second take or another artist's cover is.
     """
-    return decide(scored, weights, same_title=same_title, calibration=calibration)[0]
+    return decide(scored, weights, same_title=same_title, calibration=calibration, sole_start=sole_start)[0]

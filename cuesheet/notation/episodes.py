@@ -6,8 +6,6 @@ cannot, says which episodes came closest so the viewer can pick.
 
 from __future__ import annotations
 
-from cuesheet.notation.echo import echo
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from cuesheet.errors import NotFound, ParseError
+from cuesheet.notation.echo import echo
 
 MAX_NUMBER = 999
 
@@ -85,6 +84,47 @@ _BARE = re.compile(r"([0-9]+)", _F)
 _TRACK_PREFIX = re.compile(r"^\s*track\s*#?[0-9]+\s*[:.\-\u2013]?\s*", _F)
 
 
+# "all stars 7", "drag race uk series 2", "rpdr season 5", "rpdr s5": a season at the end of a show name.
+_SEASON_IN_NAME = re.compile(
+    r"^(?P<name>.*?\S)[\s,:-]+(?:(?:season|series|s)[\s._-]*)?(?P<n>[0-9]{1,3})\s*$|"
+    r"^(?P<name2>.*?\S)[\s,:-]*\b(?:season|series|s)[\s._-]*(?P<n2>[0-9]{1,3})\s*$", _F)
+# An episode argument that starts with its season: "season 5 finale", "series 2 premiere".
+_SEASON_FIRST = re.compile(r"^\s*(?:season|series|s)[\s._-]*(?P<n>[0-9]{1,3})[\s,]+(?P<rest>\D.*)$", _F)
+# Episode notations that span several words, so a command line may give them unquoted.
+EPISODE_WORDS = re.compile(
+    r"(?:(?:season|series|s)\s*[0-9]+\s*,?\s*(?:episode|ep|e)\.?\s*[0-9]+"
+    r"|(?:episode|ep)\.?\s*[0-9]+"
+    r"|(?:(?:season|series)\s*[0-9]+\s+)?(?:the\s+)?(?:season\s+)?(?:finale|premiere|pilot)"
+    r"|(?:the\s+)?(?:first|last|final)\s+episode)", _F)
+
+
+def split_show_season(text: str) -> tuple[str, int | None]:
+    """`all stars 7` -> ("all stars", 7); `drag race uk series 2` -> ("drag race uk", 2).
+
+    Fans put the season inside the show's name; the caller decides whether the name
+    without it is a show (a show may also end in a number)."""
+    m = _SEASON_IN_NAME.match(text.strip())
+    if not m:
+        return text, None
+    name, n = (m.group("name"), m.group("n")) if m.group("name") else (m.group("name2"), m.group("n2"))
+    if re.search(r"(?:^|\s)(?:e|ep|episode)$", name, _F):  # "episode 3" is an episode, not a season
+        return text, None
+    return name.strip(), int(n)
+
+
+def split_season_first(text: str) -> tuple[int | None, str]:
+    """`season 5 finale` -> (5, "finale"); other text -> (None, text)."""
+    m = _SEASON_FIRST.match(text)
+    if not m or parse_is_episode(m.group("rest")):
+        return None, text
+    return int(m.group("n")), m.group("rest").strip()
+
+
+def parse_is_episode(text: str) -> bool:
+    """True when the text starts with an episode notation (`e3`, `episode 3`): not title words."""
+    return bool(re.match(r"\s*(?:episode|ep|e)\.?\s*[0-9]", text, _F))
+
+
 def parse_episode(text: str) -> EpisodeSpec:
     """Any notation of formats.md 5.1; other text with letters is kept as title words."""
     s = text.strip()
@@ -101,6 +141,12 @@ def parse_episode(text: str) -> EpisodeSpec:
     if any(ch.isalpha() for ch in s):
         return EpisodeSpec(None, None, words=s)
     raise ParseError(f"{echo(text)} is not an episode", remedy="use " + ACCEPTED)
+
+
+def spec_at(season: int, episode: int) -> EpisodeSpec:
+    """The spec of an episode a link names by its numbers: checked as its code would be
+    (the same ranges and messages), with nothing to parse."""
+    return _spec(episode_code(season, episode), f"{season:02d}", f"{episode:02d}", None, None)
 
 
 def _spec(text: str, season: str | None, first: str, end_season: str | None, end: str | None) -> EpisodeSpec:

@@ -26,8 +26,38 @@ from anyascii import anyascii
 
 __all__ = [
     "ArtistCredit", "QueryReading", "Version", "classify_version", "fold", "match_key", "parse_query",
-    "split_artists", "split_featured", "split_mashup", "split_version", "strip_article",
+    "repair_text", "split_artists", "split_featured", "split_mashup", "split_version", "strip_article",
 ]
+
+# --- repairing ----------------------------------------------------------------------------
+
+# What UTF-8 read as Latin-1 or cp1252 looks like: a lead byte (Â..ô) before a continuation
+# byte (Latin-1's C1 controls and ¡..¿, or cp1252's letters for 0x80-0x9F), or a lone C1
+# control. Text without one is left alone without asking ftfy (most text, and every ASCII row).
+_MISREAD = re.compile(
+    "[\xc2-\xf4][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+    "|[\x80-\x9f]")
+
+
+def repair_text(text: str) -> str:
+    """Text that was UTF-8 read as Latin-1 or cp1252 decoded again ("LÃ©o FerrÃ©" -> "Léo Ferré",
+    "Ã\x82me" -> "Âme"); any other text exactly as it was.
+
+    The one repair every reader of outside text uses (catalog and cue imports, arguments,
+    prompts, queries), so a value repaired on one path is repaired on all. ftfy decides
+    (its tables and heuristics know the encodings' overlaps, a hand-written table would
+    not); only its encoding fix is used, so quotes, ligatures and widths a curator typed
+    stay as typed. What is still a control character afterwards is an error for the limits.
+    """
+    if text.isascii() or not _MISREAD.search(text):
+        return text
+    # Imported here: 110 ms of imports (wcwidth's tables) that only misread text pays for, not
+    # the viewer's cold `what`.
+    import ftfy
+
+    return ftfy.fix_encoding(text)
+
 
 # --- folding ---------------------------------------------------------------------------
 

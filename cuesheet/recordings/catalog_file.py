@@ -145,6 +145,7 @@ class LineCounter:
         self._it = iter(lines)
         self._file = file
         self.line = 0
+        self.repaired = 0  # fields the readers repaired (`repair_text`)
 
     def __iter__(self) -> LineCounter:
         return self

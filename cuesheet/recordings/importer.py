@@ -61,6 +61,8 @@ class ImportReport:
     rejected: int = 0
     rejects_path: str | None = None
     artist_from_title: int = 0
+    # Titles, artists and albums that were UTF-8 misread as Latin-1/cp1252, stored repaired.
+    repaired: int = 0
     seconds: float = 0.0
     # Seconds per step (read+stage, prepare, merge, index), for benchmarks and the sizing note.
     steps: dict[str, float] = field(default_factory=dict)
@@ -81,7 +83,7 @@ class ImportReport:
                 "changed": self.changed, "unchanged": self.unchanged, "duplicates": self.duplicates,
                 "removed": self.removed, "kept_linked": self.kept_linked, "rejected": self.rejected,
                 "rejects_path": self.rejects_path, "artist_from_title": self.artist_from_title,
-                "seconds": round(self.seconds, 2),
+                "repaired": self.repaired, "seconds": round(self.seconds, 2),
                 "steps": {k: round(v, 2) for k, v in self.steps.items()}, "history_id": self.history_id}
 
 
@@ -113,7 +115,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, format: str | None = No
     try:
         rows = (batches_in_worker(path, fmt, ignore_extra, skip_invalid) if parallel
                 else batches(path, fmt, ignore_extra, skip_invalid, BATCH))
-        report.rows, report.rejected = stage(stage_path, rows, rejects=rejects if skip_invalid else None,
+        report.rows, report.rejected, report.repaired = stage(stage_path, rows, rejects=rejects if skip_invalid else None,
                                              progress=progress, size=size)
         report.steps["read"] = time.perf_counter() - started
         checkpoint("staged")

@@ -22,7 +22,7 @@ from typing import Any
 from cuesheet.errors import InputError, InputErrors, ParseError
 from cuesheet.notation import ids, limits
 from cuesheet.notation.echo import listed
-from cuesheet.notation.normalize import fold
+from cuesheet.notation.normalize import fold, repair_text
 from cuesheet.notation.timecode import parse_time
 from cuesheet.recordings.catalog_file import CANONICAL, CANONICAL_COLUMNS, BadEncoding, Input, LineCounter
 
@@ -101,9 +101,10 @@ def to_error(r: Reject) -> InputError:
     return InputError(r[3], file=r[0], line=r[1], field=r[2])
 
 
-def stage_rows(inp: Input, fmt: str, ignore_extra: bool) -> Iterator[tuple[Any, ...] | Reject]:
-    """Staging tuples (15 items) and rejects (5 items), in file order."""
-    lines = LineCounter(inp.lines, inp.name)
+def stage_rows(inp: Input, fmt: str, ignore_extra: bool,
+               lines: LineCounter | None = None) -> Iterator[tuple[Any, ...] | Reject]:
+    """Staging tuples (15 items) and rejects (5 items), in file order; `lines` counts repairs."""
+    lines = lines or LineCounter(inp.lines, inp.name)
     try:
         if fmt == CANONICAL:
             yield from _canonical_rows(lines, inp.name)
@@ -146,7 +147,7 @@ def _csv_rows(lines: LineCounter, file: str, ignore_extra: bool) -> Iterator[tup
         if len(record) > width:
             yield _reject(file, line, "row", f"{len(record)} cells but {width} columns", record)
             continue
-        yield from _checked(dict(zip(header, record)), file, line, record)
+        yield from _checked(dict(zip(header, record)), file, line, record, lines)
 
 
 def _jsonl_rows(lines: LineCounter, file: str, ignore_extra: bool) -> Iterator[tuple[Any, ...] | Reject]:
@@ -174,7 +175,7 @@ def _jsonl_rows(lines: LineCounter, file: str, ignore_extra: bool) -> Iterator[t
                           f"{', '.join(COLUMNS)}", text.rstrip("\n"))
             continue
         raw = {k: (None if obj.get(k) is None else str(obj[k])) for k in COLUMNS}
-        yield from _checked(raw, file, line, text.rstrip("\n"))
+        yield from _checked(raw, file, line, text.rstrip("\n"), lines)
 
 
 def _records(reader: Iterator[list[str]], lines: LineCounter, file: str) -> Iterator[list[str] | Reject]:
@@ -194,9 +195,12 @@ _CHECKS = (("duration", parse_time), ("isrc", ids.normalize_isrc), ("mbid", ids.
 _YEAR = re.compile(r"\d{4}")
 
 
-def _checked(raw: dict[str, str | None], file: str, line: int,
-             record: Sequence[str] | str) -> Iterator[tuple[Any, ...] | Reject]:
-    """One row of our own format: a staging tuple, or one reject per bad field."""
+def _checked(raw: dict[str, str | None], file: str, line: int, record: Sequence[str] | str,
+             tally: LineCounter | None = None) -> Iterator[tuple[Any, ...] | Reject]:
+    """One row of our own format: a staging tuple, or one reject per bad field.
+
+    Text misread from UTF-8 is repaired first (counted on `tally`); only what is still
+    a control character after that is an error."""
     # Stripped once: this runs a million times in a large import.
     v = {k: t for k, t in ((k, (x or "").strip()) for k, x in raw.items()) if t}
     bad: list[Reject] = []
@@ -204,6 +208,10 @@ def _checked(raw: dict[str, str | None], file: str, line: int,
         if name not in v:
             bad.append(_reject(file, line, name, "is required", record))
     for name in ("title", "artist", "album"):  # #17: the limits every path applies (docs/limits.md)
+        if name in v and not v[name].isascii() and (fixed := repair_text(v[name])) != v[name]:
+            v[name] = fixed
+            if tally is not None:
+                tally.repaired += 1
         problem = limits.text_problem(v[name], limits.NAME) if name in v else None
         if problem:
             bad.append(_reject(file, line, name, problem, record))
@@ -308,7 +316,12 @@ def _canonical_rows(lines: LineCounter, file: str) -> Iterator[tuple[Any, ...] |
             continue
         title = title.strip()
         artist = artist.strip()
-        yield (title, artist, release.strip() or None, None, None, None, mbid, None,
+        release = release.strip()
+        if not (title.isascii() and artist.isascii() and release.isascii()):
+            fixed = repair_text(title), repair_text(artist), repair_text(release)
+            lines.repaired += sum(a != b for a, b in zip(fixed, (title, artist, release)))
+            title, artist, release = fixed
+        yield (title, artist, release or None, None, None, None, mbid, None,
                artist_mbids or None, release_mbid or None, int(score),
                fold_title(title), fold_name(artist), None, 0)
 

@@ -49,8 +49,9 @@ def checkpoint(name: str) -> None:
 
 
 def stage(stage_path: Path, batches: Iterable[Batch], *, rejects: Path | None,
-          progress: Progress | None = None, size: int = 0) -> tuple[int, int]:
-    """Write the batches' rows into a new staging database; returns (rows read, rows rejected).
+          progress: Progress | None = None, size: int = 0) -> tuple[int, int, int]:
+    """Write the batches' rows into a new staging database; returns (rows read, rows rejected,
+    fields repaired).
 
     With `rejects` (`--skip-invalid`) each bad row goes there with its
     file:line:field reason; without, the first MAX_ERRORS are raised together
@@ -58,7 +59,7 @@ def stage(stage_path: Path, batches: Iterable[Batch], *, rejects: Path | None,
     """
     errors: list[InputError] = []
     reject_out: IO[str] | None = None
-    seen = rejected = 0
+    seen = rejected = repaired = 0
     db = sqlite3.connect(stage_path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode = OFF")
@@ -69,7 +70,7 @@ def stage(stage_path: Path, batches: Iterable[Batch], *, rejects: Path | None,
         insert = (f"INSERT INTO rows ({', '.join(STAGE_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(STAGE_COLUMNS))})")
         db.execute("BEGIN")
-        for rows, bad, seen, pos in batches:
+        for rows, bad, seen, pos, repaired in batches:
             if bad:
                 rejected += len(bad)
                 if rejects is not None:
@@ -94,5 +95,10 @@ def stage(stage_path: Path, batches: Iterable[Batch], *, rejects: Path | None,
         if len(errors) > MAX_ERRORS:
             errors[MAX_ERRORS:] = [InputError(f"more errors after {MAX_ERRORS}; fix these first",
                                               file=errors[0].file)]
-        raise InputErrors(errors)
-    return seen + rejected, rejected
+        raise InputErrors(errors, remedy=SKIP_HINT)
+    return seen + rejected, rejected, repaired
+
+
+# Said with every refused import: a real dump has a few bad rows among millions.
+SKIP_HINT = ("nothing was imported; --skip-invalid imports the valid rows and writes the invalid ones, "
+             "with their reasons, to a reject file")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cuesheet.errors import CuesheetError, InputError, InputErrors
-from cuesheet.recordings.catalog_file import open_input
+from cuesheet.recordings.catalog_file import LineCounter, open_input
 from cuesheet.recordings.rows import Reject, error_message, to_error, stage_rows
 
 __all__ = ["BATCH", "MAX_ERRORS", "WORKER_MIN_BYTES", "Batch", "batches", "batches_in_worker"]
@@ -26,7 +26,8 @@ WORKER_MIN_BYTES = 4 << 20
 BATCH = 5000
 
 
-Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int]
+# rows, rejects, good rows read, bytes read, fields repaired so far
+Batch = tuple[list[tuple[Any, ...]], list[Reject], int, int, int]
 
 
 def batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: int) -> Iterator[Batch]:
@@ -39,7 +40,8 @@ def batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: i
     seen = errors = 0
 
     with open_input(path) as inp:
-        for item in stage_rows(inp, fmt, ignore_extra):
+        lines = LineCounter(inp.lines, inp.name)
+        for item in stage_rows(inp, fmt, ignore_extra, lines):
             if len(item) == 5:
                 rejects.append(item)  # type: ignore[arg-type]
                 errors += 1
@@ -51,9 +53,9 @@ def batches(path: Path, fmt: str, ignore_extra: bool, keep_going: bool, batch: i
                 continue  # keep reading to list every error, but stage nothing more
             rows.append(item)
             if len(rows) >= batch:
-                yield rows, rejects, seen, inp.position()
+                yield rows, rejects, seen, inp.position(), lines.repaired
                 rows, rejects = [], []
-        yield rows, rejects, seen, inp.position()
+        yield rows, rejects, seen, inp.position(), lines.repaired
 
 
 def _worker(path: str, fmt: str, ignore_extra: bool, keep_going: bool, out: IO[bytes]) -> None:
@@ -106,7 +108,7 @@ def batches_in_worker(path: Path, fmt: str, ignore_extra: bool,
             except (EOFError, ValueError):  # ValueError: a batch cut short by the worker's death
                 raise CuesheetError(f"the import worker stopped (exit code {proc.wait()})") from None
             if msg[0] == "batch":
-                yield msg[1], msg[2], msg[3], msg[4]
+                yield msg[1], msg[2], msg[3], msg[4], msg[5]
             elif msg[0] == "fail":
                 raise InputErrors([to_error(r) for r in msg[1]])
             else:

@@ -80,6 +80,14 @@ class CatalogSource:
             self._recent[key] = found
         return list(found)
 
+    def titles_starting(self, start: str, artist: str | None = None) -> list[tuple[str, str]] | None:
+        """(title, artist) of the rows whose title begins with `start` (see `titles_starting`)."""
+        return titles_starting(self.conn, start, artist)
+
+    def knows_word(self, word: str) -> bool:
+        """Whether the word index has this folded word (a whole word, not a start)."""
+        return self.conn.execute("SELECT 1 FROM recording_vocab WHERE term = ? LIMIT 1", [word]).fetchone() is not None
+
     def by_id(self, key: str, value: str) -> list[Candidate]:
         """Recordings carrying this id ("mbid", "spotify_id" or "isrc"), oldest first."""
         if key not in ("mbid", "spotify_id", "isrc"):
@@ -299,6 +307,31 @@ def artist_boundaries(conn: sqlite3.Connection, words: Sequence[str]) -> list[in
                 "SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? ORDER BY rank LIMIT ?",
                 [expr, BOUNDARY_POOL])]
     return found
+
+
+# Rows enough to tell whether one title or several begin some way; past it, "several".
+STARTING_CAP = 200
+
+
+def titles_starting(conn: sqlite3.Connection, start: str, artist: str | None = None,
+                    cap: int = STARTING_CAP) -> list[tuple[str, str]] | None:
+    """(title, artist) of the rows whose folded title begins with the folded words `start`, its
+    last word perhaps cut ("how do you catch a g"), whose credit has every word of `artist`
+    when given; None when more than `cap` rows do (too many to be sure of anything).
+
+    For text cut off mid-title: it is sure only when one title begins that way. One FTS5
+    phrase query anchored at the title's start (`^`), the last word a prefix.
+    """
+    words = fold(start).split()
+    if not words:
+        return None
+    expr = "title_key : ^" + _quote(" ".join(words)) + " *"
+    if artist and (names := fold(artist).split()):
+        expr += " AND artist_key : (" + " AND ".join(_quote(w) for w in names) + ")"
+    rows = conn.execute("SELECT title, artist FROM recordings WHERE id IN "
+                        "(SELECT rowid FROM recording_fts WHERE recording_fts MATCH ? LIMIT ?)",
+                        [expr, cap + 1]).fetchall()
+    return None if len(rows) > cap else [(str(t), str(a)) for t, a in rows]
 
 
 _COLUMNS = "id, title, artist, album, year, duration_ms, version, isrc, mbid, spotify_id, links, source, mb_score"

@@ -85,9 +85,17 @@ class Answer:
     # How sure a ranked answer is, from what matched: None (a good answer), "weak" (one word
     # carries it while others do not fit) or "close spelling only" (no word as written).
     label: str | None = None
+    # A contest lip sync's kind (for-your-life, for-the-win, for-the-crown, smackdown).
+    lip_sync: str | None = None
+    # Who won and who went home: spoilers, filled only when a viewer asks (`with_results`).
+    results: dict[str, list[str]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        for name in ("lip_sync", "results"):  # only where they say something: other shows' JSON stays as it was
+            if out[name] is None:
+                del out[name]
+        return out
 
     @property
     def other_performers(self) -> list[dict[str, Any]]:
@@ -178,7 +186,7 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
     marks = ",".join("?" * len(cue_ids))
     cue_rows = conn.execute(
         f"""SELECT c.id, s.name, e.season, e.number, e.title, c.number, c.order_confirmed,
-                   c.time_in_ms, c.time_out_ms, c.scene, c.kind, c.usage, c.confidence
+                   c.time_in_ms, c.time_out_ms, c.scene, c.kind, c.usage, c.confidence, c.lip_sync
               FROM cues c JOIN episodes e ON e.id = c.episode_id JOIN shows s ON s.id = e.show_id
              WHERE c.id IN ({marks})""",
         cue_ids,
@@ -230,7 +238,7 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
     sources, conflicts = _provenance(conn, cue_ids, songs)
     by_id: dict[int, Answer] = {}
     for (cue_id, show, season, number, ep_title, cue_no, confirmed, t_in, t_out, scene, kind,
-         usage, confidence) in cue_rows:
+         usage, confidence, lip_sync) in cue_rows:
         by_id[cue_id] = Answer(
             show=show,
             season=season,
@@ -252,8 +260,42 @@ def answers(conn: sqlite3.Connection, cue_ids: list[int]) -> list[Answer]:
             songs=songs.get(cue_id, []),
             conflicts=conflicts.get(cue_id, []),
             cue_id=cue_id,
+            lip_sync=lip_sync,
         )
     return [by_id[i] for i in cue_ids if i in by_id]
+
+
+def results_known(conn: sqlite3.Connection, items: list[Answer]) -> bool:
+    """Whether any of these cues is a contest lip sync or has results stored: a page offers
+    "show who won" only where there is something to show."""
+    if any(a.lip_sync for a in items):
+        return True
+    ids_ = [a.cue_id for a in items]
+    marks = ",".join("?" * len(ids_))
+    return bool(ids_) and conn.execute(f"SELECT 1 FROM cue_results WHERE cue_id IN ({marks}) LIMIT 1",
+                                       ids_).fetchone() is not None
+
+
+def with_results(conn: sqlite3.Connection, items: list[Answer]) -> list[Answer]:
+    """Fill in who won and who went home, for a viewer who asked to see results.
+
+    Results are spoilers: answers never carry them unless asked, and callers pass only
+    answers the spoiler guard let through (what and search never return a later episode).
+    A cue with results known, or a contest lip sync, gets {"won": [...], "eliminated": [...]}.
+    """
+    if not items:
+        return items
+    marks = ",".join("?" * len(items))
+    found: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"won": [], "eliminated": []})
+    for cue_id, result, contestant in conn.execute(
+        f"SELECT cue_id, result, contestant FROM cue_results WHERE cue_id IN ({marks}) ORDER BY cue_id, position",
+        [a.cue_id for a in items],
+    ):
+        found[cue_id][result].append(contestant)
+    for a in items:
+        if a.cue_id in found or a.lip_sync:
+            a.results = found[a.cue_id]
+    return items
 
 
 # The ids key a claimed service fills (`song_id_claims.service`).

@@ -178,7 +178,7 @@ _EPISODE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bs(?:eason)?\s*([0-9]+)\s*(?:s\s+)?(finale|premiere|final\s+episode|last\s+episode"
                 r"|first\s+episode)\b"), "season-place"),
     (re.compile(r"\b(?:the\s+)?(?:season\s+)?(?:finale|final\s+episode|last\s+episode)\b"), "last"),
-    (re.compile(r"\b(?:the\s+)?(?:pilot|first\s+episode|premiere|season\s+premiere|series\s+premiere)\b"), "first"),
+    (re.compile(r"\b(?:the\s+)?(?:season\s+)?(?:pilot|first\s+episode|premiere|series\s+premiere)\b"), "first"),
     (re.compile(r"\b(?:episode|ep|e|track)\s*" + _NUM + r"\b"), "n"),
     (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:episode|ep)\b"), "ord"),
 ]

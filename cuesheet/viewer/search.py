@@ -22,7 +22,7 @@ from cuesheet.viewer.query import FILLER, Query, spellings, understand
 from cuesheet.viewer.query import key, number_value
 from cuesheet.viewer.query import words as query_words
 from cuesheet.viewer.ranking import CueText, Hit, rank, threshold
-from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show
+from cuesheet.viewer.resolve import EpisodeRef, ShowRef, find_episode, find_show_season, take_episode, take_show
 from cuesheet.viewer.spoilers import Watched, later_than, watched_limits
 from cuesheet.notation.plural import plural
 
@@ -66,10 +66,29 @@ def what(
 
     Resolves the show and episode text (and `upto`) once, then asks `what_in`.
     """
-    show = find_show(conn, show_text)
-    episode = find_episode(conn, show, episode_text)
-    watched = watched_limits(conn, [show], upto)[show.name] if upto else None
+    named = find_show_season(conn, show_text)
+    episode = find_episode(conn, named.show, episode_text, named.season)
+    watched = watched_limits(conn, [named.show], upto).get(named.show.name) if upto else None
     return what_in(conn, episode, words, at, watched=watched, min_score=min_score)
+
+
+def what_args(
+    conn: sqlite3.Connection,
+    args: list[str],
+    at: str | None = None,
+    *,
+    upto: str | None = None,
+    min_score: float = 0.35,
+) -> WhatResult:
+    """`what` from a command line's words: the show may take several unquoted words
+    (`drag race uk series 2`), and so may the episode (`season 5 episode 3`)."""
+    named, rest = take_show(conn, args)
+    if not rest:
+        raise NotFound(f"which episode of {named.show.name}?", remedy="give an episode: 3, S01E03, finale or title words")
+    episode_text, words = take_episode(rest)
+    episode = find_episode(conn, named.show, episode_text, named.season)
+    watched = watched_limits(conn, [named.show], upto).get(named.show.name) if upto else None
+    return what_in(conn, episode, " ".join(words) or None, at, watched=watched, min_score=min_score)
 
 
 def what_in(
@@ -350,9 +369,12 @@ def search(
     """
     if not words or not words.strip():
         raise CuesheetError("nothing to search for", remedy="give some words, e.g. `cuesheet search elastic heart`")
-    all_shows = [find_show(conn, show_text)] if show_text else _all_shows(conn)
+    named = find_show_season(conn, show_text) if show_text else None  # "all stars 7": the season too
+    all_shows = [named.show] if named else _all_shows(conn)
     shows, rest = (all_shows, words) if show_text else _shows_named(conn, all_shows, words)
     query = replace(understand(rest), text=words)
+    if named is not None and named.season is not None and query.season is None:
+        query = replace(query, season=named.season)
     result = SearchResult(query, [])
     limits = watched_limits(conn, shows, upto) if upto else {}
     if limits:

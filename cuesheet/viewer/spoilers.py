@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from cuesheet.notation.echo import echo
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from cuesheet.notation.episodes import episode_code
 from cuesheet.errors import NotFound
-from cuesheet.viewer.resolve import ShowRef, find_episode
+from cuesheet.viewer.resolve import ShowRef, find_episode, named_prefix
 
 
 @dataclass(frozen=True)
@@ -31,24 +32,56 @@ class Watched:
         return episode_code(self.season, self.number)
 
 
-def later_than(season: int, number: int, limit: Watched) -> bool:
-    return (season, number) > (limit.season, limit.number)
+def later_than(season: int, number: int, limit: Watched | None) -> bool:
+    """Past the watched episode; never, for a show the viewer's guard does not name (None)."""
+    return limit is not None and (season, number) > (limit.season, limit.number)
+
+
+# Nothing watched: every episode of the show is later than this.
+NOTHING = Watched(0, 0)
 
 
 def watched_limits(conn: sqlite3.Connection, shows: list[ShowRef], upto: str) -> dict[str, Watched]:
     """Each show's last watched episode, by show name, from one `--upto` text.
 
-    Resolved per show as any episode argument is ("4", "S01E04", "gigi"); text
-    that names no episode of a show is an error that says it came from "up to".
+    The guard is per show: `--upto "rpdr s05e03, all stars 7 e2, soundtrack 4"` names each
+    show's episode (any show notation, the season inside the name or not). An entry without
+    a show ("4", "S01E04", "gigi") is resolved for every other show as any episode argument
+    is. For one show, text that names none of its episodes is an error that says it came
+    from "up to"; across shows, such a show is hidden whole (NOTHING watched), since
+    nothing says how far the viewer is.
     """
+    named: dict[int, tuple[Any, str]] = {}
+    bare: list[str] = []
+    for entry in (e.strip() for e in re.split(r"[;,]", upto)):
+        if not entry:
+            continue
+        found = named_prefix(conn, entry.split())
+        if found is not None:
+            named[found[0].show.id] = (found[0], " ".join(found[1]))
+        else:
+            bare.append(entry)
     limits: dict[str, Watched] = {}
     for show in shows:
-        try:
-            ref = find_episode(conn, show, upto)
-        except NotFound as exc:
-            raise NotFound(f"the episode you have watched up to ({echo(upto)}): {exc.message}",
-                           remedy=exc.remedy) from None
-        limits[show.name] = Watched(ref.season, ref.number)
+        if show.id in named:
+            said, episode_text = named[show.id]
+            tries = [(episode_text, said.season)]
+        elif bare:
+            tries = [(text, None) for text in bare]
+        else:
+            continue  # the viewer named other shows only: this one is not guarded
+        for text, season in tries:
+            try:
+                ref = find_episode(conn, show, text, season)
+            except NotFound as exc:
+                if len(shows) == 1 or show.id in named:
+                    raise NotFound(f"the episode you have watched up to ({echo(text)}): {exc.message}",
+                                   remedy=exc.remedy) from None
+                continue
+            limits[show.name] = Watched(ref.season, ref.number)
+            break
+        else:
+            limits[show.name] = NOTHING
     return limits
 
 
@@ -68,10 +101,10 @@ def watched_shows(conn: sqlite3.Connection, rows: list[dict[str, Any]], upto: st
     from cuesheet.viewer.resolve import episodes, find_show
 
     out = []
-    for row in rows:
-        show = find_show(conn, row["slug"])
-        limit = watched_limits(conn, [show], upto)[show.name]
-        seen = watched_episodes(episodes(conn, show), limit)
+    refs = [find_show(conn, row["slug"]) for row in rows]
+    limits = watched_limits(conn, refs, upto)
+    for row, show in zip(rows, refs):
+        seen = watched_episodes(episodes(conn, show), limits.get(show.name))
         out.append({**row, "seasons": len({e["season"] for e in seen}), "episodes": len(seen),
                     "cues": sum(e["cues"] for e in seen), "songs": sum(e["songs"] for e in seen)})
     return out

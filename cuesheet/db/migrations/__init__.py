@@ -24,6 +24,7 @@ from cuesheet.db.migrations import (
     m050_imported_files,
     m051_build_digests,
     m060_song_id_claims,
+    m070_lip_syncs,
     m080_claim_audits,
     m090_candidate_probability,
     m110_vocab_rows,
@@ -48,8 +49,8 @@ MIGRATIONS: list[Migration] = [
     Migration(m.__name__.rsplit(".", 1)[-1], m.apply, foreign_keys=not getattr(m, "REBUILDS", False))
     for m in (m001_initial, m002_matching, m003_sources, m004_history, m005_heard, m010_canonical,
               m011_recording_vocab, m040_unidentified, m041_episode_sources, m050_imported_files,
-              m051_build_digests, m060_song_id_claims, m080_claim_audits, m090_candidate_probability,
-              m110_vocab_rows)
+              m051_build_digests, m060_song_id_claims, m070_lip_syncs, m080_claim_audits,
+              m090_candidate_probability, m110_vocab_rows)
 ]
 
 
