@@ -206,3 +206,44 @@ def test_the_cli_lists_errors_in_file_order(mini_db: Path, tmp_path: Path) -> No
     assert result.exit_code == 1
     lines = [int(ln.split(":")[2]) for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert lines == sorted(lines) and len(lines) == 6
+
+
+def _index(conn) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The search index as stored, and as the cue_doc view says it should be."""
+    cols = "songs, artists, performers, scene, episode"
+    return (conn.execute(f"SELECT rowid, {cols} FROM cue_fts ORDER BY rowid").fetchall(),
+            conn.execute(f"SELECT cue_id, {cols} FROM cue_doc ORDER BY cue_id").fetchall())
+
+
+def _triggers(conn) -> list[tuple[str, str]]:
+    return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def test_a_replacing_import_its_undo_and_redo_keep_the_search_index_and_its_triggers(mini_db: Path,
+                                                                                     tmp_path: Path) -> None:
+    """#23: import and undo refresh the index once at the end (search_index.deferred), not per row."""
+    conn = open_conn(mini_db)
+    before, triggers = snapshot(conn), _triggers(conn)
+    old = _index(conn)
+    path = tmp_path / "s01e01.yaml"
+    path.write_text(EPISODE_YAML.replace("season: 2\nepisode: 1\ntitle: Second Start\n", "season: 1\nepisode: 1\n"))
+    report = cueimport.import_file(conn, path, show(conn), "kim", replace=True)
+    stored, expected = _index(conn)
+    assert stored == expected and stored != old[0]
+    assert any("Smile" in row[1] for row in stored)
+    assert conn.execute("SELECT count(*) FROM cue_fts WHERE cue_fts MATCH 'smile'").fetchone()[0] == 1
+    assert _triggers(conn) == triggers
+    undone = history.undo(conn, report.history_id, "kim")
+    assert snapshot(conn) == before and _index(conn) == old and _triggers(conn) == triggers
+    history.undo(conn, undone.entry_id, "kim")  # undoing the undo redoes the import
+    assert _index(conn) == (stored, expected) and _triggers(conn) == triggers
+
+
+def test_an_import_that_fails_leaves_the_index_and_its_triggers(mini_db: Path, tmp_path: Path) -> None:
+    conn = open_conn(mini_db)
+    old, triggers = _index(conn), _triggers(conn)
+    path = tmp_path / "cues.csv"
+    path.write_text(CSV)
+    cueimport.import_file(conn, path, show(conn), "kim", dry_run=True)  # writes, then rolls back
+    assert _index(conn) == old and _triggers(conn) == triggers
+    assert conn.execute("SELECT count(*) FROM temp.sqlite_master WHERE name LIKE '_fts_defer%'").fetchone()[0] == 0

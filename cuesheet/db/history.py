@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from cuesheet.db import search_index
 from cuesheet.db.crashpoints import checkpoint
 from cuesheet.db.transactions import before_commit, transaction
 from cuesheet.errors import CuesheetError, NotFound
@@ -413,8 +414,9 @@ def undo(
                 )
             linked = _links_to_removed(conn, changes)
             conn.execute("PRAGMA defer_foreign_keys = ON")
-            for ch in reversed(changes):
-                _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
+            with search_index.deferred(conn):  # one refresh of the cues touched, not one per row
+                for ch in reversed(changes):
+                    _restore(conn, ch["table"], ch["rowid"], ch["before"], set(columns[ch["table"]]))
             orphans = _orphaned(conn, linked)
             dangling = _dangling(conn)
             if (orphans or dangling) and not force:

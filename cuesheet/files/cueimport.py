@@ -39,7 +39,7 @@ import yaml
 from cuesheet.curation import matcher as matching
 from cuesheet.curation import store
 from cuesheet.curation.cues import parse_performers
-from cuesheet.db import history
+from cuesheet.db import history, search_index
 from cuesheet.errors import CuesheetError, InputError, InputErrors
 from cuesheet.files.read import read_bytes, read_text_lines
 from cuesheet.files.sheets import LineDict, LineList, _Checker, load_yaml, read_episode
@@ -473,7 +473,7 @@ def import_file(
     # Matching reads only: done before the write lock, so a large import holds it just to write.
     ahead = _identify_ahead(conn, docs, progress) if match else {}
     try:
-        with history.recorded(conn, "cue import", curator) as change:
+        with history.recorded(conn, "cue import", curator) as change, search_index.deferred(conn):
             if not again:
                 _refuse_seen(conn, path, digests)  # again under the write lock: two runs at once import once
             errors: list[InputError] = []
