@@ -35,7 +35,16 @@ class Tally:
     errors: int = 0
 
 
-async def _client(host: str, port: int, path: str, budget: list[int], deadline: float, tally: Tally) -> None:
+def _source(i: int, host: str, one_address: bool) -> tuple[str, int] | None:
+    """Client i's own loopback address (127.0.0.2, 127.0.0.3, ...): visitors come from many
+    addresses, and `serve` caps the connections one address may hold (#25)."""
+    if one_address or host != "127.0.0.1":
+        return None
+    return (f"127.0.{i // 250}.{i % 250 + 2}", 0)
+
+
+async def _client(host: str, port: int, path: str, budget: list[int], deadline: float, tally: Tally,
+                  source: tuple[str, int] | None = None) -> None:
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: cuesheet-bench\r\n\r\n".encode()
     reader = writer = None
     while budget[0] > 0 and time.monotonic() < deadline:
@@ -43,7 +52,7 @@ async def _client(host: str, port: int, path: str, budget: list[int], deadline: 
         start = time.perf_counter()
         try:
             if writer is None:
-                reader, writer = await asyncio.open_connection(host, port)
+                reader, writer = await asyncio.open_connection(host, port, local_addr=source)
             assert reader is not None
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -71,11 +80,13 @@ async def _client(host: str, port: int, path: str, budget: list[int], deadline: 
         writer.close()
 
 
-async def _load(host: str, port: int, path: str, clients: int, requests: int, seconds: float) -> tuple[Tally, float]:
+async def _load(host: str, port: int, path: str, clients: int, requests: int, seconds: float,
+                one_address: bool = False) -> tuple[Tally, float]:
     tally = Tally()
     budget = [requests]
     start = time.monotonic()
-    await asyncio.gather(*(_client(host, port, path, budget, start + seconds, tally) for _ in range(clients)))
+    await asyncio.gather(*(_client(host, port, path, budget, start + seconds, tally, _source(i, host, one_address))
+                           for i in range(clients)))
     return tally, time.monotonic() - start
 
 
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="and for at most this long")
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's)")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--one-address", action="store_true",
+                        help="every client from 127.0.0.1 (serve caps connections per address)")
     parser.add_argument("--path", default=EPISODE_PATH, help=f"the page served here (default {EPISODE_PATH})")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 1000 and 1 <= args.requests <= 100_000 and 0 < args.seconds <= 300):
@@ -132,8 +145,10 @@ def main(argv: list[str] | None = None) -> None:
                             "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
             host, port, path = "127.0.0.1", _free_port(), args.path
             server = _serve(db, port, args.workers)
-        asyncio.run(_load(host, port, path, min(args.clients, args.warmup), args.warmup, args.seconds))
-        tally, elapsed = asyncio.run(_load(host, port, path, args.clients, args.requests, args.seconds))
+        asyncio.run(_load(host, port, path, min(args.clients, args.warmup), args.warmup, args.seconds,
+                          args.one_address))
+        tally, elapsed = asyncio.run(_load(host, port, path, args.clients, args.requests, args.seconds,
+                                           args.one_address))
     finally:
         if server is not None:
             server.terminate()
